@@ -1,0 +1,139 @@
+"""Access-token verification, done locally by every service against identity's JWKS.
+
+Identity signs short-lived EdDSA (Ed25519) JWTs and publishes its public keys at
+`/.well-known/jwks.json`. Services fetch and cache that set; an unknown `kid` (a rotated key)
+triggers one refetch, rate-limited so forged kids cannot hammer identity. Only `EdDSA` is
+accepted: `alg: none` or an HMAC token signed with the public key are refused by construction.
+"""
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+
+from shared.http.problems import FORBIDDEN, UNAUTHORIZED, Problem
+
+ISSUER = "support-portal-identity"
+AUDIENCE = "support-portal"
+ALGORITHM = "EdDSA"
+ROLES = ("customer", "support", "security", "admin", "release")
+STAFF_ROLES = frozenset({"support", "security", "admin"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: UUID
+    roles: frozenset[str]
+    session_id: str | None = None
+    email: str | None = None
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+
+class JwksVerifier:
+    def __init__(self, jwks_url: str, *, ttl_seconds: float = 300, min_refetch_seconds: float = 10) -> None:
+        self.jwks_url = jwks_url
+        self.ttl_seconds = ttl_seconds
+        self.min_refetch_seconds = min_refetch_seconds
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    def load(self, jwks: dict[str, Any]) -> None:
+        """Install a key set directly (identity verifies its own tokens without HTTP)."""
+        self._keys = {
+            k["kid"]: jwt.PyJWK(k, algorithm=ALGORITHM) for k in jwks.get("keys", []) if k.get("kid")
+        }
+        self._fetched_at = time.monotonic()
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if age < self.min_refetch_seconds or (not force and age < self.ttl_seconds):
+                return
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(self.jwks_url)
+                response.raise_for_status()
+                self.load(response.json())
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise Problem(UNAUTHORIZED, detail="The access token is malformed") from error
+        if header.get("alg") != ALGORITHM:
+            raise Problem(UNAUTHORIZED, detail="The access token is not signed as required")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise Problem(UNAUTHORIZED, detail="The access token names no key")
+        if kid not in self._keys or time.monotonic() - self._fetched_at > self.ttl_seconds:
+            try:
+                await self._refresh(force=kid not in self._keys)
+            except httpx.HTTPError as error:
+                if kid not in self._keys:
+                    raise Problem(
+                        UNAUTHORIZED, detail="The signing keys cannot be fetched; retry shortly"
+                    ) from error
+        key = self._keys.get(kid)
+        if key is None:
+            raise Problem(UNAUTHORIZED, detail="The access token was signed by an unknown key")
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+            return Principal(
+                user_id=UUID(claims["sub"]),
+                roles=frozenset(r for r in claims.get("roles", []) if r in ROLES),
+                session_id=claims.get("sid"),
+                email=claims.get("email"),
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise Problem(UNAUTHORIZED, detail="The access token expired; refresh it") from error
+        except (jwt.PyJWTError, ValueError) as error:
+            raise Problem(UNAUTHORIZED, detail="The access token is not valid") from error
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(
+            UNAUTHORIZED,
+            detail="Send the access token as 'Authorization: Bearer …'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+async def current_user(request: Request) -> Principal:
+    verifier: JwksVerifier = request.app.state.jwks
+    return await verifier.verify(bearer_token(request))
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def require_roles(*roles: str):
+    """Dependency: the caller must hold one of `roles`."""
+
+    async def dependency(user: CurrentUser) -> Principal:
+        if not user.has(*roles):
+            raise Problem(FORBIDDEN, detail=f"This needs one of the roles: {', '.join(roles)}")
+        return user
+
+    return Depends(dependency)

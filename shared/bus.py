@@ -1,0 +1,209 @@
+"""Event consumers: idempotent inbox, bounded retries, dead-letter topic.
+
+For every message: parse the envelope, find the handler for its type (other types on the topic
+are someone else's and are skipped), then in ONE database transaction record
+`(consumer, event_id)` in the inbox and run the handler. A redelivered event finds its inbox row
+and does nothing. The Kafka offset is committed only after the database commit.
+
+A message that cannot be parsed, or whose handler keeps failing after `max_attempts`, is written
+to the outbox addressed to `<topic>.dlq` with the error in its headers (the relay publishes it),
+and the consumer goes on with the next. A lost database connection is not the message's fault:
+it is retried until the database is back, never dead-lettered.
+"""
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import transaction
+from shared.events import EVENT_TYPES, Envelope, Event, RawEnvelope
+from shared.logging import bind_trace, get_logger
+from shared.metrics import CONSUMED, DEAD_LETTERED
+from shared.outbox import add_raw
+from shared.topics import dlq_topic
+
+log = get_logger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+Handlers = Mapping[type[Event], Handler]
+
+_RECORD = text(
+    "INSERT INTO inbox (consumer, event_id) VALUES (:consumer, :event_id) ON CONFLICT DO NOTHING RETURNING 1"
+)
+
+
+class PoisonMessage(Exception):
+    """The message itself is wrong: retrying cannot help."""
+
+
+def _is_transient(error: BaseException) -> bool:
+    if isinstance(error, OSError | ConnectionError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        name: str,
+        *,
+        bootstrap: str,
+        sessions: async_sessionmaker[AsyncSession],
+        handlers: Handlers,
+        max_attempts: int = 5,
+        retry_base_seconds: float = 0.2,
+    ) -> None:
+        self.name = name
+        self.bootstrap = bootstrap
+        self.sessions = sessions
+        self.handlers = {cls.type: (cls, handler) for cls, handler in handlers.items()}
+        self.topics = sorted({cls.topic for cls in handlers})
+        self.max_attempts = max_attempts
+        self.retry_base_seconds = retry_base_seconds
+
+    async def run(self) -> None:
+        backoff = 0.5
+        while True:
+            consumer = AIOKafkaConsumer(
+                *self.topics,
+                bootstrap_servers=self.bootstrap,
+                group_id=self.name,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_records=500,
+            )
+            try:
+                await consumer.start()
+                backoff = 0.5
+                await self._consume(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning(
+                    "consumer failed, restarting", consumer=self.name, error=repr(error), retry_in=backoff
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                try:
+                    await asyncio.wait_for(consumer.stop(), timeout=5)
+                except Exception as error:
+                    log.info("consumer stop failed", error=repr(error))
+
+    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+            for partition, records in batches.items():
+                for record in records:
+                    await self.handle(record)
+                    # Committing per record keeps a crash from replaying a whole batch; the
+                    # inbox would absorb the replay anyway, this only saves the work.
+                    await consumer.commit(
+                        {TopicPartition(partition.topic, partition.partition): record.offset + 1}
+                    )
+
+    async def handle(self, record: ConsumerRecord) -> None:
+        try:
+            parsed = self._parse(record)
+        except PoisonMessage as error:
+            await self._dead_letter(record, str(error))
+            return
+        if parsed is None:
+            return  # an event type this consumer does not handle
+        envelope, handler = parsed
+        bind_trace(envelope.traceparent)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with transaction(self.sessions) as session:
+                    recorded = await session.execute(
+                        _RECORD, {"consumer": self.name, "event_id": envelope.id}
+                    )
+                    if recorded.first() is None:
+                        log.info("duplicate event ignored", consumer=self.name, event_id=str(envelope.id))
+                        return
+                    await handler(session, envelope)
+                CONSUMED.labels(self.name, envelope.type).inc()
+                return
+            except Exception as error:
+                transient = _is_transient(error)
+                if not transient and attempt >= self.max_attempts:
+                    await self._dead_letter(record, f"{type(error).__name__}: {error}")
+                    return
+                delay = min(self.retry_base_seconds * 2 ** min(attempt - 1, 6), 10.0)
+                log.warning(
+                    "handler failed, retrying",
+                    consumer=self.name,
+                    event_type=envelope.type,
+                    attempt=attempt,
+                    transient=transient,
+                    error=repr(error),
+                )
+                await asyncio.sleep(delay)
+
+    def _parse(self, record: ConsumerRecord) -> tuple[Envelope[Any], Handler] | None:
+        try:
+            raw = RawEnvelope.model_validate_json(record.value or b"")
+        except ValidationError as error:
+            raise PoisonMessage(f"not an event envelope: {error.errors()[0]['msg']}") from error
+        known = self.handlers.get(raw.type)
+        if known is None:
+            if raw.type not in EVENT_TYPES:
+                log.info("unknown event type skipped", consumer=self.name, event_type=raw.type)
+            return None
+        cls, handler = known
+        try:
+            data = cls.model_validate(raw.data)
+        except ValidationError as error:
+            raise PoisonMessage(f"invalid {raw.type}: {error.errors()[0]['msg']}") from error
+        envelope: Envelope[Any] = Envelope(**raw.model_dump(exclude={"data"}), data=data)
+        return envelope, handler
+
+    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+        headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
+        headers.update(
+            {
+                "dlq_error": error[:2000],
+                "dlq_consumer": self.name,
+                "dlq_topic": record.topic,
+                "dlq_partition": str(record.partition),
+                "dlq_offset": str(record.offset),
+            }
+        )
+        key = (record.key or b"").decode(errors="replace")
+        event_id = _dead_letter_id(self.name, record)
+        while True:
+            try:
+                async with transaction(self.sessions) as session:
+                    await add_raw(
+                        session,
+                        event_id=event_id,
+                        topic=dlq_topic(record.topic),
+                        key=key,
+                        value=record.value or b"",
+                        headers=headers,
+                    )
+                break
+            except Exception as db_error:
+                log.warning("cannot write dead letter yet", error=repr(db_error))
+                await asyncio.sleep(1.0)
+        DEAD_LETTERED.labels(self.name, record.topic).inc()
+        log.error(
+            "message dead-lettered", consumer=self.name, topic=record.topic, offset=record.offset, error=error
+        )
+
+
+def _dead_letter_id(consumer: str, record: ConsumerRecord) -> str:
+    """Stable per (consumer, topic, partition, offset): the same poison message → one dead letter."""
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"dlq:{consumer}:{record.topic}:{record.partition}:{record.offset}")
+    )

@@ -1,0 +1,64 @@
+"""Settings for every service: one BaseSettings, one env prefix per service.
+
+A service subclasses `ServiceSettings` and sets `model_config = settings_config("IDENTITY_")`,
+so `IDENTITY_DATABASE_URL` configures identity and nothing else. Outside development and
+test the default secrets are refused: a forgotten variable must stop the process, not ship.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - rejected outside development/test
+
+
+def settings_config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=None, extra="ignore")
+
+
+class ServiceSettings(BaseSettings):
+    model_config = settings_config("SERVICE_")
+
+    service_name: str = "service"
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/postgres"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+    public_url: str = "http://127.0.0.1:8080"
+    state_dir: Path = Path(".run/services")
+    secret_key: str = DEV_SECRET
+
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: str = "minioadmin"
+    s3_secret_key: str = DEV_SECRET
+    s3_bucket: str = "artifacts"
+    s3_secure: bool = False
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    mail_from: str = "Support Portal <support@example.com>"
+    mail_reply_to: str | None = None
+
+    # Consumers: attempts before a message is sent to the dead-letter topic.
+    consumer_max_attempts: int = 5
+    consumer_retry_base_seconds: float = 0.2
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> "ServiceSettings":
+        if self.env == "production":
+            for field in ("secret_key", "s3_secret_key"):
+                if getattr(self, field) == DEV_SECRET:
+                    raise ValueError(
+                        f"{field} must be set in production (it still has the development default)"
+                    )
+        return self
+
+    @property
+    def asyncpg_dsn(self) -> str:
+        """The same database, in the plain form asyncpg's own connect() expects."""
+        return self.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -1,0 +1,68 @@
+"""Versioned event schemas shared by every service, and the registry consumers parse with."""
+
+from shared.events.base import Envelope, Event, RawEnvelope
+from shared.events.cases import CaseOpened, CaseUpdated
+from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
+from shared.events.identity import (
+    AccountExistsNotice,
+    PasswordResetRequested,
+    UserProfileChanged,
+    UserRegistered,
+    UserVerified,
+    VerificationRequested,
+)
+from shared.events.licensing import (
+    BindingMoved,
+    ContractBound,
+    ContractIssued,
+    LicenseBound,
+    LicenseIssued,
+    LicenseVoided,
+)
+
+ALL_EVENTS: tuple[type[Event], ...] = (
+    UserRegistered,
+    VerificationRequested,
+    AccountExistsNotice,
+    UserVerified,
+    PasswordResetRequested,
+    UserProfileChanged,
+    LicenseIssued,
+    ContractIssued,
+    LicenseBound,
+    ContractBound,
+    LicenseVoided,
+    BindingMoved,
+    ReleasePublished,
+    DownloadRecorded,
+    CaseOpened,
+    CaseUpdated,
+)
+EVENT_TYPES: dict[str, type[Event]] = {cls.type: cls for cls in ALL_EVENTS}
+TOPICS: tuple[str, ...] = tuple(sorted({cls.topic for cls in ALL_EVENTS}))
+
+__all__ = [
+    "ALL_EVENTS",
+    "EVENT_TYPES",
+    "TOPICS",
+    "AccountExistsNotice",
+    "Artifact",
+    "BindingMoved",
+    "CaseOpened",
+    "CaseUpdated",
+    "ContractBound",
+    "ContractIssued",
+    "DownloadRecorded",
+    "Envelope",
+    "Event",
+    "LicenseBound",
+    "LicenseIssued",
+    "LicenseVoided",
+    "PasswordResetRequested",
+    "RawEnvelope",
+    "ReleasePublished",
+    "UserProfileChanged",
+    "UserRegistered",
+    "UserVerified",
+    "VerificationRequested",
+]

@@ -1,0 +1,93 @@
+"""Events of the identity service, topic `identity.user` (key: user id)."""
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import EmailStr
+
+from shared.events.base import Event
+
+Locale = Literal["zh-TW", "zh-CN", "en", "ja"]
+TOPIC = "identity.user"
+
+
+class UserRegistered(Event):
+    topic = TOPIC
+    type = "identity.UserRegistered.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+
+
+class VerificationRequested(Event):
+    """A verification link must be mailed. The token travels only here and in the mail."""
+
+    topic = TOPIC
+    type = "identity.VerificationRequested.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+    verify_url: str
+    expires_in_hours: int
+    reason: Literal["register", "resend", "email_change"] = "register"
+
+
+class AccountExistsNotice(Event):
+    """Someone tried to register an address that already has an account (no enumeration)."""
+
+    topic = TOPIC
+    type = "identity.AccountExistsNotice.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+    sign_in_url: str
+    reset_url: str
+
+
+class UserVerified(Event):
+    topic = TOPIC
+    type = "identity.UserVerified.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+    verified_by: Literal["link", "staff"] = "link"
+
+
+class PasswordResetRequested(Event):
+    topic = TOPIC
+    type = "identity.PasswordResetRequested.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+    reset_url: str
+    expires_in_minutes: int
+
+
+class UserProfileChanged(Event):
+    """Carries what other services keep of a user (email, locale, name)."""
+
+    topic = TOPIC
+    type = "identity.UserProfileChanged.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+    previous_email: EmailStr | None = None
+    disabled: bool = False

@@ -1,0 +1,150 @@
+"""`create_service_app`: the one way a service becomes a FastAPI app.
+
+It wires what every service shares — problem+json errors, request ids and trace ids, JSON
+logs, /healthz, /readyz, /metrics, the database, the JWKS verifier — and runs the service's
+background work for the app's lifetime: the outbox relay, its event consumer, and any extra
+loops (e.g. the notifier's mail sender). A service supplies only its routers and handlers.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from shared.auth import JwksVerifier
+from shared.bus import EventConsumer, Handlers
+from shared.config import ServiceSettings
+from shared.db import make_engine, make_sessionmaker
+from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
+from shared.logging import bind_trace, configure_logging, get_logger
+from shared.metrics import REQUESTS
+from shared.relay import OutboxRelay
+from shared.topics import ensure_topics
+
+log = get_logger(__name__)
+
+BackgroundTask = Callable[[FastAPI], Coroutine[Any, Any, None]]
+
+
+async def _kafka_reachable(bootstrap: str) -> bool:
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout=1.0)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
+async def _ensure_topics_until_done(bootstrap: str) -> None:
+    delay = 0.5
+    while True:
+        try:
+            await ensure_topics(bootstrap)
+            return
+        except Exception as error:
+            log.warning("cannot create topics yet", error=repr(error), retry_in=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    handlers: Handlers | None = None,
+    background: Sequence[BackgroundTask] = (),
+    on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
+    version: str = "1.0.0",
+) -> FastAPI:
+    name = settings.service_name
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        configure_logging(name)
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessions = make_sessionmaker(engine)
+        if not hasattr(app.state, "jwks"):
+            app.state.jwks = JwksVerifier(settings.jwks_url)
+        app.state.relay = OutboxRelay(name, settings.asyncpg_dsn, settings.kafka_bootstrap)
+        if on_startup is not None:
+            await on_startup(app)
+
+        async def consume_after_topics() -> None:
+            await _ensure_topics_until_done(settings.kafka_bootstrap)
+            if handlers:
+                await EventConsumer(
+                    name,
+                    bootstrap=settings.kafka_bootstrap,
+                    sessions=app.state.sessions,
+                    handlers=handlers,
+                    max_attempts=settings.consumer_max_attempts,
+                    retry_base_seconds=settings.consumer_retry_base_seconds,
+                ).run()
+
+        loops: list[Coroutine[Any, Any, None]] = [app.state.relay.run(), consume_after_topics()]
+        loops += [task(app) for task in background]
+        tasks = [asyncio.create_task(loop) for loop in loops]
+        log.info("service started", title=title)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await engine.dispose()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.settings = settings
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id")
+        bind_trace(request.headers.get("traceparent"), request_id)
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        REQUESTS.labels(request.method, getattr(route, "path", "unmatched"), response.status_code).observe(
+            time.perf_counter() - started
+        )
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        return response
+
+    @app.get("/healthz", tags=["ops"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], summary="Database and Kafka are reachable")
+    async def readyz(request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            async with app.state.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:
+            checks["database"] = f"unreachable: {type(error).__name__}"
+        checks["kafka"] = "ok" if await _kafka_reachable(settings.kafka_bootstrap) else "unreachable"
+        if all(v == "ok" for v in checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        return problem_response(request, UNAVAILABLE, extra={"checks": checks})
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,237 @@
+"""RFC 9457 problem+json errors with titles in the four languages.
+
+Every error a client can get is a `ProblemType` declared once (slug, status, four titles);
+raising `Problem(TYPE, detail=…)` anywhere in a request yields the translated answer. A test
+walks `ProblemType.registry` to prove no title is missing a language.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.i18n import LOCALES, Locale, negotiate
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    slug: str
+    status: int
+    titles: Mapping[str, str]
+    registry: ClassVar[dict[str, "ProblemType"]] = {}
+
+    def __post_init__(self) -> None:
+        missing = [locale for locale in LOCALES if not self.titles.get(locale)]
+        if missing:
+            raise ValueError(f"problem {self.slug!r} lacks titles for {missing}")
+        ProblemType.registry[self.slug] = self
+
+    @property
+    def uri(self) -> str:
+        return f"/problems/{self.slug}"
+
+    def title(self, locale: Locale) -> str:
+        return self.titles[locale]
+
+
+@dataclass
+class Problem(Exception):
+    type: ProblemType
+    detail: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] | None = None
+
+
+def _t(en: str, zh_tw: str, zh_cn: str, ja: str) -> dict[str, str]:
+    return {"en": en, "zh-TW": zh_tw, "zh-CN": zh_cn, "ja": ja}
+
+
+VALIDATION = ProblemType(
+    "validation",
+    422,
+    _t("Some fields are not valid", "部分欄位格式不正確", "部分字段格式不正确", "入力内容に誤りがあります"),
+)
+BAD_REQUEST = ProblemType(
+    "bad-request",
+    400,
+    _t("The request is malformed", "請求格式錯誤", "请求格式错误", "リクエストの形式が正しくありません"),
+)
+UNAUTHORIZED = ProblemType(
+    "unauthorized",
+    401,
+    _t("Please sign in again", "請重新登入", "请重新登录", "もう一度サインインしてください"),
+)
+FORBIDDEN = ProblemType(
+    "forbidden",
+    403,
+    _t(
+        "You are not allowed to do this",
+        "您沒有執行此操作的權限",
+        "您没有执行此操作的权限",
+        "この操作を行う権限がありません",
+    ),
+)
+NOT_FOUND = ProblemType("not-found", 404, _t("Not found", "找不到資料", "找不到数据", "見つかりません"))
+METHOD_NOT_ALLOWED = ProblemType(
+    "method-not-allowed",
+    405,
+    _t("Method not allowed", "不支援此操作方法", "不支持此操作方法", "このメソッドは使用できません"),
+)
+CONFLICT = ProblemType(
+    "conflict",
+    409,
+    _t(
+        "This conflicts with existing data",
+        "與現有資料衝突",
+        "与现有数据冲突",
+        "既存のデータと競合しています",
+    ),
+)
+TOO_LARGE = ProblemType(
+    "payload-too-large",
+    413,
+    _t("The request is too large", "請求內容過大", "请求内容过大", "リクエストが大きすぎます"),
+)
+UNSUPPORTED_MEDIA = ProblemType(
+    "unsupported-media-type",
+    415,
+    _t(
+        "Send the request as JSON",
+        "請以 JSON 格式送出請求",
+        "请以 JSON 格式发送请求",
+        "リクエストは JSON で送信してください",
+    ),
+)
+RATE_LIMITED = ProblemType(
+    "rate-limited",
+    429,
+    _t(
+        "Too many attempts, please wait and try again",
+        "嘗試次數過多，請稍後再試",
+        "尝试次数过多，请稍后再试",
+        "試行回数が多すぎます。しばらくしてから再度お試しください",
+    ),
+)
+INTERNAL = ProblemType(
+    "internal",
+    500,
+    _t("Something went wrong on our side", "系統發生錯誤", "系统发生错误", "システムでエラーが発生しました"),
+)
+UNAVAILABLE = ProblemType(
+    "unavailable",
+    503,
+    _t(
+        "The service is not ready, try again shortly",
+        "服務尚未就緒，請稍後再試",
+        "服务尚未就绪，请稍后再试",
+        "サービスの準備ができていません。しばらくしてから再度お試しください",
+    ),
+)
+
+_BY_STATUS = {
+    p.status: p
+    for p in (
+        BAD_REQUEST,
+        UNAUTHORIZED,
+        FORBIDDEN,
+        NOT_FOUND,
+        METHOD_NOT_ALLOWED,
+        CONFLICT,
+        TOO_LARGE,
+        UNSUPPORTED_MEDIA,
+        RATE_LIMITED,
+        UNAVAILABLE,
+    )
+}
+
+
+def problem_response(
+    request: Request,
+    problem_type: ProblemType,
+    *,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    locale = negotiate(request.headers.get("accept-language"))
+    body: dict[str, Any] = {
+        "type": problem_type.uri,
+        "title": problem_type.title(locale),
+        "status": problem_type.status,
+        "instance": request.url.path,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    request_id = request.headers.get("x-request-id")
+    if request_id:
+        body["request_id"] = request_id
+    return JSONResponse(
+        body,
+        status_code=problem_type.status,
+        media_type=MEDIA_TYPE,
+        headers={**(headers or {}), "Content-Language": locale},
+    )
+
+
+def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+    fields = []
+    for item in error.errors():
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body",)]
+        fields.append(
+            {
+                "field": ".".join(location) or "body",
+                "message": item.get("msg", "invalid"),
+                "code": item.get("type"),
+            }
+        )
+    return fields
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(
+            request, exc.type, detail=exc.detail, errors=exc.errors, extra=exc.extra, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        if any(e["code"] in ("json_invalid", "model_attributes_type") for e in errors) and "json" not in (
+            request.headers.get("content-type") or ""
+        ):
+            return problem_response(
+                request, UNSUPPORTED_MEDIA, detail="Content-Type must be application/json"
+            )
+        return problem_response(request, VALIDATION, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        problem_type = _BY_STATUS.get(exc.status_code, BAD_REQUEST if exc.status_code < 500 else INTERNAL)
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed")
+            else None
+        )
+        return problem_response(request, problem_type, detail=detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return problem_response(
+            request, INTERNAL, detail="The error was logged; please retry or contact support"
+        )

@@ -1,0 +1,29 @@
+"""Kafka topics: one per aggregate plus its dead-letter topic, created idempotently at start."""
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from shared.events import TOPICS
+
+PARTITIONS = 3
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+ALL_TOPICS: tuple[str, ...] = TOPICS + tuple(dlq_topic(t) for t in TOPICS)
+
+
+async def ensure_topics(bootstrap: str, topics: tuple[str, ...] = ALL_TOPICS) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(t, num_partitions=PARTITIONS, replication_factor=1) for t in topics if t not in existing
+        ]
+        if missing:
+            # A concurrent creator makes some of these fail with TopicAlreadyExists: harmless.
+            await admin.create_topics(missing)
+    finally:
+        await admin.close()
