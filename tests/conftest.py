@@ -1,0 +1,64 @@
+"""Session fixtures: the real local stack (deploy.local) and clients for it.
+
+The stack lives in `.run/test` (override with SP_TEST_STATE) and is reused between runs:
+`deploy.local` makes a second `up` fast and restarts only what is down.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.kit import ROOT, Mailpit
+
+STATE = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test"))
+
+
+@pytest.fixture(scope="session")
+def stack() -> dict[str, Any]:
+    from deploy.local import stack as local_stack
+
+    return local_stack.up(STATE, services=True, quiet=True)
+
+
+@pytest.fixture(scope="session")
+def stack_control():
+    """Start/stop single components (fault tests): `stack_control.stop("kafka")`."""
+    from deploy.local import stack as local_stack
+
+    class Control:
+        def stop(self, component: str) -> None:
+            local_stack.stop(component, STATE)
+
+        def start(self, component: str) -> None:
+            local_stack.start(component, STATE)
+
+    return Control()
+
+
+@pytest.fixture(scope="session")
+async def gateway(stack: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack["gateway"]["url"], timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def mailpit(stack: dict[str, Any]) -> AsyncIterator[Mailpit]:
+    box = Mailpit(stack["mailpit"]["http_url"])
+    yield box
+    await box.client.aclose()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(stack: dict[str, Any]) -> str:
+    return stack["kafka"]["bootstrap"]
+
+
+def database_url(stack: dict[str, Any], service: str) -> str:
+    """asyncpg DSN of a service's database (for assertions on outbox/inbox rows)."""
+    return (
+        stack["postgres"]["url_template"].format(db=service).replace("postgresql+asyncpg://", "postgresql://")
+    )

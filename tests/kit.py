@@ -1,0 +1,98 @@
+"""Test helpers for the real stack: polling with deadlines, Mailpit, users, tokens.
+
+No sleeps-as-waits: `eventually` polls a condition until a deadline and fails with the last
+thing it saw, so a slow machine makes a test slower, never flaky.
+"""
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]],
+    *,
+    timeout: float = 30.0,
+    interval: float = 0.1,
+    what: str = "condition",
+) -> T:
+    """Await `probe()` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        try:
+            last = await probe()
+        except AssertionError as error:
+            last = error
+        else:
+            if last:
+                return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; last seen: {last!r}")
+        await asyncio.sleep(interval)
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+class Mailpit:
+    """Reads the real mails the notifier sent, through Mailpit's HTTP API."""
+
+    def __init__(self, http_url: str) -> None:
+        self.client = httpx.AsyncClient(base_url=http_url, timeout=10)
+
+    async def messages_to(self, address: str) -> list[dict[str, Any]]:
+        response = await self.client.get("/api/v1/search", params={"query": f'to:"{address}"', "limit": 200})
+        response.raise_for_status()
+        return response.json().get("messages", [])
+
+    async def wait_for(
+        self, address: str, *, count: int = 1, subject_contains: str | None = None, timeout: float = 60.0
+    ) -> list[dict[str, Any]]:
+        async def probe() -> list[dict[str, Any]] | None:
+            found = await self.messages_to(address)
+            if subject_contains:
+                found = [m for m in found if subject_contains in m.get("Subject", "")]
+            return found if len(found) >= count else None
+
+        return await eventually(probe, timeout=timeout, what=f"{count} mail(s) to {address}")
+
+    async def message(self, message_id: str) -> dict[str, Any]:
+        response = await self.client.get(f"/api/v1/message/{message_id}")
+        response.raise_for_status()
+        return response.json()
+
+    async def link_in(self, message_id: str, pattern: str = r"https?://\S+?token=[\w\-.~%]+") -> str:
+        body = (await self.message(message_id))["Text"]
+        match = re.search(pattern, body)
+        assert match, f"no link matching {pattern!r} in mail:\n{body}"
+        return match.group(0)
+
+
+def service_cli(stack: dict[str, Any], service: str, *args: str) -> str:
+    """Run a service's CLI (`python -m services.<service>.cli …`) with that service's env."""
+    env = {**os.environ, **stack["services"][service]["env"], "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", f"services.{service}.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, f"{service} cli {args} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
