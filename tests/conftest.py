@@ -17,11 +17,24 @@ from tests.kit import ROOT, Mailpit
 STATE = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test"))
 
 
+def _only_services() -> list[str] | None:
+    """SP_TEST_SERVICES=identity,notifier starts only those services (for focused runs)."""
+    names = [n.strip() for n in os.environ.get("SP_TEST_SERVICES", "").split(",") if n.strip()]
+    return names or None
+
+
 @pytest.fixture(scope="session")
 def stack() -> dict[str, Any]:
     from deploy.local import stack as local_stack
 
-    return local_stack.up(STATE, services=True, quiet=True)
+    only = _only_services()
+    if only is None:
+        return local_stack.up(STATE, services=True, quiet=True)
+    local_stack.up(STATE, services=False, quiet=True)
+    for name in only:
+        local_stack.start(name, STATE)
+    local_stack.start("gateway", STATE)
+    return local_stack.status(STATE)
 
 
 @pytest.fixture(scope="session")
