@@ -1,0 +1,221 @@
+"""Apache Kafka 3.9.1 in KRaft mode (one combined broker+controller), jars fetched with Maven."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from . import procs
+from .context import Ctx
+from .health import run_coroutine, wait_ready
+from .install import apt_install, require_tool, run
+from .paths import DEPLOY_LOCAL
+from .ports import HOST, port_open
+from .report import StackError
+
+NAME = "kafka"
+VERSION = "3.9.1"
+POM = DEPLOY_LOCAL / "kafka-pom.xml"
+LOG4J = DEPLOY_LOCAL / "log4j.properties"
+PROBE_TOPIC = "stack-readiness-probe"
+
+
+def libs_dir(ctx: Ctx) -> Path:
+    return ctx.cache / f"kafka-{VERSION}" / "libs"
+
+
+def _libs_complete(libs: Path) -> bool:
+    return (libs / f"kafka_2.13-{VERSION}.jar").exists() and any(libs.glob("slf4j-reload4j-*.jar"))
+
+
+def _java_major(java: str) -> int:
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not match:
+        return 0
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def ensure_installed(ctx: Ctx) -> None:
+    install_log = ctx.log("install")
+    if shutil.which("java") is None:
+        apt_install(ctx.reporter, NAME, ["default-jre-headless"], install_log)
+    java = require_tool(NAME, "java", "install a Java 17 runtime: apt-get install -y default-jre-headless")
+    if _java_major(java) < 11:
+        raise StackError(NAME, "Kafka needs Java 11 or newer", hint="apt-get install -y default-jre-headless")
+    libs = libs_dir(ctx)
+    if _libs_complete(libs):
+        return
+    if shutil.which("mvn") is None:
+        apt_install(ctx.reporter, NAME, ["maven"], install_log)
+    mvn = require_tool(NAME, "mvn", "install Maven: apt-get install -y maven")
+    tmp = libs.with_name(f"libs.partial-{int(time.time())}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    with ctx.reporter.step(NAME, f"fetching Kafka {VERSION} jars with Maven"):
+        run(
+            NAME,
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(POM),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={tmp}",
+            ],
+            log=install_log,
+            hint="Maven failed: is the Maven repository reachable (mvn -v, ~/.m2/settings.xml)?",
+        )
+        if not _libs_complete(tmp):
+            raise StackError(NAME, "Maven finished but the Kafka jars are missing", log=install_log)
+        shutil.rmtree(libs, ignore_errors=True)
+        tmp.rename(libs)
+
+
+def _classpath(ctx: Ctx) -> str:
+    return str(libs_dir(ctx) / "*")  # expanded by the JVM itself
+
+
+def _kafka_dir(ctx: Ctx) -> Path:
+    return ctx.state_dir / "kafka"
+
+
+def _write_properties(ctx: Ctx) -> Path:
+    kdir = _kafka_dir(ctx)
+    port, ctl = ctx.ports["kafka"], ctx.ports["kafka_controller"]
+    props = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.voters": f"1@{HOST}:{ctl}",
+        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{ctl}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "log.dirs": str(kdir / "data"),
+        "num.partitions": "3",
+        "default.replication.factor": "1",
+        "min.insync.replicas": "1",
+        "offsets.topic.replication.factor": "1",
+        # Fewer internal partitions than the default 50: the first consumer group starts faster.
+        "offsets.topic.num.partitions": "10",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "10",
+        "group.initial.rebalance.delay.ms": "0",
+        "auto.create.topics.enable": "true",
+        "delete.topic.enable": "true",
+        "log.retention.hours": "168",
+    }
+    kdir.mkdir(parents=True, exist_ok=True)
+    path = kdir / "server.properties"
+    path.write_text(
+        "# Written by deploy/local on every start\n" + "".join(f"{k}={v}\n" for k, v in props.items())
+    )
+    return path
+
+
+def _format_storage(ctx: Ctx, props: Path) -> None:
+    if (_kafka_dir(ctx) / "data" / "meta.properties").exists():
+        return
+    run(
+        NAME,
+        [
+            "java",
+            "-cp",
+            _classpath(ctx),
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            ctx.secrets["kafka_cluster_id"],
+            "-c",
+            str(props),
+            "--ignore-formatted",
+        ],
+        log=ctx.log(NAME),
+        hint=f"delete {_kafka_dir(ctx) / 'data'} and retry",
+    )
+
+
+async def _probe(bootstrap: str) -> bool:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    try:
+        await admin.start()
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics([NewTopic(PROBE_TOPIC, num_partitions=1, replication_factor=1)])
+        topics = await admin.list_topics()
+        return PROBE_TOPIC in topics
+    except (TimeoutError, KafkaError, OSError):
+        return False
+    finally:
+        # Closing a half-started client is best effort.
+        with contextlib.suppress(Exception):
+            await admin.close()
+
+
+def client_ready(ctx: Ctx) -> bool:
+    """A client can create and list a topic (an open port alone is not enough)."""
+    port = ctx.ports["kafka"]
+    if not port_open(port):
+        return False
+    bootstrap = f"{HOST}:{port}"
+    try:
+        return run_coroutine(lambda: _probe(bootstrap), timeout=15)
+    except (TimeoutError, RuntimeError):
+        return False
+
+
+def healthy(ctx: Ctx) -> bool:
+    return port_open(ctx.ports["kafka"])
+
+
+def start(ctx: Ctx) -> None:
+    bootstrap = f"{HOST}:{ctx.ports['kafka']}"
+    if procs.running(ctx.state_dir, NAME) is not None and healthy(ctx):
+        ctx.reporter.info(NAME, f"already running on {bootstrap} ✓")
+        return
+    with ctx.reporter.step(NAME, f"starting KRaft broker on {bootstrap}"):
+        props = _write_properties(ctx)
+        _format_storage(ctx, props)
+        record = procs.spawn(
+            ctx.state_dir,
+            NAME,
+            [
+                "java",
+                "-Xms256m",
+                "-Xmx512m",
+                "-XX:+UseG1GC",
+                "-XX:MaxGCPauseMillis=20",
+                "-Djava.awt.headless=true",
+                f"-Dlog4j.configuration=file:{LOG4J}",
+                "-cp",
+                _classpath(ctx),
+                "kafka.Kafka",
+                str(props),
+            ],
+            log=ctx.log(NAME),
+        )
+        wait_ready(
+            NAME,
+            lambda: client_ready(ctx),
+            deadline=120,
+            record=record,
+            log=ctx.log(NAME),
+            what="able to create a topic",
+            hint="see the log above; `down` then `up` restarts it, `down --purge` resets its data",
+            interval=0.5,
+        )
+
+
+def stop(ctx: Ctx) -> bool:
+    # Controlled shutdown of a single KRaft node takes a few seconds.
+    return procs.stop(ctx.state_dir, NAME, timeout=45)
