@@ -1,0 +1,234 @@
+"""The event backbone on real PostgreSQL and Kafka: outbox → relay → consumer (inbox, DLQ).
+
+Each test uses its own topic and consumer group, and a scratch database with the messaging
+tables built from the same DDL the services' migrations run.
+"""
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.bus import EventConsumer
+from shared.db import make_engine, make_sessionmaker, transaction
+from shared.dlq_cli import read_dead_letters, replay
+from shared.events import Envelope, Event
+from shared.migrations import MESSAGING_DDL
+from shared.outbox import add_event
+from shared.relay import OutboxRelay
+from shared.topics import dlq_topic, ensure_topics
+from tests.kit import eventually
+
+
+def make_event_class(topic: str) -> type[Event]:
+    class Pinged(Event):
+        subject_field = "thing_id"
+        thing_id: uuid.UUID
+        note: str
+
+    Pinged.topic = topic
+    Pinged.type = f"test.Pinged.{topic}.v1"
+    return Pinged
+
+
+@pytest.fixture
+async def scratch(stack: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    """A fresh database with outbox/inbox and an `effects` table, plus a fresh topic."""
+    pg = stack["postgres"]
+    name = f"kernel_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(
+        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
+    )
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = pg["url_template"].format(db=name)
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    for statement in MESSAGING_DDL:
+        await connection.execute(statement)
+    await connection.execute("CREATE TABLE effects (event_id uuid, note text)")
+    topic = f"kernel.test.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(stack["kafka"]["bootstrap"], (topic, dlq_topic(topic)))
+    engine = make_engine(url, pool_size=5)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        yield {
+            "db": connection,
+            "url": url,
+            "dsn": url.replace("postgresql+asyncpg://", "postgresql://"),
+            "sessions": make_sessionmaker(engine),
+            "topic": topic,
+            "event": make_event_class(topic),
+            "bootstrap": stack["kafka"]["bootstrap"],
+            "tasks": tasks,
+        }
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await engine.dispose()
+        await connection.close()
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def start(scratch: dict[str, Any], coroutine) -> None:
+    scratch["tasks"].append(asyncio.create_task(coroutine))
+
+
+def start_relay(scratch: dict[str, Any]) -> OutboxRelay:
+    relay = OutboxRelay("kernel-test", scratch["dsn"], scratch["bootstrap"])
+    start(scratch, relay.run())
+    return relay
+
+
+def start_consumer(scratch: dict[str, Any], *, fail_times: int = 0) -> dict[str, int]:
+    calls = {"count": 0}
+
+    async def record_effect(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        calls["count"] += 1
+        if calls["count"] <= fail_times:
+            raise RuntimeError("handler failure on purpose")
+        await session.execute(
+            text("INSERT INTO effects (event_id, note) VALUES (:id, :note)"),
+            {"id": envelope.id, "note": envelope.data.note},
+        )
+
+    consumer = EventConsumer(
+        f"kernel-test-{uuid.uuid4().hex[:6]}",
+        bootstrap=scratch["bootstrap"],
+        sessions=scratch["sessions"],
+        handlers={scratch["event"]: record_effect},
+        max_attempts=3,
+        retry_base_seconds=0.01,
+    )
+    start(scratch, consumer.run())
+    return calls
+
+
+async def publish_raw(bootstrap: str, topic: str, value: bytes, key: bytes = b"k") -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def effects(scratch: dict[str, Any]) -> list[asyncpg.Record]:
+    return await scratch["db"].fetch("SELECT event_id, note FROM effects ORDER BY note")
+
+
+async def test_outbox_row_commits_with_state_and_reaches_the_consumer_once(scratch):
+    start_consumer(scratch)
+    start_relay(scratch)
+    event_cls = scratch["event"]
+    async with transaction(scratch["sessions"]) as session:
+        envelope = await add_event(session, event_cls(thing_id=uuid.uuid4(), note="hello"), source="test")
+
+    rows = await eventually(lambda: effects(scratch), what="the consumer's effect")
+    assert [(r["event_id"], r["note"]) for r in rows] == [(envelope.id, "hello")]
+    assert await scratch["db"].fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_rolled_back_transaction_publishes_nothing(scratch):
+    start_consumer(scratch)
+    start_relay(scratch)
+    event_cls = scratch["event"]
+    with contextlib.suppress(RuntimeError):
+        async with transaction(scratch["sessions"]) as session:
+            await add_event(session, event_cls(thing_id=uuid.uuid4(), note="ghost"), source="test")
+            raise RuntimeError("the use case failed after writing its event")
+    async with transaction(scratch["sessions"]) as session:
+        await add_event(session, event_cls(thing_id=uuid.uuid4(), note="real"), source="test")
+
+    rows = await eventually(lambda: effects(scratch), what="the committed event")
+    assert [r["note"] for r in rows] == ["real"]
+
+
+async def test_same_event_delivered_twice_has_one_effect(scratch):
+    calls = start_consumer(scratch)
+    event_cls = scratch["event"]
+    envelope = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note="twice"), source="test")
+    payload = envelope.model_dump_json().encode()
+    await publish_raw(scratch["bootstrap"], scratch["topic"], payload)
+    await publish_raw(scratch["bootstrap"], scratch["topic"], payload)
+    sentinel = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note="z-after"), source="test")
+    await publish_raw(scratch["bootstrap"], scratch["topic"], sentinel.model_dump_json().encode())
+
+    rows = await eventually(
+        lambda: _when(effects(scratch), lambda r: len(r) >= 2), what="both distinct events handled"
+    )
+    assert [r["note"] for r in rows] == ["twice", "z-after"]
+    assert calls["count"] == 2  # the duplicate never reached the handler
+
+
+async def test_malformed_message_goes_to_dlq_and_consumer_moves_on(scratch):
+    start_consumer(scratch)
+    start_relay(scratch)  # dead letters travel through the outbox too
+    event_cls = scratch["event"]
+    await publish_raw(scratch["bootstrap"], scratch["topic"], b"{not json", key=b"poison")
+    good = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note="after-poison"), source="test")
+    await publish_raw(scratch["bootstrap"], scratch["topic"], good.model_dump_json().encode(), key=b"poison")
+
+    rows = await eventually(lambda: effects(scratch), what="the good event after the poison one")
+    assert [r["note"] for r in rows] == ["after-poison"]
+    letters = await eventually(
+        lambda: read_dead_letters(scratch["bootstrap"], [dlq_topic(scratch["topic"])]), what="a dead letter"
+    )
+    assert len(letters) == 1
+    assert letters[0].value == b"{not json"
+    assert "not an event envelope" in letters[0].headers["dlq_error"]
+    assert letters[0].original_topic == scratch["topic"]
+
+
+async def test_handler_failing_past_its_retries_is_dead_lettered_then_replayed(scratch):
+    calls = start_consumer(scratch, fail_times=3)  # max_attempts=3: the first delivery dies
+    start_relay(scratch)
+    event_cls = scratch["event"]
+    envelope = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note="flaky"), source="test")
+    await publish_raw(scratch["bootstrap"], scratch["topic"], envelope.model_dump_json().encode())
+
+    letters = await eventually(
+        lambda: read_dead_letters(scratch["bootstrap"], [dlq_topic(scratch["topic"])]), what="a dead letter"
+    )
+    assert "handler failure on purpose" in letters[0].headers["dlq_error"]
+    assert await effects(scratch) == []
+
+    assert await replay(scratch["bootstrap"], letters) == 1
+    rows = await eventually(lambda: effects(scratch), what="the replayed event's effect")
+    assert [r["event_id"] for r in rows] == [envelope.id]
+    assert calls["count"] == 4
+
+
+async def _when(awaitable, predicate):
+    value = await awaitable
+    return value if predicate(value) else None
+
+
+async def test_kafka_outage_keeps_events_in_the_outbox_until_it_is_back(scratch, stack_control):
+    start_consumer(scratch)
+    relay = start_relay(scratch)
+    event_cls = scratch["event"]
+    stack_control.stop("kafka")
+    try:
+        async with transaction(scratch["sessions"]) as session:  # the write succeeds without Kafka
+            envelope = await add_event(
+                session, event_cls(thing_id=uuid.uuid4(), note="outage"), source="test"
+            )
+        assert await scratch["db"].fetchval("SELECT count(*) FROM outbox") == 1
+        assert not relay.kafka_ok
+    finally:
+        stack_control.start("kafka")
+
+    rows = await eventually(lambda: effects(scratch), timeout=120, what="the event after Kafka came back")
+    assert [r["event_id"] for r in rows] == [envelope.id]
+    await eventually(
+        lambda: _when(scratch["db"].fetchval("SELECT count(*) FROM outbox"), lambda n: n == 0),
+        what="the outbox drained",
+    )
