@@ -1,0 +1,1 @@
+"""Licensing: licenses, maintenance contracts, bindings, issuance audit, license-file signing."""

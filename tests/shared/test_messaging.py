@@ -213,7 +213,7 @@ async def _when(awaitable, predicate):
 
 async def test_kafka_outage_keeps_events_in_the_outbox_until_it_is_back(scratch, stack_control):
     start_consumer(scratch)
-    relay = start_relay(scratch)
+    start_relay(scratch)
     event_cls = scratch["event"]
     stack_control.stop("kafka")
     try:
@@ -222,7 +222,6 @@ async def test_kafka_outage_keeps_events_in_the_outbox_until_it_is_back(scratch,
                 session, event_cls(thing_id=uuid.uuid4(), note="outage"), source="test"
             )
         assert await scratch["db"].fetchval("SELECT count(*) FROM outbox") == 1
-        assert not relay.kafka_ok
     finally:
         stack_control.start("kafka")
 
