@@ -30,11 +30,11 @@ def stack() -> dict[str, Any]:
     only = _only_services()
     if only is None:
         return local_stack.up(STATE, services=True, quiet=True)
-    local_stack.up(STATE, services=False, quiet=True)
+    info = local_stack.up(STATE, services=False, quiet=True)
     for name in only:
         local_stack.start(name, STATE)
     local_stack.start("gateway", STATE)
-    return local_stack.status(STATE)
+    return info
 
 
 @pytest.fixture(scope="session")
