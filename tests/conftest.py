@@ -18,7 +18,7 @@ STATE = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test"))
 
 
 def _only_services() -> list[str] | None:
-    """SP_TEST_SERVICES=identity,notifier starts only those services (for focused runs)."""
+    """SP_TEST_SERVICES=identity,notifier starts only those services (`none`: infrastructure only)."""
     names = [n.strip() for n in os.environ.get("SP_TEST_SERVICES", "").split(",") if n.strip()]
     return names or None
 
@@ -31,6 +31,8 @@ def stack() -> dict[str, Any]:
     if only is None:
         return local_stack.up(STATE, services=True, quiet=True)
     info = local_stack.up(STATE, services=False, quiet=True)
+    if only == ["none"]:
+        return info
     for name in only:
         local_stack.start(name, STATE)
     local_stack.start("gateway", STATE)
