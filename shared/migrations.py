@@ -22,7 +22,7 @@ CREATE TABLE outbox (
     topic      text NOT NULL,
     key        text NOT NULL,
     value      bytea NOT NULL,
-    headers    jsonb NOT NULL DEFAULT '{{}}',
+    headers    jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL DEFAULT now()
 )""",
     """
