@@ -47,7 +47,7 @@ def ensure_installed(ctx: Ctx) -> None:
     info = _build_info(ctx)
     if binary(ctx).exists() and info.get("version") == VERSION:
         if not info.get("ui"):
-            ctx.reporter.warn(NAME, UI_MISSING.format(stamp=_stamp(ctx)))
+            ctx.reporter.info(NAME, "note: " + UI_MISSING.format(stamp=_stamp(ctx)))
         return
     bin_dir = ctx.cache / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
