@@ -1,0 +1,24 @@
+"""Settings of the downloads service (env prefix `DOWNLOADS_`)."""
+
+from shared.config import ServiceSettings, settings_config
+
+
+class Settings(ServiceSettings):
+    model_config = settings_config("DOWNLOADS_")
+
+    service_name: str = "downloads"
+    # Presigned URLs are signed for the address the customer's browser reaches MinIO at (a CDN
+    # or public host in production); empty means the same endpoint the service talks to.
+    s3_public_endpoint: str = ""
+    s3_public_secure: bool | None = None
+    # Signing needs the region; naming it avoids a bucket-location round trip on every grant.
+    s3_region: str = "us-east-1"
+    presign_expiry_seconds: int = 300
+
+    @property
+    def signing_endpoint(self) -> str:
+        return self.s3_public_endpoint or self.s3_endpoint
+
+    @property
+    def signing_secure(self) -> bool:
+        return self.s3_secure if self.s3_public_secure is None else self.s3_public_secure

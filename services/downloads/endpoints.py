@@ -1,0 +1,97 @@
+"""Routes of the downloads service: thin, each calls one use case."""
+
+import base64
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from services.downloads import service
+from services.downloads.schemas import ArtifactPublic, DownloadGrant, ReleasePublic
+from services.downloads.service import ReleaseView
+from services.downloads.storage import Presigner
+from shared.auth import CurrentUser
+from shared.entitlements import ReleaseKind
+from shared.http.deps import ClientAddress, LocaleDep, SessionDep
+
+router = APIRouter(prefix="/releases", tags=["releases"])
+
+
+def _public(view: ReleaseView) -> ReleasePublic:
+    release = view.release
+    return ReleasePublic(
+        release_id=release.release_id,
+        product=release.product,
+        version=release.version,
+        kind=release.kind,  # type: ignore[arg-type]
+        title=release.title,
+        notes=release.notes,
+        published_on=release.published_on,
+        entitled=view.entitled,
+        reason=view.reason,
+        artifacts=[
+            ArtifactPublic(filename=a.filename, size=a.size, sha256=a.sha256, content_type=a.content_type)
+            for a in view.artifacts
+        ],
+    )
+
+
+@router.get("", summary="Releases of the products you hold, newest first")
+async def list_releases(
+    session: SessionDep,
+    user: CurrentUser,
+    locale: LocaleDep,
+    product: Annotated[str | None, Query(max_length=64)] = None,
+    kind: ReleaseKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ReleasePublic]:
+    views = await service.list_releases(
+        session, user, locale, product=product, kind=kind, limit=limit, offset=offset
+    )
+    return [_public(view) for view in views]
+
+
+@router.get("/{release_id}", summary="One release of a product you hold")
+async def get_release(
+    session: SessionDep, user: CurrentUser, locale: LocaleDep, release_id: UUID
+) -> ReleasePublic:
+    return _public(await service.get_release(session, user, locale, release_id))
+
+
+@router.get(
+    "/{release_id}/artifacts/{filename}",
+    summary="Download a file: a short-lived presigned URL (307, or JSON with `Prefer: no-redirect`)",
+    status_code=307,
+    response_model=DownloadGrant,
+    responses={200: {"model": DownloadGrant, "description": "With `Prefer: no-redirect`"}},
+)
+async def download_artifact(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    locale: LocaleDep,
+    client: ClientAddress,
+    release_id: UUID,
+    filename: str,
+    prefer: Annotated[str | None, Header()] = None,
+) -> Response:
+    presigner: Presigner = request.app.state.presigner
+    grant = await service.grant_download(session, presigner, user, locale, release_id, filename, client)
+    sha256 = grant.artifact.sha256
+    headers = {
+        "X-Checksum-SHA256": sha256,
+        "Digest": f"sha-256={_base64_digest(sha256)}",
+        "Cache-Control": "no-store",
+    }
+    if prefer and "no-redirect" in prefer.lower():
+        body = DownloadGrant(
+            url=grant.url.url, sha256=sha256, size=grant.artifact.size, expires_at=grant.url.expires_at
+        )
+        return Response(body.model_dump_json(), media_type="application/json", headers=headers)
+    return RedirectResponse(grant.url.url, status_code=307, headers=headers)
+
+
+def _base64_digest(hex_digest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()

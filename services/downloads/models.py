@@ -1,0 +1,85 @@
+"""Tables of the downloads service: the release catalog, the entitlement projection, the audit.
+
+Its own SQLModel registry keeps these tables apart from other services' in one process.
+"""
+
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Uuid
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(SQLModel, registry=registry()):
+    pass
+
+
+class ReleaseBase(Base):
+    product: str = Field(max_length=64, index=True)
+    version: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    title: str
+    notes: str = ""
+    published_on: date
+
+
+class Release(ReleaseBase, table=True):
+    __tablename__ = "releases"
+
+    release_id: UUID = Field(primary_key=True)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class ArtifactBase(Base):
+    filename: str = Field(max_length=255)
+    object_key: str
+    size: int = Field(sa_type=BigInteger)
+    sha256: str = Field(max_length=64)
+    content_type: str = "application/octet-stream"
+
+
+class ReleaseArtifact(ArtifactBase, table=True):
+    __tablename__ = "artifacts"
+
+    release_id: UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("releases.release_id", ondelete="CASCADE"), primary_key=True)
+    )
+    filename: str = Field(primary_key=True, max_length=255)
+
+
+class Holding(Base, table=True):
+    """One bound license as entitlements see it, projected from licensing's events.
+
+    `as_of` is the time of the licensing event that last wrote the row: an older event that
+    arrives late (redelivery, replay) never overwrites a newer state.
+    """
+
+    __tablename__ = "holdings"
+    __table_args__ = (Index("ix_holdings_account_product", "account_id", "product"),)
+
+    license_id: UUID = Field(primary_key=True)
+    account_id: UUID
+    product: str = Field(max_length=64)
+    coverage_start: date
+    coverage_end: date
+    void: bool = False
+    as_of: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class DownloadAudit(Base, table=True):
+    __tablename__ = "download_audit"
+    __table_args__ = (Index("ix_download_audit_account_at", "account_id", "at"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    account_id: UUID
+    release_id: UUID = Field(index=True)
+    filename: str
+    client_address: str
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,35 @@
+"""API models of the downloads service."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from shared.entitlements import ReleaseKind
+
+
+class ArtifactPublic(BaseModel):
+    filename: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+class ReleasePublic(BaseModel):
+    release_id: UUID
+    product: str
+    version: str
+    kind: ReleaseKind
+    title: str
+    notes: str
+    published_on: date
+    entitled: bool
+    reason: str | None = Field(None, description="Why the release cannot be downloaded, when it cannot")
+    artifacts: list[ArtifactPublic]
+
+
+class DownloadGrant(BaseModel):
+    url: str = Field(description="Presigned GET URL; valid until `expires_at`")
+    sha256: str
+    size: int
+    expires_at: datetime

@@ -1,0 +1,273 @@
+"""Use cases of the downloads service. Functions only flush: the caller owns the transaction."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import cast
+from uuid import UUID
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.downloads.models import DownloadAudit, Holding, Release, ReleaseArtifact
+from services.downloads.problems import ARTIFACT_NOT_FOUND, NOT_ENTITLED, RELEASE_NOT_FOUND
+from services.downloads.reasons import refusal_reason
+from services.downloads.storage import PresignedUrl, Presigner
+from shared import entitlements
+from shared.auth import Principal
+from shared.events import DownloadRecorded, ReleasePublished
+from shared.http.problems import Problem
+from shared.i18n import Locale
+from shared.outbox import add_event
+
+SERVICE = "downloads"
+
+
+# --- catalog -----------------------------------------------------------------------------------
+
+
+async def record_release(session: AsyncSession, event: ReleasePublished) -> None:
+    """Upsert a release and make its artifact list exactly the event's (re-publishing is safe)."""
+    fields = event.model_dump(include={"product", "version", "kind", "title", "notes", "published_on"})
+    statement = insert(Release).values(release_id=event.release_id, updated_at=func.now(), **fields)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[col(Release.release_id)],
+            set_={**{name: statement.excluded[name] for name in fields}, "updated_at": func.now()},
+        )
+    )
+    filenames = [artifact.filename for artifact in event.artifacts]
+    await session.execute(
+        delete(ReleaseArtifact).where(
+            col(ReleaseArtifact.release_id) == event.release_id,
+            col(ReleaseArtifact.filename).not_in(filenames),
+        )
+    )
+    if event.artifacts:
+        rows = [{"release_id": event.release_id, **artifact.model_dump()} for artifact in event.artifacts]
+        artifacts = insert(ReleaseArtifact).values(rows)
+        await session.execute(
+            artifacts.on_conflict_do_update(
+                index_elements=[col(ReleaseArtifact.release_id), col(ReleaseArtifact.filename)],
+                set_={
+                    name: artifacts.excluded[name]
+                    for name in ("object_key", "size", "sha256", "content_type")
+                },
+            )
+        )
+    await session.flush()
+
+
+# --- entitlement projection --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HoldingFacts:
+    """What a licensing event says about one license, as of the event's time."""
+
+    license_id: UUID
+    as_of: datetime
+    account_id: UUID | None
+    product: str
+    coverage_start: date | None
+    coverage_end: date | None
+    void: bool = False
+
+
+async def apply_holding(session: AsyncSession, facts: HoldingFacts) -> None:
+    """Last writer wins by event time: a late, older event never overwrites newer facts.
+
+    Every licensing event carries the license's whole state, so applying the newest one is
+    enough; redelivery is absorbed by the inbox and reordering by the `as_of` guard.
+    """
+    complete = (
+        facts.account_id is not None and facts.coverage_start is not None and facts.coverage_end is not None
+    )
+    newer = col(Holding.as_of) <= facts.as_of
+    if complete:
+        values = {
+            "license_id": facts.license_id,
+            "account_id": facts.account_id,
+            "product": facts.product,
+            "coverage_start": facts.coverage_start,
+            "coverage_end": facts.coverage_end,
+            "void": facts.void,
+            "as_of": facts.as_of,
+        }
+        statement = insert(Holding).values(**values)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[col(Holding.license_id)],
+                set_={name: statement.excluded[name] for name in values if name != "license_id"},
+                where=newer,
+            )
+        )
+    else:
+        # A void without coverage: only a license we already project can be voided.
+        changes: dict[str, object] = {"void": facts.void, "as_of": facts.as_of}
+        if facts.account_id is not None:
+            changes["account_id"] = facts.account_id
+        await session.execute(
+            update(Holding).where(col(Holding.license_id) == facts.license_id, newer).values(**changes)
+        )
+    await session.flush()
+
+
+async def _holdings_of(session: AsyncSession, account_id: UUID) -> list[Holding]:
+    result = await session.execute(
+        select(Holding).where(col(Holding.account_id) == account_id, col(Holding.void).is_(False))
+    )
+    return list(result.scalars())
+
+
+def _entitlement_holdings(rows: Sequence[Holding]) -> list[entitlements.Holding]:
+    return [
+        entitlements.Holding(row.product, entitlements.Period(row.coverage_start, row.coverage_end))
+        for row in rows
+    ]
+
+
+# --- customer queries --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    release: Release
+    artifacts: list[ReleaseArtifact]
+    entitled: bool
+    reason: str | None
+
+
+class _Entitlements:
+    """The caller's holdings, and the one rule applied to them."""
+
+    def __init__(self, rows: Sequence[Holding], locale: Locale) -> None:
+        self.rows = rows
+        self.holdings = _entitlement_holdings(rows)
+        self.locale = locale
+
+    @property
+    def products(self) -> set[str]:
+        return {row.product for row in self.rows}
+
+    def view(self, release: Release, artifacts: list[ReleaseArtifact]) -> ReleaseView:
+        entitled = entitlements.may_download(
+            self.holdings,
+            release.product,
+            cast(entitlements.ReleaseKind, release.kind),
+            release.published_on,
+        )
+        reason = None if entitled else self.reason(release.product)
+        return ReleaseView(release, artifacts, entitled, reason)
+
+    def reason(self, product: str) -> str:
+        ends = [row.coverage_end for row in self.rows if row.product == product]
+        return refusal_reason(self.locale, product, max(ends) if ends else None)
+
+
+async def _entitlements_of(session: AsyncSession, user: Principal, locale: Locale) -> _Entitlements:
+    return _Entitlements(await _holdings_of(session, user.user_id), locale)
+
+
+async def _artifacts_by_release(
+    session: AsyncSession, release_ids: Sequence[UUID]
+) -> dict[UUID, list[ReleaseArtifact]]:
+    found: dict[UUID, list[ReleaseArtifact]] = {release_id: [] for release_id in release_ids}
+    if not release_ids:
+        return found
+    rows = await session.execute(
+        select(ReleaseArtifact)
+        .where(col(ReleaseArtifact.release_id).in_(release_ids))
+        .order_by(col(ReleaseArtifact.filename))
+    )
+    for artifact in rows.scalars():
+        found[artifact.release_id].append(artifact)
+    return found
+
+
+async def list_releases(
+    session: AsyncSession,
+    user: Principal,
+    locale: Locale,
+    *,
+    product: str | None = None,
+    kind: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[ReleaseView]:
+    """Releases of the products the caller holds, newest first, each marked entitled or not."""
+    rights = await _entitlements_of(session, user, locale)
+    products = rights.products if product is None else rights.products & {product}
+    if not products:
+        return []
+    query = select(Release).where(col(Release.product).in_(sorted(products)))
+    if kind is not None:
+        query = query.where(col(Release.kind) == kind)
+    query = query.order_by(
+        col(Release.published_on).desc(),
+        col(Release.version).desc(),
+    )
+    releases = list((await session.execute(query.limit(limit).offset(offset))).scalars())
+    artifacts = await _artifacts_by_release(session, [r.release_id for r in releases])
+    return [rights.view(release, artifacts[release.release_id]) for release in releases]
+
+
+async def get_release(
+    session: AsyncSession, user: Principal, locale: Locale, release_id: UUID
+) -> ReleaseView:
+    """One release of a product the caller holds; others are as invisible as missing ones."""
+    rights = await _entitlements_of(session, user, locale)
+    release = await session.get(Release, release_id)
+    if release is None or release.product not in rights.products:
+        raise Problem(RELEASE_NOT_FOUND, detail="Check the release id; the list shows what you can see")
+    artifacts = await _artifacts_by_release(session, [release_id])
+    return rights.view(release, artifacts[release_id])
+
+
+@dataclass(frozen=True)
+class Grant:
+    url: PresignedUrl
+    artifact: ReleaseArtifact
+
+
+async def grant_download(
+    session: AsyncSession,
+    presigner: Presigner,
+    user: Principal,
+    locale: Locale,
+    release_id: UUID,
+    filename: str,
+    client_address: str,
+) -> Grant:
+    """Check the entitlement, audit the grant, and sign a short-lived URL for the bytes."""
+    release = await session.get(Release, release_id)
+    if release is None:
+        raise Problem(RELEASE_NOT_FOUND, detail="Check the release id; the list shows what you can see")
+    artifact = (
+        await session.execute(
+            select(ReleaseArtifact).where(
+                col(ReleaseArtifact.release_id) == release_id,
+                col(ReleaseArtifact.filename) == filename,
+            )
+        )
+    ).scalar_one_or_none()
+    if artifact is None:
+        raise Problem(ARTIFACT_NOT_FOUND, detail="Pick one of the files listed with the release")
+    view = (await _entitlements_of(session, user, locale)).view(release, [artifact])
+    if not view.entitled:
+        raise Problem(NOT_ENTITLED, detail=view.reason)
+    session.add(
+        DownloadAudit(
+            account_id=user.user_id, release_id=release_id, filename=filename, client_address=client_address
+        )
+    )
+    await add_event(
+        session,
+        DownloadRecorded(release_id=release_id, account_id=user.user_id, filename=filename),
+        source=SERVICE,
+    )
+    await session.flush()
+    url = presigner.download_url(artifact.object_key, artifact.filename, artifact.content_type)
+    return Grant(url=url, artifact=artifact)

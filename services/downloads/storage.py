@@ -1,0 +1,52 @@
+"""Presigned MinIO URLs: how artifact bytes reach customers without passing through us.
+
+The client is built for the PUBLIC endpoint (what the customer's browser can reach) and with
+the region fixed, so signing is pure computation: no network call per grant.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from minio import Minio
+
+from services.downloads.config import Settings
+
+
+@dataclass(frozen=True)
+class PresignedUrl:
+    url: str
+    expires_at: datetime
+
+
+class Presigner:
+    def __init__(self, settings: Settings) -> None:
+        self.bucket = settings.s3_bucket
+        self.expiry = timedelta(seconds=settings.presign_expiry_seconds)
+        self._client = Minio(
+            settings.signing_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            secure=settings.signing_secure,
+            region=settings.s3_region,
+        )
+
+    def download_url(self, object_key: str, filename: str, content_type: str) -> PresignedUrl:
+        issued = datetime.now(UTC)
+        url = self._client.presigned_get_object(
+            self.bucket,
+            object_key,
+            expires=self.expiry,
+            response_headers={
+                "response-content-disposition": attachment_disposition(filename),
+                "response-content-type": content_type,
+            },
+            request_date=issued,
+        )
+        return PresignedUrl(url=url, expires_at=issued + self.expiry)
+
+
+def attachment_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987)."""
+    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
