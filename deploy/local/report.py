@@ -54,14 +54,22 @@ class Reporter:
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
         self._lock = threading.Lock()
+        self._open_line = False  # an inline step printed its "…" and awaits its ✓/✗
+
+    def _break_open_line(self) -> None:
+        if self._open_line:
+            print(flush=True)
+            self._open_line = False
 
     def info(self, component: str, message: str) -> None:
         if not self.quiet:
             with self._lock:
+                self._break_open_line()
                 print(f"[{component}] {message}", flush=True)
 
     def warn(self, component: str, message: str) -> None:
         with self._lock:
+            self._break_open_line()
             print(f"[{component}] ! {message}", file=sys.stderr if self.quiet else sys.stdout, flush=True)
 
     @contextmanager
@@ -75,7 +83,9 @@ class Reporter:
         start = time.monotonic()
         if inline:
             with self._lock:
+                self._break_open_line()
                 print(f"[{component}] {message}…", end="", flush=True)
+                self._open_line = True
         try:
             yield
         except BaseException:
@@ -89,7 +99,8 @@ class Reporter:
         if self.quiet and not failed:
             return
         with self._lock:
-            if inline:
+            if inline and self._open_line:
                 print(f" {mark} {elapsed:.1f}s", flush=True)
+                self._open_line = False
             else:
                 print(f"[{component}] {message}… {mark} {elapsed:.1f}s", flush=True)
