@@ -1,0 +1,252 @@
+"""Event consumers: keep the recipients projection and queue mails.
+
+Account mails use the email/name/locale the event carries (they must go out even before, or
+without, the projection). Every handler only queues `delivery` rows inside the consumer's
+transaction; the sender loop mails them after commit (a NOTIFY trigger wakes it).
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notifier import service
+from services.notifier.config import Settings
+from shared.events import (
+    AccountExistsNotice,
+    BindingMoved,
+    CaseOpened,
+    CaseUpdated,
+    ContractBound,
+    Envelope,
+    Event,
+    LicenseBound,
+    LicenseVoided,
+    PasswordResetRequested,
+    ReleasePublished,
+    UserProfileChanged,
+    UserVerified,
+    VerificationRequested,
+)
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+
+
+def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
+    portal = settings.public_url.rstrip("/")
+
+    async def on_verification_requested(
+        session: AsyncSession, envelope: Envelope[VerificationRequested]
+    ) -> None:
+        event = envelope.data
+        kind = "email_change_confirmation" if event.reason == "email_change" else "verification"
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=event.email,
+            kind=kind,
+            locale=event.locale,
+            context={
+                "name": event.name,
+                "portal_url": portal,
+                "verify_url": event.verify_url,
+                "expires_in_hours": event.expires_in_hours,
+            },
+        )
+
+    async def on_account_exists(session: AsyncSession, envelope: Envelope[AccountExistsNotice]) -> None:
+        event = envelope.data
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=event.email,
+            kind="account_exists",
+            locale=event.locale,
+            context={
+                "name": event.name,
+                "portal_url": portal,
+                "sign_in_url": event.sign_in_url,
+                "reset_url": event.reset_url,
+            },
+        )
+
+    async def on_user_verified(session: AsyncSession, envelope: Envelope[UserVerified]) -> None:
+        event = envelope.data
+        await service.record_recipient(
+            session, user_id=event.user_id, email=event.email, name=event.name, locale=event.locale
+        )
+        # Verified by link or by staff, the welcome goes out once per account, ever.
+        if await service.claim_welcome(session, event.user_id):
+            await service.queue_mail(
+                session,
+                event_id=envelope.id,
+                email=event.email,
+                kind="welcome",
+                locale=event.locale,
+                context={"name": event.name, "portal_url": portal},
+            )
+
+    async def on_password_reset(session: AsyncSession, envelope: Envelope[PasswordResetRequested]) -> None:
+        event = envelope.data
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=event.email,
+            kind="password_reset",
+            locale=event.locale,
+            context={
+                "name": event.name,
+                "portal_url": portal,
+                "reset_url": event.reset_url,
+                "expires_in_minutes": event.expires_in_minutes,
+            },
+        )
+
+    async def on_profile_changed(session: AsyncSession, envelope: Envelope[UserProfileChanged]) -> None:
+        event = envelope.data
+        await service.record_recipient(
+            session,
+            user_id=event.user_id,
+            email=event.email,
+            name=event.name,
+            locale=event.locale,
+            disabled=event.disabled,
+        )
+        if event.previous_email and event.previous_email.lower() != event.email.lower():
+            await service.queue_mail(
+                session,
+                event_id=envelope.id,
+                email=event.previous_email,
+                kind="email_changed",
+                locale=event.locale,
+                context={"name": event.name, "portal_url": portal, "new_email": event.email},
+            )
+
+    async def on_license_bound(session: AsyncSession, envelope: Envelope[LicenseBound]) -> None:
+        event = envelope.data
+        await service.record_holding(
+            session,
+            license_id=event.license_id,
+            account_id=event.account_id,
+            product=event.product,
+            coverage_start=event.coverage_start,
+            coverage_end=event.coverage_end,
+        )
+
+    async def on_contract_bound(session: AsyncSession, envelope: Envelope[ContractBound]) -> None:
+        event = envelope.data
+        await service.record_holding(
+            session,
+            license_id=event.license_id,
+            account_id=event.account_id,
+            product=event.product,
+            coverage_start=event.coverage_start,
+            coverage_end=event.coverage_end,
+        )
+
+    async def on_license_voided(session: AsyncSession, envelope: Envelope[LicenseVoided]) -> None:
+        event = envelope.data
+        await service.void_holding(
+            session,
+            license_id=event.license_id,
+            license_void=event.license_void,
+            coverage_start=event.coverage_start,
+            coverage_end=event.coverage_end,
+        )
+
+    async def on_binding_moved(session: AsyncSession, envelope: Envelope[BindingMoved]) -> None:
+        event = envelope.data
+        await service.record_holding(
+            session,
+            license_id=event.license_id,
+            account_id=event.to_account_id,
+            product=event.product,
+            coverage_start=event.coverage_start,
+            coverage_end=event.coverage_end,
+        )
+
+    async def on_release_published(session: AsyncSession, envelope: Envelope[ReleasePublished]) -> None:
+        event = envelope.data
+        queued = await service.fan_out_release(
+            session,
+            event_id=envelope.id,
+            product=event.product,
+            today=datetime.now(UTC).date(),
+            chunk_size=settings.fanout_chunk_size,
+            context={
+                "portal_url": portal,
+                "product": event.product,
+                "version": event.version,
+                "kind": event.kind,
+                "title": event.title,
+                "notes": event.notes,
+                "release_url": f"{portal}/downloads?release={quote(str(event.release_id))}",
+                "unsubscribe_url": f"{portal}/profile",
+            },
+        )
+        log.info("release announced", release_id=str(event.release_id), product=event.product, queued=queued)
+
+    async def on_case_opened(session: AsyncSession, envelope: Envelope[CaseOpened]) -> None:
+        event = envelope.data
+        recipient = await service.recipient_of(session, event.account_id)
+        if recipient is None or recipient.disabled:
+            log.warning("case opened by an account we cannot mail", account_id=str(event.account_id))
+            return
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=recipient.email,
+            kind="case_opened",
+            locale=recipient.locale,
+            context={
+                "name": recipient.name,
+                "portal_url": portal,
+                "number": event.number,
+                "subject_line": event.subject_line,
+                "product": event.product,
+                "case_url": f"{portal}/cases?case={event.case_id}",
+            },
+        )
+
+    async def on_case_updated(session: AsyncSession, envelope: Envelope[CaseUpdated]) -> None:
+        event = envelope.data
+        if not event.by_staff:
+            return  # the customer's own messages need no mail to themselves
+        recipient = await service.recipient_of(session, event.account_id)
+        if recipient is None or recipient.disabled:
+            log.warning("case answered for an account we cannot mail", account_id=str(event.account_id))
+            return
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=recipient.email,
+            kind="case_answered",
+            locale=recipient.locale,
+            context={
+                "name": recipient.name,
+                "portal_url": portal,
+                "number": event.number,
+                "summary": event.summary,
+                "case_url": f"{portal}/cases?case={event.case_id}",
+            },
+        )
+
+    return {
+        VerificationRequested: on_verification_requested,
+        AccountExistsNotice: on_account_exists,
+        UserVerified: on_user_verified,
+        PasswordResetRequested: on_password_reset,
+        UserProfileChanged: on_profile_changed,
+        LicenseBound: on_license_bound,
+        ContractBound: on_contract_bound,
+        LicenseVoided: on_license_voided,
+        BindingMoved: on_binding_moved,
+        ReleasePublished: on_release_published,
+        CaseOpened: on_case_opened,
+        CaseUpdated: on_case_updated,
+    }

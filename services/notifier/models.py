@@ -1,0 +1,77 @@
+"""Tables of the notifier: the recipients projection and the deliveries (the mail queue).
+
+The notifier has its own SQLModel registry so its tables never collide with another service's
+in one Python process.
+"""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import Column, DateTime, Index, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class Base(SQLModel, registry=registry()):
+    pass
+
+
+class Recipient(Base, table=True):
+    """What the notifier knows of a verified user (from identity's events)."""
+
+    __tablename__ = "recipient"
+
+    user_id: UUID = Field(primary_key=True)
+    email: str
+    name: str
+    locale: str
+    disabled: bool = False
+    # Set once when the welcome mail is queued: one welcome per account, whatever is redelivered.
+    welcomed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    updated_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+
+
+class Holding(Base, table=True):
+    """A license bound to an account with its coverage (from licensing's events)."""
+
+    __tablename__ = "holding"
+    __table_args__ = (Index("ix_holding_product", "product"),)
+
+    license_id: UUID = Field(primary_key=True)
+    account_id: UUID = Field(index=True)
+    product: str
+    coverage_start: date
+    coverage_end: date
+
+
+class Delivery(Base, table=True):
+    """One mail to one address for one event. Rendered at send time from `context`."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("event_id", "email", "kind", name="uq_delivery_event_email_kind"),
+        # The sender's claim query: due pending rows in order.
+        Index("ix_delivery_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_delivery_status_created", "status", "created_at"),
+    )
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    event_id: UUID
+    email: str
+    kind: str
+    locale: str
+    context: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    status: str = "pending"  # pending | sent | failed
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+    created_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -1,0 +1,98 @@
+"""Mail rendering: Jinja2 templates translated with gettext catalogs compiled at import.
+
+Each mail kind is a folder in `templates/` with `subject.txt`, `body.txt` and `body.html`
+(the HTML extends `base.html`). Catalogs live as `.po` files in `locales/<xx_YY>/LC_MESSAGES/`
+and are compiled in memory (Babel `read_po` + `write_mo`), so no generated `.mo` is committed
+and a translation fix needs nothing but a restart.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from shared.i18n import LOCALES, Locale
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+LOCALES_DIR = HERE / "locales"
+CATALOG_DIRS: dict[Locale, str] = {"zh-TW": "zh_TW", "zh-CN": "zh_CN", "en": "en", "ja": "ja"}
+DOMAIN = "messages"
+# Babel's Jinja2 extraction must see the same whitespace policy as rendering, or msgids differ.
+EXTRACT_OPTIONS = {"trimmed": "true"}
+
+MAIL_KINDS = (
+    "verification",
+    "email_change_confirmation",
+    "account_exists",
+    "welcome",
+    "password_reset",
+    "email_changed",
+    "release",
+    "case_opened",
+    "case_answered",
+)
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+def po_path(locale: Locale) -> Path:
+    return LOCALES_DIR / CATALOG_DIRS[locale] / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load_translations(locale: Locale) -> Translations:
+    with po_path(locale).open("rb") as po_file:
+        catalog = read_po(po_file, locale=CATALOG_DIRS[locale], domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled, domain=DOMAIN)
+
+
+@cache
+def environment(locale: Locale) -> Environment:
+    """One environment per language: the translations are installed once, not per render."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,  # a missing context field is a bug, not an empty string in a mail
+        lstrip_blocks=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(load_translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def load_all_catalogs() -> None:
+    """Compile every catalog now (at startup), so a broken .po stops the process, not a mail."""
+    for locale in LOCALES:
+        environment(locale)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def render(kind: str, locale: Locale, context: dict[str, Any]) -> RenderedMail:
+    if kind not in MAIL_KINDS:
+        raise ValueError(f"unknown mail kind {kind!r}")
+    env = environment(locale)
+    values = {**context, "locale": locale}
+    subject = _one_line(env.get_template(f"{kind}/subject.txt").render(values))
+    values["subject"] = subject
+    text = env.get_template(f"{kind}/body.txt").render(values).strip() + "\n"
+    html = env.get_template(f"{kind}/body.html").render(values)
+    return RenderedMail(subject=subject, text=re.sub(r"\n{3,}", "\n\n", text), html=html)

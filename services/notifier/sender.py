@@ -1,0 +1,206 @@
+"""The sender loop: claims due deliveries, renders and mails them, records the outcome.
+
+Claims use `FOR UPDATE SKIP LOCKED` in small batches, so several replicas share the queue and
+no row is mailed by two of them. The row stays locked while it is sent and is marked in the same
+transaction: a crash between SMTP acceptance and commit re-sends it later with the same
+Message-ID (at-least-once towards SMTP, recognisable; the delivery key makes it once per event).
+
+On an SMTP failure the row stays pending with `attempts + 1` and an exponential backoff; a
+connection failure (server down) is retried forever, so mail survives an outage and goes out
+exactly once when the server is back. A 5xx refusal is given up after a few attempts.
+
+The loop is woken by NOTIFY on the `delivery` channel (a statement trigger, delivered on commit
+of the consumer's transaction), sleeps until the next retry falls due, and polls slowly in case
+a notification was missed.
+"""
+
+import asyncio
+import contextlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from fastapi import FastAPI
+from prometheus_client import Counter, Gauge
+
+from services.notifier.composition import compose
+from services.notifier.config import Settings
+from services.notifier.rendering import render
+from services.notifier.smtp import PermanentFailure, SmtpPool
+from shared.i18n import as_locale
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+NOTIFY_CHANNEL = "delivery"
+
+MAILS_SENT = Counter("notifier_mails_sent_total", "Mails accepted by the SMTP server", ["kind"])
+SEND_FAILURES = Counter(
+    "notifier_mail_failed_attempts_total", "Failed attempts to send a mail", ["kind", "permanent"]
+)
+MAILS_GIVEN_UP = Counter("notifier_mails_given_up_total", "Deliveries marked failed for good", ["kind"])
+PENDING = Gauge("notifier_deliveries_pending", "Deliveries waiting to be sent (due or backing off)")
+
+_CLAIM = """
+    SELECT id, email, kind, locale, context, attempts
+    FROM delivery
+    WHERE status = 'pending' AND next_attempt_at <= now()
+    ORDER BY next_attempt_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+"""
+_MARK_SENT = """
+    UPDATE delivery SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
+    WHERE id = ANY($1::uuid[])
+"""
+_MARK_FAILED = """
+    UPDATE delivery
+    SET attempts = attempts + 1, last_error = $2, status = $3,
+        next_attempt_at = now() + make_interval(secs => $4)
+    WHERE id = $1
+"""
+_NEXT_DUE = "SELECT min(next_attempt_at) FROM delivery WHERE status = 'pending'"
+_COUNT_PENDING = "SELECT count(*) FROM delivery WHERE status = 'pending'"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: UUID
+    kind: str
+    error: str | None = None
+    permanent: bool = False
+
+
+def backoff_seconds(attempts: int, base: float, cap: float) -> float:
+    """Delay before the next try after `attempts` failed ones (1 → base, 2 → 2·base, …)."""
+    return float(min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
+class MailSender:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pool = SmtpPool(settings, settings.sender_concurrency)
+        self._wake = asyncio.Event()
+        self._pending_counted_at = 0.0
+
+    async def run(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self._run_connected()
+            except asyncio.CancelledError:
+                await self.pool.close()
+                raise
+            except Exception as error:  # the sender must outlive a database outage
+                log.warning("mail sender failed, retrying", error=repr(error), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            else:
+                delay = 0.5
+
+    async def _run_connected(self) -> None:
+        listener = await asyncpg.connect(self.settings.asyncpg_dsn)
+        worker = await asyncpg.connect(self.settings.asyncpg_dsn)
+        try:
+            await listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            while True:
+                self._wake.clear()
+                claimed = await self.send_batch(worker)
+                await self._count_pending(worker)
+                if claimed >= self.settings.sender_batch_size:
+                    continue  # more may be due right now
+                if claimed == 0:
+                    await self.pool.close()  # do not hold idle SMTP connections open
+                await self._sleep_until_due(worker)
+        finally:
+            await asyncio.gather(listener.close(), worker.close(), return_exceptions=True)
+
+    async def _sleep_until_due(self, connection: asyncpg.Connection) -> None:
+        timeout = self.settings.sender_poll_seconds
+        next_due: datetime | None = await connection.fetchval(_NEXT_DUE)
+        if next_due is not None:
+            timeout = min(timeout, max((next_due - datetime.now(UTC)).total_seconds(), 0.0))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    async def _count_pending(self, connection: asyncpg.Connection) -> None:
+        if time.monotonic() - self._pending_counted_at >= 1.0:
+            PENDING.set(await connection.fetchval(_COUNT_PENDING))
+            self._pending_counted_at = time.monotonic()
+
+    async def send_batch(self, connection: asyncpg.Connection) -> int:
+        async with connection.transaction():
+            rows = await connection.fetch(_CLAIM, self.settings.sender_batch_size)
+            if not rows:
+                return 0
+            outcomes = await asyncio.gather(*(self._send_one(row) for row in rows))
+            sent = [o.delivery_id for o in outcomes if o.error is None]
+            if sent:
+                await connection.execute(_MARK_SENT, sent)
+            failed = [o for o in outcomes if o.error is not None]
+            if failed:
+                attempts = {row["id"]: row["attempts"] + 1 for row in rows}
+                await connection.executemany(_MARK_FAILED, [self._failure_row(o, attempts) for o in failed])
+        for outcome in outcomes:
+            if outcome.error is None:
+                MAILS_SENT.labels(outcome.kind).inc()
+        return len(rows)
+
+    def _failure_row(self, outcome: Outcome, attempts: dict[UUID, int]) -> tuple[Any, ...]:
+        count = attempts[outcome.delivery_id]
+        SEND_FAILURES.labels(outcome.kind, str(outcome.permanent).lower()).inc()
+        give_up = outcome.permanent and count >= self.settings.max_attempts_permanent
+        if give_up:
+            MAILS_GIVEN_UP.labels(outcome.kind).inc()
+            log.error("delivery given up", delivery_id=str(outcome.delivery_id), error=outcome.error)
+        delay = backoff_seconds(count, self.settings.retry_base_seconds, self.settings.retry_cap_seconds)
+        return (outcome.delivery_id, (outcome.error or "")[:2000], "failed" if give_up else "pending", delay)
+
+    async def _send_one(self, row: asyncpg.Record) -> Outcome:
+        delivery_id: UUID = row["id"]
+        kind: str = row["kind"]
+        try:
+            message = self._message_for(row)
+        except Exception as error:  # a template bug will not fix itself by retrying soon
+            log.exception("cannot render mail", delivery_id=str(delivery_id), kind=kind)
+            return Outcome(delivery_id, kind, f"render: {type(error).__name__}: {error}", permanent=True)
+        try:
+            await self.pool.send(message)
+        except PermanentFailure as error:
+            log.warning("mail refused", delivery_id=str(delivery_id), error=str(error))
+            return Outcome(delivery_id, kind, f"refused: {error}", permanent=True)
+        except Exception as error:
+            log.warning("mail not sent, will retry", delivery_id=str(delivery_id), error=repr(error))
+            return Outcome(delivery_id, kind, f"{type(error).__name__}: {error}")
+        return Outcome(delivery_id, kind)
+
+    def _message_for(self, row: asyncpg.Record) -> Any:
+        context: dict[str, Any] = json.loads(row["context"])
+        locale = as_locale(row["locale"])
+        rendered = render(row["kind"], locale, context)
+        return compose(
+            delivery_id=row["id"],
+            kind=row["kind"],
+            locale=locale,
+            to_email=row["email"],
+            to_name=context.get("name"),
+            rendered=rendered,
+            mail_from=self.settings.mail_from,
+            reply_to=self.settings.mail_reply_to,
+            unsubscribe_url=context.get("unsubscribe_url"),
+        )
+
+
+def sender_task(settings: Settings):
+    """The background loop create_service_app runs for the app's lifetime."""
+
+    async def run(app: FastAPI) -> None:
+        sender = MailSender(settings)
+        app.state.mail_sender = sender
+        await sender.run()
+
+    return run

@@ -1,0 +1,234 @@
+"""Use cases of the notifier. Functions only flush; the consumer wrapper or the request owns
+the transaction. Mails are queued as `delivery` rows and sent later by the sender loop.
+"""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notifier.models import Delivery, Recipient
+from services.notifier.problems import DELIVERY_NOT_FOUND, DELIVERY_NOT_RETRYABLE
+from shared.entitlements import Holding, Period, receives_release_notice
+from shared.http.problems import Problem
+
+# --- recipients projection -----------------------------------------------------------------
+
+_UPSERT_RECIPIENT = text(
+    """
+    INSERT INTO recipient (user_id, email, name, locale, disabled, updated_at)
+    VALUES (:user_id, :email, :name, :locale, :disabled, now())
+    ON CONFLICT (user_id) DO UPDATE SET
+        email = EXCLUDED.email, name = EXCLUDED.name, locale = EXCLUDED.locale,
+        disabled = CASE WHEN :keep_disabled THEN recipient.disabled ELSE EXCLUDED.disabled END,
+        updated_at = now()
+    """
+)
+
+
+async def record_recipient(
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    email: str,
+    name: str,
+    locale: str,
+    disabled: bool | None = None,
+) -> None:
+    """Insert or update what we know of a user. `disabled=None` leaves the flag as it is."""
+    await session.execute(
+        _UPSERT_RECIPIENT,
+        {
+            "user_id": user_id,
+            "email": email,
+            "name": name,
+            "locale": locale,
+            "disabled": bool(disabled),
+            "keep_disabled": disabled is None,
+        },
+    )
+
+
+_CLAIM_WELCOME = text(
+    "UPDATE recipient SET welcomed_at = now() WHERE user_id = :user_id AND welcomed_at IS NULL RETURNING 1"
+)
+
+
+async def claim_welcome(session: AsyncSession, user_id: UUID) -> bool:
+    """True exactly once per account: the row lock makes concurrent claims wait and then see it set."""
+    return (await session.execute(_CLAIM_WELCOME, {"user_id": user_id})).first() is not None
+
+
+# --- holdings projection -------------------------------------------------------------------
+
+_UPSERT_HOLDING = text(
+    """
+    INSERT INTO holding (license_id, account_id, product, coverage_start, coverage_end)
+    VALUES (:license_id, :account_id, :product, :coverage_start, :coverage_end)
+    ON CONFLICT (license_id) DO UPDATE SET
+        account_id = EXCLUDED.account_id, product = EXCLUDED.product,
+        coverage_start = EXCLUDED.coverage_start, coverage_end = EXCLUDED.coverage_end
+    """
+)
+
+
+async def record_holding(
+    session: AsyncSession,
+    *,
+    license_id: UUID,
+    account_id: UUID,
+    product: str,
+    coverage_start: date,
+    coverage_end: date,
+) -> None:
+    """A bound license, a contract that extends it, or a binding moved to another account."""
+    await session.execute(
+        _UPSERT_HOLDING,
+        {
+            "license_id": license_id,
+            "account_id": account_id,
+            "product": product,
+            "coverage_start": coverage_start,
+            "coverage_end": coverage_end,
+        },
+    )
+
+
+async def void_holding(
+    session: AsyncSession,
+    *,
+    license_id: UUID,
+    license_void: bool,
+    coverage_start: date | None,
+    coverage_end: date | None,
+) -> None:
+    """A voided license is gone; a voided contract shrinks the coverage to what remains."""
+    if license_void or coverage_start is None or coverage_end is None:
+        await session.execute(text("DELETE FROM holding WHERE license_id = :id"), {"id": license_id})
+        return
+    await session.execute(
+        text("UPDATE holding SET coverage_start = :start, coverage_end = :end WHERE license_id = :id"),
+        {"id": license_id, "start": coverage_start, "end": coverage_end},
+    )
+
+
+# --- queuing mails -------------------------------------------------------------------------
+
+_QUEUE = text(
+    """
+    INSERT INTO delivery (id, event_id, email, kind, locale, context)
+    VALUES (gen_random_uuid(), :event_id, :email, :kind, :locale, CAST(:context AS jsonb))
+    ON CONFLICT (event_id, email, kind) DO NOTHING
+    """
+)
+
+
+async def queue_mail(
+    session: AsyncSession, *, event_id: UUID, email: str, kind: str, locale: str, context: dict[str, Any]
+) -> None:
+    """Queue one mail; the same (event, address, kind) twice is a no-op, so it is sent once."""
+    await session.execute(
+        _QUEUE,
+        {
+            "event_id": event_id,
+            "email": email,
+            "kind": kind,
+            "locale": locale,
+            "context": json.dumps(context, default=str),
+        },
+    )
+
+
+async def recipient_of(session: AsyncSession, account_id: UUID) -> Recipient | None:
+    return await session.get(Recipient, account_id)
+
+
+# --- release fan-out -----------------------------------------------------------------------
+
+_QUEUE_RELEASE_CHUNK = text(
+    """
+    INSERT INTO delivery (id, event_id, email, kind, locale, context)
+    SELECT gen_random_uuid(), :event_id, r.email, 'release', r.locale,
+           CAST(:context AS jsonb) || jsonb_build_object('name', r.name)
+    FROM recipient r
+    WHERE r.user_id = ANY(CAST(:user_ids AS uuid[])) AND NOT r.disabled
+    ON CONFLICT (event_id, email, kind) DO NOTHING
+    """
+)
+
+
+def entitled_accounts(rows: Iterable[Sequence[Any]], product: str, today: date) -> list[UUID]:
+    """Accounts that receive the notice, by the shared rule (never re-derived here)."""
+    holdings: dict[UUID, list[Holding]] = defaultdict(list)
+    for account_id, start, end in rows:
+        holdings[account_id].append(Holding(product=product, coverage=Period(start, end)))
+    return [account for account, held in holdings.items() if receives_release_notice(held, product, today)]
+
+
+async def fan_out_release(
+    session: AsyncSession,
+    *,
+    event_id: UUID,
+    product: str,
+    today: date,
+    context: dict[str, Any],
+    chunk_size: int = 1000,
+) -> int:
+    """Queue one release mail per entitled, enabled user, set-wise: one INSERT … SELECT per chunk.
+
+    A user with several licenses of the product still gets one mail (grouped by account, and
+    the delivery key is per address).
+    """
+    rows = await session.execute(
+        text("SELECT account_id, coverage_start, coverage_end FROM holding WHERE product = :product"),
+        {"product": product},
+    )
+    accounts = entitled_accounts(rows.all(), product, today)
+    encoded = json.dumps(context, default=str)
+    queued = 0
+    for start in range(0, len(accounts), chunk_size):
+        chunk = [str(a) for a in accounts[start : start + chunk_size]]
+        result = await session.execute(
+            _QUEUE_RELEASE_CHUNK, {"event_id": event_id, "context": encoded, "user_ids": chunk}
+        )
+        queued += getattr(result, "rowcount", 0) or 0
+    return queued
+
+
+# --- operations ----------------------------------------------------------------------------
+
+
+async def list_deliveries(
+    session: AsyncSession, *, status: str | None, email: str | None, limit: int
+) -> Sequence[Delivery]:
+    query = select(Delivery).order_by(col(Delivery.created_at).desc()).limit(limit)
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    if email is not None:
+        query = query.where(Delivery.email == email)
+    return (await session.exec(query)).all()
+
+
+async def retry_delivery(session: AsyncSession, delivery_id: UUID, now: datetime) -> Delivery:
+    """Put a given-up (failed) delivery back in the queue, due now."""
+    delivery = await session.get(Delivery, delivery_id, with_for_update=True)
+    if delivery is None:
+        raise Problem(DELIVERY_NOT_FOUND, detail="Check the delivery id in GET /admin/deliveries")
+    if delivery.status != "failed":
+        raise Problem(
+            DELIVERY_NOT_RETRYABLE,
+            detail=f"The delivery is {delivery.status}; only failed deliveries can be retried",
+        )
+    delivery.status = "pending"
+    delivery.next_attempt_at = now
+    delivery.last_error = None
+    session.add(delivery)
+    await session.flush()
+    # The NOTIFY trigger fires on INSERT only; the sender's poll picks the retry up.
+    return delivery
