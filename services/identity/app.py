@@ -1,0 +1,71 @@
+"""The identity service: accounts, credentials, sessions, signing keys."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+
+from services.identity import endpoints, service
+from services.identity.config import Settings
+from services.identity.keys import ensure_active_key
+from services.identity.passwords import Passwords
+from services.identity.signing import DatabaseJwks, KeyRing
+from shared.db import transaction
+from shared.http.app import create_service_app
+from shared.http.problems import TOO_LARGE, problem_response
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+# Identity takes small JSON documents only; the gateway's 10 MiB limit is for uploads elsewhere.
+MAX_BODY_BYTES = 64 * 1024
+PRUNE_EVERY_SECONDS = 600
+
+
+async def _start(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    async with transaction(app.state.sessions) as session:
+        await ensure_active_key(session, settings.secret_key, service.now())
+    await app.state.jwks.reload()
+
+
+async def _prune_forever(app: FastAPI) -> None:
+    while True:
+        try:
+            async with transaction(app.state.sessions) as session:
+                await service.prune(session)
+        except Exception as error:  # housekeeping must never stop the service
+            log.warning("pruning failed", error=repr(error))
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = create_service_app(
+        settings,
+        title="Identity",
+        description="Accounts, email verification, sign-in with rotating refresh tokens, signing keys (JWKS), "
+        "staff administration. Access tokens are EdDSA JWTs valid for "
+        f"{settings.access_token_ttl_seconds} s: ending a session stops its refresh at once, and its last "
+        "access token dies within that lifetime.",
+        routers=[endpoints.auth, endpoints.me, endpoints.admin, endpoints.wellknown],
+        background=[_prune_forever],
+        on_startup=_start,
+    )
+    app.state.jwks = DatabaseJwks(app)
+    app.state.identity = service.Deps(
+        settings=settings,
+        passwords=Passwords(
+            settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism
+        ),
+        keyring=KeyRing(settings.secret_key),
+    )
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return problem_response(request, TOO_LARGE, detail=f"Send at most {MAX_BODY_BYTES // 1024} KiB")
+        return await call_next(request)
+
+    return app

@@ -1,0 +1,45 @@
+"""Identity settings (env prefix IDENTITY_). Defaults are safe for production use; the
+per-address limits are generous because offices and carrier NATs share one address."""
+
+from shared.config import ServiceSettings, settings_config
+
+
+class Settings(ServiceSettings):
+    model_config = settings_config("IDENTITY_")
+    service_name: str = "identity"
+
+    # Lifetimes. Access tokens are not revocable one by one: a revoked session's access token
+    # keeps working at other services until it expires, so keep this short.
+    access_token_ttl_seconds: int = 600
+    refresh_token_ttl_hours: int = 24 * 14
+    verification_ttl_hours: int = 24
+    reset_ttl_minutes: int = 60
+    # A rotated-out signing key stays in the JWKS this long after rotation, so tokens it
+    # signed (and caches of the key set at other services) outlive it.
+    key_retire_after_seconds: int = 3600
+
+    # Login lockout: per account (existing or not) and per client address.
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    login_max_lock_minutes: int = 24 * 60
+    login_failure_window_minutes: int = 15
+    address_max_failures: int = 50
+
+    # Sliding-window limits (per hour). Per-account limits are silent (the answer stays 202 so
+    # nobody learns whether an account exists); per-address limits answer 429.
+    resend_per_account_per_hour: int = 3
+    resend_per_address_per_hour: int = 30
+    forgot_per_account_per_hour: int = 3
+    forgot_per_address_per_hour: int = 30
+    exists_notice_per_account_per_hour: int = 3
+    register_per_address_per_hour: int = 300
+
+    # argon2id cost (RFC 9106 "second recommended" profile, argon2-cffi's default):
+    # 64 MiB memory, 3 passes, 4 lanes ≈ 40-80 ms per hash on one current core. Changing any
+    # of these makes the next successful login rehash the stored password.
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    refresh_cookie_name: str = "refresh_token"
+    refresh_cookie_path: str = "/api/identity/auth"

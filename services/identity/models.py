@@ -1,0 +1,130 @@
+"""Identity tables. Secrets (passwords, tokens, private keys) are never stored in the clear:
+passwords as argon2id hashes, one-time and refresh tokens as SHA-256, signing keys encrypted."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from shared.i18n import Locale
+
+
+class Base(SQLModel, registry=registry()):
+    pass
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+
+
+class UserBase(Base):
+    name: str = Field(max_length=100)
+    phone: str = Field(max_length=20)  # E.164
+    email: str = Field(max_length=320)  # normalised form, local part's case kept for display
+    locale: Locale = Field(sa_type=Text)
+
+
+class User(UserBase, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email_key: str = Field(max_length=320, unique=True)  # lowercased: emails compare case-insensitively
+    password_hash: str
+    roles: list[str] = Field(
+        default_factory=lambda: ["customer"], sa_column=Column(ARRAY(Text), nullable=False)
+    )
+    email_verified_at: datetime | None = _ts()
+    disabled_at: datetime | None = _ts()
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class OneTimeToken(Base, table=True):
+    """Verification (`verify`, `email_change`) and `reset` tokens: single use, expiring."""
+
+    __tablename__ = "one_time_tokens"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    purpose: str = Field(max_length=20)
+    email: str = Field(max_length=320)  # the address the link was sent to (the new one for email_change)
+    created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False)
+    used_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()
+
+
+class AuthSession(Base, table=True):
+    """A sign-in: the family of refresh tokens that descend from one login (`sid` claim)."""
+
+    __tablename__ = "sessions"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    client_address: str = Field(max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+    created_at: datetime = _ts(nullable=False)
+    last_used_at: datetime = _ts(nullable=False)
+    revoked_at: datetime | None = _ts()
+    revoked_reason: str | None = Field(default=None, max_length=40)
+
+
+class RefreshToken(Base, table=True):
+    __tablename__ = "refresh_tokens"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    session_id: uuid.UUID = Field(foreign_key="sessions.id", index=True)
+    created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False)
+    rotated_at: datetime | None = _ts()  # set when exchanged: presenting it again is reuse
+
+
+class SigningKey(Base, table=True):
+    __tablename__ = "signing_keys"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    public_jwk: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    private_key_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _ts(nullable=False)
+    # The newest key without `retires_at` signs; the others only verify until they retire.
+    retires_at: datetime | None = _ts()
+
+
+class LoginThrottle(Base, table=True):
+    """Failed sign-ins per `account:<email>` or `address:<ip>` key, and the lock they caused."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    lock_level: int = 0  # locks so far in this streak: each one lasts twice the previous
+    last_failure_at: datetime | None = _ts()
+    locked_until: datetime | None = _ts()
+
+
+class RateEvent(Base, table=True):
+    """One hit of a sliding-window rate limit (resend, forgot, register…)."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=400)
+    at: datetime = _ts(nullable=False)
+
+
+class AuditEntry(Base, table=True):
+    __tablename__ = "audit_log"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    at: datetime = _ts(nullable=False, index=True)
+    actor_id: uuid.UUID | None = None  # None: the command line
+    actor_email: str = Field(max_length=320)
+    action: str = Field(max_length=40)
+    target_user_id: uuid.UUID | None = Field(default=None, index=True)
+    reason: str = Field(default="", max_length=500)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))

@@ -1,0 +1,129 @@
+"""Every problem identity answers (besides the kernel's generic ones), in four languages."""
+
+from shared.http.problems import ProblemType
+
+
+def _t(en: str, zh_tw: str, zh_cn: str, ja: str) -> dict[str, str]:
+    return {"en": en, "zh-TW": zh_tw, "zh-CN": zh_cn, "ja": ja}
+
+
+INVALID_CREDENTIALS = ProblemType(
+    "invalid-credentials",
+    401,
+    _t(
+        "The email or password is incorrect",
+        "電子郵件或密碼不正確",
+        "电子邮件或密码不正确",
+        "メールアドレスまたはパスワードが正しくありません",
+    ),
+)
+EMAIL_NOT_VERIFIED = ProblemType(
+    "email-not-verified",
+    403,
+    _t(
+        "Please verify your email address first",
+        "請先驗證您的電子郵件地址",
+        "请先验证您的电子邮件地址",
+        "先にメールアドレスの確認を完了してください",
+    ),
+)
+ACCOUNT_DISABLED = ProblemType(
+    "account-disabled",
+    403,
+    _t(
+        "This account is disabled",
+        "此帳號已停用",
+        "此帐号已停用",
+        "このアカウントは無効になっています",
+    ),
+)
+LOCKED = ProblemType(
+    "locked",
+    429,
+    _t(
+        "Too many failed sign-ins; sign-in is locked for a while",
+        "登入失敗次數過多，暫時鎖定登入",
+        "登录失败次数过多，暂时锁定登录",
+        "サインインの失敗が多すぎるため、一時的にロックされています",
+    ),
+)
+VERIFICATION_EXPIRED = ProblemType(
+    "verification-expired",
+    410,
+    _t(
+        "This verification link has expired",
+        "此驗證連結已過期",
+        "此验证链接已过期",
+        "この確認リンクは有効期限が切れています",
+    ),
+)
+VERIFICATION_INVALID = ProblemType(
+    "verification-invalid",
+    400,
+    _t(
+        "This verification link is not valid",
+        "此驗證連結無效",
+        "此验证链接无效",
+        "この確認リンクは無効です",
+    ),
+)
+RESET_EXPIRED = ProblemType(
+    "reset-expired",
+    410,
+    _t(
+        "This password reset link has expired",
+        "此密碼重設連結已過期",
+        "此密码重置链接已过期",
+        "このパスワード再設定リンクは有効期限が切れています",
+    ),
+)
+RESET_INVALID = ProblemType(
+    "reset-invalid",
+    400,
+    _t(
+        "This password reset link is not valid",
+        "此密碼重設連結無效",
+        "此密码重置链接无效",
+        "このパスワード再設定リンクは無効です",
+    ),
+)
+INVALID_REFRESH_TOKEN = ProblemType(
+    "invalid-refresh-token",
+    401,
+    _t(
+        "Your session has ended; please sign in again",
+        "您的登入工作階段已結束，請重新登入",
+        "您的登录会话已结束，请重新登录",
+        "セッションが終了しました。もう一度サインインしてください",
+    ),
+)
+CURRENT_PASSWORD_WRONG = ProblemType(
+    "current-password-wrong",
+    403,
+    _t(
+        "The current password is incorrect",
+        "目前的密碼不正確",
+        "当前密码不正确",
+        "現在のパスワードが正しくありません",
+    ),
+)
+EMAIL_TAKEN = ProblemType(
+    "email-taken",
+    409,
+    _t(
+        "This email address is already used by another account",
+        "此電子郵件地址已被其他帳號使用",
+        "此电子邮件地址已被其他帐号使用",
+        "このメールアドレスは別のアカウントで使用されています",
+    ),
+)
+OWN_ROLES = ProblemType(
+    "own-admin-role",
+    409,
+    _t(
+        "You cannot remove your own administrator role or disable yourself",
+        "您不能移除自己的管理員角色或停用自己的帳號",
+        "您不能移除自己的管理员角色或停用自己的帐号",
+        "自分の管理者ロールの削除や自分のアカウントの無効化はできません",
+    ),
+)

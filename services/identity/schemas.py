@@ -1,0 +1,198 @@
+"""Request and response models. Validation here becomes a 422 problem with field errors."""
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from services.identity.normalize import normalize_email, normalize_phone
+from services.identity.passwords import MAX_LENGTH, policy_violations
+from shared.auth import ROLES
+from shared.i18n import Locale
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Region = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+RawEmail = Annotated[str, StringConstraints(min_length=3, max_length=320)]
+RawPassword = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH)]
+Token = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+Role = Literal["customer", "support", "security", "admin", "release"]
+assert set(ROLES) == set(Role.__args__)  # type: ignore[attr-defined]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _check_name(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("The name must not contain control characters")
+    return value
+
+
+def _check_password(value: str, info: ValidationInfo, *, email_field: str = "email") -> str:
+    problems = policy_violations(value, email=info.data.get(email_field), name=info.data.get("name"))
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+class RegisterRequest(Strict):
+    name: Name
+    phone_region: Region = Field(default="TW", description="Region of a national phone number (ISO 3166)")
+    phone: Annotated[str, StringConstraints(min_length=3, max_length=32)] = Field(
+        description="International (+886…) or national number of phone_region; stored as E.164"
+    )
+    email: RawEmail
+    password: RawPassword
+    locale: Locale
+
+    _name = field_validator("name")(_check_name)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str, info: ValidationInfo) -> str:
+        return normalize_phone(value, info.data.get("phone_region") or "TW")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalize_email(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        return _check_password(value, info)
+
+
+class StatusResponse(BaseModel):
+    status: str
+
+
+class VerifyRequest(Strict):
+    token: Token
+
+
+class EmailRequest(Strict):
+    email: RawEmail
+
+
+class LoginRequest(Strict):
+    email: RawEmail
+    password: RawPassword
+
+
+class RefreshRequest(Strict):
+    refresh_token: Token | None = None
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    expires_in: int
+    refresh_token: str
+
+
+class ResetRequest(Strict):
+    token: Token
+    password: RawPassword  # the policy needs the account's email and name: checked in service
+
+
+class MePublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    phone: str
+    email: str
+    locale: Locale
+    roles: list[str]
+    email_verified: bool
+    created_at: datetime
+
+
+class MeUpdate(Strict):
+    name: Name | None = None
+    phone_region: Region = "TW"
+    phone: Annotated[str, StringConstraints(min_length=3, max_length=32)] | None = None
+    locale: Locale | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else _check_name(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else normalize_phone(value, info.data.get("phone_region") or "TW")
+
+
+class EmailChangeRequest(Strict):
+    new_email: RawEmail
+    password: RawPassword
+
+    @field_validator("new_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalize_email(value)
+
+
+class PasswordChangeRequest(Strict):
+    current_password: RawPassword
+    new_password: RawPassword  # policy checked in service (needs the account's email and name)
+
+
+class LockState(BaseModel):
+    locked: bool
+    until: datetime | None
+    recent_failures: int
+
+
+class UserAdminView(MePublic):
+    email_verified_at: datetime | None
+    disabled: bool
+    disabled_at: datetime | None
+    updated_at: datetime
+    lock: LockState
+    active_sessions: int
+
+
+class UserPage(BaseModel):
+    items: list[MePublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class ReasonRequest(Strict):
+    reason: Reason
+
+
+class OptionalReasonRequest(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class RolesRequest(Strict):
+    roles: Annotated[list[Role], Field(min_length=1, max_length=5)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class AuditPublic(BaseModel):
+    id: uuid.UUID
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_email: str
+    action: str
+    target_user_id: uuid.UUID | None
+    reason: str
+    details: dict[str, object]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditPublic]
+    total: int
+    limit: int
+    offset: int
