@@ -23,6 +23,10 @@ class StackError(RuntimeError):
         self.log = log
         super().__init__(f"[{step}] {message}")
 
+    def __str__(self) -> str:
+        # Callers such as pytest show only str(exc): include the log tail and the hint.
+        return self.details()
+
     def details(self, lines: int = 30) -> str:
         parts = [f"{FAIL} [{self.step}] {self.message}"]
         if self.log is not None:

@@ -174,12 +174,29 @@ def down(state_dir: Path | None = None, *, purge: bool = False, quiet: bool = Fa
                 list(pool.map(stop_one, live))
             stopped.extend(live)
         if purge:
-            postgres.purge_external(sd)
-            shutil.rmtree(sd, ignore_errors=True)
-            reporter.info("state", f"deleted {sd}")
+            _purge(sd, reporter)
     if not stopped:
         reporter.info("stack", "nothing was running")
     return stopped
+
+
+def _purge(sd: Path, reporter: Reporter) -> None:
+    """Delete the state dir, except stacks nested in it (e.g. `.run/test` inside `.run`):
+    they have their own processes and are purged with their own `--state`."""
+    postgres.purge_external(sd)
+    kept = []
+    for child in sd.iterdir():
+        if child.is_dir() and not child.is_symlink() and (child / "ports.json").exists():
+            kept.append(child.name)
+        elif child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+    if kept:
+        reporter.info("state", f"deleted {sd} except nested stacks: {', '.join(sorted(kept))}")
+    else:
+        sd.rmdir()
+        reporter.info("state", f"deleted {sd}")
 
 
 def _stop_timeout(name: str) -> float:
