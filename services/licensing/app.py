@@ -1,0 +1,30 @@
+"""The licensing service app: back office, customer binding, signed license files."""
+
+from fastapi import FastAPI
+
+from services.licensing.config import Settings
+from services.licensing.endpoints import admin, keys, me
+from services.licensing.handlers import HANDLERS
+from services.licensing.signing_keys import ensure_signing_key
+from shared.db import transaction
+from shared.http.app import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    async def create_signing_key(app: FastAPI) -> None:
+        async with transaction(app.state.sessions) as session:
+            await ensure_signing_key(session, settings.secret_key)
+
+    return create_service_app(
+        settings,
+        title="Support Portal — licensing",
+        description=(
+            "Licenses and maintenance contracts: back-office issuance and bulk import, customer "
+            "binding by serial and registration number, coverage, and signed license files."
+        ),
+        routers=[admin, me, keys],
+        handlers=HANDLERS,
+        on_startup=create_signing_key,
+    )

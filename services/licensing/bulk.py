@@ -1,0 +1,67 @@
+"""Batch writes for the bulk import: COPY instead of 100,000 INSERT round trips.
+
+COPY runs on the session's own connection, inside its transaction: the import, its outbox rows
+and its audit entry still commit (or roll back) together.
+"""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events import Envelope, Event
+from shared.logging import current_traceparent
+from shared.outbox import event_headers
+
+LICENSE_COLUMNS = (
+    "id",
+    "serial",
+    "product",
+    "edition",
+    "seats",
+    "purchased_on",
+    "warranty_ends",
+    "registration_hash",
+    "customer_ref",
+    "issued_at",
+)
+
+
+async def _driver_connection(session: AsyncSession) -> asyncpg.Connection:
+    await session.flush()
+    # The first statement makes the session open its transaction on this connection.
+    await session.execute(text("SELECT 1"))
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    return driver
+
+
+async def copy_licenses(session: AsyncSession, records: Sequence[tuple[Any, ...]]) -> None:
+    driver = await _driver_connection(session)
+    await driver.copy_records_to_table("license", records=records, columns=LICENSE_COLUMNS)
+
+
+async def copy_events(session: AsyncSession, events: Sequence[Event], *, source: str) -> None:
+    """The same rows `shared.outbox.add_event` writes, in one COPY (its trigger still NOTIFYs)."""
+    traceparent = current_traceparent()
+    rows = []
+    for event in events:
+        envelope: Envelope[Event] = Envelope.wrap(event, source=source, traceparent=traceparent)
+        rows.append(
+            (
+                envelope.id,
+                event.topic,
+                envelope.subject,
+                envelope.model_dump_json().encode(),
+                json.dumps(event_headers(envelope)),
+            )
+        )
+    driver = await _driver_connection(session)
+    await driver.copy_records_to_table(
+        "outbox", records=rows, columns=("event_id", "topic", "key", "value", "headers")
+    )

@@ -1,0 +1,329 @@
+"""HTTP routes: parse, call one service function, map the result."""
+
+import base64
+import json
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from services.licensing import schemas, service
+from services.licensing.config import Settings
+from services.licensing.csv_import import issued_csv
+from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE, LICENSE_NOT_FOUND
+from services.licensing.signing_keys import published_keys
+from shared.auth import Principal, require_roles
+from shared.http.deps import ClientAddress, SessionDep
+from shared.http.problems import UNAVAILABLE, UNSUPPORTED_MEDIA, Problem, problem_response
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+Staff = Annotated[Principal, require_roles("admin", "support")]
+Customer = Annotated[Principal, require_roles("customer")]
+
+NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Wrong serial or registration number (the same answer for either)"}
+}
+
+
+def _miss(request: Request) -> JSONResponse:
+    return problem_response(request, LICENSE_NOT_FOUND, detail=service.MISS_DETAIL)
+
+
+# --- back office -------------------------------------------------------------------------------
+
+admin = APIRouter(prefix="/admin", tags=["back office"])
+
+
+@admin.post("/licenses", status_code=201, summary="Issue a license (the registration number is shown once)")
+async def issue_license(
+    body: schemas.LicenseIssue, session: SessionDep, settings: SettingsDep, actor: Staff, response: Response
+) -> schemas.LicenseIssued:
+    response.headers["Cache-Control"] = "no-store"
+    return await service.issue_license(session, settings, actor, body)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise Problem(
+            IMPORT_TOO_LARGE, detail=f"Split the file: at most {limit // (1024 * 1024)} MB per import"
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Problem(
+                IMPORT_TOO_LARGE, detail=f"Split the file: at most {limit // (1024 * 1024)} MB per import"
+            )
+    return bytes(body)
+
+
+async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        form = await MultiPartParser(request.headers, stream(), max_files=1, max_fields=5).parse()
+    except MultiPartException as error:
+        raise Problem(IMPORT_INVALID, detail=f"The upload is not valid multipart: {error.message}") from error
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise Problem(IMPORT_INVALID, detail="Send the CSV as the form field 'file'")
+    return await upload.read()
+
+
+@admin.post(
+    "/licenses/import",
+    status_code=201,
+    summary="Import licenses from CSV (all rows or none); answers the issued serials once, as CSV",
+    response_class=PlainTextResponse,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+        }
+    },
+    responses={201: {"content": {"text/csv": {}}}, 413: {"description": "File too large"}},
+)
+async def import_licenses(
+    request: Request, session: SessionDep, settings: SettingsDep, actor: Staff
+) -> PlainTextResponse:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("text/csv", "application/csv", "text/plain", "multipart/form-data"):
+        raise Problem(
+            UNSUPPORTED_MEDIA, detail="Send the file as text/csv or as multipart/form-data field 'file'"
+        )
+    body = await _read_limited(request, settings.import_max_bytes)
+    if content_type == "multipart/form-data":
+        body = await _csv_from_multipart(request, body)
+    issued = await service.import_licenses(session, settings, actor, body)
+    return PlainTextResponse(
+        issued_csv(issued),
+        status_code=201,
+        media_type="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="issued-licenses.csv"',
+            "Cache-Control": "no-store",
+            "X-Imported-Count": str(len(issued)),
+        },
+    )
+
+
+@admin.post("/licenses/{serial}/contracts", status_code=201, summary="Issue a maintenance contract")
+async def issue_contract(
+    serial: str,
+    body: schemas.ContractIssue,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Staff,
+    response: Response,
+) -> schemas.ContractIssued:
+    response.headers["Cache-Control"] = "no-store"
+    return await service.issue_contract(session, settings, actor, serial, body)
+
+
+@admin.post("/licenses/{serial}/void", summary="Void a license (audited)")
+async def void_license(
+    serial: str, body: schemas.VoidRequest, session: SessionDep, settings: SettingsDep, actor: Staff
+) -> schemas.LicenseAdminView:
+    return await service.void_license(session, settings, actor, serial, body.reason)
+
+
+@admin.post("/contracts/{contract_id}/void", summary="Void a maintenance contract (audited)")
+async def void_contract(
+    contract_id: UUID, body: schemas.VoidRequest, session: SessionDep, actor: Staff
+) -> schemas.LicenseAdminView:
+    return await service.void_contract(session, actor, contract_id, body.reason)
+
+
+@admin.post("/licenses/{serial}/move", summary="Move a binding to another verified account (audited)")
+async def move_binding(
+    serial: str, body: schemas.MoveRequest, session: SessionDep, settings: SettingsDep, actor: Staff
+) -> schemas.LicenseAdminView:
+    return await service.move_binding(session, settings, actor, serial, body)
+
+
+@admin.get("/licenses", summary="Search licenses by serial, product, customer ref, account id or email")
+async def search_licenses(
+    session: SessionDep,
+    _: Staff,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[schemas.LicenseAdminView]:
+    return await service.search_licenses(session, q, limit, offset)
+
+
+@admin.get("/audit", summary="Back-office actions: who, when, why")
+async def list_audit(
+    session: SessionDep,
+    _: Staff,
+    target: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[schemas.AuditView]:
+    return await service.list_audit(session, target, limit, offset)
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+me = APIRouter(prefix="/me", tags=["customers"])
+
+
+@me.post("/licenses/search", summary="Preview a license before binding it", responses=NOT_FOUND_RESPONSE)
+async def search_license(
+    request: Request,
+    body: schemas.LookupRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Customer,
+    address: ClientAddress,
+) -> schemas.LicensePreview:
+    result = await service.preview_license(session, settings, user, address, body)
+    if isinstance(result, service.LookupMiss):
+        return _miss(request)  # type: ignore[return-value]
+    return result
+
+
+@me.post(
+    "/licenses",
+    status_code=201,
+    summary="Bind a license to my account (again: 200, idempotent)",
+    responses={200: {"model": schemas.CustomerLicense}, **NOT_FOUND_RESPONSE},
+)
+async def bind_license(
+    request: Request,
+    body: schemas.LookupRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Customer,
+    address: ClientAddress,
+    response: Response,
+) -> schemas.CustomerLicense:
+    result = await service.bind_license(session, settings, user, address, body)
+    if isinstance(result, service.LookupMiss):
+        return _miss(request)  # type: ignore[return-value]
+    license, created = result
+    response.status_code = 201 if created else 200
+    return license
+
+
+@me.get("/licenses", summary="My licenses with coverage, status and timeline")
+async def list_my_licenses(
+    session: SessionDep, settings: SettingsDep, user: Customer
+) -> list[schemas.CustomerLicense]:
+    return await service.list_my_licenses(session, settings, user)
+
+
+@me.get("/licenses/{license_id}", summary="One of my licenses")
+async def get_my_license(
+    license_id: UUID, session: SessionDep, settings: SettingsDep, user: Customer
+) -> schemas.CustomerLicense:
+    return await service.get_my_license(session, settings, user, license_id)
+
+
+@me.get(
+    "/licenses/{license_id}/file",
+    summary="Download the signed license file (<serial>.lic)",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}}},
+)
+async def download_license_file(
+    license_id: UUID, session: SessionDep, settings: SettingsDep, user: Customer
+) -> Response:
+    filename, document = await service.license_file(session, settings, user, license_id)
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2).encode(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@me.post(
+    "/contracts/search",
+    summary="Preview a maintenance contract before binding it",
+    responses=NOT_FOUND_RESPONSE,
+)
+async def search_contract(
+    request: Request,
+    body: schemas.LookupRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Customer,
+    address: ClientAddress,
+) -> schemas.ContractPreview:
+    result = await service.preview_contract(session, settings, user, address, body)
+    if isinstance(result, service.LookupMiss):
+        return _miss(request)  # type: ignore[return-value]
+    return result
+
+
+@me.post(
+    "/contracts",
+    status_code=201,
+    summary="Bind a maintenance contract to my license (again: 200, idempotent)",
+    responses={200: {"model": schemas.CustomerContract}, **NOT_FOUND_RESPONSE},
+)
+async def bind_contract(
+    request: Request,
+    body: schemas.LookupRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Customer,
+    address: ClientAddress,
+    response: Response,
+) -> schemas.CustomerContract:
+    result = await service.bind_contract(session, settings, user, address, body)
+    if isinstance(result, service.LookupMiss):
+        return _miss(request)  # type: ignore[return-value]
+    contract, created = result
+    response.status_code = 201 if created else 200
+    return contract
+
+
+@me.get("/contracts", summary="My bound maintenance contracts")
+async def list_my_contracts(session: SessionDep, user: Customer) -> list[schemas.CustomerContract]:
+    return await service.list_my_contracts(session, user)
+
+
+# --- public keys -------------------------------------------------------------------------------
+
+keys = APIRouter(tags=["license files"])
+
+
+@keys.get("/license-keys", summary="Public keys that sign license files")
+async def license_keys(session: SessionDep) -> schemas.PublicKeySet:
+    return schemas.PublicKeySet(
+        keys=[
+            schemas.PublicKeyView(key_id=k.key_id, public_key=base64.b64encode(k.raw).decode(), pem=k.pem)
+            for k in await published_keys(session)
+        ]
+    )
+
+
+@keys.get(
+    "/license-key.pub",
+    summary="The current license-file public key (PEM)",
+    response_class=PlainTextResponse,
+)
+async def license_key_pem(session: SessionDep) -> PlainTextResponse:
+    current = (await published_keys(session))[:1]
+    if not current:
+        raise Problem(UNAVAILABLE, detail="The signing key is being created; retry shortly")
+    return PlainTextResponse(current[0].pem, media_type="application/x-pem-file")

@@ -1,0 +1,120 @@
+"""Licensing tables, in the service's own SQLModel registry."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class Base(SQLModel, registry=registry()):
+    pass
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class LicenseBase(Base):
+    product: str = Field(max_length=40)
+    edition: str = Field(max_length=80)
+    seats: int
+    purchased_on: date
+    warranty_ends: date
+
+
+class License(LicenseBase, table=True):
+    __tablename__ = "license"
+    __table_args__ = (Index("ix_license_account_id", "account_id"), Index("ix_license_product", "product"))
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    serial: str = Field(max_length=40, unique=True)
+    registration_hash: str = Field(max_length=64)
+    customer_ref: str | None = Field(default=None, max_length=120)
+    account_id: UUID | None = None
+    bound_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    voided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    void_reason: str | None = None
+    issued_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Contract(Base, table=True):
+    __tablename__ = "contract"
+    __table_args__ = (Index("ix_contract_license_id", "license_id"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    license_id: UUID = Field(foreign_key="license.id")
+    starts_on: date
+    ends_on: date
+    registration_hash: str = Field(max_length=64, unique=True)
+    bound_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    voided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    void_reason: str | None = None
+    issued_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class VerifiedAccount(Base, table=True):
+    """What licensing knows of a verified account (from identity's events): who may bind,
+    and the licensee printed in license files."""
+
+    __tablename__ = "verified_account"
+
+    account_id: UUID = Field(primary_key=True)
+    email: str
+    name: str
+    locale: str = "en"
+    disabled: bool = False
+    verified_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class LookupFailure(Base, table=True):
+    """One failed serial/registration lookup; the rate limit counts these (shared by replicas)."""
+
+    __tablename__ = "lookup_failure"
+    __table_args__ = (
+        Index("ix_lookup_failure_account_at", "account_id", "at"),
+        Index("ix_lookup_failure_address_at", "client_address", "at"),
+    )
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    account_id: UUID
+    client_address: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class AuditEntry(Base, table=True):
+    """Who did what to which license or contract, when, and why (back-office actions)."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_target", "target"))
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    actor_id: UUID
+    action: str
+    target: str
+    reason: str = ""
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+
+
+class SigningKey(Base, table=True):
+    """The license-file signing key; the private half is stored wrapped (AES-GCM)."""
+
+    __tablename__ = "signing_key"
+
+    key_id: str = Field(primary_key=True, max_length=32)
+    public_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    wrapped_private_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    active: bool = True
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

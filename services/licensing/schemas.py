@@ -1,0 +1,198 @@
+"""API models of the licensing service."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.entitlements import CoverageStatus
+
+Text = Field(min_length=1, max_length=500)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- back office -----------------------------------------------------------------------------
+
+
+class LicenseIssue(_Strict):
+    product: str = Field(min_length=1, max_length=40, examples=["OMFLOW"])
+    edition: str = Field(min_length=1, max_length=80, examples=["Enterprise"])
+    seats: int = Field(ge=1, le=1_000_000)
+    purchased_on: date
+    warranty_ends: date
+    customer_ref: str | None = Field(default=None, max_length=120)
+
+    @model_validator(mode="after")
+    def _warranty_after_purchase(self) -> "LicenseIssue":
+        if self.warranty_ends <= self.purchased_on:
+            raise ValueError("warranty_ends must be after purchased_on")
+        return self
+
+
+class LicenseIssued(BaseModel):
+    """The answer to issuance: the registration number is shown here once and never again."""
+
+    license_id: UUID
+    serial: str
+    registration_number: str
+    product: str
+    edition: str
+    seats: int
+    purchased_on: date
+    warranty_ends: date
+    customer_ref: str | None
+    issued_at: datetime
+
+
+class ContractIssue(_Strict):
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "ContractIssue":
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        return self
+
+
+class ContractIssued(BaseModel):
+    contract_id: UUID
+    license_id: UUID
+    serial: str
+    registration_number: str
+    starts_on: date
+    ends_on: date
+    issued_at: datetime
+
+
+class VoidRequest(_Strict):
+    reason: str = Text
+
+
+class MoveRequest(_Strict):
+    to_account_id: UUID
+    reason: str = Text
+
+
+class ContractAdminView(BaseModel):
+    id: UUID
+    starts_on: date
+    ends_on: date
+    bound_at: datetime | None
+    voided_at: datetime | None
+    void_reason: str | None
+
+
+class LicenseAdminView(BaseModel):
+    id: UUID
+    serial: str
+    product: str
+    edition: str
+    seats: int
+    purchased_on: date
+    warranty_ends: date
+    customer_ref: str | None
+    account_id: UUID | None
+    account_email: str | None
+    bound_at: datetime | None
+    voided_at: datetime | None
+    void_reason: str | None
+    issued_at: datetime
+    contracts: list[ContractAdminView]
+
+
+class AuditView(BaseModel):
+    id: UUID
+    at: datetime
+    actor_id: UUID
+    action: str
+    target: str
+    reason: str
+    details: dict[str, Any]
+
+
+class ImportResult(BaseModel):
+    imported: int
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+class LookupRequest(_Strict):
+    serial: str = Field(min_length=1, max_length=64, examples=["OMF-7K3Q-M9PX-2DR5"])
+    registration_number: str = Field(min_length=1, max_length=64)
+
+
+class CoverageView(BaseModel):
+    start: date
+    end: date
+    status: CoverageStatus
+    lapsed_since: date | None = None
+
+
+class LicensePreview(BaseModel):
+    serial: str
+    product: str
+    edition: str
+    seats: int
+    purchased_on: date
+    warranty_ends: date
+    coverage: CoverageView
+    already_bound_to_you: bool
+
+
+class TimelineEntry(BaseModel):
+    kind: Literal["warranty", "contract"]
+    contract_id: UUID | None = None
+    start: date
+    end: date
+
+
+class CustomerLicense(BaseModel):
+    id: UUID
+    serial: str
+    product: str
+    edition: str
+    seats: int
+    purchased_on: date
+    warranty_ends: date
+    coverage: CoverageView
+    status: CoverageStatus
+    timeline: list[TimelineEntry]
+    bound_at: datetime | None
+    file_url: str
+
+
+class ContractPreview(BaseModel):
+    serial: str
+    product: str
+    edition: str
+    starts_on: date
+    ends_on: date
+    coverage_after: CoverageView
+    already_bound_to_you: bool
+
+
+class CustomerContract(BaseModel):
+    id: UUID
+    license_id: UUID
+    serial: str
+    product: str
+    starts_on: date
+    ends_on: date
+    bound_at: datetime | None
+
+
+class PublicKeyView(BaseModel):
+    key_id: str
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    public_key: str  # base64 of the raw 32 bytes
+    pem: str
+
+
+class PublicKeySet(BaseModel):
+    keys: list[PublicKeyView]
