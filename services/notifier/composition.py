@@ -39,7 +39,6 @@ def compose(
         message["Reply-To"] = reply_to
     message["Date"] = format_datetime(now or datetime.now(UTC))
     message["Message-ID"] = message_id(delivery_id, mail_from)
-    message["Content-Language"] = locale
     # RFC 3834: tells auto-responders (vacation replies) not to answer.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
@@ -48,4 +47,6 @@ def compose(
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message.set_content(rendered.text, subtype="plain", charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    # After the bodies: set_content() clears every Content-* header, this one included.
+    message["Content-Language"] = locale
     return message

@@ -1,0 +1,145 @@
+"""Fixtures of the notifier tests: a test-only event producer and the notifier's database.
+
+Events are published to Kafka the way the producers' outbox relays do (same envelope, key and
+headers): the notifier cannot tell them apart from the real thing.
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from shared.events import Envelope, Event, LicenseBound, UserProfileChanged, UserVerified
+from shared.outbox import event_headers
+from shared.relay import make_producer
+from tests.conftest import database_url
+from tests.kit import eventually, unique_email
+
+SOURCES = {"identity.user": "identity", "licensing.license": "licensing", "downloads.release": "downloads"}
+
+
+class Events:
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+        self._producer: AIOKafkaProducer | None = None
+
+    async def publish(self, event: Event) -> Envelope[Event]:
+        envelope: Envelope[Event] = Envelope.wrap(event, source=SOURCES.get(event.topic, "cases"))
+        await self.publish_envelope(envelope)
+        return envelope
+
+    async def publish_envelope(self, envelope: Envelope[Event]) -> None:
+        """Publish an envelope as is: publishing the same one twice is a redelivery."""
+        if self._producer is None:
+            self._producer = make_producer(self.bootstrap)
+            await self._producer.start()
+        await self._producer.send_and_wait(
+            envelope.data.topic,
+            value=envelope.model_dump_json().encode(),
+            key=envelope.subject.encode(),
+            headers=[(k, v.encode()) for k, v in event_headers(envelope).items()],
+        )
+
+    async def close(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+
+
+@pytest.fixture(scope="session")
+async def events(kafka_bootstrap: str) -> AsyncIterator[Events]:
+    publisher = Events(kafka_bootstrap)
+    yield publisher
+    await publisher.close()
+
+
+class NotifierDb:
+    """Read-only looks at the notifier's tables, for assertions the API does not expose."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+
+    async def deliveries(self, event_id: uuid.UUID) -> list[dict[str, Any]]:
+        rows = await self.connection.fetch(
+            "SELECT * FROM delivery WHERE event_id = $1 ORDER BY email, kind", event_id
+        )
+        return [dict(r) for r in rows]
+
+    async def deliveries_to(self, email: str) -> list[dict[str, Any]]:
+        rows = await self.connection.fetch("SELECT * FROM delivery WHERE email = $1", email)
+        return [dict(r) for r in rows]
+
+    async def recipient(self, user_id: uuid.UUID) -> dict[str, Any] | None:
+        row = await self.connection.fetchrow("SELECT * FROM recipient WHERE user_id = $1", user_id)
+        return dict(row) if row else None
+
+    async def holding(self, license_id: uuid.UUID) -> dict[str, Any] | None:
+        row = await self.connection.fetchrow("SELECT * FROM holding WHERE license_id = $1", license_id)
+        return dict(row) if row else None
+
+
+@pytest.fixture(scope="session")
+async def notifier_db(stack: dict[str, Any]) -> AsyncIterator[NotifierDb]:
+    connection = await asyncpg.connect(database_url(stack, "notifier"))
+    yield NotifierDb(connection)
+    await connection.close()
+
+
+class People:
+    """Creates users and holdings in the notifier's projection through events."""
+
+    def __init__(self, events: Events, db: NotifierDb) -> None:
+        self.events = events
+        self.db = db
+
+    async def verified_user(
+        self, locale: str, *, name: str | None = None, prefix: str = "user"
+    ) -> UserVerified:
+        event = UserVerified(
+            user_id=uuid.uuid4(),
+            email=unique_email(prefix),
+            name=name or f"{prefix.title()} {locale}",
+            locale=locale,  # type: ignore[arg-type]
+            verified_by="link",
+        )
+        await self.events.publish(event)
+        await eventually(lambda: self.db.recipient(event.user_id), what="recipient projected")
+        return event
+
+    async def disable(self, user: UserVerified) -> None:
+        await self.events.publish(
+            UserProfileChanged(
+                user_id=user.user_id, email=user.email, name=user.name, locale=user.locale, disabled=True
+            )
+        )
+
+        async def disabled() -> bool:
+            row = await self.db.recipient(user.user_id)
+            return bool(row and row["disabled"])
+
+        await eventually(disabled, what="recipient disabled")
+
+    async def bind(self, account_id: uuid.UUID, product: str, start: date, end: date) -> uuid.UUID:
+        license_id = uuid.uuid4()
+        await self.events.publish(
+            LicenseBound(
+                license_id=license_id,
+                account_id=account_id,
+                serial=f"SN-{license_id.hex[:10]}",
+                product=product,
+                edition="Enterprise",
+                seats=10,
+                coverage_start=start,
+                coverage_end=end,
+            )
+        )
+        await eventually(lambda: self.db.holding(license_id), what="holding projected")
+        return license_id
+
+
+@pytest.fixture(scope="session")
+def people(events: Events, notifier_db: NotifierDb) -> People:
+    return People(events, notifier_db)

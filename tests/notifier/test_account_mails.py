@@ -1,0 +1,219 @@
+"""Account mails from identity's events, read back from the real Mailpit."""
+
+import uuid
+
+import pytest
+
+from shared.events import (
+    AccountExistsNotice,
+    PasswordResetRequested,
+    UserProfileChanged,
+    UserVerified,
+    VerificationRequested,
+)
+from tests.kit import Mailpit, unique_email
+from tests.notifier.conftest import Events, NotifierDb
+from tests.notifier.mails import only_mail_to
+
+VERIFY_SUBJECTS = {
+    "en": "Confirm your email address",
+    "zh-TW": "請確認您的電子郵件地址",
+    "zh-CN": "请确认您的电子邮件地址",
+    "ja": "メールアドレスの確認",
+}
+GREETINGS = {"en": "Dear Ann,", "zh-TW": "Ann 您好：", "zh-CN": "Ann 您好：", "ja": "Ann 様"}
+
+
+@pytest.mark.parametrize("locale", ["zh-TW", "zh-CN", "en", "ja"])
+async def test_verification_mail_in_the_users_language(events: Events, mailpit: Mailpit, locale: str) -> None:
+    address = unique_email("verify")
+    verify_url = f"http://portal.test/verify?token={uuid.uuid4().hex}"
+    await events.publish(
+        VerificationRequested(
+            user_id=uuid.uuid4(),
+            email=address,
+            name="Ann",
+            locale=locale,  # type: ignore[arg-type]
+            verify_url=verify_url,
+            expires_in_hours=24,
+            reason="register",
+        )
+    )
+    mail = await only_mail_to(mailpit, address)
+    assert mail.subject == VERIFY_SUBJECTS[locale]
+    assert mail.text.startswith(GREETINGS[locale])
+    assert verify_url in mail.text
+    assert f'href="{verify_url}"' in mail.html
+    assert "24" in mail.text
+    assert mail.header("Content-Language") == locale
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "expiry"),
+    [
+        ("en", "Confirm your new email address", "expires in 48 hours"),
+        ("ja", "新しいメールアドレスの確認", "48 時間"),
+    ],
+)
+async def test_email_change_asks_to_confirm_the_new_address(
+    events: Events, mailpit: Mailpit, locale: str, subject: str, expiry: str
+) -> None:
+    address = unique_email("newaddr")
+    await events.publish(
+        VerificationRequested(
+            user_id=uuid.uuid4(),
+            email=address,
+            name="Ann",
+            locale=locale,  # type: ignore[arg-type]
+            verify_url="http://portal.test/verify?token=change",
+            expires_in_hours=48,
+            reason="email_change",
+        )
+    )
+    mail = await only_mail_to(mailpit, address)
+    assert mail.subject == subject
+    assert expiry in mail.text
+    assert "http://portal.test/verify?token=change" in mail.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "ignore_hint"),
+    [
+        ("zh-CN", "有人尝试以您的电子邮件地址注册", "如果这不是您本人的操作"),
+        ("en", "Someone tried to register with your email address", "If it wasn't you, ignore this message"),
+    ],
+)
+async def test_account_exists_notice_has_sign_in_and_reset_links(
+    events: Events, mailpit: Mailpit, locale: str, subject: str, ignore_hint: str
+) -> None:
+    address = unique_email("exists")
+    await events.publish(
+        AccountExistsNotice(
+            user_id=uuid.uuid4(),
+            email=address,
+            name="Ann",
+            locale=locale,  # type: ignore[arg-type]
+            sign_in_url="http://portal.test/login",
+            reset_url="http://portal.test/reset",
+        )
+    )
+    mail = await only_mail_to(mailpit, address)
+    assert mail.subject == subject
+    assert "http://portal.test/login" in mail.text
+    assert "http://portal.test/reset" in mail.text
+    assert ignore_hint in mail.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "expiry"),
+    [("zh-TW", "重設您的密碼", "60 分鐘"), ("en", "Reset your password", "expires in 60 minutes")],
+)
+async def test_password_reset_mail(
+    events: Events, mailpit: Mailpit, locale: str, subject: str, expiry: str
+) -> None:
+    address = unique_email("reset")
+    await events.publish(
+        PasswordResetRequested(
+            user_id=uuid.uuid4(),
+            email=address,
+            name="Ann",
+            locale=locale,  # type: ignore[arg-type]
+            reset_url="http://portal.test/reset?token=abc",
+            expires_in_minutes=60,
+        )
+    )
+    mail = await only_mail_to(mailpit, address)
+    assert mail.subject == subject
+    assert expiry in mail.text
+    assert "http://portal.test/reset?token=abc" in mail.text
+
+
+async def test_welcome_is_sent_once_per_account_however_verified(
+    events: Events, mailpit: Mailpit, notifier_db: NotifierDb
+) -> None:
+    user = UserVerified(
+        user_id=uuid.uuid4(), email=unique_email("welcome"), name="Ann", locale="zh-TW", verified_by="link"
+    )
+    await events.publish(user)
+    # Staff verify the same account later (a second, distinct event): no second welcome.
+    await events.publish(user.model_copy(update={"verified_by": "staff"}))
+    # A marker on the same key (same partition, so consumed after both) tells us they were handled.
+    marker = PasswordResetRequested(
+        user_id=user.user_id,
+        email=user.email,
+        name=user.name,
+        locale=user.locale,
+        reset_url="http://portal.test/reset?token=marker",
+        expires_in_minutes=60,
+    )
+    await events.publish(marker)
+    await mailpit.wait_for(user.email, count=2)
+    mails = await mailpit.messages_to(user.email)
+    assert sorted(m["Subject"] for m in mails) == sorted(["歡迎使用技術支援網站", "重設您的密碼"])
+    assert [d["kind"] for d in await notifier_db.deliveries_to(user.email)].count("welcome") == 1
+
+
+async def test_staff_verified_account_gets_a_welcome(events: Events, mailpit: Mailpit) -> None:
+    user = UserVerified(
+        user_id=uuid.uuid4(), email=unique_email("staffok"), name="Ann", locale="ja", verified_by="staff"
+    )
+    await events.publish(user)
+    mail = await only_mail_to(mailpit, user.email)
+    assert mail.subject == "サポートポータルへようこそ"
+    assert "個人情報 / 製品ライセンス" in mail.text  # the portal's own menu labels
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject"),
+    [
+        ("ja", "アカウントのメールアドレスが変更されました"),
+        ("en", "The email address of your account was changed"),
+    ],
+)
+async def test_email_change_notice_goes_to_the_old_address(
+    events: Events, mailpit: Mailpit, notifier_db: NotifierDb, locale: str, subject: str
+) -> None:
+    old, new = unique_email("old"), unique_email("new")
+    event = UserProfileChanged(
+        user_id=uuid.uuid4(),
+        email=new,
+        name="Ann",
+        locale=locale,  # type: ignore[arg-type]
+        previous_email=old,
+    )
+    envelope = await events.publish(event)
+    mail = await only_mail_to(mailpit, old)
+    assert mail.subject == subject
+    assert new in mail.text
+    deliveries = await notifier_db.deliveries(envelope.id)
+    assert [(d["email"], d["kind"]) for d in deliveries] == [(old, "email_changed")]
+
+
+async def test_the_same_event_delivered_twice_is_mailed_once(
+    events: Events, mailpit: Mailpit, notifier_db: NotifierDb
+) -> None:
+    user_id = uuid.uuid4()
+    address = unique_email("twice")
+    event = PasswordResetRequested(
+        user_id=user_id,
+        email=address,
+        name="Ann",
+        locale="en",
+        reset_url="http://portal.test/reset?token=twice",
+        expires_in_minutes=60,
+    )
+    envelope = await events.publish(event)
+    await events.publish_envelope(envelope)  # Kafka redelivery: same envelope id
+    marker = AccountExistsNotice(
+        user_id=user_id,
+        email=address,
+        name="Ann",
+        locale="en",
+        sign_in_url="http://portal.test/login",
+        reset_url="http://portal.test/reset",
+    )
+    await events.publish(marker)  # same key → consumed after the duplicate
+    await mailpit.wait_for(address, count=2)
+    subjects = sorted(m["Subject"] for m in await mailpit.messages_to(address))
+    assert subjects == ["Reset your password", "Someone tried to register with your email address"]
+    assert len(await notifier_db.deliveries(envelope.id)) == 1
