@@ -22,6 +22,7 @@ from shared.events import Artifact
 CHUNK = 1024 * 1024
 PROGRESS_FROM_BYTES = 16 * 1024 * 1024  # smaller files finish before a progress line helps
 SHA256_METADATA = "sha256"
+COMPRESSED_TYPES = {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz"}
 
 
 class Progress:
@@ -72,7 +73,11 @@ class LocalFile:
 
     @property
     def content_type(self) -> str:
-        return mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
+        # `x.tar.gz` guesses as (tar, gzip): the bytes a browser receives are gzip.
+        kind, encoding = mimetypes.guess_type(self.path.name)
+        if encoding is not None:
+            return COMPRESSED_TYPES.get(encoding, "application/octet-stream")
+        return kind or "application/octet-stream"
 
 
 def hash_file(path: Path) -> LocalFile:

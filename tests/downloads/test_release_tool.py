@@ -1,0 +1,63 @@
+"""The release tool's command line: help, and clear refusals of bad input or unreachable systems."""
+
+from pathlib import Path
+
+from services.downloads.release_tool import release_id_of
+from tests.downloads.conftest import ReleaseTool
+
+
+def test_help_describes_every_command(release_tool: ReleaseTool) -> None:
+    top = release_tool.run("--help")
+    assert top.returncode == 0 and "publish" in top.stdout
+    publish = release_tool.run("publish", "--help")
+    assert publish.returncode == 0
+    for option in ("--product", "--version", "--kind", "--title", "--notes", "--published-on", "FILE"):
+        assert option in publish.stdout
+
+
+def test_missing_file_is_refused_before_any_upload(release_tool: ReleaseTool, tmp_path: Path) -> None:
+    result = release_tool.run(
+        "publish",
+        "--product",
+        "OMFLOW",
+        "--version",
+        "9.9.9",
+        "--kind",
+        "update",
+        "--title",
+        "x",
+        tmp_path / "nope.zip",
+    )
+    assert result.returncode == 1
+    assert "not a readable file" in result.stderr and "nope.zip" in result.stderr
+    assert "Uploading" not in result.stdout
+
+
+def test_bad_arguments_are_explained(release_tool: ReleaseTool, tmp_path: Path) -> None:
+    file = tmp_path / "a.zip"
+    file.write_bytes(b"x")
+    common = ("--version", "1.0", "--title", "x")
+    bad_product = release_tool.run("publish", "--product", "../etc", "--kind", "update", *common, file)
+    assert bad_product.returncode == 2 and "--product" in bad_product.stderr
+    bad_kind = release_tool.run("publish", "--product", "OMFLOW", "--kind", "firmware", *common, file)
+    assert bad_kind.returncode == 2 and "invalid choice" in bad_kind.stderr
+    bad_day = release_tool.run(
+        "publish", "--product", "OMFLOW", "--kind", "update", "--published-on", "31/12/2026", *common, file
+    )
+    assert bad_day.returncode == 2 and "YYYY-MM-DD" in bad_day.stderr
+
+
+def test_unreachable_systems_say_what_to_check(release_tool: ReleaseTool, tmp_path: Path) -> None:
+    file = tmp_path / "a.zip"
+    file.write_bytes(b"x")
+    args = ("publish", "--product", "OMFLOW", "--version", "0.0.1", "--kind", "update", "--title", "x", file)
+    no_store = release_tool.run(*args, env={"RELEASE_S3_ENDPOINT": "127.0.0.1:9"})
+    assert no_store.returncode == 1 and "RELEASE_S3_ENDPOINT" in no_store.stderr
+    no_kafka = release_tool.run(*args, env={"RELEASE_KAFKA_BOOTSTRAP": "127.0.0.1:9"})
+    assert no_kafka.returncode == 1 and "RELEASE_KAFKA_BOOTSTRAP" in no_kafka.stderr
+    assert "re-running the same command only publishes" in no_kafka.stderr
+
+
+def test_release_id_is_stable_per_product_version_kind() -> None:
+    assert release_id_of("OMFLOW", "5.2.1", "update") == release_id_of("OMFLOW", "5.2.1", "update")
+    assert release_id_of("OMFLOW", "5.2.1", "update") != release_id_of("OMFLOW", "5.2.1", "document")
