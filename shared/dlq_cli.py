@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.events import TOPICS
 from shared.relay import make_producer
@@ -40,25 +41,20 @@ class DeadLetter:
 
 async def read_dead_letters(bootstrap: str, topics: Iterable[str]) -> list[DeadLetter]:
     """Everything currently in the given dead-letter topics, oldest first (no consumer group)."""
+    partitions = await _partitions(bootstrap, topics)
+    if not partitions:
+        return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     letters: list[DeadLetter] = []
     try:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        if not partitions:
-            return []
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         remaining = {tp for tp in partitions if ends[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=2000)
-            if not batch:
-                break
+        deadline = asyncio.get_running_loop().time() + 30
+        while remaining and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(*remaining, timeout_ms=1000)
             for tp, records in batch.items():
                 for record in records:
                     headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}
@@ -70,8 +66,35 @@ async def read_dead_letters(bootstrap: str, topics: Iterable[str]) -> list[DeadL
                 if records and records[-1].offset + 1 >= ends[tp]:
                     remaining.discard(tp)
     finally:
-        await consumer.stop()
+        await _stop_quietly(consumer)
     return letters
+
+
+async def _partitions(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [t for t in topics if t in existing]
+        described = await admin.describe_topics(wanted) if wanted else []
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(topic["topic"], partition["partition"])
+        for topic in described
+        for partition in topic["partitions"]
+    ]
+
+
+async def _stop_quietly(consumer: AIOKafkaConsumer) -> None:
+    """aiokafka may re-raise the CancelledError of its own internal task from stop() when a
+    group-less consumer stops right after starting; that is not a cancellation of ours."""
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
 
 
 async def replay(bootstrap: str, letters: Iterable[DeadLetter]) -> int:
