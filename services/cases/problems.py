@@ -1,0 +1,64 @@
+"""Every problem the cases service answers with, titled in the four languages."""
+
+from shared.http.problems import ProblemType
+
+LICENSE_NOT_FOUND = ProblemType(
+    "license-not-found",
+    404,
+    {
+        "en": "License not found in your account",
+        "zh-TW": "您的帳號中找不到此授權",
+        "zh-CN": "您的帐号中找不到此授权",
+        "ja": "お客様のアカウントにこのライセンスは見つかりません",
+    },
+)
+NO_ACTIVE_COVERAGE = ProblemType(
+    "no-active-coverage",
+    403,
+    {
+        "en": "This license has no active support coverage",
+        "zh-TW": "此授權目前不在保固或維護合約期間內",
+        "zh-CN": "此授权目前不在保修或维护合约期间内",
+        "ja": "このライセンスは現在サポート対象期間外です",
+    },
+)
+CASE_NOT_FOUND = ProblemType(
+    "case-not-found",
+    404,
+    {
+        "en": "Case not found",
+        "zh-TW": "找不到此案件",
+        "zh-CN": "找不到此案件",
+        "ja": "案件が見つかりません",
+    },
+)
+INTERNAL_NOTE_STAFF_ONLY = ProblemType(
+    "internal-note-staff-only",
+    403,
+    {
+        "en": "Only support staff can write internal notes",
+        "zh-TW": "只有客服人員可以撰寫內部備註",
+        "zh-CN": "只有客服人员可以撰写内部备注",
+        "ja": "内部メモはサポート担当者のみ作成できます",
+    },
+)
+STATUS_CHANGE_NOT_ALLOWED = ProblemType(
+    "status-change-not-allowed",
+    403,
+    {
+        "en": "You cannot set this status",
+        "zh-TW": "您無法將案件設為此狀態",
+        "zh-CN": "您无法将案件设为此状态",
+        "ja": "このステータスには変更できません",
+    },
+)
+CASE_CLOSED = ProblemType(
+    "case-closed",
+    409,
+    {
+        "en": "This case is closed",
+        "zh-TW": "此案件已結案",
+        "zh-CN": "此案件已结案",
+        "ja": "この案件はクローズされています",
+    },
+)
