@@ -1,0 +1,147 @@
+"""`python -m services.identity.cli …`: seed users, rotate the signing key, verify by hand.
+
+Reads the same settings as the service (IDENTITY_DATABASE_URL, IDENTITY_SECRET_KEY, …). Each
+command is one transaction; events it causes go through the outbox like any request's.
+"""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.identity import service
+from services.identity.config import Settings
+from services.identity.keys import rotate
+from services.identity.normalize import normalize_email, normalize_phone
+from services.identity.passwords import Passwords, policy_violations
+from services.identity.signing import KeyRing
+from shared.auth import ROLES
+from shared.db import make_engine, make_sessionmaker, transaction
+from shared.i18n import LOCALES
+
+T = TypeVar("T")
+
+
+def _run(work: Callable[[AsyncSession, service.Deps], Awaitable[T]]) -> T:
+    settings = Settings()
+    deps = service.Deps(
+        settings=settings,
+        passwords=Passwords(
+            settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism
+        ),
+        keyring=KeyRing(settings.secret_key),
+    )
+
+    async def main() -> T:
+        engine = make_engine(settings.database_url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                return await work(session, deps)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def create_user(args: argparse.Namespace) -> None:
+    try:
+        email = normalize_email(args.email)
+        phone = normalize_phone(args.phone, args.phone_region)
+    except ValueError as error:
+        _fail(str(error))
+    roles = [r.strip() for r in args.roles.split(",") if r.strip()] if args.roles else None
+    unknown = sorted(set(roles or []) - set(ROLES))
+    if unknown:
+        _fail(f"unknown roles {unknown}; use {', '.join(ROLES)}")
+    problems = policy_violations(args.password, email=email, name=args.name)
+    if problems:
+        _fail("password: " + "; ".join(problems))
+
+    async def work(session: AsyncSession, deps: service.Deps):
+        return await service.create_or_update_user(
+            session,
+            deps,
+            email=email,
+            name=args.name,
+            phone=phone,
+            password=args.password,
+            locale=args.locale,
+            roles=roles,
+            verified=args.verified,
+        )
+
+    print(_run(work))
+
+
+def rotate_key(args: argparse.Namespace) -> None:
+    async def work(session: AsyncSession, deps: service.Deps):
+        settings = deps.settings
+        return await rotate(
+            session, settings.secret_key, service.now(), timedelta(seconds=settings.key_retire_after_seconds)
+        )
+
+    key = _run(work)
+    print(key.kid)
+
+
+def verify(args: argparse.Namespace) -> None:
+    async def work(session: AsyncSession, deps: service.Deps):
+        user_id = await service.user_id_by_email(session, args.email)
+        if user_id is None:
+            return None
+        await service.staff_verify(session, None, user_id, args.reason)
+        return user_id
+
+    user_id = _run(work)
+    if user_id is None:
+        _fail(f"no account has the email {args.email}")
+    print(user_id)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m services.identity.cli", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    create = commands.add_parser(
+        "create-user", help="create a user, or update roles/verification of an existing one; prints its id"
+    )
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--phone", required=True, help="international (+886…) or national number")
+    create.add_argument("--phone-region", default="TW", help="region of a national number (default TW)")
+    create.add_argument("--password", required=True, help="used only when the account is created")
+    create.add_argument("--locale", default="en", choices=LOCALES)
+    create.add_argument("--roles", help=f"comma-separated, from: {','.join(ROLES)} (default customer)")
+    create.add_argument(
+        "--verified", action="store_true", help="mark the email verified (emits UserVerified)"
+    )
+    create.set_defaults(run=create_user)
+
+    rotate_cmd = commands.add_parser(
+        "rotate-key", help="make a new signing key active; old keys keep verifying until they retire"
+    )
+    rotate_cmd.set_defaults(run=rotate_key)
+
+    verify_cmd = commands.add_parser("verify", help="verify an account's email by hand (audited)")
+    verify_cmd.add_argument("--email", required=True)
+    verify_cmd.add_argument("--reason", required=True)
+    verify_cmd.set_defaults(run=verify)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
