@@ -18,7 +18,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pydantic import ValidationError
-from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,17 +27,13 @@ from shared.db import transaction
 from shared.events import EVENT_TYPES, Envelope, Event, RawEnvelope
 from shared.logging import bind_trace, get_logger
 from shared.metrics import CONSUMED, DEAD_LETTERED
-from shared.outbox import add_raw
+from shared.outbox import INBOX, add_raw
 from shared.topics import dlq_topic
 
 log = get_logger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 Handlers = Mapping[type[Event], Handler]
-
-_RECORD = text(
-    "INSERT INTO inbox (consumer, event_id) VALUES (:consumer, :event_id) ON CONFLICT DO NOTHING RETURNING 1"
-)
 
 
 class PoisonMessage(Exception):
@@ -125,8 +121,11 @@ class EventConsumer:
             attempt += 1
             try:
                 async with transaction(self.sessions) as session:
-                    recorded = await session.execute(
-                        _RECORD, {"consumer": self.name, "event_id": envelope.id}
+                    recorded = await session.exec(
+                        insert(INBOX)
+                        .values(consumer=self.name, event_id=envelope.id)
+                        .on_conflict_do_nothing()
+                        .returning(INBOX.c.event_id)
                     )
                     if recorded.first() is None:
                         log.info("duplicate event ignored", consumer=self.name, event_id=str(envelope.id))
@@ -202,8 +201,6 @@ class EventConsumer:
         )
 
 
-def _dead_letter_id(consumer: str, record: ConsumerRecord) -> str:
+def _dead_letter_id(consumer: str, record: ConsumerRecord) -> uuid.UUID:
     """Stable per (consumer, topic, partition, offset): the same poison message → one dead letter."""
-    return str(
-        uuid.uuid5(uuid.NAMESPACE_URL, f"dlq:{consumer}:{record.topic}:{record.partition}:{record.offset}")
-    )
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"dlq:{consumer}:{record.topic}:{record.partition}:{record.offset}")

@@ -4,9 +4,10 @@
 NOTIFYs the relay on commit, so publishing starts at once without polling.
 """
 
-import json
+import uuid
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, Column, LargeBinary, MetaData, Table, Text
+from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events.base import Envelope, Event
@@ -14,10 +15,23 @@ from shared.logging import current_traceparent
 
 NOTIFY_CHANNEL = "outbox"
 
-_INSERT = text(
-    "INSERT INTO outbox (event_id, topic, key, value, headers) "
-    "VALUES (:event_id, :topic, :key, :value, CAST(:headers AS jsonb)) "
-    "ON CONFLICT (event_id) DO NOTHING"  # re-queuing the same event id (a retried dead letter) is a no-op
+# Core views of the tables that shared.migrations creates (the DDL there is the source of truth).
+_metadata = MetaData()
+OUTBOX = Table(
+    "outbox",
+    _metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("topic", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    Column("headers", JSONB, nullable=False),
+)
+INBOX = Table(
+    "inbox",
+    _metadata,
+    Column("consumer", Text, primary_key=True),
+    Column("event_id", UUID(as_uuid=True), primary_key=True),
 )
 
 
@@ -26,7 +40,7 @@ async def add_event(session: AsyncSession, event: Event, *, source: str) -> Enve
     envelope: Envelope[Event] = Envelope.wrap(event, source=source, traceparent=current_traceparent())
     await add_raw(
         session,
-        event_id=str(envelope.id),
+        event_id=envelope.id,
         topic=event.topic,
         key=envelope.subject,
         value=envelope.model_dump_json().encode(),
@@ -36,13 +50,14 @@ async def add_event(session: AsyncSession, event: Event, *, source: str) -> Enve
 
 
 async def add_raw(
-    session: AsyncSession, *, event_id: str, topic: str, key: str, value: bytes, headers: dict[str, str]
+    session: AsyncSession, *, event_id: uuid.UUID, topic: str, key: str, value: bytes, headers: dict[str, str]
 ) -> None:
-    """Queue an already-encoded message (dead letters keep the original bytes)."""
-    await session.execute(
-        _INSERT,
-        {"event_id": event_id, "topic": topic, "key": key, "value": value, "headers": json.dumps(headers)},
-    )
+    """Queue an already-encoded message (dead letters keep the original bytes).
+
+    Re-queuing the same event id (a retried dead letter) is a no-op.
+    """
+    statement = insert(OUTBOX).values(event_id=event_id, topic=topic, key=key, value=value, headers=headers)
+    await session.exec(statement.on_conflict_do_nothing(index_elements=["event_id"]))
 
 
 def event_headers(envelope: Envelope[Event]) -> dict[str, str]:

@@ -94,9 +94,9 @@ def start_consumer(scratch: dict[str, Any], *, fail_times: int = 0) -> dict[str,
         calls["count"] += 1
         if calls["count"] <= fail_times:
             raise RuntimeError("handler failure on purpose")
-        await session.execute(
+        await session.exec(
             text("INSERT INTO effects (event_id, note) VALUES (:id, :note)"),
-            {"id": envelope.id, "note": envelope.data.note},
+            params={"id": envelope.id, "note": envelope.data.note},
         )
 
     consumer = EventConsumer(
