@@ -1,0 +1,99 @@
+import { api } from "../api.js";
+import { h } from "../dom.js";
+import { formatDateTime, t } from "../i18n.js";
+import { icons } from "../icons.js";
+import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
+
+export const layout = "app";
+export const title = "cases.detail.title";
+
+export async function render(view, { params }) {
+  const slot = h("div", { "aria-live": "polite" }, loading());
+  view.append(h("a", { class: "back-link", href: "/cases" }, h("span", { html: icons.arrowLeft }), t("menu.cases.manage")), slot);
+  let item;
+  try {
+    item = await api(`/cases/cases/${encodeURIComponent(params.id)}`);
+  } catch (error) {
+    slot.replaceChildren(notice("error", error.problem.title, error.status === 404 ? t("cases.not_found") : error.problem.detail ?? t("error.load.detail")));
+    return;
+  }
+  draw(slot, item);
+}
+
+function draw(slot, item) {
+  const closed = item.status === "closed" || item.status === "resolved";
+  const closeBtn = closed ? null : button(t("cases.close"), { kind: "ghost", id: "case-close" });
+  closeBtn?.addEventListener("click", () => {
+    if (!window.confirm(t("cases.close.confirm"))) return;
+    busy(closeBtn, async () => {
+      try {
+        const updated = await api(`/cases/cases/${encodeURIComponent(item.id)}/status`, { method: "POST", body: { status: "closed" } });
+        toast(t("cases.closed"));
+        draw(slot, { ...item, ...(updated ?? {}), status: "closed" });
+      } catch (error) {
+        toast(`${error.problem.title} ${error.problem.detail ?? ""}`);
+      }
+    });
+  });
+  const messages = (item.messages ?? []).filter((m) => !m.internal);
+  slot.replaceChildren(
+    pageHeader(`${item.number ?? ""} ${item.subject ?? ""}`.trim(), { actions: closeBtn }),
+    h(
+      "div",
+      { class: "case-layout" },
+      h(
+        "section",
+        { class: "thread", "aria-label": t("cases.thread") },
+        h("article", { class: "message message-customer" }, h("header", {}, h("strong", {}, t("cases.you")), h("span", { class: "sub" }, formatDateTime(item.opened_at ?? item.created_at))), h("p", {}, item.description ?? "")),
+        messages.map((m) =>
+          h(
+            "article",
+            { class: `message ${isStaff(m) ? "message-staff" : "message-customer"}` },
+            h("header", {}, h("strong", {}, isStaff(m) ? m.author_name ?? t("cases.support_team") : t("cases.you")), h("span", { class: "sub" }, formatDateTime(m.created_at ?? m.at))),
+            h("p", {}, m.body),
+          ),
+        ),
+        closed ? notice("info", t("cases.closed.title"), t("cases.closed.detail")) : replyForm(slot, item),
+      ),
+      h(
+        "aside",
+        { class: "card case-facts" },
+        facts([
+          [t("cases.col.status"), statusBadge(item.status, "case")],
+          [t("cases.field.category"), t(`category.${item.category}`)],
+          [t("field.license_serial"), item.serial ?? item.license_serial ?? null],
+          [t("cases.opened_at"), formatDateTime(item.opened_at ?? item.created_at)],
+          [t("cases.first_response_at"), item.first_response_at ? formatDateTime(item.first_response_at) : t("cases.waiting")],
+        ]),
+      ),
+    ),
+  );
+}
+
+function isStaff(message) {
+  return Boolean(message.from_staff ?? message.staff ?? (message.author_role && message.author_role !== "customer"));
+}
+
+function replyForm(slot, item) {
+  const send = button(t("cases.reply.send"), { type: "submit", id: "case-reply" });
+  const form = h("form", { class: "card stack reply", novalidate: true }, messageSlot(), h("fieldset", { class: "stack" }, field({ name: "body", label: t("cases.reply.label"), type: "textarea", rows: 5 })), h("div", { class: "form-actions" }, send));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = form.elements.body.value.trim();
+    if (!body) {
+      showProblem(form, { problem: { title: t("error.fields.title"), errors: [{ field: "body", message: t("error.required") }] } });
+      return;
+    }
+    await busy(send, async () => {
+      try {
+        await api(`/cases/cases/${encodeURIComponent(item.id)}/messages`, { method: "POST", body: { body } });
+        const fresh = await api(`/cases/cases/${encodeURIComponent(item.id)}`);
+        draw(slot, fresh);
+        toast(t("cases.reply.sent"));
+      } catch (error) {
+        showProblem(form, error);
+      }
+    });
+  });
+  return form;
+}

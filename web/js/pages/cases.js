@@ -1,0 +1,54 @@
+import { api } from "../api.js";
+import { h } from "../dom.js";
+import { formatDateTime, t } from "../i18n.js";
+import { emptyState, loading, notice, pageHeader, statusBadge } from "../ui.js";
+import { asList } from "./bind-panel.js";
+
+export const layout = "app";
+export const title = "menu.cases.manage";
+
+export async function render(view) {
+  const open = h("a", { class: "btn btn-primary", href: "/cases/new" }, t("menu.cases.open").split(" / ").pop());
+  view.append(pageHeader(t("menu.cases.manage"), { lead: t("cases.manage.lead"), actions: open }));
+  const slot = h("div", { "aria-live": "polite" }, loading());
+  view.append(slot);
+  let cases;
+  try {
+    cases = asList(await api("/cases/cases"), "cases");
+  } catch (error) {
+    slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
+    return;
+  }
+  if (!cases.length) {
+    slot.replaceChildren(emptyState({ icon: "chat", title: t("cases.empty.title"), text: t("cases.empty.text"), action: h("a", { class: "btn btn-secondary", href: "/cases/new" }, t("menu.cases.open")) }));
+    return;
+  }
+  const cols = ["cases.col.number", "cases.field.subject", "cases.field.category", "cases.col.status", "cases.col.updated"];
+  slot.replaceChildren(
+    h(
+      "div",
+      { class: "table-wrap card" },
+      h(
+        "table",
+        { class: "table", id: "case-table" },
+        h("caption", { class: "sr-only" }, t("menu.cases.manage")),
+        h("thead", {}, h("tr", {}, cols.map((key) => h("th", { scope: "col" }, t(key))))),
+        h(
+          "tbody",
+          {},
+          cases.map((item) =>
+            h(
+              "tr",
+              {},
+              h("td", { "data-label": t(cols[0]) }, h("a", { href: `/cases/${encodeURIComponent(item.id)}`, class: "case-link" }, item.number ?? item.id)),
+              h("td", { "data-label": t(cols[1]) }, item.subject),
+              h("td", { "data-label": t(cols[2]) }, t(`category.${item.category}`)),
+              h("td", { "data-label": t(cols[3]) }, statusBadge(item.status, "case")),
+              h("td", { "data-label": t(cols[4]) }, formatDateTime(item.updated_at ?? item.opened_at ?? item.created_at)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,130 @@
+import { api } from "../api.js";
+import { h } from "../dom.js";
+import { formatDate, t } from "../i18n.js";
+import { icons } from "../icons.js";
+import { button, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
+import { asList, bindPanel, statusOf, togglePanel } from "./bind-panel.js";
+
+export const layout = "app";
+export const title = "menu.profile.contracts";
+
+export async function render(view) {
+  const addBtn = button(t("action.add_contract"), { kind: "primary", id: "add-contract" });
+  const list = h("div", { class: "list-slot", "aria-live": "polite" }, loading());
+  const panel = bindPanel({
+    id: "add-contract-panel",
+    title: t("contracts.add.title"),
+    lead: t("contracts.add.lead"),
+    fields: [
+      { name: "serial", label: t("field.license_serial"), hint: t("field.license_serial.hint") },
+      { name: "registration_number", label: t("field.contract_registration"), hint: t("field.contract_registration.hint") },
+    ],
+    searchPath: "/licensing/me/contracts/search",
+    submitPath: "/licensing/me/contracts",
+    renderPreview: contractPreview,
+    explain: explainCoverage,
+    onBound: async () => {
+      panel.hidden = true;
+      addBtn.setAttribute("aria-expanded", "false");
+      panel.querySelector("form").reset();
+      toast(t("contracts.added"));
+      await load(list, addBtn);
+      addBtn.focus();
+    },
+  });
+  togglePanel(addBtn, panel);
+  view.append(
+    pageHeader(t("menu.profile.contracts"), { lead: t("contracts.lead"), actions: addBtn }),
+    h("aside", { class: "callout" }, h("span", { class: "callout-icon", html: icons.info }), h("div", {}, h("p", { class: "callout-title" }, t("contracts.backpay.title")), h("p", {}, t("contracts.backpay.text")))),
+    panel,
+    list,
+  );
+  await load(list, addBtn);
+}
+
+async function load(slot, addBtn) {
+  let contracts;
+  try {
+    contracts = asList(await api("/licensing/me/contracts"), "contracts");
+  } catch (error) {
+    slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
+    return;
+  }
+  if (!contracts.length) {
+    const start = button(t("action.add_contract"), { kind: "secondary" });
+    start.addEventListener("click", () => addBtn.click());
+    slot.replaceChildren(emptyState({ icon: "shield", title: t("contracts.empty.title"), text: t("contracts.empty.text"), action: start }));
+    return;
+  }
+  const cols = ["field.license_serial", "licenses.col.product", "contracts.col.period", "licenses.col.status"];
+  slot.replaceChildren(
+    h(
+      "div",
+      { class: "table-wrap card" },
+      h(
+        "table",
+        { class: "table" },
+        h("caption", { class: "sr-only" }, t("menu.profile.contracts")),
+        h("thead", {}, h("tr", {}, cols.map((key) => h("th", { scope: "col" }, t(key))))),
+        h(
+          "tbody",
+          {},
+          contracts.map((contract) => {
+            const state = contractState(contract);
+            return h(
+              "tr",
+              {},
+              h("td", { "data-label": t(cols[0]) }, h("code", { class: "serial" }, contract.serial ?? contract.license_serial ?? "—")),
+              h("td", { "data-label": t(cols[1]) }, contract.product ?? "—", contract.edition ? h("span", { class: "sub" }, contract.edition) : null),
+              h("td", { "data-label": t(cols[2]) }, h("span", { class: "nowrap" }, `${formatDate(startOf(contract))} – ${formatDate(endOf(contract))}`)),
+              h("td", { "data-label": t(cols[3]) }, statusBadge(state, "contract")),
+            );
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+const startOf = (c) => c.starts_on ?? c.start ?? c.period?.start;
+const endOf = (c) => c.ends_on ?? c.end ?? c.period?.end;
+
+function contractState(contract) {
+  const explicit = statusOf(contract);
+  if (["active", "ended", "upcoming", "void"].includes(explicit)) return explicit;
+  if (contract.voided || contract.void) return "void";
+  const today = new Date().toISOString().slice(0, 10);
+  if (startOf(contract) && startOf(contract) > today) return "upcoming";
+  if (endOf(contract) && endOf(contract) < today) return "ended";
+  return "active";
+}
+
+function contractPreview(found) {
+  const coverage = found.coverage_after ?? found.coverage ?? {};
+  return h(
+    "div",
+    { class: "preview", id: "contract-preview" },
+    h("div", { class: "preview-head" }, h("span", { class: "preview-icon", html: icons.shield }), h("div", {}, h("p", { class: "preview-title" }, `${found.product ?? ""} ${found.edition ?? ""}`.trim() || t("contracts.preview.title")), h("p", { class: "sub" }, t("contracts.preview.lead")))),
+    facts([
+      [t("field.license_serial"), found.serial],
+      [t("contracts.col.period"), `${formatDate(startOf(found))} – ${formatDate(endOf(found))}`],
+      coverage.start || coverage.end ? [t("contracts.coverage_after"), `${formatDate(coverage.start)} – ${formatDate(coverage.end)}`] : null,
+    ]),
+    found.already_bound_to_you ? notice("info", t("contracts.already_yours")) : null,
+  );
+}
+
+/** The back-pay rule in plain words when the service refuses a gap or an overlap. */
+function explainCoverage(error) {
+  const p = error.problem ?? {};
+  if (error.slug === "coverage-gap") {
+    return h("p", { class: "explain" }, t("contracts.gap.explain", { gap_start: formatDate(p.gap_start), gap_end: formatDate(p.gap_end), required_start: formatDate(p.required_start) }));
+  }
+  if (error.slug === "coverage-overlap") {
+    return h("p", { class: "explain" }, t("contracts.overlap.explain", { required_start: formatDate(p.required_start) }));
+  }
+  if (["license-not-bound", "license-not-bound-to-you"].includes(error.slug)) {
+    return h("p", { class: "explain" }, t("contracts.bind_license_first"), " ", h("a", { href: "/licenses" }, t("menu.profile.licenses")));
+  }
+  return null;
+}
