@@ -172,9 +172,11 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
 
     async def on_release_published(session: AsyncSession, envelope: Envelope[ReleasePublished]) -> None:
         event = envelope.data
+        # Keyed by the release, not the envelope: the release tool re-publishes a corrected
+        # release (new title or files) under a new envelope id, and nobody should get it twice.
         queued = await service.fan_out_release(
             session,
-            event_id=envelope.id,
+            event_id=event.release_id,
             product=event.product,
             today=datetime.now(UTC).date(),
             chunk_size=settings.fanout_chunk_size,

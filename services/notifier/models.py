@@ -49,7 +49,14 @@ class Holding(Base, table=True):
 
 
 class Delivery(Base, table=True):
-    """One mail to one address for one event. Rendered at send time from `context`."""
+    """One mail to one address for one event. Rendered at send time from `context`.
+
+    `event_id` is the envelope id of the event that caused the mail, except for release
+    announcements, where it is the release id (a corrected re-publish is not announced again).
+    Rendering at send time keeps the release fan-out a set-wise INSERT … SELECT (no per-user
+    rendering inside the consumer's transaction) and the rows small; the context is frozen at
+    queue time, so what is said does not change, only template fixes apply to queued mail.
+    """
 
     __tablename__ = "delivery"
     __table_args__ = (

@@ -72,6 +72,13 @@ class NotifierDb:
         rows = await self.connection.fetch("SELECT * FROM delivery WHERE email = $1", email)
         return [dict(r) for r in rows]
 
+    async def consumed(self, event_id: uuid.UUID) -> bool:
+        """The notifier's consumer has handled (committed) this event."""
+        row = await self.connection.fetchrow(
+            "SELECT 1 FROM inbox WHERE consumer = 'notifier' AND event_id = $1", event_id
+        )
+        return row is not None
+
     async def recipient(self, user_id: uuid.UUID) -> dict[str, Any] | None:
         row = await self.connection.fetchrow("SELECT * FROM recipient WHERE user_id = $1", user_id)
         return dict(row) if row else None

@@ -1,0 +1,88 @@
+"""The mail catalogs are complete and every mail renders in every language (no stack)."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from services.notifier.rendering import (
+    CATALOG_DIRS,
+    EXTRACT_OPTIONS,
+    MAIL_KINDS,
+    TEMPLATES_DIR,
+    po_path,
+    render,
+)
+from shared.i18n import LOCALES, Locale
+
+CONTEXTS = {
+    "verification": {"verify_url": "http://p/verify?token=t", "expires_in_hours": 24},
+    "email_change_confirmation": {"verify_url": "http://p/verify?token=t", "expires_in_hours": 24},
+    "account_exists": {"sign_in_url": "http://p/login", "reset_url": "http://p/reset"},
+    "welcome": {},
+    "password_reset": {"reset_url": "http://p/reset?token=t", "expires_in_minutes": 60},
+    "email_changed": {"new_email": "new@example.com"},
+    "release": {
+        "product": "OMFLOW",
+        "version": "5.2.1",
+        "kind": "update",
+        "title": "Security update <b>&</b>",
+        "notes": "Fixes CVE-1",
+        "release_url": "http://p/downloads?release=1",
+        "unsubscribe_url": "http://p/profile",
+    },
+    "case_opened": {"number": "C-1", "subject_line": "Log", "product": "OMFLOW", "case_url": "http://p/c"},
+    "case_answered": {"number": "C-1", "summary": "See the answer", "case_url": "http://p/c"},
+}
+
+
+def template_msgids() -> set[str]:
+    method_map = [("**.html", "jinja2"), ("**.txt", "jinja2")]
+    options = {"**.html": EXTRACT_OPTIONS, "**.txt": EXTRACT_OPTIONS}
+    found: set[str] = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(TEMPLATES_DIR), method_map=method_map, options_map=options
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_templates_use_translatable_text() -> None:
+    assert len(template_msgids()) > 30
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_template_message_is_translated(locale: Locale) -> None:
+    path: Path = po_path(locale)
+    with path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=CATALOG_DIRS[locale])
+    missing = [m for m in sorted(template_msgids()) if m not in catalog]
+    assert not missing, f"{path} lacks msgids: {missing}"
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))
+    ]
+    assert not untranslated, f"{path} has untranslated or fuzzy entries: {untranslated}"
+    if locale != "en":
+        same = [m.id for m in catalog if m.id and m.string == m.id and "%(" not in str(m.id)]
+        assert not same, f"{path} copies English instead of translating: {same}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", MAIL_KINDS)
+def test_every_mail_renders_in_every_language(kind: str, locale: Locale) -> None:
+    mail = render(kind, locale, {"name": "Ann", "portal_url": "http://p", **CONTEXTS[kind]})
+    assert mail.subject and "\n" not in mail.subject
+    assert mail.text.startswith("Ann") or mail.text.startswith("Dear Ann")
+    assert f'<html lang="{locale}">' in mail.html
+    # Autoescaping: a release title cannot inject markup into the HTML part.
+    assert "<b>&</b>" not in mail.html
+
+
+def test_translations_differ_between_languages() -> None:
+    subjects = {
+        locale: render("welcome", locale, {"name": "A", "portal_url": "p"}).subject for locale in LOCALES
+    }
+    assert len(set(subjects.values())) == 4, subjects
