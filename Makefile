@@ -1,0 +1,56 @@
+# Support Portal — the two commands that matter: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STATE  ?= .run
+TEST_STATE ?= .run/test
+
+.PHONY: help install lint format run stop status logs test test-fast bench clean asyncapi
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## create the virtualenv with pinned dependencies
+
+lint: install ## ruff, the type checker and the import contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared services deploy
+	$(VENV)/bin/lint-imports
+
+format: install ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+run: install ## start the whole system with demo data and print where to click
+	$(PY) -m deploy.local up --state $(STATE)
+	$(PY) -m deploy.demo --state $(STATE)
+
+stop: install ## stop everything `make run` started
+	$(PY) -m deploy.local down --state $(STATE)
+
+status: install ## what runs where
+	$(PY) -m deploy.local status --state $(STATE)
+
+logs: install ## list the logs (make logs NAME=identity shows one)
+	$(PY) -m deploy.local logs $(NAME) --state $(STATE)
+
+test: lint ## lint, then every test on the real stack (installs what is missing)
+	$(PY) -m deploy.local up --state $(TEST_STATE)
+	SP_TEST_STATE=$(TEST_STATE) $(PY) -m pytest
+
+bench: install ## run the benchmarks against the running `make run` stack
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script --state $(STATE) || exit 1; done
+
+asyncapi: install ## regenerate docs/asyncapi.json from the event schemas
+	$(PY) -m shared.asyncapi > docs/asyncapi.json
+
+clean: ## stop the test stack and delete all local state
+	-$(PY) -m deploy.local down --state $(TEST_STATE) --purge
+	-$(PY) -m deploy.local down --state $(STATE) --purge
