@@ -1,7 +1,15 @@
-"""Turning a queued delivery into a MIME message with the headers mail clients expect."""
+"""Turning a queued delivery into a MIME message with the headers mail clients expect.
 
+Built with the `compat32` MIME classes rather than `EmailMessage`: the modern policy parses
+every header it is given and costs several milliseconds per mail, which dominates a release
+fan-out to thousands of recipients. The result is the same standard MIME.
+"""
+
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from uuid import UUID
 
@@ -11,11 +19,27 @@ from services.notifier.rendering import RenderedMail
 BULK_KINDS = frozenset({"release"})
 
 
+@dataclass(frozen=True)
+class OutgoingMail:
+    """What goes over SMTP: envelope addresses and the message bytes."""
+
+    sender: str
+    recipient: str
+    data: bytes
+    message_id: str
+
+
 def message_id(delivery_id: UUID, mail_from: str) -> str:
     """Deterministic from the delivery id: a resend after a crash carries the same Message-ID,
     so receivers (and people) can recognise the duplicate."""
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
     return f"<{delivery_id}@{domain}>"
+
+
+def _address_header(value: str) -> str:
+    """A `Name <addr>` header with the display name RFC 2047-encoded when it is not ASCII."""
+    name, address = parseaddr(value)
+    return formataddr((name, address), charset="utf-8") if name else address
 
 
 def compose(
@@ -30,23 +54,29 @@ def compose(
     reply_to: str | None,
     unsubscribe_url: str | None,
     now: datetime | None = None,
-) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = rendered.subject
-    message["From"] = mail_from
-    message["To"] = formataddr((to_name, to_email)) if to_name else to_email
+) -> OutgoingMail:
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(rendered.subject, "utf-8").encode()
+    message["From"] = _address_header(mail_from)
+    message["To"] = formataddr((to_name, to_email), charset="utf-8") if to_name else to_email
     if reply_to:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = _address_header(reply_to)
     message["Date"] = format_datetime(now or datetime.now(UTC))
-    message["Message-ID"] = message_id(delivery_id, mail_from)
+    mid = message_id(delivery_id, mail_from)
+    message["Message-ID"] = mid
+    message["Content-Language"] = locale
     # RFC 3834: tells auto-responders (vacation replies) not to answer.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     message["X-Mail-Kind"] = kind
     if kind in BULK_KINDS and unsubscribe_url:
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message.set_content(rendered.text, subtype="plain", charset="utf-8")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    # After the bodies: set_content() clears every Content-* header, this one included.
-    message["Content-Language"] = locale
-    return message
+    # Plain text first: clients show the last alternative they understand (the HTML).
+    message.attach(MIMEText(rendered.text, "plain", "utf-8"))
+    message.attach(MIMEText(rendered.html, "html", "utf-8"))
+    return OutgoingMail(
+        sender=parseaddr(mail_from)[1],
+        recipient=to_email,
+        data=message.as_bytes(),
+        message_id=mid,
+    )

@@ -27,7 +27,7 @@ import asyncpg
 from fastapi import FastAPI
 from prometheus_client import Counter, Gauge
 
-from services.notifier.composition import compose
+from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
 from services.notifier.smtp import PermanentFailure, SmtpPool
@@ -178,7 +178,7 @@ class MailSender:
             return Outcome(delivery_id, kind, f"{type(error).__name__}: {error}")
         return Outcome(delivery_id, kind)
 
-    def _message_for(self, row: asyncpg.Record) -> Any:
+    def _message_for(self, row: asyncpg.Record) -> OutgoingMail:
         context: dict[str, Any] = json.loads(row["context"])
         locale = as_locale(row["locale"])
         rendered = render(row["kind"], locale, context)

@@ -6,10 +6,10 @@ announcement to thousands of users reuses a few connections instead.
 
 import asyncio
 import contextlib
-from email.message import EmailMessage
 
 import aiosmtplib
 
+from services.notifier.composition import OutgoingMail
 from services.notifier.config import Settings
 
 
@@ -36,19 +36,19 @@ class SmtpPool:
         for _ in range(size):
             self._idle.put_nowait(_connection(settings))
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, mail: OutgoingMail) -> None:
         client = await self._idle.get()
         try:
-            await self._send_on(client, message)
+            await self._send_on(client, mail)
         finally:
             self._idle.put_nowait(client)
 
-    async def _send_on(self, client: aiosmtplib.SMTP, message: EmailMessage) -> None:
+    async def _send_on(self, client: aiosmtplib.SMTP, mail: OutgoingMail) -> None:
         reused = client.is_connected
         try:
             if not reused:
                 await client.connect()
-            await self._deliver(client, message)
+            await self._deliver(client, mail)
         except PermanentFailure:
             raise
         except (aiosmtplib.SMTPServerDisconnected, ConnectionError) as error:
@@ -58,7 +58,7 @@ class SmtpPool:
             # A kept-open connection the server closed while idle: one fresh try.
             try:
                 await client.connect()
-                await self._deliver(client, message)
+                await self._deliver(client, mail)
             except PermanentFailure:
                 raise
             except Exception:
@@ -70,9 +70,9 @@ class SmtpPool:
             await self._drop(client)  # timeouts and the unexpected: start clean next time
             raise
 
-    async def _deliver(self, client: aiosmtplib.SMTP, message: EmailMessage) -> None:
+    async def _deliver(self, client: aiosmtplib.SMTP, mail: OutgoingMail) -> None:
         try:
-            await client.send_message(message)
+            await client.sendmail(mail.sender, [mail.recipient], mail.data)
         except aiosmtplib.SMTPRecipientsRefused as error:
             await self._reset(client)
             raise PermanentFailure(str(error)) from error
