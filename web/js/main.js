@@ -11,6 +11,7 @@ import { busy, toast } from "./ui.js";
 const page = (name) => () => import(`./pages/${name}.js`);
 
 route("/signin", page("signin"));
+route("/login", page("signin")); // the address used in account mails
 route("/register", page("register"));
 route("/register/sent", page("register-sent"));
 route("/verify", page("verify"));
@@ -19,6 +20,7 @@ route("/reset-password", page("reset"));
 route("/licenses", page("licenses"), { signedIn: true });
 route("/contracts", page("contracts"), { signedIn: true });
 route("/downloads/products", page("downloads"), { signedIn: true });
+route("/downloads", page("downloads"), { signedIn: true });
 route("/downloads/updates", page("downloads"), { signedIn: true });
 route("/cases/new", page("case-open"), { signedIn: true });
 route("/cases", page("cases"), { signedIn: true });
@@ -41,7 +43,7 @@ async function render({ keepInputs = false } = {}) {
   if (found.signedIn && !session.signedIn()) {
     return navigate(`/signin?next=${encodeURIComponent(path + location.search)}`, { replace: true });
   }
-  if (path === "/signin" && session.signedIn()) return navigate("/licenses", { replace: true });
+  if ((path === "/signin" || path === "/login") && session.signedIn()) return navigate("/licenses", { replace: true });
 
   const saved = keepInputs ? snapshotInputs() : null;
   const module = await found.load();

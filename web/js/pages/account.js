@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { LOCALES, LOCALE_NAMES, formatDateTime, setLocale, t } from "../i18n.js";
 import { currentUser, forgetUser, rememberUser } from "../me.js";
 import { navigate } from "../router.js";
@@ -11,9 +11,9 @@ export const layout = "app";
 export const title = "menu.account";
 
 export async function render(view) {
-  view.append(pageHeader(t("menu.account"), { lead: t("account.lead") }));
+  append(view, pageHeader(t("menu.account"), { lead: t("account.lead") }));
   const slot = h("div", { "aria-live": "polite" }, loading());
-  view.append(slot);
+  append(view, slot);
   let me;
   try {
     me = await currentUser({ reload: true });

@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
@@ -9,7 +9,7 @@ export const title = "cases.detail.title";
 
 export async function render(view, { params }) {
   const slot = h("div", { "aria-live": "polite" }, loading());
-  view.append(h("a", { class: "back-link", href: "/cases" }, h("span", { html: icons.arrowLeft }), t("menu.cases.manage")), slot);
+  append(view, h("a", { class: "back-link", href: "/cases" }, h("span", { html: icons.arrowLeft }), t("menu.cases.manage")), slot);
   let item;
   try {
     item = await api(`/cases/cases/${encodeURIComponent(params.id)}`);

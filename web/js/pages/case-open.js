@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { busy, button, emptyState, field, loading, messageSlot, notice, pageHeader, showProblem } from "../ui.js";
@@ -12,7 +12,7 @@ const CATEGORIES = ["feature_question", "log_interpretation", "bug", "security_i
 const COVERED = new Set(["in_warranty", "under_contract"]);
 
 export async function render(view) {
-  view.append(pageHeader(t("menu.cases.open"), { lead: t("cases.open.lead") }));
+  append(view, pageHeader(t("menu.cases.open"), { lead: t("cases.open.lead") }));
   const scope = h(
     "aside",
     { class: "callout" },
@@ -20,7 +20,7 @@ export async function render(view) {
     h("div", {}, h("p", { class: "callout-title" }, t("cases.scope.title")), h("p", {}, t("cases.scope.in")), h("p", {}, t("cases.scope.out"))),
   );
   const slot = h("div", { "aria-live": "polite" }, loading());
-  view.append(scope, slot);
+  append(view, scope, slot);
 
   let licenses;
   try {

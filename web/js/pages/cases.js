@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { emptyState, loading, notice, pageHeader, statusBadge } from "../ui.js";
 import { asList } from "./bind-panel.js";
@@ -9,9 +9,9 @@ export const title = "menu.cases.manage";
 
 export async function render(view) {
   const open = h("a", { class: "btn btn-primary", href: "/cases/new" }, t("menu.cases.open").split(" / ").pop());
-  view.append(pageHeader(t("menu.cases.manage"), { lead: t("cases.manage.lead"), actions: open }));
+  append(view, pageHeader(t("menu.cases.manage"), { lead: t("cases.manage.lead"), actions: open }));
   const slot = h("div", { "aria-live": "polite" }, loading());
-  view.append(slot);
+  append(view, slot);
   let cases;
   try {
     cases = asList(await api("/cases/cases"), "cases");

@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { button, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
@@ -33,7 +33,7 @@ export async function render(view) {
     },
   });
   togglePanel(addBtn, panel);
-  view.append(
+  append(view, 
     pageHeader(t("menu.profile.contracts"), { lead: t("contracts.lead"), actions: addBtn }),
     h("aside", { class: "callout" }, h("span", { class: "callout-icon", html: icons.info }), h("div", {}, h("p", { class: "callout-title" }, t("contracts.backpay.title")), h("p", {}, t("contracts.backpay.text")))),
     panel,

@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { formatBytes, formatDate, formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { busy, emptyState, loading, notice, pageHeader } from "../ui.js";
@@ -11,16 +11,16 @@ export const title = () => (location.pathname.endsWith("/updates") ? t("menu.dow
 export async function render(view, { path }) {
   const updates = path.endsWith("/updates");
   const heading = updates ? t("menu.download.updates") : t("menu.download.products");
-  view.append(pageHeader(heading, { lead: t(updates ? "downloads.updates.lead" : "downloads.products.lead") }));
+  append(view, pageHeader(heading, { lead: t(updates ? "downloads.updates.lead" : "downloads.products.lead") }));
   if (updates) {
     const tabs = tabbed([
       { id: "updates", label: t("downloads.tab.updates"), kind: "update" },
       { id: "documents", label: t("downloads.tab.documents"), kind: "document" },
     ]);
-    view.append(tabs);
+    append(view, tabs);
   } else {
     const slot = h("div", { class: "list-slot", "aria-live": "polite" });
-    view.append(slot);
+    append(view, slot);
     await fill(slot, "product");
   }
 }

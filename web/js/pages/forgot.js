@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { busy, button, field, messageSlot, notice, showProblem } from "../ui.js";
 import { authHeading } from "./auth-common.js";
@@ -28,7 +28,7 @@ export function render(view) {
       }
     });
   });
-  view.append(
+  append(view, 
     authHeading(t("forgot.title"), t("forgot.lead")),
     form,
     h("p", { class: "auth-switch" }, h("a", { href: "/signin" }, t("action.back_to_sign_in"))),

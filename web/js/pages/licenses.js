@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { busy, button, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
@@ -32,7 +32,7 @@ export async function render(view) {
     },
   });
   togglePanel(addBtn, panel);
-  view.append(pageHeader(t("menu.profile.licenses"), { lead: t("licenses.lead"), actions: addBtn }), panel, list);
+  append(view, pageHeader(t("menu.profile.licenses"), { lead: t("licenses.lead"), actions: addBtn }), panel, list);
   await load(list, addBtn);
 }
 

@@ -1,4 +1,4 @@
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { query } from "../router.js";
@@ -10,7 +10,7 @@ export const title = "sent.title";
 
 export function render(view) {
   const email = query("email") ?? "";
-  view.append(
+  append(view, 
     h("span", { class: "hero-icon", html: icons.mail }),
     authHeading(t("sent.title"), email ? t("sent.lead", { email }) : t("sent.lead_no_email")),
     h("ol", { class: "steps" }, h("li", {}, t("sent.step1")), h("li", {}, t("sent.step2")), h("li", {}, t("sent.step3"))),

@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { LOCALES, LOCALE_NAMES, locale, t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { busy, button, field, messageSlot, showProblem } from "../ui.js";
@@ -71,7 +71,7 @@ export function render(view) {
       }
     });
   });
-  view.append(
+  append(view, 
     authHeading(t("register"), t("register.lead")),
     form,
     h("p", { class: "auth-switch" }, t("register.have_account"), " ", h("a", { href: "/signin" }, t("action.sign_in"))),

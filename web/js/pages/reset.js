@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { navigate, query } from "../router.js";
 import { busy, button, field, messageSlot, showProblem } from "../ui.js";
@@ -40,7 +40,7 @@ export function render(view) {
       }
     });
   });
-  view.append(
+  append(view, 
     authHeading(t("reset.title"), t("reset.lead")),
     form,
     h("p", { class: "auth-switch" }, h("a", { href: "/signin" }, t("action.back_to_sign_in"))),

@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { forgetUser } from "../me.js";
 import { navigate, query } from "../router.js";
@@ -55,7 +55,7 @@ export function render(view) {
       }
     });
   });
-  view.append(
+  append(view, 
     authHeading(t("signin.title"), t("signin.lead")),
     banner,
     form,

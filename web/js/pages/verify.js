@@ -1,5 +1,5 @@
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { query } from "../router.js";
@@ -14,9 +14,9 @@ const outcomes = new Map();
 
 export async function render(view) {
   const token = query("token");
-  view.append(authHeading(t("verify.title")));
+  append(view, authHeading(t("verify.title")));
   const body = h("div", { class: "stack", "aria-live": "polite" }, loading(t("verify.checking")));
-  view.append(body);
+  append(view, body);
   let outcome = token ? outcomes.get(token) : { ok: false, problem: { title: t("verify.missing.title"), detail: t("verify.missing.detail") } };
   if (!outcome) {
     try {

@@ -1,0 +1,215 @@
+"""The customer portal in a real Chromium against the real stack (gateway + services + Mailpit).
+
+SP_TEST_SERVICES=identity,licensing,notifier is enough: sign-in language switch, registration
+with the real verification mail, the manual's menus, binding a license and downloading its file.
+"""
+
+import asyncio
+import json
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import LOCALES, Portal, catalog
+from tests.kit import Mailpit, eventually, service_cli, unique_email
+
+MENU_KEYS = (
+    "menu.profile.licenses",
+    "menu.profile.contracts",
+    "menu.download.products",
+    "menu.download.updates",
+    "menu.cases.open",
+    "menu.cases.manage",
+)
+PASSWORD = "Quiet-harbor-lantern-2026"
+EN = catalog("en")
+
+
+async def sign_in(page: Page, email: str, password: str) -> None:
+    await page.get_by_label(EN["field.email"], exact=True).fill(email)
+    await page.get_by_label(EN["field.password"], exact=True).fill(password)
+    await page.get_by_role("button", name=EN["action.sign_in"], exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/licenses$"))
+
+
+async def create_user(stack: dict[str, Any], email: str, roles: str) -> str:
+    output = await asyncio.to_thread(
+        service_cli,
+        stack,
+        "identity",
+        "create-user",
+        "--email",
+        email,
+        "--name",
+        "Portal Tester",
+        "--phone",
+        "+886912345678",
+        "--password",
+        PASSWORD,
+        "--locale",
+        "en",
+        "--roles",
+        roles,
+        "--verified",
+    )
+    return output.strip()
+
+
+async def access_token(gateway: httpx.AsyncClient, email: str) -> str:
+    response = await gateway.post("/api/identity/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+async def test_sign_in_page_switches_language_and_remembers_it(portal: Portal) -> None:
+    page = await portal.page(locale="ja-JP")
+    await page.goto("/signin")
+    html = page.locator("html")
+    # First visit: the browser's preferred language decides.
+    await expect(html).to_have_attribute("lang", "ja")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(catalog("ja")["signin.title"])
+    for locale in LOCALES:
+        labels = catalog(locale)
+        await page.locator("#language").select_option(locale)
+        await expect(html).to_have_attribute("lang", locale)
+        await expect(page.get_by_role("heading", level=1)).to_have_text(labels["signin.title"])
+        await expect(page.get_by_label(labels["field.email"], exact=True)).to_be_visible()
+        await expect(page.get_by_label(labels["field.password"], exact=True)).to_be_visible()
+        await expect(page.get_by_role("link", name=labels["register"], exact=True)).to_be_visible()
+        await expect(page.get_by_role("button", name=labels["action.sign_in"], exact=True)).to_be_visible()
+        await portal.snap(page, f"signin-{locale}")
+    await page.locator("#language").select_option("zh-CN")
+    await page.reload()
+    await expect(html).to_have_attribute("lang", "zh-CN")
+    await expect(page.get_by_role("link", name=catalog("zh-CN")["register"], exact=True)).to_be_visible()
+
+
+async def test_register_verify_by_mail_then_sign_in_shows_the_manual_menus(
+    portal: Portal, mailpit: Mailpit
+) -> None:
+    email = unique_email("portal")
+    page = await portal.page()
+    await page.goto("/signin")
+    await page.get_by_role("link", name=EN["register"], exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/register$"))
+    await page.get_by_label(EN["field.name"], exact=True).fill("Mei-Ling Chen")
+    await page.get_by_label(EN["field.phone"], exact=True).fill("0912 345 678")
+    await page.get_by_label(EN["field.email"], exact=True).fill(email)
+    await page.get_by_label(EN["field.password"], exact=True).fill(PASSWORD)
+    await page.get_by_label(EN["field.password_confirm"], exact=True).fill(PASSWORD)
+    await portal.snap(page, "register-filled")
+    await page.get_by_role("button", name=EN["action.create_account"]).click()
+
+    await expect(page).to_have_url(re.compile(r"/register/sent\?email="))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(EN["sent.title"])
+    await expect(page.get_by_text(EN["sent.blocked.detail"])).to_be_visible()
+    await portal.snap(page, "register-sent")
+
+    mails = await mailpit.wait_for(email)
+    link = await mailpit.link_in(mails[0]["ID"])
+    assert "/verify?token=" in link, link
+    await page.goto(link)
+    await expect(page.locator("#verify-result")).to_have_attribute("data-state", "verified")
+    await portal.snap(page, "verified")
+    await page.get_by_role("link", name=EN["action.sign_in"], exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/signin\?verified=1"))
+    await sign_in(page, email, PASSWORD)
+
+    nav = page.get_by_role("navigation")
+    for key in MENU_KEYS:
+        await expect(nav.get_by_role("link", name=EN[key], exact=True)).to_be_visible()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(EN["menu.profile.licenses"])
+    await expect(page.get_by_text(EN["licenses.empty.title"])).to_be_visible()
+    await portal.snap(page, "licenses-empty")
+
+    # The header switch changes every menu to the manual's labels of that language.
+    await page.locator("#language").select_option("zh-TW")
+    zh_tw = catalog("zh-TW")
+    for key in MENU_KEYS:
+        await expect(nav.get_by_role("link", name=zh_tw[key], exact=True)).to_be_visible()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(zh_tw["menu.profile.licenses"])
+    await portal.snap(page, "licenses-empty-zh-TW")
+
+
+async def test_verification_link_that_is_not_valid_offers_a_new_one(portal: Portal) -> None:
+    page = await portal.page()
+    await page.goto("/verify?token=not-a-real-token")
+    await expect(page.locator("#verify-result")).to_have_attribute("data-state", "failed")
+    await expect(page.get_by_role("alert")).to_be_visible()
+    await expect(page.get_by_role("button", name=EN["action.resend_verification"])).to_be_visible()
+
+
+async def test_add_license_search_preview_submit_and_download_file(
+    portal: Portal, stack: dict[str, Any], gateway: httpx.AsyncClient
+) -> None:
+    admin_email = unique_email("portal-admin")
+    customer_email = unique_email("portal-customer")
+    await create_user(stack, admin_email, "admin")
+    await create_user(stack, customer_email, "customer")
+    admin = {"Authorization": f"Bearer {await access_token(gateway, admin_email)}"}
+    today = date.today()
+    issued = await gateway.post(
+        "/api/licensing/admin/licenses",
+        headers=admin,
+        json={
+            "product": "OMFLOW",
+            "edition": "Enterprise",
+            "seats": 25,
+            "purchased_on": (today - timedelta(days=30)).isoformat(),
+            "warranty_ends": (today + timedelta(days=335)).isoformat(),
+        },
+    )
+    assert issued.status_code == 201, issued.text
+    serial, registration = issued.json()["serial"], issued.json()["registration_number"]
+
+    # Licensing learns that the account is verified from identity's event: wait for it.
+    customer = {"Authorization": f"Bearer {await access_token(gateway, customer_email)}"}
+
+    async def licensing_knows_customer() -> bool:
+        response = await gateway.post(
+            "/api/licensing/me/licenses/search",
+            headers=customer,
+            json={"serial": serial, "registration_number": registration},
+        )
+        return response.status_code == 200
+
+    await eventually(licensing_knows_customer, timeout=60, interval=0.5, what="licensing to see the account verified")
+
+    page = await portal.page()
+    await page.goto("/signin")
+    await sign_in(page, customer_email, PASSWORD)
+    await page.get_by_role("button", name=EN["action.add_license"], exact=True).first.click()
+    panel = page.locator("#add-license-panel")
+    await expect(panel).to_be_visible()
+    submit = panel.get_by_role("button", name=EN["action.submit"], exact=True)
+    await expect(submit).to_be_disabled()
+    await panel.get_by_label(EN["field.license_serial"], exact=True).fill(serial)
+    await panel.get_by_label(EN["field.license_registration"], exact=True).fill(registration)
+    await panel.get_by_role("button", name=EN["action.search"], exact=True).click()
+
+    preview = page.locator("#license-preview")
+    await expect(preview).to_contain_text("OMFLOW")
+    await expect(preview).to_contain_text("Enterprise")
+    await expect(preview).to_contain_text("25")
+    await expect(preview).to_contain_text(EN["status.in_warranty"])
+    await portal.snap(page, "license-preview")
+    await expect(submit).to_be_enabled()
+    await submit.click()
+
+    row = page.locator(f'#license-table tr[data-serial="{serial}"]')
+    await expect(row).to_be_visible()
+    await expect(row).to_contain_text("OMFLOW")
+    await expect(panel).to_be_hidden()
+    await portal.snap(page, "licenses-bound")
+
+    async with page.expect_download() as info:
+        await row.get_by_role("button", name=re.compile(re.escape(serial))).click()
+    download = await info.value
+    assert download.suggested_filename == f"{serial}.lic"
+    document = json.loads((await download.path()).read_text(encoding="utf-8"))
+    assert document["payload"]["serial"] == serial
+    assert document["payload"]["product"] == "OMFLOW"
+    assert document["signature"]
