@@ -130,7 +130,7 @@ async def test_resend_for_unknown_or_verified_address_answers_the_same_and_sends
 
 async def test_resend_is_rate_limited_per_client_address(service_url):
     address = client_ip()
-    async with httpx.AsyncClient(base_url=service_url) as direct:
+    async with httpx.AsyncClient(base_url=service_url, timeout=60) as direct:
         codes = [
             (
                 await direct.post(
