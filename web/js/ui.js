@@ -147,11 +147,17 @@ export function statusBadge(status, prefix = "status") {
   return h("span", { class: `badge badge-${String(status).replaceAll("_", "-")}` }, t(key));
 }
 
-export function pageHeader(title, { lead, actions } = {}) {
+export function pageHeader(title, { lead, actions, eyebrow } = {}) {
   return h(
     "header",
     { class: "page-header" },
-    h("div", {}, h("h1", { tabindex: "-1", id: "page-title" }, title), lead ? h("p", { class: "lead" }, lead) : null),
+    h(
+      "div",
+      { class: "page-heading" },
+      eyebrow ? h("p", { class: "eyebrow" }, eyebrow) : null,
+      h("h1", { tabindex: "-1", id: "page-title" }, title),
+      lead ? h("p", { class: "lead" }, lead) : null,
+    ),
     actions ? h("div", { class: "page-actions" }, actions) : null,
   );
 }
@@ -184,4 +190,9 @@ export function formValues(form) {
     values[control.name] = control.type === "password" ? control.value : control.value.trim();
   }
   return values;
+}
+
+/** A table cell that becomes a labelled row on narrow screens (the wrapper keeps its content together). */
+export function cell(label, ...children) {
+  return h("td", { "data-label": label }, h("div", { class: "cell" }, ...children));
 }

@@ -2,12 +2,16 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
+import { asList } from "./bind-panel.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
 
 export const layout = "app";
 export const title = "cases.detail.title";
 
+let licenseLabel = null;
+
 export async function render(view, { params }) {
+  licenseLabel = null;
   const slot = h("div", { "aria-live": "polite" }, loading());
   append(view, h("a", { class: "back-link", href: "/cases" }, h("span", { html: icons.arrowLeft }), t("menu.cases.manage")), slot);
   let item;
@@ -17,12 +21,19 @@ export async function render(view, { params }) {
     slot.replaceChildren(notice("error", error.problem.title, error.status === 404 ? t("cases.not_found") : error.problem.detail ?? t("error.load.detail")));
     return;
   }
+  // The case names its license by id; show the serial the customer knows (best effort).
+  try {
+    const license = asList(await api("/licensing/me/licenses"), "licenses").find((l) => (l.id ?? l.license_id) === item.license_id);
+    if (license) licenseLabel = `${license.product} ${license.edition ?? ""} · ${license.serial}`;
+  } catch {
+    // Without the list the product name still identifies the license.
+  }
   draw(slot, item);
 }
 
 function draw(slot, item) {
-  const closed = item.status === "closed" || item.status === "resolved";
-  const closeBtn = closed ? null : button(t("cases.close"), { kind: "ghost", id: "case-close" });
+  const closed = item.status === "closed";
+  const closeBtn = closed ? null : button(t("cases.close"), { kind: "secondary", id: "case-close" });
   closeBtn?.addEventListener("click", () => {
     if (!window.confirm(t("cases.close.confirm"))) return;
     busy(closeBtn, async () => {
@@ -37,7 +48,7 @@ function draw(slot, item) {
   });
   const messages = (item.messages ?? []).filter((m) => !m.internal);
   slot.replaceChildren(
-    pageHeader(`${item.number ?? ""} ${item.subject ?? ""}`.trim(), { actions: closeBtn }),
+    pageHeader(item.subject ?? item.number, { eyebrow: item.number, actions: closeBtn }),
     h(
       "div",
       { class: "case-layout" },
@@ -61,7 +72,7 @@ function draw(slot, item) {
         facts([
           [t("cases.col.status"), statusBadge(item.status, "case")],
           [t("cases.field.category"), t(`category.${item.category}`)],
-          [t("field.license_serial"), item.serial ?? item.license_serial ?? null],
+          [t("cases.field.license"), licenseLabel ?? item.product ?? null],
           [t("cases.opened_at"), formatDateTime(item.opened_at ?? item.created_at)],
           [t("cases.first_response_at"), item.first_response_at ? formatDateTime(item.first_response_at) : t("cases.waiting")],
         ]),
@@ -71,7 +82,7 @@ function draw(slot, item) {
 }
 
 function isStaff(message) {
-  return Boolean(message.from_staff ?? message.staff ?? (message.author_role && message.author_role !== "customer"));
+  return Boolean(message.by_staff ?? message.from_staff);
 }
 
 function replyForm(slot, item) {

@@ -1,7 +1,7 @@
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
-import { emptyState, loading, notice, pageHeader, statusBadge } from "../ui.js";
+import { cell, emptyState, loading, notice, pageHeader, statusBadge } from "../ui.js";
 import { asList } from "./bind-panel.js";
 
 export const layout = "app";
@@ -40,11 +40,11 @@ export async function render(view) {
             h(
               "tr",
               {},
-              h("td", { "data-label": t(cols[0]) }, h("a", { href: `/cases/${encodeURIComponent(item.id)}`, class: "case-link" }, item.number ?? item.id)),
-              h("td", { "data-label": t(cols[1]) }, item.subject),
-              h("td", { "data-label": t(cols[2]) }, t(`category.${item.category}`)),
-              h("td", { "data-label": t(cols[3]) }, statusBadge(item.status, "case")),
-              h("td", { "data-label": t(cols[4]) }, formatDateTime(item.updated_at ?? item.opened_at ?? item.created_at)),
+              cell(t(cols[0]), h("a", { href: `/cases/${encodeURIComponent(item.id)}`, class: "case-link" }, item.number ?? item.id)),
+              cell(t(cols[1]), item.subject),
+              cell(t(cols[2]), t(`category.${item.category}`)),
+              cell(t(cols[3]), statusBadge(item.status, "case")),
+              cell(t(cols[4]), formatDateTime(item.updated_at ?? item.opened_at ?? item.created_at)),
             ),
           ),
         ),

@@ -2,7 +2,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
-import { button, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
+import { button, cell, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
 import { asList, bindPanel, statusOf, togglePanel } from "./bind-panel.js";
 
 export const layout = "app";
@@ -74,10 +74,10 @@ async function load(slot, addBtn) {
             return h(
               "tr",
               {},
-              h("td", { "data-label": t(cols[0]) }, h("code", { class: "serial" }, contract.serial ?? contract.license_serial ?? "—")),
-              h("td", { "data-label": t(cols[1]) }, contract.product ?? "—", contract.edition ? h("span", { class: "sub" }, contract.edition) : null),
-              h("td", { "data-label": t(cols[2]) }, h("span", { class: "nowrap" }, `${formatDate(startOf(contract))} – ${formatDate(endOf(contract))}`)),
-              h("td", { "data-label": t(cols[3]) }, statusBadge(state, "contract")),
+              cell(t(cols[0]), h("code", { class: "serial" }, contract.serial ?? contract.license_serial ?? "—")),
+              cell(t(cols[1]), contract.product ?? "—", contract.edition ? h("span", { class: "sub" }, contract.edition) : null),
+              cell(t(cols[2]), h("span", { class: "nowrap" }, `${formatDate(startOf(contract))} – ${formatDate(endOf(contract))}`)),
+              cell(t(cols[3]), statusBadge(state, "contract")),
             );
           }),
         ),

@@ -2,7 +2,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
-import { busy, button, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
+import { busy, button, cell, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
 import { asList, bindPanel, statusOf, togglePanel } from "./bind-panel.js";
 
 export const layout = "app";
@@ -75,18 +75,19 @@ function licenseRow(license, highlight) {
   return h(
     "tr",
     { class: highlight ? "is-new" : null, dataset: { serial: license.serial } },
-    h("td", { "data-label": t("licenses.col.product") }, h("strong", {}, license.product), h("span", { class: "sub" }, license.edition ?? "")),
-    h("td", { "data-label": t("licenses.col.seats") }, String(license.seats ?? "—")),
-    h("td", { "data-label": t("field.license_serial") }, h("code", { class: "serial" }, license.serial)),
-    h(
-      "td",
-      { "data-label": t("licenses.col.coverage") },
-      h("span", { class: "nowrap" }, `${formatDate(coverage.start)} – ${formatDate(coverage.end)}`),
-      timeline(license.timeline),
-    ),
-    h("td", { "data-label": t("licenses.col.status") }, status ? statusBadge(status) : "—", lapsedHint(status, coverage)),
-    h("td", { "data-label": t("licenses.col.file"), class: "cell-action" }, downloadButton(license)),
+    cell(t("licenses.col.product"), h("strong", {}, license.product), h("span", { class: "sub" }, license.edition ?? "")),
+    cell(t("licenses.col.seats"), String(license.seats ?? "—")),
+    cell(t("field.license_serial"), h("code", { class: "serial" }, license.serial)),
+    cell(t("licenses.col.coverage"), h("span", { class: "nowrap" }, `${formatDate(coverage.start)} – ${formatDate(coverage.end)}`), timeline(license.timeline)),
+    cell(t("licenses.col.status"), status ? statusBadge(status) : "—", lapsedHint(status, coverage)),
+    cellAction(t("licenses.col.file"), downloadButton(license)),
   );
+}
+
+function cellAction(label, control) {
+  const td = cell(label, control);
+  td.classList.add("cell-action");
+  return td;
 }
 
 function lapsedHint(status, coverage) {
