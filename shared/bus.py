@@ -97,14 +97,22 @@ class EventConsumer:
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         while True:
             batches = await consumer.getmany(timeout_ms=1000, max_records=500)
-            for partition, records in batches.items():
-                for record in records:
-                    await self.handle(record)
-                    # Committing per record keeps a crash from replaying a whole batch; the
-                    # inbox would absorb the replay anyway, this only saves the work.
-                    await consumer.commit(
-                        {TopicPartition(partition.topic, partition.partition): record.offset + 1}
-                    )
+            if not batches:
+                continue
+            # Partitions are independent (order matters only within one), so they run side by
+            # side; the offsets are committed once the whole batch is in the database. A crash
+            # in between replays the batch, which the inbox turns into no-ops.
+            await asyncio.gather(*(self._handle_in_order(records) for records in batches.values()))
+            await consumer.commit(
+                {
+                    TopicPartition(tp.topic, tp.partition): records[-1].offset + 1
+                    for tp, records in batches.items()
+                }
+            )
+
+    async def _handle_in_order(self, records: list[ConsumerRecord]) -> None:
+        for record in records:
+            await self.handle(record)
 
     async def handle(self, record: ConsumerRecord) -> None:
         try:
