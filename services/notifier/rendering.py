@@ -6,9 +6,11 @@ and are compiled in memory (Babel `read_po` + `write_mo`), so no generated `.mo`
 and a translation fix needs nothing but a restart.
 """
 
+import html
+import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -86,13 +88,36 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# The recipient's name is the only per-user field of a mass mail. Templates are rendered once
+# per (kind, language, shared context) with this placeholder as the name, and the name is put in
+# afterwards (HTML-escaped in the HTML part): a release announcement to 10,000 users renders its
+# templates four times, not 10,000. Templates must therefore use `name` only as `{{ name }}`.
+NAME_PLACEHOLDER = "\u2063RECIPIENT-NAME\u2063"
+
+
 def render(kind: str, locale: Locale, context: dict[str, Any]) -> RenderedMail:
     if kind not in MAIL_KINDS:
         raise ValueError(f"unknown mail kind {kind!r}")
+    shared = {k: v for k, v in context.items() if k != "name"}
+    template = _render_cached(kind, locale, json.dumps(shared, sort_keys=True, default=str))
+    name = str(context.get("name", ""))
+    return RenderedMail(
+        subject=template.subject.replace(NAME_PLACEHOLDER, name),
+        text=template.text.replace(NAME_PLACEHOLDER, name),
+        html=template.html.replace(NAME_PLACEHOLDER, html.escape(name)),
+    )
+
+
+@lru_cache(maxsize=512)
+def _render_cached(kind: str, locale: Locale, shared_json: str) -> RenderedMail:
+    return _render(kind, locale, {**json.loads(shared_json), "name": NAME_PLACEHOLDER})
+
+
+def _render(kind: str, locale: Locale, context: dict[str, Any]) -> RenderedMail:
     env = environment(locale)
     values = {**context, "locale": locale}
     subject = _one_line(env.get_template(f"{kind}/subject.txt").render(values))
     values["subject"] = subject
     text = env.get_template(f"{kind}/body.txt").render(values).strip() + "\n"
-    html = env.get_template(f"{kind}/body.html").render(values)
-    return RenderedMail(subject=subject, text=re.sub(r"\n{3,}", "\n\n", text), html=html)
+    html_part = env.get_template(f"{kind}/body.html").render(values)
+    return RenderedMail(subject=subject, text=re.sub(r"\n{3,}", "\n\n", text), html=html_part)

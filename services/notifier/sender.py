@@ -85,6 +85,7 @@ class MailSender:
         self.settings = settings
         self.pool = SmtpPool(settings, settings.sender_concurrency)
         self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(settings.sender_concurrency)
         self._pending_counted_at = 0.0
 
     async def run(self) -> None:
@@ -133,10 +134,12 @@ class MailSender:
             self._pending_counted_at = time.monotonic()
 
     async def send_batch(self, connection: asyncpg.Connection) -> int:
+        started = time.perf_counter()
         async with connection.transaction():
             rows = await connection.fetch(_CLAIM, self.settings.sender_batch_size)
             if not rows:
                 return 0
+            claimed = time.perf_counter()
             outcomes = await asyncio.gather(*(self._send_one(row) for row in rows))
             sent = [o.delivery_id for o in outcomes if o.error is None]
             if sent:
@@ -148,6 +151,14 @@ class MailSender:
         for outcome in outcomes:
             if outcome.error is None:
                 MAILS_SENT.labels(outcome.kind).inc()
+        log.info(
+            "delivery batch done",
+            claimed=len(rows),
+            sent=len(sent),
+            failed=len(failed),
+            claim_ms=round((claimed - started) * 1000, 1),
+            total_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
         return len(rows)
 
     def _failure_row(self, outcome: Outcome, attempts: dict[UUID, int]) -> tuple[Any, ...]:
@@ -161,6 +172,13 @@ class MailSender:
         return (outcome.delivery_id, (outcome.error or "")[:2000], "failed" if give_up else "pending", delay)
 
     async def _send_one(self, row: asyncpg.Record) -> Outcome:
+        # Render only when a connection is about to be free: rendering one mail while others
+        # wait for their SMTP answers overlaps CPU with I/O instead of rendering the whole batch
+        # first and then sending it.
+        async with self._slots:
+            return await self._render_and_send(row)
+
+    async def _render_and_send(self, row: asyncpg.Record) -> Outcome:
         delivery_id: UUID = row["id"]
         kind: str = row["kind"]
         try:

@@ -86,3 +86,13 @@ def test_translations_differ_between_languages() -> None:
         locale: render("welcome", locale, {"name": "A", "portal_url": "p"}).subject for locale in LOCALES
     }
     assert len(set(subjects.values())) == 4, subjects
+
+
+def test_the_recipient_name_is_personalised_and_escaped() -> None:
+    context = {"portal_url": "http://p", **CONTEXTS["release"]}
+    ann = render("release", "en", {**context, "name": "Ann"})
+    evil = render("release", "en", {**context, "name": "<script>x</script> & Co"})
+    assert ann.text.startswith("Dear Ann,")
+    assert evil.text.startswith("Dear <script>x</script> & Co,")
+    assert "<script>" not in evil.html and "&lt;script&gt;x&lt;/script&gt; &amp; Co" in evil.html
+    assert "RECIPIENT-NAME" not in ann.text + ann.html + evil.text + evil.html
