@@ -103,7 +103,11 @@ def create_service_app(
             await asyncio.gather(*tasks, return_exceptions=True)
             await engine.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # Behind the gateway a service lives under /api/<name>; root_path makes /docs fetch the right
+    # OpenAPI document there, while direct calls without the prefix keep working.
+    app = FastAPI(
+        title=title, description=description, version=version, lifespan=lifespan, root_path=f"/api/{name}"
+    )
     app.state.settings = settings
     install_problem_handlers(app)
 
