@@ -10,6 +10,7 @@ from services.identity import service
 from services.identity.keys import jwks_of, published_keys
 from services.identity.models import User
 from services.identity.schemas import (
+    NO_NUL,
     AuditPage,
     AuditPublic,
     EmailChangeRequest,
@@ -223,7 +224,7 @@ async def change_password(
 async def search_users(
     session: SessionDep,
     staff: Staff,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> UserPage:

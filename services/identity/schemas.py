@@ -13,13 +13,17 @@ from shared.auth import ROLES
 from shared.i18n import Locale
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Postgres text cannot hold NUL: refuse it at the edge (a 422, not a database error).
+NO_NUL = r"^[^\x00]*$"
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Region = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
-RawEmail = Annotated[str, StringConstraints(min_length=3, max_length=320)]
+RawEmail = Annotated[str, StringConstraints(min_length=3, max_length=320, pattern=NO_NUL)]
 RawPassword = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH)]
-Token = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+Token = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500, pattern=NO_NUL)
+]
 Role = Literal["customer", "support", "security", "admin", "release"]
 assert set(ROLES) == set(Role.__args__)  # type: ignore[attr-defined]
 
@@ -44,7 +48,7 @@ def _check_password(value: str, info: ValidationInfo, *, email_field: str = "ema
 class RegisterRequest(Strict):
     name: Name
     phone_region: Region = Field(default="TW", description="Region of a national phone number (ISO 3166)")
-    phone: Annotated[str, StringConstraints(min_length=3, max_length=32)] = Field(
+    phone: Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=NO_NUL)] = Field(
         description="International (+886…) or national number of phone_region; stored as E.164"
     )
     email: RawEmail
@@ -116,7 +120,7 @@ class MePublic(BaseModel):
 class MeUpdate(Strict):
     name: Name | None = None
     phone_region: Region = "TW"
-    phone: Annotated[str, StringConstraints(min_length=3, max_length=32)] | None = None
+    phone: Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=NO_NUL)] | None = None
     locale: Locale | None = None
 
     @field_validator("name")
@@ -172,12 +176,12 @@ class ReasonRequest(Strict):
 
 
 class OptionalReasonRequest(Strict):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=NO_NUL)] = ""
 
 
 class RolesRequest(Strict):
     roles: Annotated[list[Role], Field(min_length=1, max_length=5)]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=NO_NUL)] = ""
 
 
 class AuditPublic(BaseModel):
