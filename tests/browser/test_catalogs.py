@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 from tests.kit import ROOT
 
@@ -48,7 +47,9 @@ def test_catalogs_use_the_manual_labels_exactly() -> None:
     for locale in LOCALES:
         catalog = load(locale)
         for key, by_locale in labels.items():
-            assert catalog.get(key) == by_locale[locale], f"{locale} {key}: {catalog.get(key)!r} != {by_locale[locale]!r}"
+            assert catalog.get(key) == by_locale[locale], (
+                f"{locale} {key}: {catalog.get(key)!r} != {by_locale[locale]!r}"
+            )
 
 
 def test_every_key_the_scripts_use_is_in_the_catalogs() -> None:

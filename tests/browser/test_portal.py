@@ -64,6 +64,31 @@ async def access_token(gateway: httpx.AsyncClient, email: str) -> str:
     return str(response.json()["access_token"])
 
 
+async def issue_license(
+    gateway: httpx.AsyncClient,
+    admin: dict[str, str],
+    purchased_on: date,
+    warranty_ends: date,
+    *,
+    edition: str = "Standard",
+    seats: int = 5,
+) -> dict[str, Any]:
+    """Issue a license through the back-office API (serial + registration number, shown once)."""
+    response = await gateway.post(
+        "/api/licensing/admin/licenses",
+        headers=admin,
+        json={
+            "product": "OMFLOW",
+            "edition": edition,
+            "seats": seats,
+            "purchased_on": purchased_on.isoformat(),
+            "warranty_ends": warranty_ends.isoformat(),
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 async def test_sign_in_page_switches_language_and_remembers_it(portal: Portal) -> None:
     page = await portal.page(locale="ja-JP")
     await page.goto("/signin")
@@ -151,19 +176,15 @@ async def test_add_license_search_preview_submit_and_download_file(
     await create_user(stack, customer_email, "customer")
     admin = {"Authorization": f"Bearer {await access_token(gateway, admin_email)}"}
     today = date.today()
-    issued = await gateway.post(
-        "/api/licensing/admin/licenses",
-        headers=admin,
-        json={
-            "product": "OMFLOW",
-            "edition": "Enterprise",
-            "seats": 25,
-            "purchased_on": (today - timedelta(days=30)).isoformat(),
-            "warranty_ends": (today + timedelta(days=335)).isoformat(),
-        },
+    issued = await issue_license(
+        gateway,
+        admin,
+        today - timedelta(days=30),
+        today + timedelta(days=335),
+        edition="Enterprise",
+        seats=25,
     )
-    assert issued.status_code == 201, issued.text
-    serial, registration = issued.json()["serial"], issued.json()["registration_number"]
+    serial, registration = issued["serial"], issued["registration_number"]
 
     # Licensing learns that the account is verified from identity's event: wait for it.
     customer = {"Authorization": f"Bearer {await access_token(gateway, customer_email)}"}
@@ -176,7 +197,9 @@ async def test_add_license_search_preview_submit_and_download_file(
         )
         return response.status_code == 200
 
-    await eventually(licensing_knows_customer, timeout=60, interval=0.5, what="licensing to see the account verified")
+    await eventually(
+        licensing_knows_customer, timeout=60, interval=0.5, what="licensing to see the account verified"
+    )
 
     page = await portal.page()
     await page.goto("/signin")
@@ -213,3 +236,69 @@ async def test_add_license_search_preview_submit_and_download_file(
     assert document["payload"]["serial"] == serial
     assert document["payload"]["product"] == "OMFLOW"
     assert document["signature"]
+
+
+async def test_open_a_case_on_a_covered_license_then_reply_in_case_management(
+    portal: Portal, stack: dict[str, Any], gateway: httpx.AsyncClient
+) -> None:
+    admin_email = unique_email("portal-admin")
+    customer_email = unique_email("portal-case")
+    await create_user(stack, admin_email, "admin")
+    await create_user(stack, customer_email, "customer")
+    admin = {"Authorization": f"Bearer {await access_token(gateway, admin_email)}"}
+    customer = {"Authorization": f"Bearer {await access_token(gateway, customer_email)}"}
+    today = date.today()
+    covered = await issue_license(gateway, admin, today - timedelta(days=20), today + timedelta(days=345))
+    lapsed = await issue_license(gateway, admin, today - timedelta(days=800), today - timedelta(days=435))
+
+    async def bind(license: dict[str, Any]) -> bool:
+        body = {"serial": license["serial"], "registration_number": license["registration_number"]}
+        response = await gateway.post("/api/licensing/me/licenses", headers=customer, json=body)
+        return response.status_code in (200, 201)
+
+    await eventually(lambda: bind(covered), timeout=60, interval=0.5, what="the covered license to bind")
+    assert await bind(lapsed)
+
+    page = await portal.page()
+    await page.goto("/signin")
+    await sign_in(page, customer_email, PASSWORD)
+    await page.get_by_role("navigation").get_by_role("link", name=EN["menu.cases.open"], exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(EN["menu.cases.open"])
+    await expect(page.get_by_text(EN["cases.scope.out"])).to_be_visible()
+    covered_choice = page.get_by_role("radio", name=re.compile(re.escape(covered["serial"])))
+    lapsed_choice = page.get_by_role("radio", name=re.compile(re.escape(lapsed["serial"])))
+    await expect(covered_choice).to_be_checked()
+    await expect(lapsed_choice).to_be_disabled()
+
+    await page.get_by_label(EN["cases.field.category"], exact=True).select_option("bug")
+    await page.get_by_label(EN["cases.field.subject"], exact=True).fill("Approval step never completes")
+    await page.get_by_label(EN["cases.field.description"], exact=True).fill(
+        "After update 5.2.1 the step hangs."
+    )
+    await portal.snap(page, "case-open-filled")
+
+    # The cases service learns the binding from an event: submit until its projection has it.
+    async def opened() -> bool:
+        if await page.locator("#case-opened").count():
+            return True
+        await page.locator("#case-submit").click()
+        try:
+            await expect(page.locator("#case-opened")).to_be_visible(timeout=2_000)
+        except AssertionError:
+            return False
+        return True
+
+    await eventually(opened, timeout=60, interval=0.5, what="the case to open")
+    number = (await page.locator("#case-opened .case-number").inner_text()).strip()
+    assert re.fullmatch(r"C-\d{4}-\d+", number), number
+    await portal.snap(page, "case-opened")
+
+    await page.get_by_role("link", name=EN["cases.view"]).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Approval step never completes")
+    await page.get_by_label(EN["cases.reply.label"], exact=True).fill("The log shows a timeout at 10:42.")
+    await page.get_by_role("button", name=EN["cases.reply.send"]).click()
+    await expect(page.get_by_text("The log shows a timeout at 10:42.")).to_be_visible()
+    await portal.snap(page, "case-detail")
+
+    await page.get_by_role("navigation").get_by_role("link", name=EN["menu.cases.manage"], exact=True).click()
+    await expect(page.locator("#case-table")).to_contain_text(number)

@@ -103,7 +103,9 @@ export function showProblem(form, error, ...extra) {
   const problem = error?.problem ?? { title: t("error.generic.title"), detail: String(error?.message ?? "") };
   const unmatched = [];
   let firstInvalid = null;
-  for (const item of problem.errors ?? []) {
+  for (const raw of problem.errors ?? []) {
+    // Validators prefix their own messages ("Value error, …"): customers need only the message.
+    const item = { ...raw, message: String(raw.message ?? "").replace(/^(Value|Assertion) error,\s*/i, "") };
     const name = String(item.field ?? "").split(".").pop();
     const wrapper = form.querySelector(`.field[data-field="${CSS.escape(name)}"]`);
     if (wrapper) {
