@@ -61,10 +61,6 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
-export function has(key) {
-  return key in catalog;
-}
-
 /** Dates from the APIs are ISO strings; a bare YYYY-MM-DD is a calendar day, shown as such. */
 export function formatDate(value) {
   if (!value) return "—";

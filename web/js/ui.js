@@ -182,18 +182,6 @@ export function toast(message) {
   toastTimer = setTimeout(() => el.classList.remove("is-visible"), 4000);
 }
 
-/** Read a form's named controls into an object, trimming text. */
-export function formValues(form) {
-  const values = {};
-  for (const control of form.elements) {
-    if (!control.name || control.disabled) continue;
-    if (control.type === "radio" && !control.checked) continue;
-    // Passwords are taken as typed: a space may be part of one.
-    values[control.name] = control.type === "password" ? control.value : control.value.trim();
-  }
-  return values;
-}
-
 /** A table cell that becomes a labelled row on narrow screens (the wrapper keeps its content together). */
 export function cell(label, ...children) {
   return h("td", { "data-label": label }, h("div", { class: "cell" }, ...children));
