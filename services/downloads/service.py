@@ -257,11 +257,12 @@ async def grant_download(
     if found is None:
         raise Problem(RELEASE_NOT_FOUND, detail="Check the release id; the list shows what you can see")
     release, artifact = found
-    if artifact is None:
-        raise Problem(ARTIFACT_NOT_FOUND, detail="Pick one of the files listed with the release")
-    view = (await _entitlements_of(session, user, locale)).view(release, [artifact])
+    # Entitlement first: someone who may not download learns nothing about the file names.
+    view = (await _entitlements_of(session, user, locale)).view(release, [])
     if not view.entitled:
         raise Problem(NOT_ENTITLED, detail=view.reason)
+    if artifact is None:
+        raise Problem(ARTIFACT_NOT_FOUND, detail="Pick one of the files listed with the release")
     session.add(
         DownloadAudit(
             account_id=user.user_id, release_id=release_id, filename=filename, client_address=client_address

@@ -182,6 +182,11 @@ async def test_user_without_license_is_refused(gateway: httpx.AsyncClient, catal
     assert problem["type"] == "/problems/not-entitled"
     assert catalog.product in problem["detail"]
     assert "Location" not in response.headers
+    guessed = await gateway.get(
+        f"/api/downloads/releases/{catalog.old_release}/artifacts/no-such-file.zip",
+        headers=catalog.bob.headers,
+    )
+    assert guessed.status_code == 403, "file names must not be probeable without entitlement"
     # Releases of products one does not hold are not listed, and look missing one by one.
     assert await _releases(gateway, catalog.bob, product=catalog.product) == []
     single = await gateway.get(f"/api/downloads/releases/{catalog.old_release}", headers=catalog.bob.headers)
