@@ -1,0 +1,172 @@
+"""`python -m deploy.demo`: demo data for a running stack, then where to click.
+
+Creates (once; a second run reuses what it made, kept in `<state>/demo.json`):
+- an administrator with every staff role;
+- a verified customer (zh-TW) with an OMFLOW license whose warranty ended last month and a
+  maintenance contract that picks up the day after (the back-pay rule), both bound;
+- a second verified customer (en) whose license lapsed, to show what is refused and why;
+- a published product release and an update, uploaded with the release tool.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from deploy.portal_client import Portal, create_user, expect, publish_release
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ADMIN = {"email": "admin@example.com", "password": "Blue-Harbor-7391", "name": "Demo Admin",
+         "roles": "admin,support,security,release", "locale": "en"}  # fmt: skip
+CUSTOMER = {"email": "customer@example.com", "password": "Green-Valley-4826", "name": "王小明",
+            "roles": "customer", "locale": "zh-TW"}  # fmt: skip
+LAPSED = {"email": "lapsed@example.com", "password": "Red-Canyon-5173", "name": "Lee Lapsed",
+          "roles": "customer", "locale": "en"}  # fmt: skip
+
+
+def step(message: str) -> None:
+    print(f"[demo] {message}", flush=True)
+
+
+async def bind_when_verified(
+    portal: Portal, kind: str, serial: str, number: str, deadline: float = 60
+) -> None:
+    """Licensing learns of verification from an event: retry the bind until it has."""
+    bind = portal.bind_license if kind == "license" else portal.bind_contract
+    give_up = time.monotonic() + deadline
+    while True:
+        response = await bind(serial, number)
+        if response.status_code in (200, 201):
+            return
+        if response.status_code != 403 or time.monotonic() > give_up:
+            expect(response, 200, 201)
+        await asyncio.sleep(0.5)
+
+
+async def seed(stack: dict[str, Any], state: Path) -> dict[str, Any]:
+    record_path = state / "demo.json"
+    record: dict[str, Any] = json.loads(record_path.read_text()) if record_path.exists() else {}
+    identity_env = stack["services"]["identity"]["env"]
+    gateway = stack["gateway"]["url"]
+    today = date.today()
+
+    for person in (ADMIN, CUSTOMER, LAPSED):
+        step(f"account {person['email']} ({person['roles']})")
+        create_user(identity_env, email=person["email"], password=person["password"], name=person["name"],
+                    roles=person["roles"], locale=person["locale"])  # fmt: skip
+
+    async with Portal(gateway) as anonymous:
+        admin = anonymous.signed_in(await anonymous.login(ADMIN["email"], ADMIN["password"]))
+        customer = anonymous.signed_in(await anonymous.login(CUSTOMER["email"], CUSTOMER["password"]))
+        lapsed = anonymous.signed_in(await anonymous.login(LAPSED["email"], LAPSED["password"]))
+
+        if "license" not in record:
+            step("issuing an OMFLOW license (warranty ended 30 days ago) and a contract that closes the gap")
+            warranty_ends = today - timedelta(days=30)
+            license_ = await admin.issue_license(product="OMFLOW", edition="Enterprise", seats=50,
+                                                 purchased_on=warranty_ends - timedelta(days=365),
+                                                 warranty_ends=warranty_ends)  # fmt: skip
+            contract = await admin.issue_contract(license_["serial"], starts_on=warranty_ends + timedelta(days=1),
+                                                  ends_on=warranty_ends + timedelta(days=366))  # fmt: skip
+            record["license"] = {"serial": license_["serial"], "registration_number": license_["registration_number"],
+                                 "contract_registration_number": contract["registration_number"]}  # fmt: skip
+            step("issuing a second, lapsed OMFLOW license")
+            old = await admin.issue_license(product="OMFLOW", edition="Standard", seats=5,
+                                            purchased_on=today - timedelta(days=800),
+                                            warranty_ends=today - timedelta(days=435))  # fmt: skip
+            record["lapsed_license"] = {
+                "serial": old["serial"],
+                "registration_number": old["registration_number"],
+            }
+            record["unbound_license"] = await _spare_license(admin, today)
+            record_path.write_text(json.dumps(record, indent=2))
+            record_path.chmod(0o600)
+
+        step("binding the license and contract to the customer, the lapsed license to the other")
+        lic = record["license"]
+        await bind_when_verified(customer, "license", lic["serial"], lic["registration_number"])
+        await bind_when_verified(customer, "contract", lic["serial"], lic["contract_registration_number"])
+        old = record["lapsed_license"]
+        await bind_when_verified(lapsed, "license", old["serial"], old["registration_number"])
+        for portal in (admin, customer, lapsed):
+            await portal.http.aclose()
+
+    if "releases" not in record:
+        files = state / "demo-files"
+        files.mkdir(exist_ok=True)
+        installer = files / "omflow-5.2.0-linux-x64.tar.gz"
+        installer.write_bytes(b"OMFLOW 5.2.0 installer (demo bytes)\n" * 20000)
+        update = files / "omflow-5.2.1-update.zip"
+        update.write_bytes(b"OMFLOW 5.2.1 cumulative update (demo bytes)\n" * 5000)
+        guide = files / "omflow-5.2-admin-guide.pdf"
+        guide.write_bytes(b"%PDF-1.4 demo admin guide\n" * 1000)
+        step("publishing OMFLOW 5.2.0, the 5.2.1 update and the 5.2 admin guide with support-release")
+        publish_release(stack, product="OMFLOW", version="5.2.0", kind="product", title="OMFLOW 5.2.0",
+                        files=[installer], notes="New workflow designer, faster forms.")  # fmt: skip
+        publish_release(stack, product="OMFLOW", version="5.2.1", kind="update", title="OMFLOW 5.2.1 update",
+                        files=[update], notes="Security fixes; recommended for every 5.2 installation.")  # fmt: skip
+        publish_release(stack, product="OMFLOW", version="5.2", kind="document", title="OMFLOW 5.2 admin guide",
+                        files=[guide])  # fmt: skip
+        record["releases"] = ["5.2.0", "5.2.1", "5.2 guide"]
+        record_path.write_text(json.dumps(record, indent=2))
+    return record
+
+
+async def _spare_license(admin: Portal, today: date) -> dict[str, str]:
+    """A license nobody bound yet, so the +Add License flow can be tried in the portal."""
+    spare = await admin.issue_license(product="OMFLOW-ITSM", edition="Professional", seats=10,
+                                      purchased_on=today - timedelta(days=10),
+                                      warranty_ends=today + timedelta(days=355))  # fmt: skip
+    return {"serial": spare["serial"], "registration_number": spare["registration_number"]}
+
+
+def where_to_click(stack: dict[str, Any], record: dict[str, Any]) -> str:
+    gateway = stack["gateway"]["url"]
+    spare = record["unbound_license"]
+    lines = [
+        "",
+        "Support Portal is running.",
+        f"  Portal          {gateway}/",
+        f"  Mail inbox      {stack['mailpit']['http_url']}/   (every mail the system sends lands here)",
+        f"  MinIO console   {stack['minio']['console_url']}  (user {stack['minio']['access_key']})",
+        "  API docs        " + "  ".join(f"{gateway}/api/{name}/docs" for name in stack["services"]),
+        "",
+        "Sign in with:",
+        f"  customer (zh-TW, covered)  {CUSTOMER['email']} / {CUSTOMER['password']}",
+        f"  customer (en, lapsed)      {LAPSED['email']} / {LAPSED['password']}",
+        f"  administrator              {ADMIN['email']} / {ADMIN['password']}",
+        "",
+        "Try: Personal File / Product Licenses → +Add License with",
+        f"  License Serial Number {spare['serial']}   Authorized Registration Number {spare['registration_number']}",
+        "Stop everything with `make stop`.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m deploy.demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--state", default=str(ROOT / ".run"), help="state dir of the running stack (default .run)"
+    )
+    args = parser.parse_args(argv)
+    state = Path(args.state)
+    stack_file = state / "stack.json"
+    if not stack_file.exists():
+        sys.exit(f"no stack at {state}: start it first with `make run` (or python -m deploy.local up)")
+    stack = json.loads(stack_file.read_text())
+    try:
+        record = asyncio.run(seed(stack, state))
+    except Exception as error:
+        sys.exit(
+            f"[demo] failed: {error}\n  Check the services: python -m deploy.local status --state {state}"
+        )
+    print(where_to_click(stack, record))
+
+
+if __name__ == "__main__":
+    main()
