@@ -29,8 +29,9 @@ def _case(case: Case) -> CasePublic:
     return CasePublic.model_validate(case, from_attributes=True)
 
 
-def _message(message: CaseMessage) -> MessagePublic:
-    return MessagePublic.model_validate(message, from_attributes=True)
+def _message(message: CaseMessage, author_name: str | None = None) -> MessagePublic:
+    public = MessagePublic.model_validate(message, from_attributes=True)
+    return public.model_copy(update={"author_name": author_name})
 
 
 @router.post("", status_code=201, summary="Open a case on one of your licenses (coverage must be active)")
@@ -70,7 +71,9 @@ async def get_case(session: SessionDep, user: CurrentUser, case_id: UUID) -> Cas
             user_id=view.customer.user_id, name=view.customer.name, email=view.customer.email
         )
     return CaseDetail(
-        **_case(view.case).model_dump(), customer=customer, messages=[_message(m) for m in view.messages]
+        **_case(view.case).model_dump(),
+        customer=customer,
+        messages=[_message(m, view.author_names.get(m.author_id)) for m in view.messages],
     )
 
 

@@ -43,6 +43,7 @@ class PersonPublic(BaseModel):
 class MessagePublic(BaseModel):
     id: UUID
     author_id: UUID
+    author_name: str | None = None
     by_staff: bool
     internal: bool
     body: str

@@ -205,6 +205,7 @@ class CaseView:
     case: Case
     customer: Person | None
     messages: list[CaseMessage]
+    author_names: dict[UUID, str]
 
 
 async def get_case(session: AsyncSession, user: Principal, case_id: UUID) -> CaseView:
@@ -213,7 +214,10 @@ async def get_case(session: AsyncSession, user: Principal, case_id: UUID) -> Cas
     if not staff_sees(user, case.category):
         query = query.where(col(CaseMessage.internal).is_(False))
     messages = list((await session.execute(query.order_by(col(CaseMessage.created_at)))).scalars())
-    return CaseView(case, await session.get(Person, case.account_id), messages)
+    authors = {m.author_id for m in messages} | {case.account_id}
+    people = await session.execute(select(Person).where(col(Person.user_id).in_(authors)))
+    names = {person.user_id: person for person in people.scalars()}
+    return CaseView(case, names.get(case.account_id), messages, {k: v.name for k, v in names.items()})
 
 
 # --- changing ---------------------------------------------------------------------------------

@@ -210,6 +210,10 @@ async def test_staff_reply_announces_update_and_starts_the_sla_clock(
     customer_view = (await gateway.get(path, headers=people.alice.headers)).json()
     assert [m["body"] for m in customer_view["messages"]] == ["Please send scheduler.log"]
 
+    await gateway.post(f"{path}/messages", json={"body": "Here it is"}, headers=people.alice.headers)
+    thread = (await gateway.get(path, headers=people.alice.headers)).json()["messages"]
+    assert thread[-1]["author_name"] == "Alice Chen" and thread[-1]["by_staff"] is False
+
     answer = await gateway.post(f"{path}/messages", json={"body": "Attached."}, headers=people.alice.headers)
     assert answer.status_code == 201 and answer.json()["by_staff"] is False
     updates = await case_events.of_case(case["id"], "cases.CaseUpdated.v1", count=2)
