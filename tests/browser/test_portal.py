@@ -302,3 +302,34 @@ async def test_open_a_case_on_a_covered_license_then_reply_in_case_management(
 
     await page.get_by_role("navigation").get_by_role("link", name=EN["menu.cases.manage"], exact=True).click()
     await expect(page.locator("#case-table")).to_contain_text(number)
+
+
+async def test_forgot_password_mail_link_sets_a_new_password(
+    portal: Portal, stack: dict[str, Any], mailpit: Mailpit
+) -> None:
+    email = unique_email("portal-reset")
+    await create_user(stack, email, "customer")
+    new_password = "Amber-meadow-compass-77"
+    page = await portal.page()
+    await page.goto("/signin")
+    await page.get_by_role("link", name=EN["signin.forgot"]).click()
+    await page.get_by_label(EN["field.email"], exact=True).fill(email)
+    await page.get_by_role("button", name=EN["action.send_reset_link"]).click()
+    await expect(page.get_by_text(EN["forgot.sent.title"])).to_be_visible()
+
+    # The account also gets a welcome mail: look for the one with the reset link.
+    async def reset_link() -> str | None:
+        for mail in await mailpit.messages_to(email):
+            body = (await mailpit.message(mail["ID"]))["Text"]
+            found = re.search(r"https?://\S+?/reset-password\?token=[\w\-.~%]+", body)
+            if found:
+                return found.group(0)
+        return None
+
+    link = await eventually(reset_link, timeout=60, interval=0.5, what=f"a reset mail to {email}")
+    await page.goto(link)
+    await page.get_by_label(EN["field.new_password"], exact=True).fill(new_password)
+    await page.get_by_label(EN["field.password_confirm"], exact=True).fill(new_password)
+    await page.get_by_role("button", name=EN["action.set_password"]).click()
+    await expect(page).to_have_url(re.compile(r"/signin\?reset=1"))
+    await sign_in(page, email, new_password)
