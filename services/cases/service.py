@@ -109,9 +109,9 @@ async def remember_person(
 # --- opening ----------------------------------------------------------------------------------
 
 
-async def _next_number(session: AsyncSession, prefix: str, opened_at: datetime) -> str:
+async def _next_number(session: AsyncSession, prefix: str, year: int) -> str:
     sequence = (await session.execute(text("SELECT nextval('case_number_seq')"))).scalar_one()
-    return f"{prefix}-{opened_at.year}-{sequence:06d}"
+    return f"{prefix}-{year}-{sequence:06d}"
 
 
 async def open_case(
@@ -141,7 +141,7 @@ async def open_case(
         )
     opened_at = _now()
     case = Case(
-        number=await _next_number(session, number_prefix, opened_at),
+        number=await _next_number(session, number_prefix, today.year),  # the business calendar's year
         account_id=user.user_id,
         license_id=holding.license_id,
         product=holding.product,

@@ -329,3 +329,43 @@ async def test_unknown_or_foreign_paths_are_not_found(gateway: httpx.AsyncClient
     assert bad_kind.status_code == 422
     anonymous = await gateway.get(f"/api/downloads/releases/{catalog.new_release}")
     assert anonymous.status_code == 401
+
+
+async def test_corrected_release_replaces_its_files(
+    tmp_path: Path,
+    gateway: httpx.AsyncClient,
+    release_tool: ReleaseTool,
+    accounts: Accounts,
+    events: EventPublisher,
+) -> None:
+    """Publishing the same product/version/kind again with other bytes updates that release."""
+    product = f"DLT{uuid.uuid4().hex[:6].upper()}"
+    first, extra = tmp_path / "setup.exe", tmp_path / "readme.txt"
+    first.write_bytes(b"first build")
+    extra.write_text("read me", encoding="utf-8")
+    args = ("--product", product, "--version", "1.0", "--kind", "product", "--title", "v1")
+    release_tool.publish(*args, first, extra)
+    user = await accounts.user()
+    await events.bind_license(user.user_id, product, date(2025, 1, 1), date(2030, 12, 31))
+
+    async def files() -> dict[str, str] | None:
+        listed = await _releases(gateway, user, product=product)
+        return {a["filename"]: a["sha256"] for a in listed[0]["artifacts"]} if listed else None
+
+    assert set(await eventually(files, what="first publish")) == {"setup.exe", "readme.txt"}
+
+    first.write_bytes(b"second build, fixed")
+    output = release_tool.publish(*args, first)
+    assert "uploaded: releases/" in output
+
+    async def corrected() -> bool:
+        return await files() == {"setup.exe": _sha256(first)}
+
+    await eventually(corrected, what="the corrected release to replace the files")
+    [release] = await _releases(gateway, user, product=product)
+    grant = await gateway.get(
+        f"/api/downloads/releases/{release['release_id']}/artifacts/setup.exe",
+        headers={**user.headers, "Prefer": "no-redirect"},
+    )
+    async with httpx.AsyncClient(timeout=60) as outside:
+        assert (await outside.get(grant.json()["url"])).content == b"second build, fixed"
