@@ -17,8 +17,14 @@ export function resendVerification(email) {
     await busy(btn, async () => {
       try {
         await api("/identity/auth/verify/resend", { method: "POST", body: { email }, auth: false });
-        result.replaceChildren(notice("success", t("resend.sent.title"), t("resend.sent.detail", { email })));
-        btn.remove();
+        const done = notice("success", t("resend.sent.title"), t("resend.sent.detail", { email }));
+        // The problem that offered the button is answered: show the outcome in its place.
+        const slot = btn.closest(".message-slot");
+        if (slot) slot.replaceChildren(done);
+        else {
+          result.replaceChildren(done);
+          btn.remove();
+        }
       } catch (error) {
         result.replaceChildren(notice("error", error.problem?.title ?? t("error.generic.title"), error.problem?.detail ?? t("error.generic.detail")));
       }

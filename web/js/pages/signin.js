@@ -47,7 +47,10 @@ export function render(view) {
         } else if (error.status === 429) {
           const wait = error.retryAfter;
           const box = showProblem(form, error);
-          if (wait) box.querySelector(".notice-body").append(h("p", {}, t("signin.locked.wait", { minutes: Math.ceil(wait / 60) })));
+          if (wait) {
+            const hint = wait < 60 ? t("signin.locked.wait_seconds", { seconds: wait }) : t("signin.locked.wait", { minutes: Math.ceil(wait / 60) });
+            box.querySelector(".notice-body").append(h("p", {}, hint));
+          }
         } else {
           showProblem(form, error);
         }
