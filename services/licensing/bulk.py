@@ -5,7 +5,7 @@ and its audit entry still commit (or roll back) together.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -46,21 +46,25 @@ async def copy_licenses(session: AsyncSession, records: Sequence[tuple[Any, ...]
     await driver.copy_records_to_table("license", records=records, columns=LICENSE_COLUMNS)
 
 
-async def copy_events(session: AsyncSession, events: Sequence[Event], *, source: str) -> None:
-    """The same rows `shared.outbox.add_event` writes, in one COPY (its trigger still NOTIFYs)."""
+def _outbox_rows(events: Iterable[Event], source: str) -> Iterator[tuple[Any, ...]]:
     traceparent = current_traceparent()
-    rows = []
     for event in events:
         envelope: Envelope[Event] = Envelope.wrap(event, source=source, traceparent=traceparent)
-        rows.append(
-            (
-                envelope.id,
-                event.topic,
-                envelope.subject,
-                envelope.model_dump_json().encode(),
-                json.dumps(event_headers(envelope)),
-            )
+        yield (
+            envelope.id,
+            event.topic,
+            envelope.subject,
+            envelope.model_dump_json().encode(),
+            json.dumps(event_headers(envelope)),
         )
+
+
+async def copy_events(session: AsyncSession, events: Iterable[Event], *, source: str) -> None:
+    """The same rows `shared.outbox.add_event` writes, in one COPY (its trigger still NOTIFYs).
+
+    `events` may be a generator: rows are encoded while COPY streams, never all held at once.
+    """
+    rows = _outbox_rows(events, source)
     driver = await _driver_connection(session)
     await driver.copy_records_to_table(
         "outbox", records=rows, columns=("event_id", "topic", "key", "value", "headers")

@@ -854,7 +854,6 @@ async def import_licenses(
     issued_at = utcnow()
     serials: set[str] = set()
     records: list[tuple[Any, ...]] = []
-    events: list[LicenseIssued] = []
     issued: list[dict[str, Any]] = []
     for row in rows:
         serial = new_serial(settings.products[row.product])
@@ -862,10 +861,9 @@ async def import_licenses(
             serial = new_serial(settings.products[row.product])
         serials.add(serial)
         registration = new_registration_number()
-        license_id = uuid4()
         records.append(
             (
-                license_id,
+                uuid4(),
                 serial,
                 row.product,
                 row.edition,
@@ -875,17 +873,6 @@ async def import_licenses(
                 registration_hash(settings.pepper, registration),
                 row.customer_ref,
                 issued_at,
-            )
-        )
-        events.append(
-            LicenseIssued(
-                license_id=license_id,
-                serial=serial,
-                product=row.product,
-                edition=row.edition,
-                seats=row.seats,
-                purchased_on=row.purchased_on,
-                warranty_ends=row.warranty_ends,
             )
         )
         issued.append(
@@ -898,9 +885,28 @@ async def import_licenses(
                 "customer_ref": row.customer_ref or "",
             }
         )
+    del rows, serials
     await _audit(
-        session, actor, "licenses.import", f"import:{issued_at.isoformat()}", count=len(rows), origin=origin
+        session,
+        actor,
+        "licenses.import",
+        f"import:{issued_at.isoformat()}",
+        count=len(records),
+        origin=origin,
     )
     await copy_licenses(session, records)
+    # Events are built while COPY streams them: 100,000 envelopes are never all in memory.
+    events = (
+        LicenseIssued(
+            license_id=r[0],
+            serial=r[1],
+            product=r[2],
+            edition=r[3],
+            seats=r[4],
+            purchased_on=r[5],
+            warranty_ends=r[6],
+        )
+        for r in records
+    )
     await copy_events(session, events, source=SOURCE)
     return issued

@@ -1,0 +1,153 @@
+"""Licensing benchmark (prints numbers, asserts nothing).
+
+1. Bind throughput and latency p50/p99: 50 verified customers bind licenses concurrently
+   (each its own, a bounded count), straight to the service (the gateway's per-address rate
+   limit would measure nginx, not licensing).
+2. Bulk import of 100,000 licenses as one CSV: wall time, and the service process's peak
+   resident memory (VmHWM from /proc/<pid>/status) before and after.
+
+    .venv/bin/python bench/licensing.py --state .run/test-licensing --customers 50 --binds 10 --rows 100000
+"""
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.licensing.helpers import (  # noqa: E402 - the repository root must be importable first
+    Account,
+    create_staff,
+    register_customer,
+    wait_until_licensing_knows,
+)
+
+HEADER = "product,edition,seats,purchased_on,warranty_ends,customer_ref\n"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            fields[name] = int(value.split()[0])
+    return fields
+
+
+def licenses_csv(rows: int, tag: str) -> bytes:
+    return (
+        HEADER
+        + "".join(f"OMFLOW,Enterprise,{i % 100 + 1},2025-01-01,2026-01-01,{tag}-{i}\n" for i in range(rows))
+    ).encode()
+
+
+async def import_csv(client: httpx.AsyncClient, staff: Account, body: bytes) -> list[dict[str, str]]:
+    response = await client.post(
+        "/admin/licenses/import", content=body, headers={**await staff.headers(), "Content-Type": "text/csv"}
+    )
+    response.raise_for_status()
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+async def bench_binds(
+    stack: dict,
+    identity: httpx.AsyncClient,
+    gateway: httpx.AsyncClient,
+    licensing: httpx.AsyncClient,
+    staff: Account,
+    customers: int,
+    binds: int,
+) -> None:
+    slots = asyncio.Semaphore(4)
+
+    async def customer() -> Account:
+        async with slots:
+            account = await register_customer(identity, staff)
+            await wait_until_licensing_knows(gateway, account)
+            await account.headers()
+            return account
+
+    accounts = await asyncio.gather(*(customer() for _ in range(customers)))
+    issued = await import_csv(
+        licensing, staff, licenses_csv(customers * binds, f"bench-bind-{time.time_ns()}")
+    )
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def worker(index: int, account: Account) -> None:
+        headers = await account.headers()
+        for row in issued[index * binds : (index + 1) * binds]:
+            started = time.perf_counter()
+            response = await licensing.post(
+                "/me/licenses",
+                json={"serial": row["serial"], "registration_number": row["registration_number"]},
+                headers=headers,
+            )
+            latencies.append(time.perf_counter() - started)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(i, a) for i, a in enumerate(accounts)))
+    elapsed = time.perf_counter() - started
+    print(f"bind_customers {customers}")
+    print(f"bind_requests {len(latencies)}")
+    print(f"bind_statuses {json.dumps(statuses, sort_keys=True)}")
+    print(f"bind_throughput_per_s {len(latencies) / elapsed:.1f}")
+    print(f"bind_p50_ms {percentile(latencies, 50) * 1000:.1f}")
+    print(f"bind_p99_ms {percentile(latencies, 99) * 1000:.1f}")
+
+
+async def bench_import(licensing: httpx.AsyncClient, staff: Account, pid: int, rows: int) -> None:
+    body = licenses_csv(rows, f"bench-import-{time.time_ns()}")
+    before = memory_kib(pid)
+    started = time.perf_counter()
+    issued = await import_csv(licensing, staff, body)
+    elapsed = time.perf_counter() - started
+    after = memory_kib(pid)
+    print(f"import_rows {len(issued)}")
+    print(f"import_csv_bytes {len(body)}")
+    print(f"import_seconds {elapsed:.2f}")
+    print(f"import_rows_per_s {len(issued) / elapsed:.0f}")
+    print(f"service_vmhwm_before_mib {before['VmHWM'] / 1024:.1f}")
+    print(f"service_vmhwm_after_mib {after['VmHWM'] / 1024:.1f}")
+    print(f"service_vmrss_after_mib {after['VmRSS'] / 1024:.1f}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--state", type=Path, default=ROOT / ".run" / "test-licensing")
+    parser.add_argument("--customers", type=int, default=50)
+    parser.add_argument("--binds", type=int, default=10, help="licenses each customer binds")
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    stack = json.loads((args.state / "stack.json").read_text())
+    pid = json.loads((args.state / "pids" / "licensing.json").read_text())["pid"]
+    async with (
+        httpx.AsyncClient(base_url=stack["services"]["identity"]["url"], timeout=60) as identity,
+        httpx.AsyncClient(base_url=stack["gateway"]["url"], timeout=60) as gateway,
+        httpx.AsyncClient(
+            base_url=stack["services"]["licensing"]["url"],
+            timeout=600,
+            limits=httpx.Limits(max_connections=100),
+        ) as licensing,
+    ):
+        staff = create_staff(stack, identity)
+        await bench_binds(stack, identity, gateway, licensing, staff, args.customers, args.binds)
+        await bench_import(licensing, staff, pid, args.rows)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
