@@ -86,6 +86,7 @@ class MailSender:
         self.pool = SmtpPool(settings, settings.sender_concurrency)
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.sender_concurrency)
+        self._smtp_unreachable: str | None = None
         self._pending_counted_at = 0.0
 
     async def run(self) -> None:
@@ -135,6 +136,7 @@ class MailSender:
 
     async def send_batch(self, connection: asyncpg.Connection) -> int:
         started = time.perf_counter()
+        self._smtp_unreachable = None
         async with connection.transaction():
             rows = await connection.fetch(_CLAIM, self.settings.sender_batch_size)
             if not rows:
@@ -186,14 +188,22 @@ class MailSender:
         except Exception as error:  # a template bug will not fix itself by retrying soon
             log.exception("cannot render mail", delivery_id=str(delivery_id), kind=kind)
             return Outcome(delivery_id, kind, f"render: {type(error).__name__}: {error}", permanent=True)
+        if self._smtp_unreachable is not None:
+            # Circuit breaker within a batch: once the server cannot be reached, the rest of the
+            # batch backs off at once instead of each mail waiting out its own connect timeout
+            # while the batch's rows stay locked.
+            return Outcome(delivery_id, kind, self._smtp_unreachable)
         try:
             await self.pool.send(message)
         except PermanentFailure as error:
             log.warning("mail refused", delivery_id=str(delivery_id), error=str(error))
             return Outcome(delivery_id, kind, f"refused: {error}", permanent=True)
         except Exception as error:
-            log.warning("mail not sent, will retry", delivery_id=str(delivery_id), error=repr(error))
-            return Outcome(delivery_id, kind, f"{type(error).__name__}: {error}")
+            reason = f"{type(error).__name__}: {error}"
+            if isinstance(error, OSError):  # connect refused/timed out, server gone
+                self._smtp_unreachable = f"SMTP server unreachable ({reason})"
+            log.warning("mail not sent, will retry", delivery_id=str(delivery_id), error=reason)
+            return Outcome(delivery_id, kind, reason)
         return Outcome(delivery_id, kind)
 
     def _message_for(self, row: asyncpg.Record) -> OutgoingMail:

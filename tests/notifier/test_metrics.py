@@ -1,0 +1,41 @@
+"""The sender's counters are exposed on /metrics."""
+
+import re
+import uuid
+from typing import Any
+
+import httpx
+
+from shared.events import PasswordResetRequested
+from tests.kit import Mailpit, eventually, unique_email
+from tests.notifier.conftest import Events
+
+
+def sent_counter(metrics: str) -> float:
+    match = re.search(r'^notifier_mails_sent_total\{kind="password_reset"\} ([0-9.e+]+)$', metrics, re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+async def test_sent_mails_are_counted(events: Events, mailpit: Mailpit, stack: dict[str, Any]) -> None:
+    async with httpx.AsyncClient(base_url=stack["services"]["notifier"]["url"], timeout=10) as notifier:
+        before = sent_counter((await notifier.get("/metrics")).text)
+        address = unique_email("metrics")
+        await events.publish(
+            PasswordResetRequested(
+                user_id=uuid.uuid4(),
+                email=address,
+                name="Ann",
+                locale="en",
+                reset_url="http://portal.test/reset?token=m",
+                expires_in_minutes=60,
+            )
+        )
+        await mailpit.wait_for(address)
+
+        async def counted() -> str | None:
+            text = (await notifier.get("/metrics")).text
+            return text if sent_counter(text) >= before + 1 else None
+
+        metrics = await eventually(counted, what="sent counter incremented")
+        assert "notifier_deliveries_pending" in metrics
+        assert "notifier_mail_failed_attempts_total" in metrics
