@@ -18,4 +18,6 @@ def test_document_lists_every_event_on_its_topic():
 
 
 def test_committed_document_is_up_to_date():
-    assert json.loads(DOC.read_text()) == asyncapi_document(), "run `make asyncapi` and commit docs/asyncapi.json"
+    assert json.loads(DOC.read_text()) == asyncapi_document(), (
+        "run `make asyncapi` and commit docs/asyncapi.json"
+    )
