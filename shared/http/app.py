@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import JwksVerifier
 from shared.bus import EventConsumer, Handlers
@@ -52,6 +53,21 @@ async def _ensure_topics_until_done(bootstrap: str) -> None:
             log.warning("cannot create topics yet", error=repr(error), retry_in=delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+
+class ForwardedPrefix:
+    """Behind the gateway a service lives under /api/<name> (nginx strips it and says so in
+    X-Forwarded-Prefix). Setting the ASGI root_path from it makes /docs load the OpenAPI document
+    from the right place; direct calls, without the header, are untouched."""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (b"x-forwarded-prefix", self.prefix) in scope["headers"]:
+            scope = {**scope, "root_path": self.prefix.decode()}
+        await self.app(scope, receive, send)
 
 
 def create_service_app(
@@ -103,11 +119,8 @@ def create_service_app(
             await asyncio.gather(*tasks, return_exceptions=True)
             await engine.dispose()
 
-    # Behind the gateway a service lives under /api/<name>; root_path makes /docs fetch the right
-    # OpenAPI document there, while direct calls without the prefix keep working.
-    app = FastAPI(
-        title=title, description=description, version=version, lifespan=lifespan, root_path=f"/api/{name}"
-    )
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
     app.state.settings = settings
     install_problem_handlers(app)
 
