@@ -129,7 +129,15 @@ async def resend(data: EmailRequest, request: Request, session: SessionDep, clie
 @auth.post("/login", response_model=TokenResponse, summary="Sign in with email and password")
 async def login(data: LoginRequest, request: Request, session: SessionDep, client: ClientAddress) -> Response:
     user_agent = request.headers.get("user-agent", "")
-    result = await service.login(session, _deps(request), data.email, data.password, client, user_agent)
+    result = await service.login(
+        session,
+        _deps(request),
+        data.email,
+        data.password,
+        client,
+        user_agent,
+        reader=request.app.state.sessions,
+    )
     return _refused(request, result) if isinstance(result, service.Refusal) else _tokens(request, result)
 
 

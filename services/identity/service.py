@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -232,6 +233,9 @@ async def _mark_verified(session: AsyncSession, user: User, verified_by: str) ->
 
 async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, client: str) -> None:
     settings = deps.settings
+    # Hash first, whether or not the account exists: equal timing, and no connection is held
+    # while argon2 works.
+    password_hash = await deps.passwords.hash(data.password)
     await _limit_address(session, "register", client, settings.register_per_address_per_hour)
     existing = await _user_by_email(session, data.email)
     if existing is None:
@@ -242,7 +246,7 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
             email=data.email,
             email_key=data.email.lower(),
             locale=data.locale,
-            password_hash=await deps.passwords.hash(data.password),
+            password_hash=password_hash,
             roles=["customer"],
             created_at=moment,
             updated_at=moment,
@@ -259,8 +263,7 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
             )
             await _send_verification(session, deps, user, "register", user.email)
             return
-    # The account exists: spend the same hashing time, tell the owner (not the caller).
-    await deps.passwords.hash(data.password)
+    # The account exists: tell the owner (not the caller).
     if existing is not None and await _account_allows(
         session, "exists-notice", existing, settings.exists_notice_per_account_per_hour
     ):
@@ -333,20 +336,31 @@ def _locked(wait: int) -> Refusal:
 
 
 async def login(
-    session: AsyncSession, deps: Deps, email: str, password: str, client: str, user_agent: str
+    session: AsyncSession,
+    deps: Deps,
+    email: str,
+    password: str,
+    client: str,
+    user_agent: str,
+    reader: async_sessionmaker[AsyncSession],
 ) -> TokenPair | Refusal:
+    """`reader` serves the lookups in a short session of their own, so no database connection
+    is held while argon2 works: a burst of sign-ins must not drain the connection pool."""
     settings = deps.settings
     account, address = limits.account_key(email_key(email)), limits.address_key(client)
-    wait = await limits.locked_for(session, [account, address], now())
+    async with reader() as read:
+        wait = await limits.locked_for(read, [account, address], now())
+        found = None if wait else await _user_by_email(read, email)
+        user_id, stored_hash = (found.id, found.password_hash) if found else (None, None)
     if wait:
         return _locked(wait)
-    user = await _user_by_email(session, email)
-    if user is None:
+    if stored_hash is None:
         await deps.passwords.burn_time(password)
         password_ok = False
     else:
-        password_ok = await deps.passwords.verify(user.password_hash, password)
-    if user is None or not password_ok:
+        password_ok = await deps.passwords.verify(stored_hash, password)
+    user = await session.get(User, user_id) if password_ok and user_id else None
+    if user is None:
         await limits.record_failure(
             session, account, _lock_policy(settings, settings.login_max_failures), now()
         )
