@@ -89,3 +89,7 @@ class Person(Base, table=True):
     name: str
     locale: str = Field(max_length=8)
     as_of: datetime = Field(sa_column=_timestamp())
+
+
+# The projection's table, for shared.holdings (which keeps it true to licensing's events).
+HOLDINGS = Base.metadata.tables[Holding.__tablename__]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,57 +38,6 @@ def _now() -> datetime:
 
 
 # --- projections ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HoldingFacts:
-    """What a licensing event says about one license, as of the event's time."""
-
-    license_id: UUID
-    as_of: datetime
-    account_id: UUID | None
-    serial: str
-    product: str
-    coverage_start: date | None
-    coverage_end: date | None
-    void: bool = False
-
-
-async def apply_holding(session: AsyncSession, facts: HoldingFacts) -> None:
-    """Last writer wins by event time: a late, older event never overwrites newer facts.
-
-    Licensing events carry the license's whole state, so the newest one is the truth;
-    redelivery is absorbed by the inbox and reordering by the `as_of` guard.
-    """
-    newer = col(Holding.as_of) <= facts.as_of
-    if facts.account_id is not None and facts.coverage_start is not None and facts.coverage_end is not None:
-        values = {
-            "license_id": facts.license_id,
-            "account_id": facts.account_id,
-            "serial": facts.serial,
-            "product": facts.product,
-            "coverage_start": facts.coverage_start,
-            "coverage_end": facts.coverage_end,
-            "void": facts.void,
-            "as_of": facts.as_of,
-        }
-        statement = insert(Holding).values(**values)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[col(Holding.license_id)],
-                set_={name: statement.excluded[name] for name in values if name != "license_id"},
-                where=newer,
-            )
-        )
-    else:
-        # A void without coverage: only a license we already project can be voided.
-        changes: dict[str, object] = {"void": facts.void, "as_of": facts.as_of}
-        if facts.account_id is not None:
-            changes["account_id"] = facts.account_id
-        await session.execute(
-            update(Holding).where(col(Holding.license_id) == facts.license_id, newer).values(**changes)
-        )
-    await session.flush()
 
 
 async def remember_person(

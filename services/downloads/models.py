@@ -83,3 +83,7 @@ class DownloadAudit(Base, table=True):
     filename: str
     client_address: str
     at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+# The projection's table, for shared.holdings (which keeps it true to licensing's events).
+HOLDINGS = Base.metadata.tables[Holding.__tablename__]

@@ -2,22 +2,22 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import cast
 from uuid import UUID
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.downloads.models import DownloadAudit, Holding, Release, ReleaseArtifact
+from services.downloads.models import HOLDINGS, DownloadAudit, Release, ReleaseArtifact
 from services.downloads.problems import ARTIFACT_NOT_FOUND, NOT_ENTITLED, RELEASE_NOT_FOUND
 from services.downloads.reasons import refusal_reason
 from services.downloads.storage import PresignedUrl, Presigner
 from shared import entitlements
 from shared.auth import Principal
 from shared.events import DownloadRecorded, ReleasePublished
+from shared.holdings import holdings_of
 from shared.http.problems import Problem
 from shared.i18n import Locale
 from shared.outbox import add_event
@@ -63,72 +63,6 @@ async def record_release(session: AsyncSession, event: ReleasePublished) -> None
 # --- entitlement projection --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HoldingFacts:
-    """What a licensing event says about one license, as of the event's time."""
-
-    license_id: UUID
-    as_of: datetime
-    account_id: UUID | None
-    product: str
-    coverage_start: date | None
-    coverage_end: date | None
-    void: bool = False
-
-
-async def apply_holding(session: AsyncSession, facts: HoldingFacts) -> None:
-    """Last writer wins by event time: a late, older event never overwrites newer facts.
-
-    Every licensing event carries the license's whole state, so applying the newest one is
-    enough; redelivery is absorbed by the inbox and reordering by the `as_of` guard.
-    """
-    complete = (
-        facts.account_id is not None and facts.coverage_start is not None and facts.coverage_end is not None
-    )
-    newer = col(Holding.as_of) <= facts.as_of
-    if complete:
-        values = {
-            "license_id": facts.license_id,
-            "account_id": facts.account_id,
-            "product": facts.product,
-            "coverage_start": facts.coverage_start,
-            "coverage_end": facts.coverage_end,
-            "void": facts.void,
-            "as_of": facts.as_of,
-        }
-        statement = insert(Holding).values(**values)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[col(Holding.license_id)],
-                set_={name: statement.excluded[name] for name in values if name != "license_id"},
-                where=newer,
-            )
-        )
-    else:
-        # A void without coverage: only a license we already project can be voided.
-        changes: dict[str, object] = {"void": facts.void, "as_of": facts.as_of}
-        if facts.account_id is not None:
-            changes["account_id"] = facts.account_id
-        await session.execute(
-            update(Holding).where(col(Holding.license_id) == facts.license_id, newer).values(**changes)
-        )
-    await session.flush()
-
-
-async def _holdings_of(session: AsyncSession, account_id: UUID) -> list[Holding]:
-    result = await session.execute(
-        select(Holding).where(col(Holding.account_id) == account_id, col(Holding.void).is_(False))
-    )
-    return list(result.scalars())
-
-
-def _entitlement_holdings(rows: Sequence[Holding]) -> list[entitlements.Holding]:
-    return [
-        entitlements.Holding(row.product, entitlements.Period(row.coverage_start, row.coverage_end))
-        for row in rows
-    ]
-
-
 # --- customer queries --------------------------------------------------------------------------
 
 
@@ -143,14 +77,13 @@ class ReleaseView:
 class _Entitlements:
     """The caller's holdings, and the one rule applied to them."""
 
-    def __init__(self, rows: Sequence[Holding], locale: Locale) -> None:
-        self.rows = rows
-        self.holdings = _entitlement_holdings(rows)
+    def __init__(self, holdings: list[entitlements.Holding], locale: Locale) -> None:
+        self.holdings = holdings
         self.locale = locale
 
     @property
     def products(self) -> set[str]:
-        return {row.product for row in self.rows}
+        return {holding.product for holding in self.holdings}
 
     def view(self, release: Release, artifacts: list[ReleaseArtifact]) -> ReleaseView:
         entitled = entitlements.may_download(
@@ -163,12 +96,12 @@ class _Entitlements:
         return ReleaseView(release, artifacts, entitled, reason)
 
     def reason(self, product: str) -> str:
-        ends = [row.coverage_end for row in self.rows if row.product == product]
+        ends = [holding.coverage.end for holding in self.holdings if holding.product == product]
         return refusal_reason(self.locale, product, max(ends) if ends else None)
 
 
 async def _entitlements_of(session: AsyncSession, user: Principal, locale: Locale) -> _Entitlements:
-    return _Entitlements(await _holdings_of(session, user.user_id), locale)
+    return _Entitlements(await holdings_of(session, HOLDINGS, user.user_id), locale)
 
 
 async def _artifacts_by_release(

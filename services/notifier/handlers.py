@@ -14,22 +14,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifier import service
 from services.notifier.config import Settings
+from services.notifier.models import HOLDINGS
 from shared.events import (
     AccountExistsNotice,
-    BindingMoved,
     CaseOpened,
     CaseUpdated,
-    ContractBound,
     Envelope,
     Event,
-    LicenseBound,
-    LicenseVoided,
     PasswordResetRequested,
     ReleasePublished,
     UserProfileChanged,
     UserVerified,
     VerificationRequested,
 )
+from shared.holdings import holding_handlers
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -127,49 +125,6 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 context={"name": event.name, "portal_url": portal, "new_email": event.email},
             )
 
-    async def on_license_bound(session: AsyncSession, envelope: Envelope[LicenseBound]) -> None:
-        event = envelope.data
-        await service.record_holding(
-            session,
-            license_id=event.license_id,
-            account_id=event.account_id,
-            product=event.product,
-            coverage_start=event.coverage_start,
-            coverage_end=event.coverage_end,
-        )
-
-    async def on_contract_bound(session: AsyncSession, envelope: Envelope[ContractBound]) -> None:
-        event = envelope.data
-        await service.record_holding(
-            session,
-            license_id=event.license_id,
-            account_id=event.account_id,
-            product=event.product,
-            coverage_start=event.coverage_start,
-            coverage_end=event.coverage_end,
-        )
-
-    async def on_license_voided(session: AsyncSession, envelope: Envelope[LicenseVoided]) -> None:
-        event = envelope.data
-        await service.void_holding(
-            session,
-            license_id=event.license_id,
-            license_void=event.license_void,
-            coverage_start=event.coverage_start,
-            coverage_end=event.coverage_end,
-        )
-
-    async def on_binding_moved(session: AsyncSession, envelope: Envelope[BindingMoved]) -> None:
-        event = envelope.data
-        await service.record_holding(
-            session,
-            license_id=event.license_id,
-            account_id=event.to_account_id,
-            product=event.product,
-            coverage_start=event.coverage_start,
-            coverage_end=event.coverage_end,
-        )
-
     async def on_release_published(session: AsyncSession, envelope: Envelope[ReleasePublished]) -> None:
         event = envelope.data
         # Keyed by the release, not the envelope: the release tool re-publishes a corrected
@@ -244,10 +199,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         UserVerified: on_user_verified,
         PasswordResetRequested: on_password_reset,
         UserProfileChanged: on_profile_changed,
-        LicenseBound: on_license_bound,
-        ContractBound: on_contract_bound,
-        LicenseVoided: on_license_voided,
-        BindingMoved: on_binding_moved,
+        **holding_handlers(HOLDINGS),
         ReleasePublished: on_release_published,
         CaseOpened: on_case_opened,
         CaseUpdated: on_case_updated,

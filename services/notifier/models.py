@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Index, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, DateTime, Index, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -36,7 +36,8 @@ class Recipient(Base, table=True):
 
 
 class Holding(Base, table=True):
-    """A license bound to an account with its coverage (from licensing's events)."""
+    """A license bound to an account with its coverage, kept by shared.holdings from
+    licensing's events (last writer wins by `as_of`)."""
 
     __tablename__ = "holding"
     __table_args__ = (Index("ix_holding_product", "product"),)
@@ -46,6 +47,13 @@ class Holding(Base, table=True):
     product: str
     coverage_start: date
     coverage_end: date
+    void: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
+    as_of: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("'epoch'"))
+    )
+
+
+HOLDINGS = Base.metadata.tables[Holding.__tablename__]
 
 
 class Delivery(Base, table=True):

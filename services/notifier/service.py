@@ -3,8 +3,7 @@ the transaction. Mails are queued as `delivery` rows and sent later by the sende
 """
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -13,9 +12,10 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.notifier.models import Delivery, Recipient
+from services.notifier.models import HOLDINGS, Delivery, Recipient
 from services.notifier.problems import DELIVERY_NOT_FOUND, DELIVERY_NOT_RETRYABLE
-from shared.entitlements import Holding, Period, receives_release_notice
+from shared.entitlements import receives_release_notice
+from shared.holdings import holders_of
 from shared.http.problems import Problem
 
 # --- recipients projection -----------------------------------------------------------------
@@ -65,59 +65,6 @@ async def claim_welcome(session: AsyncSession, user_id: UUID) -> bool:
     return (await session.execute(_CLAIM_WELCOME, {"user_id": user_id})).first() is not None
 
 
-# --- holdings projection -------------------------------------------------------------------
-
-_UPSERT_HOLDING = text(
-    """
-    INSERT INTO holding (license_id, account_id, product, coverage_start, coverage_end)
-    VALUES (:license_id, :account_id, :product, :coverage_start, :coverage_end)
-    ON CONFLICT (license_id) DO UPDATE SET
-        account_id = EXCLUDED.account_id, product = EXCLUDED.product,
-        coverage_start = EXCLUDED.coverage_start, coverage_end = EXCLUDED.coverage_end
-    """
-)
-
-
-async def record_holding(
-    session: AsyncSession,
-    *,
-    license_id: UUID,
-    account_id: UUID,
-    product: str,
-    coverage_start: date,
-    coverage_end: date,
-) -> None:
-    """A bound license, a contract that extends it, or a binding moved to another account."""
-    await session.execute(
-        _UPSERT_HOLDING,
-        {
-            "license_id": license_id,
-            "account_id": account_id,
-            "product": product,
-            "coverage_start": coverage_start,
-            "coverage_end": coverage_end,
-        },
-    )
-
-
-async def void_holding(
-    session: AsyncSession,
-    *,
-    license_id: UUID,
-    license_void: bool,
-    coverage_start: date | None,
-    coverage_end: date | None,
-) -> None:
-    """A voided license is gone; a voided contract shrinks the coverage to what remains."""
-    if license_void or coverage_start is None or coverage_end is None:
-        await session.execute(text("DELETE FROM holding WHERE license_id = :id"), {"id": license_id})
-        return
-    await session.execute(
-        text("UPDATE holding SET coverage_start = :start, coverage_end = :end WHERE license_id = :id"),
-        {"id": license_id, "start": coverage_start, "end": coverage_end},
-    )
-
-
 # --- queuing mails -------------------------------------------------------------------------
 
 _QUEUE = text(
@@ -163,14 +110,6 @@ _QUEUE_RELEASE_CHUNK = text(
 )
 
 
-def entitled_accounts(rows: Iterable[Sequence[Any]], product: str, today: date) -> list[UUID]:
-    """Accounts that receive the notice, by the shared rule (never re-derived here)."""
-    holdings: dict[UUID, list[Holding]] = defaultdict(list)
-    for account_id, start, end in rows:
-        holdings[account_id].append(Holding(product=product, coverage=Period(start, end)))
-    return [account for account, held in holdings.items() if receives_release_notice(held, product, today)]
-
-
 async def fan_out_release(
     session: AsyncSession,
     *,
@@ -185,11 +124,8 @@ async def fan_out_release(
     A user with several licenses of the product still gets one mail (grouped by account, and
     the delivery key is per address).
     """
-    rows = await session.execute(
-        text("SELECT account_id, coverage_start, coverage_end FROM holding WHERE product = :product"),
-        {"product": product},
-    )
-    accounts = entitled_accounts(rows.all(), product, today)
+    holders = await holders_of(session, HOLDINGS, product)
+    accounts = [account for account, held in holders.items() if receives_release_notice(held, product, today)]
     encoded = json.dumps(context, default=str)
     queued = 0
     for start in range(0, len(accounts), chunk_size):

@@ -123,10 +123,12 @@ async def test_release_is_announced_once_to_each_entitled_user(
         renewed_row = await notifier_db.holding(renewed_license)
         shrunk_row = await notifier_db.holding(shrunk_license)
         moved_row = await notifier_db.holding(moved_license)
+        voided_row = await notifier_db.holding(voided_license)
         return bool(
             renewed_row
             and renewed_row["coverage_end"] > today
-            and await notifier_db.holding(voided_license) is None
+            and voided_row
+            and voided_row["void"]
             and shrunk_row
             and shrunk_row["coverage_end"] < today
             and moved_row

@@ -1,0 +1,127 @@
+"""The holdings projection: who holds which license, with what coverage, from licensing's events.
+
+Downloads, cases and the notifier each keep a copy in their own database (a `holdings` table
+with at least the columns of `HOLDING_COLUMNS`; a `serial` column is filled when present).
+This module is the one place that reads licensing's events into it and reads it back as
+`shared.entitlements.Holding`s, so every service applies the same rule to the same facts.
+
+Every licensing event carries the license's whole state, so the newest one is the truth:
+rows are written last-writer-wins by event time (`as_of`), which makes a late or replayed older
+event harmless; redelivery of the same event is absorbed by the consumer's inbox.
+"""
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.entitlements import Holding, Period
+from shared.events import BindingMoved, ContractBound, Envelope, Event, LicenseBound, LicenseVoided
+
+HOLDING_COLUMNS = ("license_id", "account_id", "product", "coverage_start", "coverage_end", "void", "as_of")
+
+Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class HoldingFacts:
+    """What one licensing event says about one license, as of the event's time."""
+
+    license_id: UUID
+    as_of: datetime
+    account_id: UUID | None
+    serial: str
+    product: str
+    coverage_start: date | None
+    coverage_end: date | None
+    void: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return (
+            self.account_id is not None and self.coverage_start is not None and self.coverage_end is not None
+        )
+
+
+def facts_of(envelope: Envelope[Any]) -> HoldingFacts:
+    event = envelope.data
+    match event:
+        case LicenseBound() | ContractBound():
+            return HoldingFacts(event.license_id, envelope.time, event.account_id, event.serial, event.product,
+                                event.coverage_start, event.coverage_end)  # fmt: skip
+        case LicenseVoided():
+            return HoldingFacts(event.license_id, envelope.time, event.account_id, event.serial, event.product,
+                                event.coverage_start, event.coverage_end, void=event.license_void)  # fmt: skip
+        case BindingMoved():
+            return HoldingFacts(event.license_id, envelope.time, event.to_account_id, event.serial, event.product,
+                                event.coverage_start, event.coverage_end)  # fmt: skip
+    raise TypeError(f"{type(event).__name__} says nothing about holdings")
+
+
+async def apply_holding(session: AsyncSession, table: Table, facts: HoldingFacts) -> None:
+    newer = table.c.as_of <= facts.as_of
+    if facts.complete:
+        values: dict[str, Any] = {
+            "license_id": facts.license_id,
+            "account_id": facts.account_id,
+            "product": facts.product,
+            "coverage_start": facts.coverage_start,
+            "coverage_end": facts.coverage_end,
+            "void": facts.void,
+            "as_of": facts.as_of,
+        }
+        if "serial" in table.c:
+            values["serial"] = facts.serial
+        statement = insert(table).values(**values)
+        await session.exec(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.license_id],
+                set_={name: statement.excluded[name] for name in values if name != "license_id"},
+                where=newer,
+            )
+        )
+        return
+    # A void that leaves no coverage: only a license already projected can be voided.
+    changes: dict[str, Any] = {"void": facts.void, "as_of": facts.as_of}
+    if facts.account_id is not None:
+        changes["account_id"] = facts.account_id
+    await session.exec(update(table).where(table.c.license_id == facts.license_id, newer).values(**changes))
+
+
+def holding_handlers(table: Table) -> dict[type[Event], Handler]:
+    """The consumer handlers that keep `table` true to licensing's events."""
+
+    async def project(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await apply_holding(session, table, facts_of(envelope))
+
+    return {LicenseBound: project, ContractBound: project, LicenseVoided: project, BindingMoved: project}
+
+
+async def holdings_of(session: AsyncSession, table: Table, account_id: UUID) -> list[Holding]:
+    """An account's live (not voided) holdings, as the entitlement rule takes them."""
+    rows = await session.exec(
+        select(table.c.product, table.c.coverage_start, table.c.coverage_end).where(
+            table.c.account_id == account_id, table.c.void.is_(False)
+        )
+    )
+    return [Holding(product, Period(start, end)) for product, start, end in rows.all()]
+
+
+async def holders_of(session: AsyncSession, table: Table, product: str) -> dict[UUID, list[Holding]]:
+    """Every account holding `product`, with its live holdings of it (for release fan-out)."""
+    rows = await session.exec(
+        select(table.c.account_id, table.c.coverage_start, table.c.coverage_end).where(
+            table.c.product == product, table.c.void.is_(False)
+        )
+    )
+    holders: dict[UUID, list[Holding]] = defaultdict(list)
+    for account_id, start, end in rows.all():
+        holders[account_id].append(Holding(product, Period(start, end)))
+    return holders
