@@ -8,6 +8,7 @@ accepted: `alg: none` or an HMAC token signed with the public key are refused by
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,12 +18,15 @@ import jwt
 from fastapi import Depends, Request
 
 from shared.http.problems import FORBIDDEN, UNAUTHORIZED, Problem
+from shared.logging import get_logger
 
 ISSUER = "support-portal-identity"
 AUDIENCE = "support-portal"
 ALGORITHM = "EdDSA"
 ROLES = ("customer", "support", "security", "admin", "release")
 STAFF_ROLES = frozenset({"support", "security", "admin"})
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,29 @@ class Principal:
         return bool(self.roles & STAFF_ROLES)
 
 
+KeySource = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def http_key_source(jwks_url: str) -> KeySource:
+    """The key set as every service gets it: identity's published JWKS."""
+
+    async def fetch() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=5) as client:
+            response = await client.get(jwks_url)
+            response.raise_for_status()
+            return response.json()
+
+    return fetch
+
+
 class JwksVerifier:
-    def __init__(self, jwks_url: str, *, ttl_seconds: float = 300, min_refetch_seconds: float = 10) -> None:
-        self.jwks_url = jwks_url
+    """Verifies access tokens against a cached key set taken from `source` (a JWKS URL, or a
+    function returning the JWKS document: identity reads its own database that way)."""
+
+    def __init__(
+        self, source: str | KeySource, *, ttl_seconds: float = 300, min_refetch_seconds: float = 10
+    ) -> None:
+        self._fetch = http_key_source(source) if isinstance(source, str) else source
         self.ttl_seconds = ttl_seconds
         self.min_refetch_seconds = min_refetch_seconds
         self._keys: dict[str, jwt.PyJWK] = {}
@@ -56,15 +80,13 @@ class JwksVerifier:
         }
         self._fetched_at = time.monotonic()
 
-    async def _refresh(self, *, force: bool) -> None:
+    async def refresh(self, *, force: bool = True) -> None:
+        """Fetch the key set again (rate-limited unless it is older than its TTL)."""
         async with self._lock:
             age = time.monotonic() - self._fetched_at
             if age < self.min_refetch_seconds or (not force and age < self.ttl_seconds):
                 return
-            async with httpx.AsyncClient(timeout=5) as client:
-                response = await client.get(self.jwks_url)
-                response.raise_for_status()
-                self.load(response.json())
+            self.load(await self._fetch())
 
     async def verify(self, token: str) -> Principal:
         try:
@@ -78,12 +100,13 @@ class JwksVerifier:
             raise Problem(UNAUTHORIZED, detail="The access token names no key")
         if kid not in self._keys or time.monotonic() - self._fetched_at > self.ttl_seconds:
             try:
-                await self._refresh(force=kid not in self._keys)
-            except httpx.HTTPError as error:
+                await self.refresh(force=kid not in self._keys)
+            except Exception as error:  # keep verifying with the keys we have
                 if kid not in self._keys:
                     raise Problem(
                         UNAUTHORIZED, detail="The signing keys cannot be fetched; retry shortly"
                     ) from error
+                log.warning("cannot refresh the signing keys", error=repr(error))
         key = self._keys.get(kid)
         if key is None:
             raise Problem(UNAUTHORIZED, detail="The access token was signed by an unknown key")

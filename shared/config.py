@@ -25,6 +25,7 @@ class ServiceSettings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/postgres"
     kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_topic_replication: int = 1  # for topics a service has to create itself (see shared.topics)
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     public_url: str = "http://127.0.0.1:8080"
     state_dir: Path = Path(".run/services")

@@ -56,6 +56,9 @@ def drop_messaging_tables() -> None:
         op.execute(statement)
 
 
+MIGRATION_LOCK_KEY = 0x5350_4D49  # any constant shared by every migrator of a database
+
+
 def run_migrations(target_metadata: sa.MetaData | None) -> None:
     """Body of a service's migrations/env.py: online, async, URL given by shared.migrate."""
     url = context.config.get_main_option("sqlalchemy.url")
@@ -64,6 +67,9 @@ def run_migrations(target_metadata: sa.MetaData | None) -> None:
     def migrate(connection: Connection) -> None:
         context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
         with context.begin_transaction():
+            # Replicas start together (Kubernetes init containers): one migrates, the others
+            # wait here and then find nothing left to do.
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             context.run_migrations()
 
     async def main() -> None:

@@ -14,13 +14,20 @@ def dlq_topic(topic: str) -> str:
 ALL_TOPICS: tuple[str, ...] = TOPICS + tuple(dlq_topic(t) for t in TOPICS)
 
 
-async def ensure_topics(bootstrap: str, topics: tuple[str, ...] = ALL_TOPICS) -> None:
+async def ensure_topics(
+    bootstrap: str, topics: tuple[str, ...] = ALL_TOPICS, *, replication: int = 1
+) -> None:
+    """Create the topics that do not exist yet. In production the platform declares them
+    (Strimzi KafkaTopic) before services start; this keeps a fresh local stack working, with
+    `replication` from the settings so a cluster never gets under-replicated topics."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(t, num_partitions=PARTITIONS, replication_factor=1) for t in topics if t not in existing
+            NewTopic(t, num_partitions=PARTITIONS, replication_factor=replication)
+            for t in topics
+            if t not in existing
         ]
         if missing:
             # A concurrent creator makes some of these fail with TopicAlreadyExists: harmless.

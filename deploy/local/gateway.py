@@ -59,6 +59,7 @@ def values(ctx: Ctx) -> dict[str, str]:
     return {
         "GATEWAY_LISTEN": f"{HOST}:{ctx.ports['gateway']}",
         "WEB_ROOT": str(WEB_ROOT),
+        "TRUSTED_PROXY_CIDR": "127.0.0.0/8",
         # As root the workers run as root too, so they can read a checkout under /root.
         "NGINX_USER": "root" if os.geteuid() == 0 else _current_user(),
         "NGINX_PID_FILE": str(prefix(ctx) / "nginx.pid"),

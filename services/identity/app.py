@@ -9,7 +9,7 @@ from services.identity import endpoints, service
 from services.identity.config import Settings
 from services.identity.keys import ensure_active_key
 from services.identity.passwords import Passwords
-from services.identity.signing import DatabaseJwks, KeyRing
+from services.identity.signing import KeyRing, database_verifier
 from shared.db import transaction
 from shared.http.app import create_service_app
 from shared.http.problems import TOO_LARGE, problem_response
@@ -26,7 +26,7 @@ async def _start(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     async with transaction(app.state.sessions) as session:
         await ensure_active_key(session, settings.secret_key, service.now())
-    await app.state.jwks.reload()
+    await app.state.jwks.refresh()
 
 
 async def _prune_forever(app: FastAPI) -> None:
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background=[_prune_forever],
         on_startup=_start,
     )
-    app.state.jwks = DatabaseJwks(app)
+    app.state.jwks = database_verifier(app)
     app.state.identity = service.Deps(
         settings=settings,
         passwords=Passwords(

@@ -59,24 +59,12 @@ class KeyRing:
         return jwt.encode(claims, self._private_key(key), algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
-class DatabaseJwks(JwksVerifier):
+def database_verifier(app: FastAPI) -> JwksVerifier:
     """Identity's own verifier: the same checks as every service (shared.auth), but the key set
     comes from identity's database instead of an HTTP call to itself."""
 
-    def __init__(self, app: FastAPI, *, ttl_seconds: float = 60, min_refetch_seconds: float = 2) -> None:
-        super().__init__("database", ttl_seconds=ttl_seconds, min_refetch_seconds=min_refetch_seconds)
-        self._app = app
+    async def published_jwks() -> dict[str, Any]:
+        async with app.state.sessions() as session:
+            return jwks_of(await published_keys(session, datetime.now(UTC)))
 
-    async def reload(self) -> None:
-        async with self._app.state.sessions() as session:
-            self.load(jwks_of(await published_keys(session, datetime.now(UTC))))
-
-    async def _refresh(self, *, force: bool) -> None:
-        async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            if age < self.min_refetch_seconds or (not force and age < self.ttl_seconds):
-                return
-            try:
-                await self.reload()
-            except Exception as error:  # keep verifying with the keys we have
-                log.warning("cannot reload signing keys", error=repr(error))
+    return JwksVerifier(published_jwks, ttl_seconds=60, min_refetch_seconds=2)

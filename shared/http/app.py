@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -43,11 +43,11 @@ async def _kafka_reachable(bootstrap: str) -> bool:
     return True
 
 
-async def _ensure_topics_until_done(bootstrap: str) -> None:
+async def _ensure_topics_until_done(bootstrap: str, replication: int) -> None:
     delay = 0.5
     while True:
         try:
-            await ensure_topics(bootstrap)
+            await ensure_topics(bootstrap, replication=replication)
             return
         except Exception as error:
             log.warning("cannot create topics yet", error=repr(error), retry_in=delay)
@@ -96,7 +96,7 @@ def create_service_app(
             await on_startup(app)
 
         async def consume_after_topics() -> None:
-            await _ensure_topics_until_done(settings.kafka_bootstrap)
+            await _ensure_topics_until_done(settings.kafka_bootstrap, settings.kafka_topic_replication)
             if handlers:
                 await EventConsumer(
                     name,
@@ -145,7 +145,9 @@ def create_service_app(
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["ops"], summary="Database and Kafka are reachable")
-    async def readyz(request: Request) -> Response:
+    async def readyz(request: Request, kafka: Literal["required", "optional"] = "required") -> Response:
+        """`?kafka=optional` is for load balancers: while Kafka is away the service still takes
+        writes (events wait in the outbox), so it stays in rotation and reports `degraded`."""
         checks: dict[str, str] = {}
         try:
             async with app.state.engine.connect() as connection:
@@ -156,6 +158,8 @@ def create_service_app(
         checks["kafka"] = "ok" if await _kafka_reachable(settings.kafka_bootstrap) else "unreachable"
         if all(v == "ok" for v in checks.values()):
             return JSONResponse({"status": "ready", "checks": checks})
+        if checks["database"] == "ok" and kafka == "optional":
+            return JSONResponse({"status": "degraded", "checks": checks})
         return problem_response(request, UNAVAILABLE, extra={"checks": checks})
 
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", include_in_schema=False)

@@ -119,7 +119,7 @@ def test_every_service_has_a_hardened_deployment(service: str) -> None:
     _hardened(app)
     ports = {p["name"]: p["containerPort"] for p in app["ports"]}
     assert ports == {"http": 8000}
-    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+    for probe, path in (("readinessProbe", "/readyz?kafka=optional"), ("livenessProbe", "/healthz")):
         assert app[probe]["httpGet"]["path"] == path, f"{service}: {probe}"
         assert app[probe]["httpGet"]["port"] in ("http", 8000)
 

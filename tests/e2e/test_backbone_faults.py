@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import asyncpg
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -42,6 +43,11 @@ async def test_registration_during_kafka_outage_mails_exactly_once_when_kafka_re
     try:
         await register(stack, email)  # 202 although Kafka is down: the event waits in the outbox
         assert await outbox_count(stack, "identity") >= 1
+        async with httpx.AsyncClient(base_url=stack["gateway"]["url"]) as client:
+            strict = await client.get("/api/identity/readyz")
+            lenient = await client.get("/api/identity/readyz", params={"kafka": "optional"})
+        assert strict.status_code == 503 and strict.json()["checks"]["kafka"] == "unreachable"
+        assert lenient.status_code == 200 and lenient.json()["status"] == "degraded"
     finally:
         stack_control.start("kafka")
 
