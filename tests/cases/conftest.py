@@ -10,9 +10,9 @@ from aiokafka import AIOKafkaConsumer
 
 from shared.events import RawEnvelope
 from shared.events.cases import TOPIC
-from tests.downloads.accounts import Accounts
-from tests.downloads.licensing_events import EventPublisher
+from tests.accounts import Accounts
 from tests.kit import eventually
+from tests.licensing_events import EventPublisher
 
 
 @pytest.fixture(scope="session")

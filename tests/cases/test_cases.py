@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from shared.events import UserVerified
+from tests.accounts import Accounts, PortalUser
 from tests.cases.conftest import CaseEvents, unique_product
 from tests.conftest import database_url
-from tests.downloads.accounts import Accounts, PortalUser
-from tests.downloads.licensing_events import EventPublisher
 from tests.kit import eventually
+from tests.licensing_events import EventPublisher
 
 COVERED = (date(2025, 1, 1), date(2030, 12, 31))
 LAPSED = (date(2022, 1, 1), date(2025, 6, 30))

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.downloads.accounts import Accounts
-from tests.downloads.licensing_events import EventPublisher
+from tests.accounts import Accounts
 from tests.kit import ROOT
+from tests.licensing_events import EventPublisher
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Accounts and access tokens for tests of the downloads and cases services.
+"""Accounts and access tokens for the services' tests (downloads, cases, …).
 
 With identity running in the test stack, users are created with identity's CLI and signed in
 through the gateway, like customers. While identity is not part of the stack (not written yet,
