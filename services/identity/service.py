@@ -377,8 +377,8 @@ async def login(
     if user.email_verified_at is None:
         return Refusal(
             EMAIL_NOT_VERIFIED,
-            "Open the link in the verification mail we sent you. No mail? Request a new one "
-            "(POST /auth/verify/resend) or contact your sales representative.",
+            "Open the link in the verification mail we sent you. No mail? Request a new one on the "
+            "sign-in page, or ask your sales representative to verify your account.",
         )
     auth_session = AuthSession(
         user_id=user.id,
