@@ -132,8 +132,9 @@ def _format_storage(ctx: Ctx, props: Path) -> None:
             _classpath(ctx),
             "kafka.tools.StorageTool",
             "format",
-            "-t",
-            ctx.secrets["kafka_cluster_id"],
+            # Joined with "=": a cluster id is base64 and may start with "-", which a separate
+            # argument would make look like an option.
+            f"--cluster-id={ctx.secrets['kafka_cluster_id']}",
             "-c",
             str(props),
             "--ignore-formatted",
