@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy.local import stack as local_stack  # noqa: E402
-from tests.downloads.accounts import Accounts  # noqa: E402
-from tests.downloads.licensing_events import EventPublisher  # noqa: E402
+from tests.accounts import Accounts  # noqa: E402
+from tests.licensing_events import EventPublisher  # noqa: E402
 
 MIB = 1024 * 1024
 
