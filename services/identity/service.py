@@ -377,7 +377,7 @@ async def login(
     if user.email_verified_at is None:
         return Refusal(
             EMAIL_NOT_VERIFIED,
-            "Open the link in the verification mail we sent you. No mail? Request a new one on the "
+            "Open the link in the verification mail we sent you. No mail? You can resend it from the "
             "sign-in page, or ask your sales representative to verify your account.",
         )
     auth_session = AuthSession(
