@@ -47,6 +47,11 @@ export async function setLocale(locale, { remember = true } = {}) {
   for (const listener of listeners) listener(locale);
 }
 
+/** Whether the person picked a language in this browser (else the account's language wins). */
+export function localeChosen() {
+  return LOCALES.includes(safeStorage()?.getItem(STORAGE_KEY));
+}
+
 export function locale() {
   return current;
 }

@@ -1,7 +1,7 @@
 // Boot: pick the language, register the pages, render the current path into the right frame.
 
 import { api } from "./api.js";
-import { detectLocale, onLocaleChange, setLocale, t } from "./i18n.js";
+import { detectLocale, locale, localeChosen, onLocaleChange, setLocale, t } from "./i18n.js";
 import { match, navigate, onNavigate, route } from "./router.js";
 import * as session from "./session.js";
 import { cachedUser, currentUser, forgetUser } from "./me.js";
@@ -50,7 +50,7 @@ async function render({ keepInputs = false } = {}) {
   if (seq !== renderSeq) return; // a newer navigation won
   const kind = module.layout ?? "auth";
   if (kind === "app") {
-    if (!cachedUser()) currentUser().then(updateUserName).catch(() => {});
+    if (!cachedUser()) currentUser().then(adoptAccount).catch(() => {});
     if (!frame || frame.kind !== "app" || keepInputs) {
       mountFrame(appFrame({ onLocale, onSignOut, user: cachedUser(), currentPath: path }), "app");
     }
@@ -78,6 +78,12 @@ function mountFrame(built, kind) {
 function updateUserName(profile) {
   const slot = document.querySelector(".account-name");
   if (slot && profile?.name) slot.textContent = profile.name;
+}
+
+/** After sign-in: show the account's name, and its language unless this browser chose one. */
+function adoptAccount(user) {
+  updateUserName(user);
+  if (user?.locale && !localeChosen() && user.locale !== locale()) setLocale(user.locale, { remember: false });
 }
 
 async function onLocale(code) {
