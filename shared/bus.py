@@ -98,20 +98,30 @@ class EventConsumer:
                     log.info("consumer stop failed", error=repr(error))
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
-        while True:
-            batches = await consumer.getmany(timeout_ms=1000, max_records=500)
-            if not batches:
-                continue
-            # Partitions are independent (order matters only within one), so they run side by
-            # side; the offsets are committed once the whole batch is in the database. A crash
-            # in between replays the batch, which the inbox turns into no-ops.
-            await asyncio.gather(*(self._handle_in_order(records) for records in batches.values()))
-            await consumer.commit(
-                {
-                    TopicPartition(tp.topic, tp.partition): records[-1].offset + 1
-                    for tp, records in batches.items()
-                }
-            )
+        committing: asyncio.Task[None] | None = None
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+                if not batches:
+                    continue
+                # Partitions are independent (order matters only within one), so they run side
+                # by side; the offsets are committed once the whole batch is in the database. A
+                # crash in between replays the batch, which the inbox turns into no-ops.
+                await asyncio.gather(*(self._handle_in_order(records) for records in batches.values()))
+                if committing is not None:
+                    await committing  # offsets are committed in order, one request at a time
+                # The commit travels while the next batch is fetched and handled.
+                committing = asyncio.create_task(
+                    consumer.commit(
+                        {
+                            TopicPartition(tp.topic, tp.partition): records[-1].offset + 1
+                            for tp, records in batches.items()
+                        }
+                    )
+                )
+        finally:
+            if committing is not None and not committing.done():
+                committing.cancel()
 
     async def _handle_in_order(self, records: list[ConsumerRecord]) -> None:
         """One partition's records, in order: all in one transaction when they all go through,
