@@ -5,10 +5,7 @@ thing it saw, so a slow machine makes a test slower, never flaky.
 """
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -16,6 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+
+from deploy.portal_client import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -84,15 +83,7 @@ class Mailpit:
 
 def service_cli(stack: dict[str, Any], service: str, *args: str) -> str:
     """Run a service's CLI (`python -m services.<service>.cli …`) with that service's env."""
-    env = {**os.environ, **stack["services"][service]["env"], "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", f"services.{service}.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, f"{service} cli {args} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+    try:
+        return run_cli(f"services.{service}.cli", stack["services"][service]["env"], *args)
+    except RuntimeError as error:
+        raise AssertionError(str(error)) from error
