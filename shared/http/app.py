@@ -7,7 +7,6 @@ loops (e.g. the notifier's mail sender). A service supplies only its routers and
 """
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -22,9 +21,9 @@ from shared.auth import JwksVerifier
 from shared.bus import EventConsumer, Handlers
 from shared.config import ServiceSettings
 from shared.db import make_engine, make_sessionmaker
+from shared.http.context import RequestContext
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
-from shared.logging import bind_trace, configure_logging, get_logger
-from shared.metrics import REQUESTS
+from shared.logging import configure_logging, get_logger
 from shared.relay import OutboxRelay
 from shared.topics import ensure_topics
 
@@ -68,6 +67,15 @@ class ForwardedPrefix:
         if scope["type"] == "http" and (b"x-forwarded-prefix", self.prefix) in scope["headers"]:
             scope = {**scope, "root_path": self.prefix.decode()}
         await self.app(scope, receive, send)
+
+
+def install_request_pipeline(app: FastAPI, name: str) -> None:
+    """What stands between the network and a service's routes: problem+json for every error the
+    routes raise, the docs' prefix behind the gateway, and the request context outermost so that
+    an unexpected error is answered without costing the connection (see shared.http.context)."""
+    install_problem_handlers(app)
+    app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
+    app.add_middleware(RequestContext)
 
 
 def create_service_app(
@@ -120,25 +128,8 @@ def create_service_app(
             await engine.dispose()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
-    app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
+    install_request_pipeline(app, name)
     app.state.settings = settings
-    install_problem_handlers(app)
-
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id")
-        bind_trace(request.headers.get("traceparent"), request_id)
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        REQUESTS.labels(request.method, getattr(route, "path", "unmatched"), response.status_code).observe(
-            time.perf_counter() - started
-        )
-        if request_id:
-            response.headers["X-Request-ID"] = request_id
-        return response
 
     @app.get("/healthz", tags=["ops"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

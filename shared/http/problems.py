@@ -15,9 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.i18n import LOCALES, Locale, negotiate
-from shared.logging import get_logger
 
-log = get_logger(__name__)
 MEDIA_TYPE = "application/problem+json"
 
 
@@ -228,10 +226,3 @@ def install_problem_handlers(app: FastAPI) -> None:
             else None
         )
         return problem_response(request, problem_type, detail=detail, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path)
-        return problem_response(
-            request, INTERNAL, detail="The error was logged; please retry or contact support"
-        )

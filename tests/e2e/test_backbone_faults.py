@@ -154,3 +154,26 @@ async def _notifier_caught_up(stack: dict[str, Any]) -> None:
     finally:
         await consumer.stop()
         await admin.close()
+
+
+async def test_postgres_outage_answers_503_with_retry_after_and_recovers_by_itself(stack, stack_control):
+    sign_in = {"email": unique_email("pg-outage"), "password": "Not-The-Password-1"}
+    stack_control.stop("postgres")
+    try:
+        async with httpx.AsyncClient(base_url=stack["gateway"]["url"], timeout=30) as client:
+            answer = await client.post("/api/identity/auth/login", json=sign_in)
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"] == "/problems/unavailable"
+        assert int(answer.headers["retry-after"]) > 0
+    finally:
+        stack_control.start("postgres")
+
+    async def answered_by_the_database() -> bool:
+        async with httpx.AsyncClient(base_url=stack["gateway"]["url"], timeout=30) as client:
+            # Wrong password, or the Postgres-backed limiter: either way PostgreSQL answered.
+            return (await client.post("/api/identity/auth/login", json=sign_in)).status_code in (401, 429)
+
+    await eventually(
+        answered_by_the_database, timeout=60, interval=0.5, what="identity answers from PostgreSQL again"
+    )
