@@ -7,17 +7,17 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from services.licensing import schemas, service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
-from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE, LICENSE_NOT_FOUND
+from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE
 from services.licensing.signing_keys import published_keys
 from shared.auth import Principal, require_roles
 from shared.http.deps import ClientAddress, SessionDep
-from shared.http.problems import UNAVAILABLE, UNSUPPORTED_MEDIA, Problem, problem_response
+from shared.http.problems import UNAVAILABLE, UNSUPPORTED_MEDIA, Problem
 
 
 def _settings(request: Request) -> Settings:
@@ -31,10 +31,6 @@ Customer = Annotated[Principal, require_roles("customer")]
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
     404: {"description": "Wrong serial or registration number (the same answer for either)"}
 }
-
-
-def _miss(request: Request) -> JSONResponse:
-    return problem_response(request, LICENSE_NOT_FOUND, detail=service.MISS_DETAIL)
 
 
 # --- back office -------------------------------------------------------------------------------
@@ -188,17 +184,13 @@ me = APIRouter(prefix="/me", tags=["customers"])
 
 @me.post("/licenses/search", summary="Preview a license before binding it", responses=NOT_FOUND_RESPONSE)
 async def search_license(
-    request: Request,
     body: schemas.LookupRequest,
     session: SessionDep,
     settings: SettingsDep,
     user: Customer,
     address: ClientAddress,
 ) -> schemas.LicensePreview:
-    result = await service.preview_license(session, settings, user, address, body)
-    if isinstance(result, service.LookupMiss):
-        return _miss(request)  # type: ignore[return-value]
-    return result
+    return await service.preview_license(session, settings, user, address, body)
 
 
 @me.post(
@@ -208,7 +200,6 @@ async def search_license(
     responses={200: {"model": schemas.CustomerLicense}, **NOT_FOUND_RESPONSE},
 )
 async def bind_license(
-    request: Request,
     body: schemas.LookupRequest,
     session: SessionDep,
     settings: SettingsDep,
@@ -216,10 +207,7 @@ async def bind_license(
     address: ClientAddress,
     response: Response,
 ) -> schemas.CustomerLicense:
-    result = await service.bind_license(session, settings, user, address, body)
-    if isinstance(result, service.LookupMiss):
-        return _miss(request)  # type: ignore[return-value]
-    license, created = result
+    license, created = await service.bind_license(session, settings, user, address, body)
     response.status_code = 201 if created else 200
     return license
 
@@ -261,17 +249,13 @@ async def download_license_file(
     responses=NOT_FOUND_RESPONSE,
 )
 async def search_contract(
-    request: Request,
     body: schemas.LookupRequest,
     session: SessionDep,
     settings: SettingsDep,
     user: Customer,
     address: ClientAddress,
 ) -> schemas.ContractPreview:
-    result = await service.preview_contract(session, settings, user, address, body)
-    if isinstance(result, service.LookupMiss):
-        return _miss(request)  # type: ignore[return-value]
-    return result
+    return await service.preview_contract(session, settings, user, address, body)
 
 
 @me.post(
@@ -281,7 +265,6 @@ async def search_contract(
     responses={200: {"model": schemas.CustomerContract}, **NOT_FOUND_RESPONSE},
 )
 async def bind_contract(
-    request: Request,
     body: schemas.LookupRequest,
     session: SessionDep,
     settings: SettingsDep,
@@ -289,10 +272,7 @@ async def bind_contract(
     address: ClientAddress,
     response: Response,
 ) -> schemas.CustomerContract:
-    result = await service.bind_contract(session, settings, user, address, body)
-    if isinstance(result, service.LookupMiss):
-        return _miss(request)  # type: ignore[return-value]
-    contract, created = result
+    contract, created = await service.bind_contract(session, settings, user, address, body)
     response.status_code = 201 if created else 200
     return contract
 

@@ -42,11 +42,18 @@ class ProblemType:
 
 @dataclass
 class Problem(Exception):
+    """A refusal, raised from the service layer and rendered once at the edge.
+
+    `keep_changes=True` commits what the request wrote before refusing, for refusals that must
+    leave a trace (a failed lookup counted by the rate limit); any other exception rolls back.
+    """
+
     type: ProblemType
     detail: str | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] | None = None
+    keep_changes: bool = False
 
 
 def _t(en: str, zh_tw: str, zh_cn: str, ja: str) -> dict[str, str]:
