@@ -3,11 +3,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.identity import service
-from services.identity.keys import jwks_of, published_keys
+from services.identity.keys import jwks_of
 from services.identity.models import User
 from services.identity.schemas import (
     NO_NUL,
@@ -306,6 +306,6 @@ async def audit(
 
 
 @wellknown.get("/.well-known/jwks.json", summary="Public keys that verify access tokens")
-async def jwks(session: SessionDep) -> Response:
-    keys = await published_keys(session, service.now())
+async def jwks(session: SessionDep, deps: Annotated[service.Deps, Depends(_deps)]) -> Response:
+    keys = await deps.keyring.store.published(session, service.now())
     return JSONResponse(jwks_of(keys), headers={"Cache-Control": "public, max-age=60"})

@@ -14,7 +14,7 @@ from services.licensing import schemas, service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
 from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE
-from services.licensing.signing_keys import published_keys
+from services.licensing.signing_keys import PublicKey, key_store, public_keys
 from shared.auth import Principal, require_roles
 from shared.http.deps import ClientAddress, SessionDep
 from shared.http.problems import UNAVAILABLE, UNSUPPORTED_MEDIA, Problem
@@ -287,12 +287,20 @@ async def list_my_contracts(session: SessionDep, user: Customer) -> list[schemas
 keys = APIRouter(tags=["license files"])
 
 
+async def _published(session: SessionDep, settings: SettingsDep) -> list[PublicKey]:
+    """The keys that verify license files, the signing one first."""
+    return public_keys(await key_store(settings.secret_key).published(session, service.utcnow()))
+
+
+Published = Annotated[list[PublicKey], Depends(_published)]
+
+
 @keys.get("/license-keys", summary="Public keys that sign license files")
-async def license_keys(session: SessionDep) -> schemas.PublicKeySet:
+async def license_keys(published: Published) -> schemas.PublicKeySet:
     return schemas.PublicKeySet(
         keys=[
             schemas.PublicKeyView(key_id=k.key_id, public_key=base64.b64encode(k.raw).decode(), pem=k.pem)
-            for k in await published_keys(session)
+            for k in published
         ]
     )
 
@@ -302,8 +310,8 @@ async def license_keys(session: SessionDep) -> schemas.PublicKeySet:
     summary="The current license-file public key (PEM)",
     response_class=PlainTextResponse,
 )
-async def license_key_pem(session: SessionDep) -> PlainTextResponse:
-    current = (await published_keys(session))[:1]
+async def license_key_pem(published: Published) -> PlainTextResponse:
+    current = published[:1]
     if not current:
         raise Problem(UNAVAILABLE, detail="The signing key is being created; retry shortly")
     return PlainTextResponse(current[0].pem, media_type="application/x-pem-file")

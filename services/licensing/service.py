@@ -43,7 +43,7 @@ from services.licensing.serials import (
     registration_hash,
     same_hash,
 )
-from services.licensing.signing_keys import active_signing_key
+from services.licensing.signing_keys import key_store
 from shared.auth import Principal
 from shared.entitlements import Period, check_new_contract, coverage_of, coverage_status
 from shared.events import (
@@ -672,7 +672,8 @@ async def license_file(
     license = await _owned_license(session, user, license_id)
     coverage, _ = await customer_coverage(session, license)
     account = await session.get(VerifiedAccount, user.user_id)
-    kid, private_key = await active_signing_key(session, settings.secret_key)
+    key, private_key = await key_store(settings.secret_key).signing_key(session, utcnow())
+    kid = key.kid
     payload = {
         "serial": license.serial,
         "product": license.product,
