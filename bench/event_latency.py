@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from aiokafka import AIOKafkaProducer  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from shared.bus import EventConsumer  # noqa: E402
+from shared.consumer import EventConsumer  # noqa: E402
 from shared.db import make_engine, make_sessionmaker  # noqa: E402
 from shared.events import Envelope, Event  # noqa: E402
 from shared.migrations import MESSAGING_DDL  # noqa: E402

@@ -18,8 +18,8 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import JwksVerifier
-from shared.bus import EventConsumer, Handlers
 from shared.config import ServiceSettings
+from shared.consumer import EventConsumer, Handlers
 from shared.db import make_engine, make_sessionmaker
 from shared.http.context import RequestContext
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
