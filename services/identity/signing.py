@@ -1,8 +1,6 @@
 """Signing access tokens with the active key, and verifying them straight from the database."""
 
-import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -12,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.keys import active_key, ensure_active_key, jwks_of, private_key_of, published_keys
 from services.identity.models import SigningKey
+from shared import clock
 from shared.auth import ALGORITHM, AUDIENCE, ISSUER, JwksVerifier
 from shared.logging import get_logger
 
@@ -41,10 +40,8 @@ class KeyRing:
         sid: uuid.UUID,
         ttl: int,
     ) -> str:
-        key = await active_key(session) or await ensure_active_key(
-            session, self._secret_key, datetime.now(UTC)
-        )
-        now = int(time.time())
+        key = await active_key(session) or await ensure_active_key(session, self._secret_key, clock.now())
+        now = clock.timestamp()
         claims: dict[str, Any] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
@@ -65,6 +62,6 @@ def database_verifier(app: FastAPI) -> JwksVerifier:
 
     async def published_jwks() -> dict[str, Any]:
         async with app.state.sessions() as session:
-            return jwks_of(await published_keys(session, datetime.now(UTC)))
+            return jwks_of(await published_keys(session, clock.now()))
 
     return JwksVerifier(published_jwks, ttl_seconds=60, min_refetch_seconds=2)

@@ -1,6 +1,6 @@
 """Licensing tables, in the service's own SQLModel registry."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -9,13 +9,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared import clock
+
 
 class Base(SQLModel, registry=registry()):
     pass
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class LicenseBase(Base):
