@@ -18,7 +18,7 @@ Every write is rolled back, so the running services never see these decisions.
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,9 +31,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cases import service as cases
 from services.cases.config import Settings as CasesSettings
+from services.cases.models import HOLDINGS as CASES_HOLDINGS
 from services.cases.problems import NO_ACTIVE_COVERAGE
 from services.cases.schemas import CaseCreate
 from services.downloads import service as downloads
+from services.downloads.models import HOLDINGS as DOWNLOADS_HOLDINGS
 from services.downloads.release_dates import publication_date
 from services.downloads.release_tool import SOURCE as RELEASE_TOOL
 from services.downloads.release_tool import release_id_of
@@ -41,6 +43,7 @@ from services.licensing import service as licensing
 from services.licensing.config import Settings as LicensingSettings
 from services.notifier.config import Settings as NotifierSettings
 from services.notifier.handlers import build_handlers
+from services.notifier.models import HOLDINGS as NOTIFIER_HOLDINGS
 from shared import clock
 from shared.auth import Principal
 from shared.db import make_engine, make_sessionmaker
@@ -64,6 +67,7 @@ LAST_HOUR = datetime.combine(COVERAGE_END, time(23, 0), TAIPEI)
 # 01:00 Taipei the day after is 17:00 UTC on the end day: the hour a UTC date gets wrong.
 FIRST_HOUR_AFTER = datetime.combine(COVERAGE_END + timedelta(days=1), time(1, 0), TAIPEI)
 SERVICES = ("licensing", "cases", "downloads", "notifier")
+HOLDING_TABLES = {"cases": CASES_HOLDINGS, "downloads": DOWNLOADS_HOLDINGS, "notifier": NOTIFIER_HOLDINGS}
 
 
 @dataclass
@@ -86,8 +90,10 @@ class Verdicts:
 
 @pytest.fixture(scope="module")
 async def databases(stack: dict[str, Any]) -> AsyncIterator[dict[str, async_sessionmaker[AsyncSession]]]:
-    engines = {name: make_engine(stack["services"][name]["env"][f"{name.upper()}_DATABASE_URL"], pool_size=1)
-               for name in SERVICES}  # fmt: skip
+    engines = {
+        name: make_engine(stack["services"][name]["env"][f"{name.upper()}_DATABASE_URL"], pool_size=1)
+        for name in SERVICES
+    }
     yield {name: make_sessionmaker(engine) for name, engine in engines.items()}
     for engine in engines.values():
         await engine.dispose()
@@ -117,8 +123,8 @@ async def customer(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Custome
         bound = await gateway.post(f"{API}/me/licenses", json=lookup(issued), headers=await account.headers())
         assert bound.status_code == 201, bound.text
     license_id = uuid.UUID(bound.json()["id"])
-    held = "SELECT coverage_end = $2 FROM holdings WHERE license_id = $1 AND NOT void"
-    for service in ("cases", "downloads", "notifier"):
+    for service, table in HOLDING_TABLES.items():
+        held = f"SELECT coverage_end = $2 FROM {table.name} WHERE license_id = $1 AND NOT void"  # noqa: S608 - table names are ours
         await _projected(stack, service, held, license_id, COVERAGE_END)
     await _projected(
         stack, "notifier", "SELECT true FROM recipient WHERE user_id = $1", uuid.UUID(account.id)
@@ -132,8 +138,8 @@ async def _licensing_covers(
 ) -> bool:
     settings = LicensingSettings(database_url=stack["services"]["licensing"]["env"]["LICENSING_DATABASE_URL"])
     async with sessions() as session:
-        [view] = [v for v in await licensing.list_my_licenses(session, settings, customer.principal)
-                  if v.id == customer.license_id]  # fmt: skip
+        views = await licensing.list_my_licenses(session, settings, customer.principal)
+    [view] = [v for v in views if v.id == customer.license_id]
     assert view.coverage.end == COVERAGE_END
     return view.status != "lapsed"
 
@@ -148,8 +154,10 @@ async def _cases_accept(sessions: async_sessionmaker[AsyncSession], customer: Cu
     prefix = CasesSettings().case_number_prefix
     async with sessions() as session:
         try:
-            await cases.open_case(session, customer.principal, "en", request, today=clock.today(),
-                                  number_prefix=prefix)  # fmt: skip
+            # The endpoint's call: the day is the clock's business day.
+            await cases.open_case(
+                session, customer.principal, "en", request, today=clock.today(), number_prefix=prefix
+            )
         except Problem as refusal:
             assert refusal.type is NO_ACTIVE_COVERAGE, refusal
             return False
@@ -193,8 +201,10 @@ async def _notifier_mails(
     release: ReleasePublished,
 ) -> bool:
     env = stack["services"]["notifier"]["env"]
-    handlers = build_handlers(NotifierSettings(database_url=env["NOTIFIER_DATABASE_URL"],
-                                               public_url=env["NOTIFIER_PUBLIC_URL"]))  # fmt: skip
+    settings = NotifierSettings(
+        database_url=env["NOTIFIER_DATABASE_URL"], public_url=env["NOTIFIER_PUBLIC_URL"]
+    )
+    handlers = build_handlers(settings)
     async with sessions() as session:
         try:
             await handlers[ReleasePublished](session, Envelope.wrap(release, source=RELEASE_TOOL))
@@ -229,7 +239,7 @@ async def test_an_hour_after_midnight_in_taipei_every_service_says_lapsed(
     databases: dict[str, async_sessionmaker[AsyncSession]], stack: dict[str, Any], customer: Customer
 ) -> None:
     assert clock.business_date(FIRST_HOUR_AFTER) == COVERAGE_END + timedelta(days=1)
-    assert FIRST_HOUR_AFTER.astimezone(ZoneInfo("UTC")).date() == COVERAGE_END  # the trap: UTC says "end day"
+    assert FIRST_HOUR_AFTER.astimezone(UTC).date() == COVERAGE_END  # the trap: UTC says "end day"
     verdicts = await _verdicts_at(FIRST_HOUR_AFTER, databases, stack, customer)
     assert verdicts == Verdicts(licensing=False, cases=False, downloads=False, notifier=False)
 
