@@ -41,8 +41,8 @@ status: install ## what runs where
 logs: install ## list the logs (make logs NAME=identity shows one)
 	$(PY) -m deploy.local logs $(NAME) --state $(STATE)
 
-test: lint ## lint, then every test on the real stack (installs what is missing)
-	$(PY) -m deploy.local up --state $(TEST_STATE)
+test: lint ## lint, then every test on the real stack (installs what is missing, the browser too)
+	$(PY) -m deploy.local up --browser --state $(TEST_STATE)
 	SP_TEST_STATE=$(TEST_STATE) $(PY) -m pytest
 
 bench: install ## run the benchmarks against the running `make run` stack

@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--infra-only", action="store_true", help="only PostgreSQL, Kafka, MinIO and Mailpit")
     up.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+    up.add_argument(
+        "--browser",
+        action="store_true",
+        help="also install what the browser tests drive (Chromium, its driver, CJK fonts) if missing",
+    )
 
     down = sub.add_parser("down", parents=[common], help="stop everything this tool started")
     down.add_argument("--purge", action="store_true", help="also delete the state dir (all data)")
@@ -108,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "up":
+            if args.browser:
+                stack.ensure_browser(args.state, quiet=args.quiet)
             stack.up(args.state, services=not args.infra_only, quiet=args.quiet)
         elif args.command == "down":
             stack.down(args.state, purge=args.purge)

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import gateway, kafka, mailpit, minio, postgres, procs
+from . import browser, gateway, kafka, mailpit, minio, postgres, procs
 from . import services as svc
 from .context import Ctx
 from .paths import COMPONENTS, INFRA, SERVICES, resolve_state_dir
@@ -31,7 +31,7 @@ MODULES: dict[str, ModuleType] = {
     "gateway": gateway,
 }
 
-__all__ = ["StackError", "down", "service_env", "start", "status", "stop", "up"]
+__all__ = ["StackError", "down", "ensure_browser", "service_env", "start", "status", "stop", "up"]
 
 
 def _context(state_dir: Path | str | None, quiet: bool = False) -> Ctx:
@@ -90,6 +90,13 @@ def up(state_dir: Path | None = None, *, services: bool = True, quiet: bool = Fa
     if not quiet:
         _print_summary(info, services, started, time.monotonic() - begin)
     return info
+
+
+def ensure_browser(state_dir: Path | None = None, *, quiet: bool = False) -> Path:
+    """Install the portal tests' browser and fonts if missing (see browser.py); return Chromium."""
+    sd = resolve_state_dir(state_dir)
+    sd.mkdir(parents=True, exist_ok=True)
+    return browser.ensure_installed(Reporter(quiet=quiet), sd / "logs" / "install.log")
 
 
 def _stack_info(ctx: Ctx) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from services.cases.schemas import (
     PersonPublic,
     StatusChange,
 )
+from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseStatus
 from shared.http.deps import LocaleDep, SessionDep
@@ -40,7 +41,7 @@ async def open_case(
 ) -> CasePublic:
     settings: Settings = request.app.state.settings
     case = await service.open_case(
-        session, user, locale, body, today=settings.today(), number_prefix=settings.case_number_prefix
+        session, user, locale, body, today=clock.today(), number_prefix=settings.case_number_prefix
     )
     return _case(case)
 

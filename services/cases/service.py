@@ -1,7 +1,7 @@
 """Use cases of the cases service. Functions only flush: the caller owns the transaction."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import select, text
@@ -21,7 +21,7 @@ from services.cases.problems import (
 )
 from services.cases.reasons import no_coverage_reason
 from services.cases.schemas import CaseCreate, MessageCreate
-from shared import entitlements
+from shared import clock, entitlements
 from shared.auth import Principal
 from shared.events import CaseOpened, CaseUpdated
 from shared.events.cases import CaseStatus
@@ -34,7 +34,7 @@ SETTLED: frozenset[str] = frozenset({"resolved", "closed"})
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 # --- projections ------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ the region fixed, so signing is pure computation: no network call per grant.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from minio import Minio
 
 from services.downloads.config import Settings
+from shared import clock
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Presigner:
         )
 
     def download_url(self, object_key: str, filename: str, content_type: str) -> PresignedUrl:
-        issued = datetime.now(UTC)
+        issued = clock.now()
         url = self._client.presigned_get_object(
             self.bucket,
             object_key,

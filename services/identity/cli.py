@@ -18,6 +18,7 @@ from services.identity.config import Settings
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import Passwords, policy_violations
 from services.identity.signing import KeyRing
+from shared import clock
 from shared.auth import ROLES
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.i18n import LOCALES
@@ -27,6 +28,7 @@ T = TypeVar("T")
 
 def _run(work: Callable[[AsyncSession, service.Deps], Awaitable[T]]) -> T:
     settings = Settings()
+    clock.use_business_timezone(settings.business_timezone)
     deps = service.Deps(
         settings=settings,
         passwords=Passwords(

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, text, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,7 @@ from services.identity.problems import (
 )
 from services.identity.schemas import MeUpdate, RegisterRequest
 from services.identity.signing import KeyRing
+from shared import clock
 from shared.auth import Principal
 from shared.events import (
     AccountExistsNotice,
@@ -84,7 +85,7 @@ class TokenPair:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _hash_token(token: str) -> str:

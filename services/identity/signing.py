@@ -1,8 +1,6 @@
 """Signing access tokens with the active key, and verifying them straight from the database."""
 
-import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -10,6 +8,7 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.keys import jwks_of, key_store
+from shared import clock
 from shared.auth import ALGORITHM, AUDIENCE, ISSUER, JwksVerifier
 from shared.logging import get_logger
 
@@ -33,8 +32,8 @@ class KeyRing:
         sid: uuid.UUID,
         ttl: int,
     ) -> str:
-        key, private_key = await self.store.signing_key(session, datetime.now(UTC))
-        now = int(time.time())
+        key, private_key = await self.store.signing_key(session, clock.now())
+        now = clock.timestamp()
         claims: dict[str, Any] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
@@ -55,6 +54,6 @@ def database_verifier(app: FastAPI) -> JwksVerifier:
 
     async def published_jwks() -> dict[str, Any]:
         async with app.state.sessions() as session:
-            return jwks_of(await app.state.identity.keyring.store.published(session, datetime.now(UTC)))
+            return jwks_of(await app.state.identity.keyring.store.published(session, clock.now()))
 
     return JwksVerifier(published_jwks, ttl_seconds=60, min_refetch_seconds=2)

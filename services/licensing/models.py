@@ -1,6 +1,6 @@
 """Licensing tables, in the service's own SQLModel registry."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared import clock
 from shared.keystore import SigningKeyRecord
 
 
@@ -17,7 +18,7 @@ class Base(SQLModel, registry=registry()):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class LicenseBase(Base):

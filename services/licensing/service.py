@@ -5,7 +5,7 @@ and the events describing it are written together or not at all.
 """
 
 import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 from uuid import UUID, uuid4
 
@@ -44,6 +44,7 @@ from services.licensing.serials import (
     same_hash,
 )
 from services.licensing.signing_keys import key_store
+from shared import clock
 from shared.auth import Principal
 from shared.entitlements import Period, check_new_contract, coverage_of, coverage_status
 from shared.events import (
@@ -67,11 +68,11 @@ MISS_DETAIL = "Check the serial number and the registration number printed on yo
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def today() -> date:
-    return utcnow().date()
+    return clock.today()
 
 
 # --- coverage ----------------------------------------------------------------------------------

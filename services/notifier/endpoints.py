@@ -1,6 +1,5 @@
 """Ops endpoints: what the mail queue holds, and putting a given-up mail back in it."""
 
-from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -8,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from services.notifier import service
 from services.notifier.schemas import DeliveryList, DeliveryPublic, DeliveryStatus
+from shared import clock
 from shared.auth import require_roles
 from shared.http.deps import SessionDep
 
@@ -27,5 +27,5 @@ async def list_deliveries(
 
 @admin.post("/deliveries/{delivery_id}/retry", summary="Queue a failed delivery again")
 async def retry_delivery(delivery_id: UUID, session: SessionDep) -> DeliveryPublic:
-    delivery = await service.retry_delivery(session, delivery_id, datetime.now(UTC))
+    delivery = await service.retry_delivery(session, delivery_id, clock.now())
     return DeliveryPublic.model_validate(delivery)

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import JwksVerifier
+from shared.clock import use_business_timezone
 from shared.config import ServiceSettings
 from shared.consumer import EventConsumer, Handlers
 from shared.db import make_engine, make_sessionmaker
@@ -90,6 +91,7 @@ def create_service_app(
     version: str = "1.0.0",
 ) -> FastAPI:
     name = settings.service_name
+    use_business_timezone(settings.business_timezone)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

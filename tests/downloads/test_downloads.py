@@ -8,7 +8,7 @@ import hashlib
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 
+from shared import clock
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
 from tests.downloads.conftest import ReleaseTool
@@ -148,7 +149,7 @@ async def test_no_redirect_preference_answers_json(gateway: httpx.AsyncClient, c
     assert grant["sha256"] == _sha256(catalog.new_file)
     assert grant["size"] == catalog.new_file.stat().st_size
     expires_at = datetime.fromisoformat(grant["expires_at"])
-    assert timedelta(minutes=4) < expires_at - datetime.now(UTC) <= timedelta(minutes=5, seconds=5)
+    assert timedelta(minutes=4) < expires_at - clock.now() <= timedelta(minutes=5, seconds=5)
     async with httpx.AsyncClient(timeout=60) as outside:
         fetched = await outside.get(grant["url"])
     assert hashlib.sha256(fetched.content).hexdigest() == grant["sha256"]
