@@ -52,6 +52,9 @@ class ServiceSettings(BaseSettings):
 
     # Consumers: attempts before a message is sent to the dead-letter topic.
     consumer_max_attempts: int = 5
+    # How far back a service reads session revocations on start: at least the longest access
+    # token lifetime identity issues (600 s), so no live token's revocation is missed.
+    revocation_lookback_seconds: int = 900
     consumer_retry_base_seconds: float = 0.2
 
     @field_validator("business_timezone")

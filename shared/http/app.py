@@ -26,6 +26,7 @@ from shared.http.context import RequestContext
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
 from shared.logging import configure_logging, get_logger
 from shared.relay import OutboxRelay
+from shared.revocations import RevokedSessions
 from shared.topics import ensure_topics
 
 log = get_logger(__name__)
@@ -102,6 +103,9 @@ def create_service_app(
         if not hasattr(app.state, "jwks"):
             app.state.jwks = JwksVerifier(settings.jwks_url)
         app.state.relay = OutboxRelay(name, settings.asyncpg_dsn, settings.kafka_bootstrap)
+        app.state.revocations = RevokedSessions(
+            settings.kafka_bootstrap, lookback_seconds=settings.revocation_lookback_seconds
+        )
         if on_startup is not None:
             await on_startup(app)
 
@@ -117,7 +121,11 @@ def create_service_app(
                     retry_base_seconds=settings.consumer_retry_base_seconds,
                 ).run()
 
-        loops: list[Coroutine[Any, Any, None]] = [app.state.relay.run(), consume_after_topics()]
+        loops: list[Coroutine[Any, Any, None]] = [
+            app.state.relay.run(),
+            consume_after_topics(),
+            app.state.revocations.run(),
+        ]
         loops += [task(app) for task in background]
         tasks = [asyncio.create_task(loop) for loop in loops]
         log.info("service started", title=title)
@@ -149,9 +157,11 @@ def create_service_app(
         except Exception as error:
             checks["database"] = f"unreachable: {type(error).__name__}"
         checks["kafka"] = "ok" if await _kafka_reachable(settings.kafka_bootstrap) else "unreachable"
+        # Not ready to judge tokens until the recent revocations have been read.
+        checks["revocations"] = "ok" if app.state.revocations.caught_up.is_set() else "catching up"
         if all(v == "ok" for v in checks.values()):
             return JSONResponse({"status": "ready", "checks": checks})
-        if checks["database"] == "ok" and kafka == "optional":
+        if checks["database"] == "ok" and kafka == "optional":  # revocations: short token lifetime
             return JSONResponse({"status": "degraded", "checks": checks})
         return problem_response(request, UNAVAILABLE, extra={"checks": checks})
 
