@@ -156,7 +156,9 @@ async def _notifier_caught_up(stack: dict[str, Any]) -> None:
         await admin.close()
 
 
-async def test_postgres_outage_answers_503_with_retry_after_and_recovers_by_itself(stack, stack_control):
+async def test_postgres_outage_answers_503_with_retry_after_and_recovers_by_itself(
+    stack, stack_control, mailpit
+):
     sign_in = {"email": unique_email("pg-outage"), "password": "Not-The-Password-1"}
     stack_control.stop("postgres")
     try:
@@ -177,3 +179,14 @@ async def test_postgres_outage_answers_503_with_retry_after_and_recovers_by_itse
     await eventually(
         answered_by_the_database, timeout=60, interval=0.5, what="identity answers from PostgreSQL again"
     )
+
+    # No service was restarted: every pool reconnects, and relays and consumers resume.
+    async def all_ready() -> bool:
+        async with httpx.AsyncClient(timeout=10) as client:
+            answers = [await client.get(f"{entry['url']}/readyz") for entry in stack["services"].values()]
+        return all(answer.status_code == 200 for answer in answers)
+
+    await eventually(all_ready, timeout=60, interval=0.5, what="every service ready again")
+    email = unique_email("after-pg")
+    await register(stack, email)  # identity's outbox → relay → Kafka → notifier's consumer → mail
+    await mailpit.wait_for(email, timeout=120)
