@@ -33,6 +33,7 @@ from pydantic_settings import BaseSettings
 from services.downloads.release_artifacts import LocalFile, artifact_of, hash_file, object_key, upload
 from shared.config import settings_config
 from shared.events import Envelope, ReleasePublished
+from shared.filenames import is_safe_filename, safe_filename
 from shared.outbox import event_headers
 from shared.relay import make_producer
 from shared.topics import dlq_topic, ensure_topics
@@ -107,6 +108,11 @@ def _files(paths: Sequence[str]) -> list[Path]:
     if missing:
         raise ToolError(f"not a readable file: {', '.join(missing)} — check the path(s)")
     names = [p.name for p in files]
+    unsafe = [n for n in names if not is_safe_filename(n)]
+    if unsafe:
+        # Customers save what we name: a name their file system would rewrite is renamed here.
+        suggestions = ", ".join(f"{n!r} (e.g. {safe_filename(n)!r})" for n in unsafe)
+        raise ToolError(f"not a portable file name: {suggestions}; rename the file(s) and try again")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ToolError(

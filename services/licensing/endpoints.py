@@ -16,6 +16,7 @@ from services.licensing.csv_import import issued_csv
 from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE, LICENSE_NOT_FOUND
 from services.licensing.signing_keys import published_keys
 from shared.auth import Principal, require_roles
+from shared.filenames import attachment_disposition
 from shared.http.deps import ClientAddress, SessionDep
 from shared.http.problems import UNAVAILABLE, UNSUPPORTED_MEDIA, Problem, problem_response
 
@@ -251,7 +252,7 @@ async def download_license_file(
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2).encode(),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": attachment_disposition(filename), "Cache-Control": "no-store"},
     )
 
 

@@ -123,7 +123,7 @@ class ImportResult(BaseModel):
 
 
 class LookupRequest(_Strict):
-    serial: str = Field(min_length=1, max_length=64, examples=["OMF-7K3Q-M9PX-2DR5"])
+    serial: str = Field(min_length=1, max_length=64, examples=["OMF-7K3Q-M9PX-2DR3"])
     registration_number: str = Field(min_length=1, max_length=64)
 
 

@@ -61,3 +61,14 @@ def test_unreachable_systems_say_what_to_check(release_tool: ReleaseTool, tmp_pa
 def test_release_id_is_stable_per_product_version_kind() -> None:
     assert release_id_of("OMFLOW", "5.2.1", "update") == release_id_of("OMFLOW", "5.2.1", "update")
     assert release_id_of("OMFLOW", "5.2.1", "update") != release_id_of("OMFLOW", "5.2.1", "document")
+
+
+def test_file_names_a_customer_could_not_save_are_refused(release_tool: ReleaseTool, tmp_path: Path) -> None:
+    file = tmp_path / "setup?.zip"
+    file.write_bytes(b"x")
+    result = release_tool.run(
+        "publish", "--product", "OMFLOW", "--version", "9.9.8", "--kind", "update", "--title", "x", file
+    )
+    assert result.returncode == 1
+    assert "not a portable file name" in result.stderr and "'setup_.zip'" in result.stderr
+    assert "Uploading" not in result.stdout
