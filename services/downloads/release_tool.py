@@ -32,6 +32,7 @@ from pydantic_settings import BaseSettings
 
 from services.downloads.release_artifacts import LocalFile, artifact_of, hash_file, object_key, upload
 from shared.config import settings_config
+from shared.dates import RANGE_MESSAGE, in_business_range
 from shared.events import Envelope, ReleasePublished
 from shared.filenames import is_safe_filename, safe_filename
 from shared.outbox import event_headers
@@ -87,9 +88,12 @@ def _name(kind: str):
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date; use YYYY-MM-DD") from error
+    if not in_business_range(day):
+        raise argparse.ArgumentTypeError(f"{value!r} {RANGE_MESSAGE}")
+    return day
 
 
 def _notes(value: str | None) -> str:

@@ -17,7 +17,7 @@ from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE, LICENS
 from services.licensing.signing_keys import published_keys
 from shared.auth import Principal, require_roles
 from shared.filenames import attachment_disposition
-from shared.http.deps import ClientAddress, SessionDep
+from shared.http.deps import ClientAddress, Page, SessionDep, paging
 from shared.http.problems import UNAVAILABLE, UNSUPPORTED_MEDIA, Problem, problem_response
 
 
@@ -163,23 +163,21 @@ async def move_binding(
 @admin.get("/licenses", summary="Search licenses by serial, product, customer ref, account id or email")
 async def search_licenses(
     session: SessionDep,
+    page: Annotated[Page, paging()],
     _: Staff,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[schemas.LicenseAdminView]:
-    return await service.search_licenses(session, q, limit, offset)
+    return await service.search_licenses(session, q, page.limit, page.offset)
 
 
 @admin.get("/audit", summary="Back-office actions: who, when, why")
 async def list_audit(
     session: SessionDep,
+    page: Annotated[Page, paging(default_limit=100, max_limit=500)],
     _: Staff,
     target: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[schemas.AuditView]:
-    return await service.list_audit(session, target, limit, offset)
+    return await service.list_audit(session, target, page.limit, page.offset)
 
 
 # --- customers ---------------------------------------------------------------------------------

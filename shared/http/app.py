@@ -23,6 +23,7 @@ from shared.bus import EventConsumer, Handlers
 from shared.config import ServiceSettings
 from shared.db import make_engine, make_sessionmaker
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
+from shared.http.text_rules import RefuseNulCharacters
 from shared.logging import bind_trace, configure_logging, get_logger
 from shared.metrics import REQUESTS
 from shared.relay import OutboxRelay
@@ -121,6 +122,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
+    app.add_middleware(RefuseNulCharacters)
     app.state.settings = settings
     install_problem_handlers(app)
 

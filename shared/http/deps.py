@@ -1,9 +1,10 @@
 """FastAPI dependency aliases every service uses."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import transaction
@@ -31,3 +32,29 @@ def client_address(request: Request) -> str:
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 LocaleDep = Annotated[Locale, Depends(_locale)]
 ClientAddress = Annotated[str, Depends(client_address)]
+
+
+# Beyond this an OFFSET is no longer paging (and 2**63 overflows PostgreSQL's bigint: a 500).
+MAX_OFFSET = 1_000_000
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def paging(default_limit: int = 50, max_limit: int = 200) -> Any:
+    """`page: Annotated[Page, paging()]`: bounded `limit` and `offset` query parameters, one rule
+    for every list endpoint (out of range is a 422 naming the parameter, never a database error)."""
+
+    def page(
+        limit: Annotated[
+            int, Query(ge=1, le=max_limit, description="How many items at most")
+        ] = default_limit,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many items to skip")] = 0,
+    ) -> Page:
+        return Page(limit=limit, offset=offset)
+
+    dependency: Callable[..., Page] = page
+    return Depends(dependency)
