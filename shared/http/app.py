@@ -22,6 +22,7 @@ from shared.auth import JwksVerifier
 from shared.bus import EventConsumer, Handlers
 from shared.config import ServiceSettings
 from shared.db import make_engine, make_sessionmaker
+from shared.http.docs import install_docs
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
 from shared.http.text_rules import RefuseNulCharacters
 from shared.logging import bind_trace, configure_logging, get_logger
@@ -120,7 +121,15 @@ def create_service_app(
             await asyncio.gather(*tasks, return_exceptions=True)
             await engine.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_docs(app)
     app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
     app.add_middleware(RefuseNulCharacters)
     app.state.settings = settings
