@@ -1,4 +1,5 @@
-"""Schemathesis over a service's OpenAPI, operation by operation: no input may cause a 5xx.
+"""Schemathesis over a service's OpenAPI, operation by operation: no input may cause a 5xx or
+an answer the document does not describe.
 
 Driven with Hypothesis directly (schemathesis' pytest plugin does not work with this pytest).
 Each operation is called with every given set of headers (a customer's, staff's), so fuzzing
@@ -11,7 +12,10 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import content_type_conformance, not_a_server_error, status_code_conformance
+
+# No 5xx, and every answer is one the OpenAPI document names, with the content type it names.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 
 
 def fuzz_service(
@@ -36,6 +40,6 @@ def _fuzz(operation: Any, headers: dict[str, str], max_examples: int) -> Any:
         max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), database=None
     )
     def check(case: Any) -> None:
-        case.call_and_validate(headers=headers, checks=[not_a_server_error], timeout=30)
+        case.call_and_validate(headers=headers, checks=CHECKS, timeout=30)
 
     return check

@@ -13,12 +13,32 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from services.licensing import schemas, service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
-from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE, LICENSE_NOT_FOUND
+from services.licensing.problems import (
+    ACCOUNT_NOT_VERIFIED,
+    ALREADY_VOID,
+    COVERAGE_GAP,
+    COVERAGE_OVERLAP,
+    IMPORT_INVALID,
+    IMPORT_TOO_LARGE,
+    LICENSE_ALREADY_BOUND,
+    LICENSE_NOT_BOUND_TO_YOU,
+    LICENSE_NOT_FOUND,
+    LICENSE_VOID,
+    MOVE_TARGET_NOT_VERIFIED,
+    NOT_BOUND,
+)
 from services.licensing.signing_keys import published_keys
 from shared.auth import Principal, require_roles
 from shared.filenames import attachment_disposition
 from shared.http.deps import ClientAddress, Page, SessionDep, paging
-from shared.http.problems import UNAVAILABLE, UNSUPPORTED_MEDIA, Problem, problem_response
+from shared.http.problems import (
+    RATE_LIMITED,
+    UNAVAILABLE,
+    UNSUPPORTED_MEDIA,
+    Problem,
+    problem_response,
+    problem_responses,
+)
 
 
 def _settings(request: Request) -> Settings:
@@ -31,6 +51,15 @@ Customer = Annotated[Principal, require_roles("customer")]
 
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
     404: {"description": "Wrong serial or registration number (the same answer for either)"}
+}
+# Looking up or binding by serial and registration number: counted, and limited per address.
+LOOKUP_RESPONSES = {
+    **problem_responses(ACCOUNT_NOT_VERIFIED, LICENSE_ALREADY_BOUND, RATE_LIMITED),
+    **NOT_FOUND_RESPONSE,
+}
+CONTRACT_LOOKUP_RESPONSES = {
+    **problem_responses(ACCOUNT_NOT_VERIFIED, LICENSE_NOT_BOUND_TO_YOU, COVERAGE_GAP, RATE_LIMITED),
+    **NOT_FOUND_RESPONSE,
 }
 
 
@@ -126,7 +155,12 @@ async def import_licenses(
     )
 
 
-@admin.post("/licenses/{serial}/contracts", status_code=201, summary="Issue a maintenance contract")
+@admin.post(
+    "/licenses/{serial}/contracts",
+    status_code=201,
+    summary="Issue a maintenance contract",
+    responses=problem_responses(LICENSE_VOID, COVERAGE_GAP, COVERAGE_OVERLAP),
+)
 async def issue_contract(
     serial: str,
     body: schemas.ContractIssue,
@@ -139,21 +173,31 @@ async def issue_contract(
     return await service.issue_contract(session, settings, actor, serial, body)
 
 
-@admin.post("/licenses/{serial}/void", summary="Void a license (audited)")
+@admin.post(
+    "/licenses/{serial}/void", summary="Void a license (audited)", responses=problem_responses(ALREADY_VOID)
+)
 async def void_license(
     serial: str, body: schemas.VoidRequest, session: SessionDep, settings: SettingsDep, actor: Staff
 ) -> schemas.LicenseAdminView:
     return await service.void_license(session, settings, actor, serial, body.reason)
 
 
-@admin.post("/contracts/{contract_id}/void", summary="Void a maintenance contract (audited)")
+@admin.post(
+    "/contracts/{contract_id}/void",
+    summary="Void a maintenance contract (audited)",
+    responses=problem_responses(ALREADY_VOID),
+)
 async def void_contract(
     contract_id: UUID, body: schemas.VoidRequest, session: SessionDep, actor: Staff
 ) -> schemas.LicenseAdminView:
     return await service.void_contract(session, actor, contract_id, body.reason)
 
 
-@admin.post("/licenses/{serial}/move", summary="Move a binding to another verified account (audited)")
+@admin.post(
+    "/licenses/{serial}/move",
+    summary="Move a binding to another verified account (audited)",
+    responses=problem_responses(LICENSE_VOID, NOT_BOUND, MOVE_TARGET_NOT_VERIFIED),
+)
 async def move_binding(
     serial: str, body: schemas.MoveRequest, session: SessionDep, settings: SettingsDep, actor: Staff
 ) -> schemas.LicenseAdminView:
@@ -185,7 +229,7 @@ async def list_audit(
 me = APIRouter(prefix="/me", tags=["customers"])
 
 
-@me.post("/licenses/search", summary="Preview a license before binding it", responses=NOT_FOUND_RESPONSE)
+@me.post("/licenses/search", summary="Preview a license before binding it", responses=LOOKUP_RESPONSES)
 async def search_license(
     request: Request,
     body: schemas.LookupRequest,
@@ -204,7 +248,7 @@ async def search_license(
     "/licenses",
     status_code=201,
     summary="Bind a license to my account (again: 200, idempotent)",
-    responses={200: {"model": schemas.CustomerLicense}, **NOT_FOUND_RESPONSE},
+    responses={200: {"model": schemas.CustomerLicense}, **LOOKUP_RESPONSES},
 )
 async def bind_license(
     request: Request,
@@ -257,7 +301,7 @@ async def download_license_file(
 @me.post(
     "/contracts/search",
     summary="Preview a maintenance contract before binding it",
-    responses=NOT_FOUND_RESPONSE,
+    responses=CONTRACT_LOOKUP_RESPONSES,
 )
 async def search_contract(
     request: Request,
@@ -277,7 +321,7 @@ async def search_contract(
     "/contracts",
     status_code=201,
     summary="Bind a maintenance contract to my license (again: 200, idempotent)",
-    responses={200: {"model": schemas.CustomerContract}, **NOT_FOUND_RESPONSE},
+    responses={200: {"model": schemas.CustomerContract}, **CONTRACT_LOOKUP_RESPONSES},
 )
 async def bind_contract(
     request: Request,

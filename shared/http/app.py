@@ -23,6 +23,7 @@ from shared.bus import EventConsumer, Handlers
 from shared.config import ServiceSettings
 from shared.db import make_engine, make_sessionmaker
 from shared.http.docs import install_docs
+from shared.http.openapi import document_problems
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
 from shared.http.text_rules import RefuseNulCharacters
 from shared.logging import bind_trace, configure_logging, get_logger
@@ -130,6 +131,7 @@ def create_service_app(
         redoc_url=None,
     )
     install_docs(app)
+    document_problems(app)
     app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
     app.add_middleware(RefuseNulCharacters)
     app.state.settings = settings
