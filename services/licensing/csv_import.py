@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from shared.dates import RANGE_MESSAGE, in_business_range
+from shared.http.text_rules import NUL, NUL_MESSAGE
 
 REQUIRED_COLUMNS = ["product", "edition", "seats", "purchased_on", "warranty_ends"]
 OPTIONAL_COLUMNS = ["customer_ref"]
@@ -132,6 +133,10 @@ def parse_import(data: bytes, products: set[str]) -> list[ImportRow]:
             continue  # blank lines carry nothing
         if len(values) != len(header):
             errors.append(_error(line, "row", f"has {len(values)} columns, the header has {len(header)}"))
+            continue
+        with_nul = [name for name, value in zip(header, values, strict=True) if NUL in value]
+        if with_nul:
+            errors += [_error(line, name, NUL_MESSAGE) for name in with_nul]
             continue
         row = _parse_row(line, dict(zip(header, values, strict=True)), products, errors)
         if row is None:
