@@ -129,7 +129,10 @@ async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
             },
         }
     },
-    responses={201: {"content": {"text/csv": {}}}, 413: {"description": "File too large"}},
+    responses={
+        201: {"content": {"text/csv": {}}},
+        **problem_responses(IMPORT_TOO_LARGE, UNSUPPORTED_MEDIA, IMPORT_INVALID),
+    },
 )
 async def import_licenses(
     request: Request, session: SessionDep, settings: SettingsDep, actor: Staff
@@ -364,6 +367,7 @@ async def license_keys(session: SessionDep) -> schemas.PublicKeySet:
     "/license-key.pub",
     summary="The current license-file public key (PEM)",
     response_class=PlainTextResponse,
+    responses={200: {"content": {"application/x-pem-file": {"schema": {"type": "string"}}}}},
 )
 async def license_key_pem(session: SessionDep) -> PlainTextResponse:
     current = (await published_keys(session))[:1]
