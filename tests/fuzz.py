@@ -29,8 +29,8 @@ def fuzz_service(
         for who, headers in identities.items():
             try:
                 _fuzz(operation, headers, max_examples)()
-            except Exception as error:
-                failures.append(f"{who} {operation.label}: {error}")
+            except (Exception, BaseExceptionGroup) as error:  # schemathesis' FailureGroup is the latter
+                failures.append(f"{who} {operation.label}: {_explain(error)}")
     return len(operations), failures
 
 
@@ -43,3 +43,9 @@ def _fuzz(operation: Any, headers: dict[str, str], max_examples: int) -> Any:
         case.call_and_validate(headers=headers, checks=CHECKS, timeout=30)
 
     return check
+
+
+def _explain(error: BaseException) -> str:
+    if isinstance(error, BaseExceptionGroup):
+        return "; ".join(_explain(inner) for inner in error.exceptions)
+    return " ".join(str(error).split())
