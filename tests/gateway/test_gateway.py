@@ -1,6 +1,7 @@
 """What the gateway answers by itself: security headers, which paths reach the outside, and
 whose X-Forwarded-For it believes."""
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
@@ -122,3 +123,20 @@ async def test_only_the_configured_proxy_may_name_the_client(
         )
     assert response.status_code == 200
     assert await _seen_address(stack, request_id) == ("203.0.113.77" if believed else source)
+
+
+async def test_the_gateways_own_rate_limit_says_when_to_retry(gateway: httpx.AsyncClient) -> None:
+    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"  # an address of its own: limits are per client
+    answers = await asyncio.gather(
+        *(
+            gateway.post("/api/identity/auth/login", json={}, headers={"X-Forwarded-For": address})
+            for _ in range(120)
+        )
+    )
+    limited = [a for a in answers if a.status_code == 429 and a.json()["title"] == "Too many requests"]
+    assert limited, sorted({a.status_code for a in answers})
+    for answer in limited:
+        assert answer.headers["retry-after"] == "1" and answer.headers["content-type"] == MEDIA_TYPE
+        assert_secured(answer)
+    # A service's answers carry no Retry-After from the gateway.
+    assert all("retry-after" not in a.headers for a in answers if a.status_code == 422)
