@@ -2,6 +2,8 @@
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -20,12 +22,31 @@ async def _locale(request: Request) -> Locale:
     return negotiate(request.headers.get("accept-language"))
 
 
+@lru_cache(maxsize=8)
+def _networks(trusted: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(part.strip(), strict=False) for part in trusted.split(",") if part.strip())
+
+
+def _is_trusted_proxy(peer: str, trusted: str) -> bool:
+    try:
+        address = ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(trusted))
+
+
 def client_address(request: Request) -> str:
-    """The caller's address: the gateway's X-Forwarded-For (first hop it saw) or the peer."""
+    """The caller's address: what the gateway names (X-Real-IP, else the first X-Forwarded-For
+    hop), believed only from a configured trusted proxy; anyone else is its peer address, so a
+    header cannot dodge per-address limits by calling a service directly."""
+    peer = request.client.host if request.client else "unknown"
+    settings = getattr(request.app.state, "settings", None)
+    if not _is_trusted_proxy(peer, getattr(settings, "trusted_proxies", "")):
+        return peer
     forwarded = (
         request.headers.get("x-real-ip") or request.headers.get("x-forwarded-for", "").split(",")[0].strip()
     )
-    return forwarded or (request.client.host if request.client else "unknown")
+    return forwarded or peer
 
 
 # scope="function": commit before the response leaves, so a 2xx means the write is durable.
