@@ -23,7 +23,10 @@ from shared.config import ServiceSettings
 from shared.consumer import EventConsumer, Handlers
 from shared.db import make_engine, make_sessionmaker
 from shared.http.context import RequestContext
+from shared.http.docs import install_docs
+from shared.http.openapi import document_problems
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
+from shared.http.text_rules import RefuseNulCharacters
 from shared.logging import configure_logging, get_logger
 from shared.relay import OutboxRelay
 from shared.revocations import RevokedSessions
@@ -73,9 +76,11 @@ class ForwardedPrefix:
 
 def install_request_pipeline(app: FastAPI, name: str) -> None:
     """What stands between the network and a service's routes: problem+json for every error the
-    routes raise, the docs' prefix behind the gateway, and the request context outermost so that
+    routes raise, NUL characters refused, the docs' prefix behind the gateway, and the request
+    context outermost so that
     an unexpected error is answered without costing the connection (see shared.http.context)."""
     install_problem_handlers(app)
+    app.add_middleware(RefuseNulCharacters)
     app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
     app.add_middleware(RequestContext)
 
@@ -137,7 +142,16 @@ def create_service_app(
             await asyncio.gather(*tasks, return_exceptions=True)
             await engine.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_docs(app)
+    document_problems(app)
     install_request_pipeline(app, name)
     app.state.settings = settings
 
