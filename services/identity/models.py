@@ -111,6 +111,19 @@ class RateEvent(Base, table=True):
     at: datetime = _ts(nullable=False)
 
 
+class MailRequest(Base, table=True):
+    """A 'forgot password' or 'resend verification' request, queued as it arrives and handled
+    after the answer: the request itself does the same work whether or not the account exists."""
+
+    __tablename__ = "mail_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # "forgot" | "resend"
+    email: str = Field(max_length=320)
+    created_at: datetime = _ts(nullable=False)
+    processed_at: datetime | None = _ts()
+
+
 class AuditEntry(Base, table=True):
     __tablename__ = "audit_log"
 

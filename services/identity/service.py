@@ -5,11 +5,13 @@ Answers must not reveal whether an email has an account: register, resend and fo
 the same way either way, and login refuses a wrong email exactly like a wrong password.
 """
 
+import asyncio
 import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import func, or_, text, update
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import limits
 from services.identity.config import Settings
-from services.identity.models import AuditEntry, AuthSession, OneTimeToken, RefreshToken, User
+from services.identity.models import AuditEntry, AuthSession, MailRequest, OneTimeToken, RefreshToken, User
 from services.identity.normalize import email_key
 from services.identity.passwords import Passwords, policy_violations
 from services.identity.problems import (
@@ -33,6 +35,8 @@ from services.identity.problems import (
     OWN_ROLES,
     RESET_EXPIRED,
     RESET_INVALID,
+    UNLOCK_EXPIRED,
+    UNLOCK_INVALID,
     VERIFICATION_EXPIRED,
     VERIFICATION_INVALID,
 )
@@ -43,6 +47,7 @@ from shared.auth import Principal
 from shared.events import (
     AccountExistsNotice,
     PasswordResetRequested,
+    SignInUnlockOffered,
     UserProfileChanged,
     UserRegistered,
     UserVerified,
@@ -51,6 +56,8 @@ from shared.events import (
 from shared.events.base import Event
 from shared.http.problems import NOT_FOUND, RATE_LIMITED, UNAUTHORIZED, VALIDATION, Problem, ProblemType
 from shared.outbox import add_event
+from shared.ratelimit import allow
+from shared.ratelimit import prune as prune_rate_events
 
 SOURCE = "identity"
 HOUR = timedelta(hours=1)
@@ -104,7 +111,7 @@ async def _user_by_email(session: AsyncSession, email: str, *, for_update: bool 
 
 
 async def _limit_address(session: AsyncSession, action: str, address: str, per_hour: int) -> None:
-    wait = await limits.allow(session, f"{action}:address:{address}", limit=per_hour, window=HOUR, now=now())
+    wait = await allow(session, f"{action}:address:{address}", limit=per_hour, window=HOUR, now=now())
     if wait:
         raise Problem(
             RATE_LIMITED,
@@ -115,7 +122,7 @@ async def _limit_address(session: AsyncSession, action: str, address: str, per_h
 
 async def _account_allows(session: AsyncSession, action: str, user: User, per_hour: int) -> bool:
     key = f"{action}:account:{user.id}"
-    return await limits.allow(session, key, limit=per_hour, window=HOUR, now=now()) == 0
+    return await allow(session, key, limit=per_hour, window=HOUR, now=now()) == 0
 
 
 # --- one-time tokens -------------------------------------------------------------------------
@@ -158,7 +165,13 @@ async def _consume_token(
     """Mark the token used, atomically (two clicks racing: one wins, the other is refused)."""
     hashed = _hash_token(token)
     row = await session.get(OneTimeToken, hashed)
-    what = "verification" if invalid is VERIFICATION_INVALID else "password reset"
+    what = (
+        "verification"
+        if invalid is VERIFICATION_INVALID
+        else "unlock"
+        if invalid is UNLOCK_INVALID
+        else "password reset"
+    )
     if row is None or row.purpose not in purposes or row.used_at is not None or row.revoked_at is not None:
         raise Problem(invalid, detail=f"This link was already used or replaced; request a new {what} link")
     if row.expires_at <= now():
@@ -304,9 +317,23 @@ async def _apply_email_change(session: AsyncSession, user: User, new_email: str)
     await _mark_verified(session, user, "link")
 
 
-async def resend_verification(session: AsyncSession, deps: Deps, email: str, client: str) -> None:
+async def queue_mail_request(
+    session: AsyncSession, settings: Settings, kind: Literal["forgot", "resend"], email: str, client: str
+) -> None:
+    """'Forgot password' and 'resend verification' answer before any account-dependent work:
+    the request is queued alike for every address (the background worker in mail_requests.py
+    looks the account up), so neither the answer nor its timing tells whether an account exists."""
+    per_hour = (
+        settings.forgot_per_address_per_hour if kind == "forgot" else settings.resend_per_address_per_hour
+    )
+    await _limit_address(session, kind, client, per_hour)
+    session.add(MailRequest(kind=kind, email=email, created_at=now()))
+    await session.flush()
+
+
+async def resend_verification(session: AsyncSession, deps: Deps, email: str) -> None:
+    """A queued 'resend' (mail_requests.py): a new link if the account still waits for one."""
     settings = deps.settings
-    await _limit_address(session, "resend", client, settings.resend_per_address_per_hour)
     user = await _user_by_email(session, email, for_update=True)
     if user is None or user.email_verified_at is not None or user.disabled_at is not None:
         return
@@ -326,14 +353,88 @@ def _lock_policy(settings: Settings, max_failures: int) -> limits.LockPolicy:
     )
 
 
+def _backoff_policy(settings: Settings) -> limits.BackoffPolicy:
+    return limits.BackoffPolicy(
+        after_failures=settings.account_backoff_after_failures,
+        base_seconds=settings.account_backoff_base_ms / 1000,
+        max_seconds=settings.account_backoff_max_ms / 1000,
+        failure_window=timedelta(minutes=settings.login_failure_window_minutes),
+    )
+
+
 def _locked(wait: int) -> Refusal:
     minutes = wait // 60 + 1
     return Refusal(
         LOCKED,
-        f"Sign-in is locked for about {minutes} minutes after repeated failures. Wait, or reset your "
-        "password with 'Forgot password'.",
+        f"Too many wrong passwords from your network: try again in about {minutes} minutes, reset your "
+        "password with 'Forgot password', or open the unlock link we mailed to the account's owner.",
         {"Retry-After": str(wait)},
     )
+
+
+async def _guess_allowed(session: AsyncSession, settings: Settings, key: str, client: str) -> Refusal | None:
+    """Before a password check: refuse a locked (account, address) or address, and wait out the
+    account's backoff. The caller holds no database connection while waiting."""
+    state = await limits.guess_state(session, key, client, _backoff_policy(settings), now())
+    if state.locked_for:
+        return _locked(state.locked_for)
+    if state.backoff_seconds:
+        await asyncio.sleep(state.backoff_seconds)
+    return None
+
+
+async def _count_wrong_password(
+    session: AsyncSession, deps: Deps, key: str, client: str, user_id: uuid.UUID | None
+) -> None:
+    """One wrong password: counted per (account, address), per address and per account. When
+    the account-wide count reaches the backoff, its owner (if any) is offered an unlock link."""
+    settings, moment = deps.settings, now()
+    await limits.record_failure(
+        session, limits.pair_key(key, client), _lock_policy(settings, settings.login_max_failures), moment
+    )
+    await limits.record_failure(
+        session, limits.address_key(client), _lock_policy(settings, settings.address_max_failures), moment
+    )
+    window = timedelta(minutes=settings.login_failure_window_minutes)
+    failures = await limits.count_failure(session, limits.account_key(key), window, moment)
+    if user_id is not None and failures >= settings.account_backoff_after_failures:
+        # Only now is the account read: below the backoff, a wrong password for an existing
+        # account costs exactly what one for an unknown email does.
+        user = await session.get(User, user_id)
+        assert user is not None
+        await _offer_unlock(session, deps, user, failures)
+
+
+async def _offer_unlock(session: AsyncSession, deps: Deps, user: User, failures: int) -> None:
+    settings = deps.settings
+    if not await _account_allows(session, "unlock-mail", user, settings.unlock_mails_per_account_per_hour):
+        return
+    hours = settings.unlock_ttl_hours
+    token = await _new_one_time_token(session, user, "unlock", user.email, timedelta(hours=hours))
+    await _emit(
+        session,
+        SignInUnlockOffered(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            locale=user.locale,
+            unlock_url=f"{settings.public_url}/unlock?token={token}",
+            failures=failures,
+            expires_in_hours=hours,
+        ),
+    )
+
+
+async def unlock_sign_in(session: AsyncSession, deps: Deps, token: str, client: str) -> None:
+    """The owner opened the mailed link: clear the account's counters and every address's lock
+    on it, and let this address past an address lock for a while. Never rate limited: the
+    token is the proof, and it must work however the counters stand."""
+    row = await _consume_token(session, token, ("unlock",), UNLOCK_INVALID, UNLOCK_EXPIRED)
+    user = await session.get(User, row.user_id)
+    assert user is not None
+    await limits.clear_account(session, user.email_key)
+    until = now() + timedelta(minutes=deps.settings.unlocked_address_minutes)
+    await limits.grant_unlocked(session, user.email_key, client, until)
 
 
 async def login(
@@ -346,15 +447,16 @@ async def login(
     reader: async_sessionmaker[AsyncSession],
 ) -> TokenPair | Refusal:
     """`reader` serves the lookups in a short session of their own, so no database connection
-    is held while argon2 works: a burst of sign-ins must not drain the connection pool."""
-    settings = deps.settings
-    account, address = limits.account_key(email_key(email)), limits.address_key(client)
+    is held while argon2 works (or a backoff waits): a burst of sign-ins must not drain the pool."""
+    key = email_key(email)
     async with reader() as read:
-        wait = await limits.locked_for(read, [account, address], now())
-        found = None if wait else await _user_by_email(read, email)
+        state = await limits.guess_state(read, key, client, _backoff_policy(deps.settings), now())
+        found = None if state.locked_for else await _user_by_email(read, email)
         user_id, stored_hash = (found.id, found.password_hash) if found else (None, None)
-    if wait:
-        return _locked(wait)
+    if state.locked_for:
+        return _locked(state.locked_for)
+    if state.backoff_seconds:
+        await asyncio.sleep(state.backoff_seconds)
     if stored_hash is None:
         await deps.passwords.burn_time(password)
         password_ok = False
@@ -362,14 +464,9 @@ async def login(
         password_ok = await deps.passwords.verify(stored_hash, password)
     user = await session.get(User, user_id) if password_ok and user_id else None
     if user is None:
-        await limits.record_failure(
-            session, account, _lock_policy(settings, settings.login_max_failures), now()
-        )
-        await limits.record_failure(
-            session, address, _lock_policy(settings, settings.address_max_failures), now()
-        )
+        await _count_wrong_password(session, deps, key, client, user_id)
         return Refusal(INVALID_CREDENTIALS, "Check the email address and password, or reset your password")
-    await limits.clear(session, account)
+    await limits.clear_account(session, key)
     if deps.passwords.needs_rehash(user.password_hash):
         user.password_hash = await deps.passwords.hash(password)
         session.add(user)
@@ -488,9 +585,9 @@ async def logout_all(session: AsyncSession, principal: Principal) -> None:
 # --- password reset --------------------------------------------------------------------------
 
 
-async def forgot_password(session: AsyncSession, deps: Deps, email: str, client: str) -> None:
+async def forgot_password(session: AsyncSession, deps: Deps, email: str) -> None:
+    """A queued 'forgot' (mail_requests.py): a reset link if the account exists and may get one."""
     settings = deps.settings
-    await _limit_address(session, "forgot", client, settings.forgot_per_address_per_hour)
     user = await _user_by_email(session, email, for_update=True)
     if user is None or user.disabled_at is not None:
         return
@@ -535,7 +632,7 @@ async def reset_password(session: AsyncSession, deps: Deps, token: str, password
     user.updated_at = now()
     session.add(user)
     await _revoke_sessions(session, user.id, "password_reset")
-    await limits.clear(session, limits.account_key(user.email_key))
+    await limits.clear_account(session, user.email_key)
     # The link reached the mailbox, which proves the address just as a verification link does.
     await _mark_verified(session, user, "link")
 
@@ -580,35 +677,49 @@ async def update_me(session: AsyncSession, principal: Principal, changes: MeUpda
     return user
 
 
-async def _require_password(deps: Deps, user: User, password: str) -> None:
+async def _require_password(
+    session: AsyncSession, deps: Deps, user: User, password: str, client: str
+) -> Refusal | None:
+    """The current password, guarded like a sign-in: a stolen session must not become an
+    unlimited password oracle. A refusal is returned so the counted failure commits."""
+    refusal = await _guess_allowed(session, deps.settings, user.email_key, client)
+    if refusal is not None:
+        return refusal
     if not await deps.passwords.verify(user.password_hash, password):
-        raise Problem(CURRENT_PASSWORD_WRONG, detail="Enter your current password to confirm")
+        await _count_wrong_password(session, deps, user.email_key, client, user.id)
+        return Refusal(CURRENT_PASSWORD_WRONG, "Enter your current password to confirm")
+    return None
 
 
 async def request_email_change(
-    session: AsyncSession, deps: Deps, principal: Principal, new_email: str, password: str
-) -> None:
+    session: AsyncSession, deps: Deps, principal: Principal, new_email: str, password: str, client: str
+) -> Refusal | None:
     """Mail a link to the new address; the address changes only when that link is opened.
     An address that belongs to another account gets nothing (and the answer is the same)."""
     user = await active_user(session, principal)
-    await _require_password(deps, user, password)
+    refusal = await _require_password(session, deps, user, password, client)
+    if refusal is not None:
+        return refusal
     taken = await _user_by_email(session, new_email)
-    if taken is not None:
-        return
-    await _send_verification(session, deps, user, "email_change", new_email)
+    if taken is None:
+        await _send_verification(session, deps, user, "email_change", new_email)
+    return None
 
 
 async def change_password(
-    session: AsyncSession, deps: Deps, principal: Principal, current: str, new: str
-) -> None:
+    session: AsyncSession, deps: Deps, principal: Principal, current: str, new: str, client: str
+) -> Refusal | None:
     user = await active_user(session, principal)
-    await _require_password(deps, user, current)
+    refusal = await _require_password(session, deps, user, current, client)
+    if refusal is not None:
+        return refusal
     _check_policy(user, new, "new_password")
     user.password_hash = await deps.passwords.hash(new)
     user.updated_at = now()
     session.add(user)
     keep = uuid.UUID(principal.session_id) if principal.session_id else None
     await _revoke_sessions(session, user.id, "password_changed", keep=keep)
+    return None
 
 
 # --- staff -----------------------------------------------------------------------------------
@@ -665,12 +776,7 @@ async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
     user = await session.get(User, user_id)
     if user is None:
         raise Problem(NOT_FOUND, detail="No user has this id")
-    throttle = await limits.throttle_state(session, limits.account_key(user.email_key))
-    locked_until = (
-        throttle.locked_until
-        if throttle and throttle.locked_until and throttle.locked_until > now()
-        else None
-    )
+    lock = await limits.account_lock(session, user.email_key, now())
     sessions = (
         await session.exec(
             select(func.count()).where(
@@ -678,7 +784,7 @@ async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
             )
         )
     ).one()
-    return UserDetail(user, locked_until, throttle.failures if throttle else 0, sessions)
+    return UserDetail(user, lock.locked_until, lock.recent_failures, sessions)
 
 
 async def staff_verify(
@@ -730,7 +836,7 @@ async def set_roles(
 async def unlock(session: AsyncSession, actor: Principal, user_id: uuid.UUID, reason: str) -> UserDetail:
     user = await _target(session, user_id)
     detail = await user_detail(session, user.id)
-    await limits.clear(session, limits.account_key(user.email_key))
+    await limits.clear_account(session, user.email_key)
     await _audit(
         session,
         actor,
@@ -809,10 +915,13 @@ async def user_id_by_email(session: AsyncSession, email: str) -> uuid.UUID | Non
 async def prune(session: AsyncSession) -> None:
     """Housekeeping: old rate-limit rows and long-dead tokens."""
     moment = now()
-    await limits.prune_rate_events(session, moment - timedelta(days=1))
+    await prune_rate_events(session, moment - timedelta(days=1))
     await session.execute(
         text("DELETE FROM one_time_tokens WHERE expires_at < :t"), {"t": moment - timedelta(days=30)}
     )
     await session.execute(
         text("DELETE FROM refresh_tokens WHERE expires_at < :t"), {"t": moment - timedelta(days=1)}
+    )
+    await session.execute(
+        text("DELETE FROM mail_requests WHERE processed_at < :t"), {"t": moment - timedelta(days=1)}
     )

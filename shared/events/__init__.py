@@ -6,6 +6,7 @@ from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
 from shared.events.identity import (
     AccountExistsNotice,
     PasswordResetRequested,
+    SignInUnlockOffered,
     UserProfileChanged,
     UserRegistered,
     UserVerified,
@@ -26,6 +27,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     AccountExistsNotice,
     UserVerified,
     PasswordResetRequested,
+    SignInUnlockOffered,
     UserProfileChanged,
     LicenseIssued,
     ContractIssued,
@@ -61,6 +63,7 @@ __all__ = [
     "PasswordResetRequested",
     "RawEnvelope",
     "ReleasePublished",
+    "SignInUnlockOffered",
     "UserProfileChanged",
     "UserRegistered",
     "UserVerified",

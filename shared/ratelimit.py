@@ -1,0 +1,54 @@
+"""Sliding-window rate limits kept in Postgres, so every replica of a service sees one count.
+
+One row per hit in the service's `rate_events` table (created by `create_rate_events_table`
+in a migration); hits of one key are serialised with an advisory lock, so parallel requests
+cannot all slip under the limit. Callers choose the key (`<action>:account:<id>`,
+`<action>:address:<ip>`) and what a refusal means (a silent skip, or 429 with Retry-After).
+"""
+
+import math
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+TABLE = "rate_events"
+
+
+async def allow(session: AsyncSession, key: str, *, limit: int, window: timedelta, now: datetime) -> int:
+    """Record a hit if under `limit` in `window`: 0 if allowed, else seconds until a slot frees."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    await session.execute(
+        text("DELETE FROM rate_events WHERE key = :key AND at <= :since"), {"key": key, "since": now - window}
+    )
+    row = (
+        await session.execute(
+            text("SELECT count(*), min(at) FROM rate_events WHERE key = :key"), {"key": key}
+        )
+    ).one()
+    count, oldest = row[0], row[1]
+    if count >= limit:
+        return max(1, math.ceil((oldest + window - now).total_seconds()))
+    await session.execute(
+        text("INSERT INTO rate_events (key, at) VALUES (:key, :at)"), {"key": key, "at": now}
+    )
+    return 0
+
+
+async def prune(session: AsyncSession, older_than: datetime) -> None:
+    """Housekeeping: hits older than every window are dead weight."""
+    await session.execute(text("DELETE FROM rate_events WHERE at < :t"), {"t": older_than})
+
+
+def create_rate_events_table() -> None:
+    """For a service's migration: the one schema every limiter shares."""
+    from alembic import op
+
+    op.create_table(
+        TABLE,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("key", sa.String(400), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_rate_events_key_at", TABLE, ["key", "at"])
