@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.identity import mail_requests, service
+from services.identity import guessing, mail_requests, service
 from services.identity.keys import jwks_of
 from services.identity.models import User
 from services.identity.schemas import (
@@ -205,7 +205,7 @@ async def forgot(
     "opens it past an address lock for a while. It is never rate limited.",
 )
 async def unlock(data: VerifyRequest, request: Request, session: SessionDep, client: ClientAddress) -> dict:
-    await service.unlock_sign_in(session, _deps(request), data.token, client)
+    await guessing.unlock_sign_in(session, _deps(request), data.token, client)
     return {"status": "unlocked"}
 
 

@@ -6,10 +6,9 @@ the same way either way, and login refuses a wrong email exactly like a wrong pa
 """
 
 import asyncio
-import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -19,11 +18,24 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import limits
+from services.identity import guessing, limits
 from services.identity.config import Settings
+from services.identity.core import (
+    VERIFY_PURPOSES,
+    Deps,
+    Refusal,
+    account_allows,
+    consume_token,
+    emit,
+    hash_token,
+    limit_address,
+    new_one_time_token,
+    now,
+    user_by_email,
+)
 from services.identity.models import AuditEntry, AuthSession, MailRequest, OneTimeToken, RefreshToken, User
 from services.identity.normalize import email_key
-from services.identity.passwords import Passwords, policy_violations
+from services.identity.passwords import policy_violations
 from services.identity.problems import (
     ACCOUNT_DISABLED,
     CURRENT_PASSWORD_WRONG,
@@ -31,56 +43,24 @@ from services.identity.problems import (
     EMAIL_TAKEN,
     INVALID_CREDENTIALS,
     INVALID_REFRESH_TOKEN,
-    LOCKED,
     OWN_ROLES,
     RESET_EXPIRED,
     RESET_INVALID,
-    UNLOCK_EXPIRED,
-    UNLOCK_INVALID,
     VERIFICATION_EXPIRED,
     VERIFICATION_INVALID,
 )
 from services.identity.schemas import MeUpdate, RegisterRequest
-from services.identity.signing import KeyRing
-from shared import clock
 from shared.auth import Principal
 from shared.events import (
     AccountExistsNotice,
     PasswordResetRequested,
-    SignInUnlockOffered,
     UserProfileChanged,
     UserRegistered,
     UserVerified,
     VerificationRequested,
 )
-from shared.events.base import Event
-from shared.http.problems import NOT_FOUND, RATE_LIMITED, UNAUTHORIZED, VALIDATION, Problem, ProblemType
-from shared.outbox import add_event
-from shared.ratelimit import allow
+from shared.http.problems import NOT_FOUND, UNAUTHORIZED, VALIDATION, Problem
 from shared.ratelimit import prune as prune_rate_events
-
-SOURCE = "identity"
-HOUR = timedelta(hours=1)
-VERIFY_PURPOSES = ("verify", "email_change")
-
-
-@dataclass(frozen=True)
-class Deps:
-    """What the use cases need besides the session: settings, hashing, signing."""
-
-    settings: Settings
-    passwords: Passwords
-    keyring: KeyRing
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A refusal whose side effects (a counted failure, a revoked family) must be committed,
-    so it is returned to the route instead of raised (raising rolls the transaction back)."""
-
-    problem: ProblemType
-    detail: str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,107 +69,6 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     refresh_max_age: int
-
-
-def now() -> datetime:
-    return clock.now()
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def _emit(session: AsyncSession, event: Event) -> None:
-    await add_event(session, event, source=SOURCE)
-
-
-async def _user_by_email(session: AsyncSession, email: str, *, for_update: bool = False) -> User | None:
-    query = select(User).where(User.email_key == email_key(email))
-    if for_update:
-        query = query.with_for_update()
-    return (await session.exec(query)).first()
-
-
-async def _limit_address(session: AsyncSession, action: str, address: str, per_hour: int) -> None:
-    wait = await allow(session, f"{action}:address:{address}", limit=per_hour, window=HOUR, now=now())
-    if wait:
-        raise Problem(
-            RATE_LIMITED,
-            detail=f"Too many requests from your network; try again in {wait // 60 + 1} minutes",
-            headers={"Retry-After": str(wait)},
-        )
-
-
-async def _account_allows(session: AsyncSession, action: str, user: User, per_hour: int) -> bool:
-    key = f"{action}:account:{user.id}"
-    return await allow(session, key, limit=per_hour, window=HOUR, now=now()) == 0
-
-
-# --- one-time tokens -------------------------------------------------------------------------
-
-
-async def _new_one_time_token(
-    session: AsyncSession, user: User, purpose: str, email: str, ttl: timedelta
-) -> str:
-    """A fresh single-use token; older unused ones of the same kind stop working."""
-    moment = now()
-    purposes = VERIFY_PURPOSES if purpose in VERIFY_PURPOSES else (purpose,)
-    await session.execute(
-        update(OneTimeToken)
-        .where(
-            col(OneTimeToken.user_id) == user.id,
-            col(OneTimeToken.purpose).in_(purposes),
-            col(OneTimeToken.used_at).is_(None),
-            col(OneTimeToken.revoked_at).is_(None),
-        )
-        .values(revoked_at=moment)
-    )
-    token = secrets.token_urlsafe(32)
-    session.add(
-        OneTimeToken(
-            token_hash=_hash_token(token),
-            user_id=user.id,
-            purpose=purpose,
-            email=email,
-            created_at=moment,
-            expires_at=moment + ttl,
-        )
-    )
-    await session.flush()
-    return token
-
-
-async def _consume_token(
-    session: AsyncSession, token: str, purposes: tuple[str, ...], invalid: ProblemType, expired: ProblemType
-) -> OneTimeToken:
-    """Mark the token used, atomically (two clicks racing: one wins, the other is refused)."""
-    hashed = _hash_token(token)
-    row = await session.get(OneTimeToken, hashed)
-    what = (
-        "verification"
-        if invalid is VERIFICATION_INVALID
-        else "unlock"
-        if invalid is UNLOCK_INVALID
-        else "password reset"
-    )
-    if row is None or row.purpose not in purposes or row.used_at is not None or row.revoked_at is not None:
-        raise Problem(invalid, detail=f"This link was already used or replaced; request a new {what} link")
-    if row.expires_at <= now():
-        raise Problem(expired, detail=f"The link expired; request a new {what} link")
-    claimed = await session.execute(
-        update(OneTimeToken)
-        .where(
-            col(OneTimeToken.token_hash) == hashed,
-            col(OneTimeToken.used_at).is_(None),
-            col(OneTimeToken.revoked_at).is_(None),
-        )
-        .values(used_at=now())
-        .returning(col(OneTimeToken.token_hash))
-    )
-    if claimed.first() is None:
-        raise Problem(invalid, detail=f"This link was already used; request a new {what} link")
-    await session.refresh(row)
-    return row
 
 
 def _verify_url(settings: Settings, token: str) -> str:
@@ -203,8 +82,8 @@ def _reset_url(settings: Settings, token: str) -> str:
 async def _send_verification(session: AsyncSession, deps: Deps, user: User, reason: str, email: str) -> None:
     hours = deps.settings.verification_ttl_hours
     purpose = "email_change" if reason == "email_change" else "verify"
-    token = await _new_one_time_token(session, user, purpose, email, timedelta(hours=hours))
-    await _emit(
+    token = await new_one_time_token(session, user, purpose, email, timedelta(hours=hours))
+    await emit(
         session,
         VerificationRequested(
             user_id=user.id,
@@ -229,7 +108,7 @@ async def _mark_verified(session: AsyncSession, user: User, verified_by: str) ->
     if result.first() is None:
         return False
     await session.refresh(user)
-    await _emit(
+    await emit(
         session,
         UserVerified(
             user_id=user.id,
@@ -250,8 +129,8 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
     # Hash first, whether or not the account exists: equal timing, and no connection is held
     # while argon2 works.
     password_hash = await deps.passwords.hash(data.password)
-    await _limit_address(session, "register", client, settings.register_per_address_per_hour)
-    existing = await _user_by_email(session, data.email)
+    await limit_address(session, "register", client, settings.register_per_address_per_hour)
+    existing = await user_by_email(session, data.email)
     if existing is None:
         moment = now()
         user = User(
@@ -270,18 +149,18 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
                 session.add(user)
                 await session.flush()
         except IntegrityError:  # registered concurrently a moment ago: same answer as below
-            existing = await _user_by_email(session, data.email)
+            existing = await user_by_email(session, data.email)
         else:
-            await _emit(
+            await emit(
                 session, UserRegistered(user_id=user.id, email=user.email, name=user.name, locale=user.locale)
             )
             await _send_verification(session, deps, user, "register", user.email)
             return
     # The account exists: tell the owner (not the caller).
-    if existing is not None and await _account_allows(
+    if existing is not None and await account_allows(
         session, "exists-notice", existing, settings.exists_notice_per_account_per_hour
     ):
-        await _emit(
+        await emit(
             session,
             AccountExistsNotice(
                 user_id=existing.id,
@@ -295,7 +174,7 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
 
 
 async def verify_email(session: AsyncSession, token: str) -> None:
-    row = await _consume_token(session, token, VERIFY_PURPOSES, VERIFICATION_INVALID, VERIFICATION_EXPIRED)
+    row = await consume_token(session, token, VERIFY_PURPOSES, VERIFICATION_INVALID, VERIFICATION_EXPIRED)
     user = await session.get(User, row.user_id, with_for_update=True)
     assert user is not None
     if row.purpose == "email_change":
@@ -305,14 +184,14 @@ async def verify_email(session: AsyncSession, token: str) -> None:
 
 
 async def _apply_email_change(session: AsyncSession, user: User, new_email: str) -> None:
-    taken = await _user_by_email(session, new_email)
+    taken = await user_by_email(session, new_email)
     if taken is not None and taken.id != user.id:
         raise Problem(EMAIL_TAKEN, detail="Another account uses this address now; choose a different one")
     previous = user.email
     user.email, user.email_key, user.updated_at = new_email, new_email.lower(), now()
     session.add(user)
     await session.flush()
-    await _emit(session, _profile_event(user, previous_email=previous))
+    await emit(session, _profile_event(user, previous_email=previous))
     # Confirming the new address also proves it; an unverified account becomes verified.
     await _mark_verified(session, user, "link")
 
@@ -326,7 +205,7 @@ async def queue_mail_request(
     per_hour = (
         settings.forgot_per_address_per_hour if kind == "forgot" else settings.resend_per_address_per_hour
     )
-    await _limit_address(session, kind, client, per_hour)
+    await limit_address(session, kind, client, per_hour)
     session.add(MailRequest(kind=kind, email=email, created_at=now()))
     await session.flush()
 
@@ -334,107 +213,14 @@ async def queue_mail_request(
 async def resend_verification(session: AsyncSession, deps: Deps, email: str) -> None:
     """A queued 'resend' (mail_requests.py): a new link if the account still waits for one."""
     settings = deps.settings
-    user = await _user_by_email(session, email, for_update=True)
+    user = await user_by_email(session, email, for_update=True)
     if user is None or user.email_verified_at is not None or user.disabled_at is not None:
         return
-    if await _account_allows(session, "resend", user, settings.resend_per_account_per_hour):
+    if await account_allows(session, "resend", user, settings.resend_per_account_per_hour):
         await _send_verification(session, deps, user, "resend", user.email)
 
 
 # --- sign-in and sessions --------------------------------------------------------------------
-
-
-def _lock_policy(settings: Settings, max_failures: int) -> limits.LockPolicy:
-    return limits.LockPolicy(
-        max_failures=max_failures,
-        lock=timedelta(minutes=settings.login_lock_minutes),
-        max_lock=timedelta(minutes=settings.login_max_lock_minutes),
-        failure_window=timedelta(minutes=settings.login_failure_window_minutes),
-    )
-
-
-def _backoff_policy(settings: Settings) -> limits.BackoffPolicy:
-    return limits.BackoffPolicy(
-        after_failures=settings.account_backoff_after_failures,
-        base_seconds=settings.account_backoff_base_ms / 1000,
-        max_seconds=settings.account_backoff_max_ms / 1000,
-        failure_window=timedelta(minutes=settings.login_failure_window_minutes),
-    )
-
-
-def _locked(wait: int) -> Refusal:
-    minutes = wait // 60 + 1
-    return Refusal(
-        LOCKED,
-        f"Too many wrong passwords from your network: try again in about {minutes} minutes, reset your "
-        "password with 'Forgot password', or open the unlock link we mailed to the account's owner.",
-        {"Retry-After": str(wait)},
-    )
-
-
-async def _guess_allowed(session: AsyncSession, settings: Settings, key: str, client: str) -> Refusal | None:
-    """Before a password check: refuse a locked (account, address) or address, and wait out the
-    account's backoff. The caller holds no database connection while waiting."""
-    state = await limits.guess_state(session, key, client, _backoff_policy(settings), now())
-    if state.locked_for:
-        return _locked(state.locked_for)
-    if state.backoff_seconds:
-        await asyncio.sleep(state.backoff_seconds)
-    return None
-
-
-async def _count_wrong_password(
-    session: AsyncSession, deps: Deps, key: str, client: str, user_id: uuid.UUID | None
-) -> None:
-    """One wrong password: counted per (account, address), per address and per account. When
-    the account-wide count reaches the backoff, its owner (if any) is offered an unlock link."""
-    settings, moment = deps.settings, now()
-    await limits.record_failure(
-        session, limits.pair_key(key, client), _lock_policy(settings, settings.login_max_failures), moment
-    )
-    await limits.record_failure(
-        session, limits.address_key(client), _lock_policy(settings, settings.address_max_failures), moment
-    )
-    window = timedelta(minutes=settings.login_failure_window_minutes)
-    failures = await limits.count_failure(session, limits.account_key(key), window, moment)
-    if user_id is not None and failures >= settings.account_backoff_after_failures:
-        # Only now is the account read: below the backoff, a wrong password for an existing
-        # account costs exactly what one for an unknown email does.
-        user = await session.get(User, user_id)
-        assert user is not None
-        await _offer_unlock(session, deps, user, failures)
-
-
-async def _offer_unlock(session: AsyncSession, deps: Deps, user: User, failures: int) -> None:
-    settings = deps.settings
-    if not await _account_allows(session, "unlock-mail", user, settings.unlock_mails_per_account_per_hour):
-        return
-    hours = settings.unlock_ttl_hours
-    token = await _new_one_time_token(session, user, "unlock", user.email, timedelta(hours=hours))
-    await _emit(
-        session,
-        SignInUnlockOffered(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            locale=user.locale,
-            unlock_url=f"{settings.public_url}/unlock?token={token}",
-            failures=failures,
-            expires_in_hours=hours,
-        ),
-    )
-
-
-async def unlock_sign_in(session: AsyncSession, deps: Deps, token: str, client: str) -> None:
-    """The owner opened the mailed link: clear the account's counters and every address's lock
-    on it, and let this address past an address lock for a while. Never rate limited: the
-    token is the proof, and it must work however the counters stand."""
-    row = await _consume_token(session, token, ("unlock",), UNLOCK_INVALID, UNLOCK_EXPIRED)
-    user = await session.get(User, row.user_id)
-    assert user is not None
-    await limits.clear_account(session, user.email_key)
-    until = now() + timedelta(minutes=deps.settings.unlocked_address_minutes)
-    await limits.grant_unlocked(session, user.email_key, client, until)
 
 
 async def login(
@@ -450,11 +236,11 @@ async def login(
     is held while argon2 works (or a backoff waits): a burst of sign-ins must not drain the pool."""
     key = email_key(email)
     async with reader() as read:
-        state = await limits.guess_state(read, key, client, _backoff_policy(deps.settings), now())
-        found = None if state.locked_for else await _user_by_email(read, email)
+        state = await limits.guess_state(read, key, client, guessing.backoff_policy(deps.settings), now())
+        found = None if state.locked_for else await user_by_email(read, email)
         user_id, stored_hash = (found.id, found.password_hash) if found else (None, None)
     if state.locked_for:
-        return _locked(state.locked_for)
+        return guessing.locked(state.locked_for)
     if state.backoff_seconds:
         await asyncio.sleep(state.backoff_seconds)
     if stored_hash is None:
@@ -464,7 +250,7 @@ async def login(
         password_ok = await deps.passwords.verify(stored_hash, password)
     user = await session.get(User, user_id) if password_ok and user_id else None
     if user is None:
-        await _count_wrong_password(session, deps, key, client, user_id)
+        await guessing.count_wrong_password(session, deps, key, client, user_id)
         return Refusal(INVALID_CREDENTIALS, "Check the email address and password, or reset your password")
     await limits.clear_account(session, key)
     if deps.passwords.needs_rehash(user.password_hash):
@@ -498,7 +284,7 @@ async def _issue_tokens(
     refresh_ttl = timedelta(hours=settings.refresh_token_ttl_hours)
     session.add(
         RefreshToken(
-            token_hash=_hash_token(refresh),
+            token_hash=hash_token(refresh),
             session_id=auth_session.id,
             created_at=now(),
             expires_at=now() + refresh_ttl,
@@ -535,7 +321,7 @@ async def refresh(session: AsyncSession, deps: Deps, token: str | None) -> Token
         return Refusal(
             INVALID_REFRESH_TOKEN, "Send the refresh token (JSON body or cookie), or sign in again"
         )
-    row = await session.get(RefreshToken, _hash_token(token), with_for_update=True)
+    row = await session.get(RefreshToken, hash_token(token), with_for_update=True)
     if row is None:
         return ended
     auth_session = await session.get(AuthSession, row.session_id, with_for_update=True)
@@ -567,7 +353,7 @@ async def logout(session: AsyncSession, principal: Principal | None, refresh_tok
     if principal is not None and principal.session_id:
         session_id = uuid.UUID(principal.session_id)
     elif refresh_token:
-        row = await session.get(RefreshToken, _hash_token(refresh_token))
+        row = await session.get(RefreshToken, hash_token(refresh_token))
         session_id = row.session_id if row else None
     if session_id is None:
         return
@@ -588,14 +374,14 @@ async def logout_all(session: AsyncSession, principal: Principal) -> None:
 async def forgot_password(session: AsyncSession, deps: Deps, email: str) -> None:
     """A queued 'forgot' (mail_requests.py): a reset link if the account exists and may get one."""
     settings = deps.settings
-    user = await _user_by_email(session, email, for_update=True)
+    user = await user_by_email(session, email, for_update=True)
     if user is None or user.disabled_at is not None:
         return
-    if not await _account_allows(session, "forgot", user, settings.forgot_per_account_per_hour):
+    if not await account_allows(session, "forgot", user, settings.forgot_per_account_per_hour):
         return
     minutes = settings.reset_ttl_minutes
-    token = await _new_one_time_token(session, user, "reset", user.email, timedelta(minutes=minutes))
-    await _emit(
+    token = await new_one_time_token(session, user, "reset", user.email, timedelta(minutes=minutes))
+    await emit(
         session,
         PasswordResetRequested(
             user_id=user.id,
@@ -619,13 +405,13 @@ def _check_policy(user: User, password: str, field_name: str) -> None:
 
 
 async def reset_password(session: AsyncSession, deps: Deps, token: str, password: str) -> None:
-    hashed = _hash_token(token)
+    hashed = hash_token(token)
     pending = await session.get(OneTimeToken, hashed)
     if pending is not None and pending.purpose == "reset":
         owner = await session.get(User, pending.user_id)
         assert owner is not None
         _check_policy(owner, password, "password")  # before spending the token
-    row = await _consume_token(session, token, ("reset",), RESET_INVALID, RESET_EXPIRED)
+    row = await consume_token(session, token, ("reset",), RESET_INVALID, RESET_EXPIRED)
     user = await session.get(User, row.user_id, with_for_update=True)
     assert user is not None
     user.password_hash = await deps.passwords.hash(password)
@@ -673,7 +459,7 @@ async def update_me(session: AsyncSession, principal: Principal, changes: MeUpda
         user.updated_at = now()
         session.add(user)
         await session.flush()
-        await _emit(session, _profile_event(user))
+        await emit(session, _profile_event(user))
     return user
 
 
@@ -682,11 +468,11 @@ async def _require_password(
 ) -> Refusal | None:
     """The current password, guarded like a sign-in: a stolen session must not become an
     unlimited password oracle. A refusal is returned so the counted failure commits."""
-    refusal = await _guess_allowed(session, deps.settings, user.email_key, client)
+    refusal = await guessing.guess_allowed(session, deps.settings, user.email_key, client)
     if refusal is not None:
         return refusal
     if not await deps.passwords.verify(user.password_hash, password):
-        await _count_wrong_password(session, deps, user.email_key, client, user.id)
+        await guessing.count_wrong_password(session, deps, user.email_key, client, user.id)
         return Refusal(CURRENT_PASSWORD_WRONG, "Enter your current password to confirm")
     return None
 
@@ -700,7 +486,7 @@ async def request_email_change(
     refusal = await _require_password(session, deps, user, password, client)
     if refusal is not None:
         return refusal
-    taken = await _user_by_email(session, new_email)
+    taken = await user_by_email(session, new_email)
     if taken is None:
         await _send_verification(session, deps, user, "email_change", new_email)
     return None
@@ -810,7 +596,7 @@ async def set_disabled(
         await session.flush()
         if disabled:
             await _revoke_sessions(session, user.id, "disabled")
-        await _emit(session, _profile_event(user))
+        await emit(session, _profile_event(user))
     await _audit(session, actor, "disable" if disabled else "enable", user.id, reason, changed=changed)
     return await user_detail(session, user.id)
 
@@ -876,7 +662,7 @@ async def create_or_update_user(
 ) -> uuid.UUID:
     """Idempotent seeding: a new account is created (events as for a registration); an existing
     one gets the given roles and, if asked, is verified. Validation is the caller's."""
-    user = await _user_by_email(session, email, for_update=True)
+    user = await user_by_email(session, email, for_update=True)
     if user is None:
         moment = now()
         user = User(
@@ -892,7 +678,7 @@ async def create_or_update_user(
         )
         session.add(user)
         await session.flush()
-        await _emit(
+        await emit(
             session, UserRegistered(user_id=user.id, email=user.email, name=user.name, locale=user.locale)
         )
         if not verified:
@@ -908,7 +694,7 @@ async def create_or_update_user(
 
 
 async def user_id_by_email(session: AsyncSession, email: str) -> uuid.UUID | None:
-    user = await _user_by_email(session, email)
+    user = await user_by_email(session, email)
     return user.id if user else None
 
 
