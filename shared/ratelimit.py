@@ -8,6 +8,7 @@ cannot all slip under the limit. Callers choose the key (`<action>:account:<id>`
 
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import text
@@ -41,14 +42,22 @@ async def prune(session: AsyncSession, older_than: datetime) -> None:
     await session.execute(text("DELETE FROM rate_events WHERE at < :t"), {"t": older_than})
 
 
+def _columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("key", sa.String(400), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+def rate_events_table(metadata: sa.MetaData) -> sa.Table:
+    """Declare the table among a service's models (its migration creates the same one)."""
+    return sa.Table(TABLE, metadata, *_columns(), sa.Index("ix_rate_events_key_at", "key", "at"))
+
+
 def create_rate_events_table() -> None:
     """For a service's migration: the one schema every limiter shares."""
     from alembic import op
 
-    op.create_table(
-        TABLE,
-        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("key", sa.String(400), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    )
+    op.create_table(TABLE, *_columns())
     op.create_index("ix_rate_events_key_at", TABLE, ["key", "at"])
