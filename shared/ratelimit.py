@@ -17,8 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 TABLE = "rate_events"
 
 
-async def allow(session: AsyncSession, key: str, *, limit: int, window: timedelta, now: datetime) -> int:
-    """Record a hit if under `limit` in `window`: 0 if allowed, else seconds until a slot frees."""
+async def retry_after(
+    session: AsyncSession, key: str, *, limit: int, window: timedelta, now: datetime
+) -> int:
+    """Seconds until `key` has fewer than `limit` hits in `window` (0: it has now). Records
+    nothing; holds the key's lock to the end of the transaction, so a caller that records a hit
+    afterwards (`record`) cannot be overtaken by a parallel request."""
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
     await session.execute(
         text("DELETE FROM rate_events WHERE key = :key AND at <= :since"), {"key": key, "since": now - window}
@@ -31,10 +35,21 @@ async def allow(session: AsyncSession, key: str, *, limit: int, window: timedelt
     count, oldest = row[0], row[1]
     if count >= limit:
         return max(1, math.ceil((oldest + window - now).total_seconds()))
+    return 0
+
+
+async def record(session: AsyncSession, key: str, now: datetime) -> None:
     await session.execute(
         text("INSERT INTO rate_events (key, at) VALUES (:key, :at)"), {"key": key, "at": now}
     )
-    return 0
+
+
+async def allow(session: AsyncSession, key: str, *, limit: int, window: timedelta, now: datetime) -> int:
+    """Record a hit if under `limit` in `window`: 0 if allowed, else seconds until a slot frees."""
+    wait = await retry_after(session, key, limit=limit, window=window, now=now)
+    if not wait:
+        await record(session, key, now)
+    return wait
 
 
 async def prune(session: AsyncSession, older_than: datetime) -> None:
