@@ -3,11 +3,12 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from services.cases import service
 from services.cases.access import staff_sees
 from services.cases.config import Settings
+from services.cases.limits import posting_limit
 from services.cases.models import Case, CaseMessage
 from services.cases.schemas import (
     CaseCreate,
@@ -35,7 +36,12 @@ def _message(message: CaseMessage, author_name: str | None = None) -> MessagePub
     return public.model_copy(update={"author_name": author_name})
 
 
-@router.post("", status_code=201, summary="Open a case on one of your licenses (coverage must be active)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Open a case on one of your licenses (coverage must be active)",
+    dependencies=[Depends(posting_limit("case"))],
+)
 async def open_case(
     request: Request, session: SessionDep, user: CurrentUser, locale: LocaleDep, body: CaseCreate
 ) -> CasePublic:
@@ -77,7 +83,12 @@ async def get_case(session: SessionDep, user: CurrentUser, case_id: UUID) -> Cas
     )
 
 
-@router.post("/{case_id}/messages", status_code=201, summary="Reply; staff may add internal notes")
+@router.post(
+    "/{case_id}/messages",
+    status_code=201,
+    summary="Reply; staff may add internal notes",
+    dependencies=[Depends(posting_limit("reply"))],
+)
 async def add_message(
     session: SessionDep, user: CurrentUser, case_id: UUID, body: MessageCreate
 ) -> MessagePublic:
