@@ -40,6 +40,8 @@ MAIL_KINDS = (
     "release",
     "case_opened",
     "case_answered",
+    "case_new_staff",
+    "case_customer_reply",
 )
 
 

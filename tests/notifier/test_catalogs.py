@@ -33,7 +33,16 @@ CONTEXTS = {
         "unsubscribe_url": "http://p/profile",
     },
     "case_opened": {"number": "C-1", "subject_line": "Log", "product": "OMFLOW", "case_url": "http://p/c"},
-    "case_answered": {"number": "C-1", "summary": "See the answer", "case_url": "http://p/c"},
+    "case_answered": {"number": "C-1", "reply": "See <b>&</b> the answer", "case_url": "http://p/c"},
+    "case_new_staff": {
+        "number": "C-1",
+        "subject_line": "Log <b>&</b>",
+        "product": "OMFLOW",
+        "severity": "high",
+        "category": "bug",
+        "case_url": "http://p/desk/cases/1",
+    },
+    "case_customer_reply": {"number": "C-1", "reply": "Here <b>&</b> it is", "case_url": "http://p/desk/c"},
 }
 
 

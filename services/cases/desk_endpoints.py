@@ -1,0 +1,90 @@
+"""Routes of the support desk (staff only): queue, case workspace, customer lookup, staff list."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from services.cases import clock, desk, desk_views
+from services.cases.config import Settings
+from services.cases.endpoints import RulesDep
+from services.cases.presenters import (
+    case_workspace,
+    customer_file,
+    customer_summary,
+    queue_page,
+    staff_public,
+)
+from services.cases.schemas import CaseWorkspace, CustomerFile, CustomerSummary, QueuePage, StaffPublic
+from services.cases.service import people_by_id
+from services.cases.sla import SlaState
+from shared.auth import CurrentUser
+from shared.events.cases import CaseCategory, CaseSeverity, CaseStatus
+from shared.http.deps import SessionDep
+from shared.http.problems import NOT_FOUND, Problem
+
+router = APIRouter(prefix="/desk", tags=["support desk"])
+
+Search = Annotated[
+    str, Query(min_length=2, max_length=200, description="Part of an email, a name or a serial")
+]
+Product = Annotated[str | None, Query(max_length=64)]
+
+
+@router.get("/queue", summary="Open cases by SLA due time, with counts per view")
+async def queue(
+    session: SessionDep,
+    user: CurrentUser,
+    rules: RulesDep,
+    view: desk_views.QueueView = "all",
+    status: CaseStatus | None = None,
+    category: CaseCategory | None = None,
+    severity: CaseSeverity | None = None,
+    product: Product = None,
+    assignee_id: UUID | None = None,
+    sla: SlaState | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> QueuePage:
+    now = clock.now()
+    filters = desk_views.QueueFilters(status, category, severity, product, assignee_id, sla)
+    result = await desk_views.queue(
+        session, user, view=view, filters=filters, now=now, policy=rules.policy, limit=limit, offset=offset
+    )
+    return queue_page(result, now, rules)
+
+
+@router.get("/cases/{case_id}", summary="A case as staff work on it: notes, license, history, other cases")
+async def case_workspace_view(
+    request: Request, session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID
+) -> CaseWorkspace:
+    settings: Settings = request.app.state.settings
+    space = await desk_views.workspace(session, user, case_id)
+    return case_workspace(space, clock.now(), settings.today(), rules)
+
+
+@router.get("/staff", summary="Staff who can be assigned cases")
+async def staff(session: SessionDep, user: CurrentUser) -> list[StaffPublic]:
+    members = await desk.staff_directory(session, user)
+    names = await people_by_id(session, {m.user_id for m in members})
+    return [staff_public(m, names) for m in members]
+
+
+@router.get("/customers", summary="Find customers by email, name or license serial")
+async def find_customers(
+    request: Request, session: SessionDep, user: CurrentUser, q: Search
+) -> list[CustomerSummary]:
+    settings: Settings = request.app.state.settings
+    found = await desk_views.find_customers(session, user, q)
+    return [customer_summary(c, settings.today()) for c in found]
+
+
+@router.get("/customers/{user_id}", summary="A customer's licenses, coverage and cases")
+async def customer(
+    request: Request, session: SessionDep, user: CurrentUser, rules: RulesDep, user_id: UUID
+) -> CustomerFile:
+    settings: Settings = request.app.state.settings
+    found = await desk_views.customer_file(session, user, user_id)
+    if found.person is None and not found.licenses and not found.cases:
+        raise Problem(NOT_FOUND, detail="No customer with this id is known to the support desk")
+    return customer_file(found, clock.now(), settings.today(), rules)
