@@ -6,7 +6,7 @@ from services.cases.config import Settings
 from services.cases.desk_endpoints import router as desk_router
 from services.cases.endpoints import router
 from services.cases.handlers import HANDLERS
-from services.cases.sweeper import auto_close_task
+from services.cases.sweeper import sweep_task
 from shared.http.app import create_service_app
 
 DESCRIPTION = """
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[router, desk_router],
         handlers=HANDLERS,
-        background=[auto_close_task(settings)],
+        background=[sweep_task(settings)],
     )
     app.state.rules = settings.rules()
     return app

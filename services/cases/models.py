@@ -65,6 +65,9 @@ class Case(CaseBase, table=True):
     # The next due time the queue sorts by: first response until answered, then resolution;
     # NULL while paused or settled.
     sla_due_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    # The due time whose breach was announced: each due time is announced once, and a new one
+    # (after the first response, a severity change or a pause) can be announced again.
+    sla_breach_announced_for: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
 
 
 class CaseMessage(Base, table=True):

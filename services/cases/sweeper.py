@@ -1,11 +1,14 @@
-"""The auto-close sweep: resolved cases close by themselves once `auto_close_after` has passed.
+"""The periodic sweep: resolved cases close by themselves once `auto_close_after` has passed,
+and a passed SLA due time is announced (`CaseSlaBreached`, once per due time).
 
 Every replica runs it; `FOR UPDATE SKIP LOCKED` lets them share the work without closing a case
 twice, and each batch is one transaction (its moves and events commit together).
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import cast
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -16,9 +19,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.cases import clock
 from services.cases.config import Settings
 from services.cases.models import Case
-from services.cases.workflow import CaseRules, move
+from services.cases.workflow import ACTIVE, SERVICE, CaseRules, move
 from shared.db import transaction
+from shared.events.cases import CaseSeverity, CaseSlaBreached
 from shared.logging import get_logger
+from shared.outbox import add_event
 
 log = get_logger(__name__)
 BATCH = 200
@@ -40,24 +45,67 @@ async def close_stale_resolved(session: AsyncSession, rules: CaseRules, now: dat
     return len(cases)
 
 
-async def sweep_once(sessions: async_sessionmaker[AsyncSession], rules: CaseRules) -> int:
-    closed = 0
+async def announce_breaches(session: AsyncSession, now: datetime) -> int:
+    """Announce up to one batch of cases whose next due time passed and was not announced yet."""
+    overdue = await session.execute(
+        select(Case)
+        .where(
+            col(Case.status).in_(ACTIVE),
+            col(Case.sla_due_at) <= now,
+            col(Case.sla_breach_announced_for).is_distinct_from(col(Case.sla_due_at)),
+        )
+        .order_by(col(Case.sla_due_at))
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    cases = list(overdue.scalars())
+    for case in cases:
+        assert case.sla_due_at is not None  # the WHERE clause says so
+        case.sla_breach_announced_for = case.sla_due_at
+        await add_event(
+            session,
+            CaseSlaBreached(
+                case_id=case.id,
+                number=case.number,
+                assignee_id=case.assignee_id,
+                target="first_response" if case.first_response_at is None else "resolution",
+                due_at=case.sla_due_at,
+                severity=cast(CaseSeverity, case.severity),
+            ),
+            source=SERVICE,
+        )
+    await session.flush()
+    return len(cases)
+
+
+async def _in_batches(
+    sessions: async_sessionmaker[AsyncSession], step: Callable[[AsyncSession], Awaitable[int]]
+) -> int:
+    """Run `step` one transaction (one batch) at a time until a batch comes back short."""
+    total = 0
     while True:
         async with transaction(sessions) as session:
-            count = await close_stale_resolved(session, rules, clock.now())
-        closed += count
+            count = await step(session)
+        total += count
         if count < BATCH:
-            return closed
+            return total
 
 
-def auto_close_task(settings: Settings):
+async def sweep_once(sessions: async_sessionmaker[AsyncSession], rules: CaseRules) -> tuple[int, int]:
+    """One round of both sweeps; returns (cases closed, breaches announced)."""
+    closed = await _in_batches(sessions, lambda session: close_stale_resolved(session, rules, clock.now()))
+    breached = await _in_batches(sessions, lambda session: announce_breaches(session, clock.now()))
+    return closed, breached
+
+
+def sweep_task(settings: Settings):
     async def run(app: FastAPI) -> None:
         rules = settings.rules()
         while True:
             try:
-                closed = await sweep_once(app.state.sessions, rules)
-                if closed:
-                    log.info("resolved cases closed automatically", closed=closed)
+                closed, breached = await sweep_once(app.state.sessions, rules)
+                if closed or breached:
+                    log.info("case sweep", closed=closed, breaches_announced=breached)
             except Exception as error:  # the database may be away: try again next round
                 log.warning("auto-close sweep failed", error=repr(error))
             await asyncio.sleep(settings.sweep_interval_seconds)

@@ -20,6 +20,7 @@ from shared.events import (
     AccountExistsNotice,
     CaseOpened,
     CaseReplied,
+    CaseSlaBreached,
     Envelope,
     Event,
     PasswordResetRequested,
@@ -221,6 +222,37 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             },
         )
 
+    async def on_sla_breached(session: AsyncSession, envelope: Envelope[CaseSlaBreached]) -> None:
+        event = envelope.data
+        # The engineer who has the case hears of it; an unassigned case, the whole team.
+        recipient = (
+            None if event.assignee_id is None else await service.recipient_of(session, event.assignee_id)
+        )
+        if recipient is not None and not recipient.disabled:
+            email, name, locale = recipient.email, recipient.name, recipient.locale
+        else:
+            email, name, locale = (
+                settings.support_team_email,
+                settings.support_team_name,
+                settings.support_team_locale,
+            )
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=email,
+            kind="case_sla_breached",
+            locale=locale,
+            context={
+                "name": name,
+                "portal_url": portal,
+                "number": event.number,
+                "target": event.target,
+                "severity": event.severity,
+                "due_at": event.due_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "case_url": f"{portal}/desk/cases/{event.case_id}",
+            },
+        )
+
     return {
         VerificationRequested: on_verification_requested,
         AccountExistsNotice: on_account_exists,
@@ -231,4 +263,5 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         ReleasePublished: on_release_published,
         CaseOpened: on_case_opened,
         CaseReplied: on_case_replied,
+        CaseSlaBreached: on_sla_breached,
     }

@@ -42,6 +42,7 @@ MAIL_KINDS = (
     "case_answered",
     "case_new_staff",
     "case_customer_reply",
+    "case_sla_breached",
 )
 
 

@@ -6,6 +6,7 @@ from shared.events.cases import (
     CaseOpened,
     CaseReplied,
     CaseSeverityChanged,
+    CaseSlaBreached,
     CaseStatusChanged,
 )
 from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
@@ -46,6 +47,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CaseStatusChanged,
     CaseAssigned,
     CaseSeverityChanged,
+    CaseSlaBreached,
 )
 EVENT_TYPES: dict[str, type[Event]] = {cls.type: cls for cls in ALL_EVENTS}
 TOPICS: tuple[str, ...] = tuple(sorted({cls.topic for cls in ALL_EVENTS}))
@@ -61,6 +63,7 @@ __all__ = [
     "CaseOpened",
     "CaseReplied",
     "CaseSeverityChanged",
+    "CaseSlaBreached",
     "CaseStatusChanged",
     "ContractBound",
     "ContractIssued",

@@ -92,3 +92,18 @@ class CaseSeverityChanged(Event):
     previous: CaseSeverity
     severity: CaseSeverity
     actor_id: UUID
+
+
+class CaseSlaBreached(Event):
+    """A due time passed with the case still waiting on staff (announced once per due time)."""
+
+    topic = TOPIC
+    type = "cases.CaseSlaBreached.v1"
+    subject_field = "case_id"
+
+    case_id: UUID
+    number: str
+    assignee_id: UUID | None
+    target: Literal["first_response", "resolution"]
+    due_at: datetime
+    severity: CaseSeverity

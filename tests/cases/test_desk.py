@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cases import clock
 from services.cases.config import Settings
-from services.cases.sweeper import close_stale_resolved
+from services.cases.sweeper import announce_breaches, close_stale_resolved
 from tests.cases.conftest import CaseEvents, People, opened_case
 from tests.conftest import database_url
 
@@ -20,6 +20,19 @@ async def cases_db(stack: dict[str, Any]):
     connection = await asyncpg.connect(database_url(stack, "cases"))
     yield connection
     await connection.close()
+
+
+async def sweep(stack: dict[str, Any], step: Any) -> int:
+    """Run one batch of a sweep against the service's database, as the service runs it."""
+    url = database_url(stack, "cases").replace("postgresql://", "postgresql+asyncpg://")
+    engine = create_async_engine(url)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            count: int = await step(session)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return count
 
 
 def api(case: dict[str, Any], action: str = "") -> str:
@@ -276,3 +289,32 @@ async def test_assignment_is_limited_to_staff_who_may_see_the_case(
     assert back.status_code == 200 and back.json()["assignee_id"] is None
     staff = (await gateway.get("/api/cases/desk/staff", headers=security)).json()
     assert {str(people.support.user_id), str(people.security.user_id)} <= {s["user_id"] for s in staff}
+
+
+async def test_a_passed_due_time_is_announced_once(
+    gateway: httpx.AsyncClient,
+    people: People,
+    cases_db: asyncpg.Connection,
+    stack: dict[str, Any],
+    case_events: CaseEvents,
+) -> None:
+    case = await opened_case(gateway, people.alice, people.alice_license, severity="critical")
+    await gateway.post(
+        api(case, "/assignee"),
+        json={"assignee_id": str(people.support.user_id)},
+        headers=people.support.headers,
+    )
+    await cases_db.execute(
+        "UPDATE cases SET sla_due_at = now() - interval '1 minute' WHERE id = $1", case["id"]
+    )
+    await sweep(stack, lambda session: announce_breaches(session, clock.now()))
+    [breach] = await case_events.of_case(case["id"], "cases.CaseSlaBreached.v1")
+    assert breach.data["target"] == "first_response" and breach.data["severity"] == "critical"
+    assert breach.data["assignee_id"] == str(people.support.user_id)
+
+    await sweep(stack, lambda session: announce_breaches(session, clock.now()))
+    # A later event of the same case (same key, so ordered after anything the second sweep
+    # published) arrives, and still only one breach was announced.
+    await gateway.post(api(case, "/severity"), json={"severity": "high"}, headers=people.support.headers)
+    await case_events.of_case(case["id"], "cases.CaseSeverityChanged.v1")
+    assert len(await case_events.of_case(case["id"], "cases.CaseSlaBreached.v1")) == 1

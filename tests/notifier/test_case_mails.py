@@ -5,15 +5,20 @@ gateway, the cases service publishes what it publishes, and the mails must say w
 """
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases.sweeper import announce_breaches
 from services.notifier.config import Settings as NotifierSettings
 from tests.accounts import Accounts, PortalUser
+from tests.conftest import database_url
 from tests.kit import Mailpit, eventually
 from tests.licensing_events import EventPublisher
 from tests.notifier.conftest import NotifierDb
@@ -73,7 +78,27 @@ async def _open_case(
     return await eventually(opened, what="a case opened on the new license")
 
 
+async def _pass_due_time_and_sweep(stack: dict[str, Any], case_id: str) -> None:
+    """Move the case's due time into the past, then run the cases service's own breach sweep."""
+    url = database_url(stack, "cases")
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(
+            "UPDATE cases SET sla_due_at = now() - interval '1 minute' WHERE id = $1", case_id
+        )
+    finally:
+        await connection.close()
+    engine = create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://"))
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            await announce_breaches(session, datetime.now(UTC))
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
 async def test_the_case_loop_mails_team_customer_and_engineer(
+    stack: dict[str, Any],
     gateway: httpx.AsyncClient,
     accounts: Accounts,
     licensing: EventPublisher,
@@ -119,6 +144,12 @@ async def test_the_case_loop_mails_team_customer_and_engineer(
     to_engineer = await only_mail_to(mailpit, engineer.email, subject_contains=number)
     assert to_engineer.subject == f"The customer replied on case {number}"
     assert "Done, it works now" in to_engineer.text and f"/desk/cases/{case['id']}" in to_engineer.text
+
+    # The resolution due time passes: the engineer who has the case is told.
+    await _pass_due_time_and_sweep(stack, case["id"])
+    breached = await only_mail_to(mailpit, engineer.email, subject_contains="SLA breached")
+    assert breached.subject == f"SLA breached on case {number}"
+    assert f"Case {number} was not resolved by" in breached.text and "Severity: High" in breached.text
 
     customer_mails = [await read_mail(mailpit, m) for m in await mailpit.messages_to(customer.email)]
     assert sorted(m.subject for m in customer_mails if number in m.subject) == sorted(

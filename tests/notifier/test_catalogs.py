@@ -43,6 +43,13 @@ CONTEXTS = {
         "case_url": "http://p/desk/cases/1",
     },
     "case_customer_reply": {"number": "C-1", "reply": "Here <b>&</b> it is", "case_url": "http://p/desk/c"},
+    "case_sla_breached": {
+        "number": "C-1",
+        "target": "first_response",
+        "severity": "critical",
+        "due_at": "2026-12-07 01:00 UTC",
+        "case_url": "http://p/desk/cases/1",
+    },
 }
 
 

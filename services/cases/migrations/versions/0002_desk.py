@@ -31,7 +31,14 @@ def upgrade() -> None:
         sa.Column("environment", postgresql.JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     )
     op.add_column("cases", sa.Column("assignee_id", sa.Uuid, nullable=True))
-    for name in ("closed_at", "first_response_due_at", "resolution_due_at", "sla_paused_since", "sla_due_at"):
+    for name in (
+        "closed_at",
+        "first_response_due_at",
+        "resolution_due_at",
+        "sla_paused_since",
+        "sla_due_at",
+        "sla_breach_announced_for",
+    ):
         op.add_column("cases", _timestamp(name))
     op.add_column("cases", sa.Column("sla_paused_seconds", sa.Integer, nullable=False, server_default="0"))
     # The old states map onto the workflow; cases opened before SLAs existed carry no due times.
@@ -78,6 +85,7 @@ def downgrade() -> None:
         "UPDATE cases SET status = CASE WHEN status IN ('new', 'in_progress') THEN 'open' ELSE status END"
     )
     for name in (
+        "sla_breach_announced_for",
         "sla_paused_seconds",
         "sla_due_at",
         "sla_paused_since",
