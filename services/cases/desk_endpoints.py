@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from services.cases import clock, desk, desk_views
+from services.cases.canned import TOPICS, canned_answer
 from services.cases.config import Settings
 from services.cases.endpoints import RulesDep
 from services.cases.presenters import (
@@ -15,13 +16,21 @@ from services.cases.presenters import (
     queue_page,
     staff_public,
 )
-from services.cases.schemas import CaseWorkspace, CustomerFile, CustomerSummary, QueuePage, StaffPublic
+from services.cases.schemas import (
+    CannedAnswer,
+    CaseWorkspace,
+    CustomerFile,
+    CustomerSummary,
+    QueuePage,
+    StaffPublic,
+)
 from services.cases.service import people_by_id
 from services.cases.sla import SlaState
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseSeverity, CaseStatus
 from shared.http.deps import SessionDep
 from shared.http.problems import NOT_FOUND, Problem
+from shared.i18n import Locale
 
 router = APIRouter(prefix="/desk", tags=["support desk"])
 
@@ -68,6 +77,12 @@ async def staff(session: SessionDep, user: CurrentUser) -> list[StaffPublic]:
     members = await desk.staff_directory(session, user)
     names = await people_by_id(session, {m.user_id for m in members})
     return [staff_public(m, names) for m in members]
+
+
+@router.get("/canned-answers", summary="Answers for out-of-scope questions, in the customer's language")
+async def canned_answers(user: CurrentUser, locale: Locale = "en") -> list[CannedAnswer]:
+    desk.require_staff(user)
+    return [CannedAnswer(topic=topic, body=canned_answer(topic, locale)) for topic in TOPICS]
 
 
 @router.get("/customers", summary="Find customers by email, name or license serial")

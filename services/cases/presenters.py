@@ -41,10 +41,11 @@ def message_public(message: CaseMessage, names: dict[UUID, Person]) -> MessagePu
     )
 
 
-def person_public(user_id: UUID, person: Person | None) -> PersonPublic:
+def person_public(user_id: UUID, person: Person | None, *, with_locale: bool = False) -> PersonPublic:
     if person is None:
         return PersonPublic(user_id=user_id)
-    return PersonPublic(user_id=user_id, name=person.name, email=person.email)
+    locale = person.locale if with_locale else None
+    return PersonPublic(user_id=user_id, name=person.name, email=person.email, locale=locale)
 
 
 def case_detail(view: CaseView, now: datetime, rules: CaseRules) -> CaseDetail:
@@ -78,8 +79,10 @@ def case_workspace(space: Workspace, now: datetime, today: date, rules: CaseRule
     assignee = None
     if case.assignee_id is not None:
         assignee = person_public(case.assignee_id, names.get(case.assignee_id))
+    detail = case_detail(space.view, now, rules).model_dump()
+    detail["customer"] = person_public(case.account_id, space.view.customer, with_locale=True)
     return CaseWorkspace(
-        **case_detail(space.view, now, rules).model_dump(),
+        **detail,
         assignee=assignee,
         license=coverage_public(space.license, today) if space.license else None,
         history=[change_public(c, names) for c in space.history],

@@ -75,6 +75,7 @@ class PersonPublic(BaseModel):
     user_id: UUID
     name: str | None = None
     email: str | None = None
+    locale: str | None = Field(default=None, description="Staff views: the language to answer in")
 
 
 class MessagePublic(BaseModel):
@@ -184,3 +185,8 @@ class CustomerSummary(BaseModel):
 
 class CustomerFile(CustomerSummary):
     case_list: list[CasePublic]
+
+
+class CannedAnswer(BaseModel):
+    topic: str
+    body: str

@@ -99,6 +99,13 @@ async def test_customer_and_engineer_close_the_case_loop(
     await engineer.locator("#desk-note").click()
     await expect(engineer.locator(".message-note")).to_contain_text(note)
     await expect(engineer.locator(".message-note")).to_contain_text(EN["desk.case.note"])
+    # A canned out-of-scope answer lands in the reply box, in the customer's language, to edit.
+    await engineer.get_by_label(re.compile("^" + re.escape(EN["desk.canned.label"]))).select_option(
+        "database"
+    )
+    await expect(engineer.get_by_label(EN["desk.case.reply"], exact=True)).to_have_value(
+        re.compile("questions about your database are outside its scope")
+    )
     await engineer.get_by_label(EN["desk.case.reply"], exact=True).fill(reply)
     await engineer.locator("#desk-reply").click()
     await expect(engineer.locator(".message-staff")).to_contain_text(reply)

@@ -69,6 +69,11 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...], tuple[int, ...]]] = {
     ),
     "queue": (_get("/api/cases/desk/queue"), (403, 403, 200, 200, 200), (403, 403, 200, 200, 200)),
     "staff list": (_get("/api/cases/desk/staff"), (403, 403, 200, 200, 200), (403, 403, 200, 200, 200)),
+    "canned answers": (
+        _get("/api/cases/desk/canned-answers?locale=ja"),
+        (403, 403, 200, 200, 200),
+        (403, 403, 200, 200, 200),
+    ),
     "customer lookup": (
         _get("/api/cases/desk/customers?q={account_id}"),
         (403, 403, 200, 200, 200),

@@ -318,3 +318,24 @@ async def test_a_passed_due_time_is_announced_once(
     await gateway.post(api(case, "/severity"), json={"severity": "high"}, headers=people.support.headers)
     await case_events.of_case(case["id"], "cases.CaseSeverityChanged.v1")
     assert len(await case_events.of_case(case["id"], "cases.CaseSlaBreached.v1")) == 1
+
+
+async def test_canned_answers_speak_the_customers_language(
+    gateway: httpx.AsyncClient, people: People
+) -> None:
+    case = await opened_case(gateway, people.alice, people.alice_license)
+    workspace = (
+        await gateway.get(f"/api/cases/desk/cases/{case['id']}", headers=people.support.headers)
+    ).json()
+    assert workspace["customer"]["locale"] == "en"  # staff answer in it; customers' own view omits it
+    own = (await gateway.get(api(case), headers=people.alice.headers)).json()
+    assert own["customer"]["locale"] is None
+    answers = await gateway.get(
+        "/api/cases/desk/canned-answers", params={"locale": "ja"}, headers=people.support.headers
+    )
+    by_topic = {a["topic"]: a["body"] for a in answers.json()}
+    assert "データベース" in by_topic["database"] and "パートナー" in by_topic["installation"]
+    wrong = await gateway.get(
+        "/api/cases/desk/canned-answers", params={"locale": "fr"}, headers=people.support.headers
+    )
+    assert wrong.status_code == 422

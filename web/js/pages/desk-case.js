@@ -78,6 +78,7 @@ function composer(item, reload) {
     h(
       "fieldset",
       { class: "stack" },
+      cannedPicker(item),
       field({ name: "body", label: t("desk.case.reply"), type: "textarea", rows: 6, hint: t("desk.case.note.hint") }),
       field({ name: "then_status", label: t("desk.case.then_status"), options: after, value: "waiting_on_customer" }),
     ),
@@ -103,6 +104,30 @@ function composer(item, reload) {
     });
   });
   return form;
+}
+
+const CANNED = ["operating_system", "database", "network", "hardware", "virus", "custom_forms", "installation"];
+
+/** Out-of-scope answers in the customer's language, put into the reply box to edit and send. */
+function cannedPicker(item) {
+  const options = [{ value: "", label: t("desk.canned.none") }, ...CANNED.map((topic) => ({ value: topic, label: t(`canned.${topic}`) }))];
+  const wrapper = field({ name: "canned", label: t("desk.canned.label"), options, required: false, hint: t("desk.canned.hint") });
+  const select = wrapper.querySelector("select");
+  let answers = null;
+  select.addEventListener("change", async () => {
+    if (!select.value) return;
+    try {
+      answers ??= await api(`/cases/desk/canned-answers?locale=${encodeURIComponent(item.customer.locale ?? "en")}`);
+    } catch (error) {
+      toast(`${error.problem.title} ${error.problem.detail ?? ""}`);
+      return;
+    }
+    const found = answers.find((answer) => answer.topic === select.value);
+    const box = select.form.elements.body;
+    if (found) box.value = box.value.trim() ? `${box.value.trim()}\n\n${found.body}` : found.body;
+    box.focus();
+  });
+  return wrapper;
 }
 
 function factsCard(item) {
