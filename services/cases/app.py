@@ -2,6 +2,8 @@
 
 from fastapi import FastAPI
 
+from services.cases.attachment_endpoints import router as attachments_router
+from services.cases.attachment_storage import AttachmentStorage
 from services.cases.config import Settings
 from services.cases.desk_endpoints import router as desk_router
 from services.cases.endpoints import router
@@ -26,6 +28,10 @@ customer may reopen a resolved case within the reopen window; resolved cases clo
 themselves later. SLA due times (first response, resolution) are business hours of the
 vendor's calendar per severity; the resolution clock pauses while waiting on the customer.
 Every reply, move, assignment and severity change is announced as an event.
+
+**Attachments** go from the browser straight to object storage through a presigned POST (the
+policy fixes key, type and exact size); completing an upload records its SHA-256, and downloads
+are short-lived presigned URLs for whoever may see the case.
 """
 
 
@@ -35,9 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         title="Support Portal — Cases",
         description=DESCRIPTION,
-        routers=[router, desk_router],
+        routers=[router, attachments_router, desk_router],
         handlers=HANDLERS,
         background=[sweep_task(settings)],
     )
     app.state.rules = settings.rules()
+    app.state.attachment_storage = AttachmentStorage(settings)
     return app

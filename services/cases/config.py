@@ -43,6 +43,33 @@ class Settings(ServiceSettings):
     sweep_interval_seconds: float = 60.0
     case_number_prefix: str = "C"
 
+    # Attachments: uploaded by the browser straight to object storage (presigned POST), signed
+    # for the address browsers reach (`s3_public_endpoint`, empty: the one the service uses).
+    s3_public_endpoint: str = ""
+    s3_public_secure: bool | None = None
+    s3_region: str = "us-east-1"
+    attachment_max_bytes: int = 100 * 1024 * 1024
+    attachment_content_types: list[str] = Field(
+        default_factory=lambda: [
+            "text/plain",
+            "text/csv",
+            "text/xml",
+            "application/xml",
+            "application/json",
+            "application/pdf",
+            "application/zip",
+            "application/gzip",
+            "application/x-gzip",
+            "application/octet-stream",  # what browsers send for .log and other unknown types
+            "image/png",
+            "image/jpeg",
+        ]
+    )
+    attachment_upload_seconds: int = 900
+    attachment_download_seconds: int = 300
+    # An upload not completed after this long is abandoned: its row and object are removed.
+    attachment_abandon_hours: float = 24.0
+
     def today(self) -> date:
         return clock.now().astimezone(ZoneInfo(self.business_timezone)).date()
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Text, Uuid
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -142,3 +142,25 @@ class Person(Base, table=True):
 
 # The projection's table, for shared.holdings (which keeps it true to licensing's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
+
+
+class CaseAttachment(Base, table=True):
+    """A file on a case. Bytes live in object storage; this row says what, whose and which hash.
+
+    `completed_at` is NULL until the uploader says the upload finished and the service has
+    checked the object (size, SHA-256); unfinished uploads are removed by the sweep."""
+
+    __tablename__ = "case_attachments"
+    __table_args__ = (Index("ix_case_attachments_case_created", "case_id", "created_at"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False))
+    object_key: str = Field(max_length=200, unique=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int = Field(sa_type=BigInteger)
+    sha256: str | None = Field(default=None, max_length=64)
+    uploader_id: UUID
+    by_staff: bool
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    completed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))

@@ -102,3 +102,43 @@ ASSIGNEE_NOT_ELIGIBLE = ProblemType(
         "ja": "この担当者には案件を割り当てられません",
     },
 )
+ATTACHMENT_TOO_LARGE = ProblemType(
+    "attachment-too-large",
+    413,
+    {
+        "en": "The file is too large to attach",
+        "zh-TW": "檔案太大，無法附加",
+        "zh-CN": "文件太大，无法附加",
+        "ja": "ファイルが大きすぎるため添付できません",
+    },
+)
+ATTACHMENT_TYPE_NOT_ALLOWED = ProblemType(
+    "attachment-type-not-allowed",
+    415,
+    {
+        "en": "This type of file cannot be attached",
+        "zh-TW": "無法附加此類型的檔案",
+        "zh-CN": "无法附加此类型的文件",
+        "ja": "この種類のファイルは添付できません",
+    },
+)
+UPLOAD_INCOMPLETE = ProblemType(
+    "upload-incomplete",
+    409,
+    {
+        "en": "The file has not been uploaded completely",
+        "zh-TW": "檔案尚未完整上傳",
+        "zh-CN": "文件尚未完整上传",
+        "ja": "ファイルのアップロードが完了していません",
+    },
+)
+ATTACHMENT_NOT_FOUND = ProblemType(
+    "attachment-not-found",
+    404,
+    {
+        "en": "Attachment not found",
+        "zh-TW": "找不到此附件",
+        "zh-CN": "找不到此附件",
+        "ja": "添付ファイルが見つかりません",
+    },
+)

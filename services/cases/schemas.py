@@ -190,3 +190,38 @@ class CustomerFile(CustomerSummary):
 class CannedAnswer(BaseModel):
     topic: str
     body: str
+
+
+class AttachmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    size: int = Field(ge=1, le=10 * 1024**3, description="Exact size in bytes (the upload must match)")
+    content_type: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = Field(
+        default="application/octet-stream"
+    )
+
+
+class AttachmentPublic(BaseModel):
+    id: UUID
+    filename: str
+    content_type: str
+    size: int
+    sha256: str | None
+    uploader_id: UUID
+    by_staff: bool
+    created_at: datetime
+    completed_at: datetime | None
+    download_url: str | None = Field(default=None, description="Short-lived; only for completed uploads")
+    download_expires_at: datetime | None = None
+
+
+class UploadFormPublic(BaseModel):
+    url: str
+    fields: dict[str, str] = Field(description="Send these, then the file as `file`, as multipart/form-data")
+    expires_at: datetime
+
+
+class UploadStarted(BaseModel):
+    attachment: AttachmentPublic
+    upload: UploadFormPublic

@@ -1,5 +1,6 @@
 """The periodic sweep: resolved cases close by themselves once `auto_close_after` has passed,
-and a passed SLA due time is announced (`CaseSlaBreached`, once per due time).
+a passed SLA due time is announced (`CaseSlaBreached`, once per due time), and uploads never
+completed are removed.
 
 Every replica runs it; `FOR UPDATE SKIP LOCKED` lets them share the work without closing a case
 twice, and each batch is one transaction (its moves and events commit together).
@@ -7,7 +8,7 @@ twice, and each batch is one transaction (its moves and events commit together).
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from fastapi import FastAPI
@@ -17,6 +18,8 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cases import clock
+from services.cases.attachment_storage import AttachmentStorage
+from services.cases.attachments import remove_abandoned_uploads
 from services.cases.config import Settings
 from services.cases.models import Case
 from services.cases.workflow import ACTIVE, SERVICE, CaseRules, move
@@ -98,14 +101,29 @@ async def sweep_once(sessions: async_sessionmaker[AsyncSession], rules: CaseRule
     return closed, breached
 
 
+async def sweep_uploads(
+    sessions: async_sessionmaker[AsyncSession], storage: AttachmentStorage, settings: Settings
+) -> int:
+    older_than = timedelta(hours=settings.attachment_abandon_hours)
+    return await _in_batches(
+        sessions,
+        lambda session: remove_abandoned_uploads(
+            session, storage, older_than=older_than, now=clock.now(), limit=BATCH
+        ),
+    )
+
+
 def sweep_task(settings: Settings):
     async def run(app: FastAPI) -> None:
         rules = settings.rules()
         while True:
             try:
                 closed, breached = await sweep_once(app.state.sessions, rules)
-                if closed or breached:
-                    log.info("case sweep", closed=closed, breaches_announced=breached)
+                abandoned = await sweep_uploads(app.state.sessions, app.state.attachment_storage, settings)
+                if closed or breached or abandoned:
+                    log.info(
+                        "case sweep", closed=closed, breaches_announced=breached, uploads_removed=abandoned
+                    )
             except Exception as error:  # the database may be away: try again next round
                 log.warning("auto-close sweep failed", error=repr(error))
             await asyncio.sleep(settings.sweep_interval_seconds)

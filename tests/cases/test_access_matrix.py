@@ -62,6 +62,18 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...], tuple[int, ...]]] = {
         (403, 404, 200, 200, 200),
         (403, 404, 404, 200, 404),
     ),
+    "attachments": (
+        _get(CASE + "/attachments"),
+        (200, 404, 200, 200, 200),
+        (200, 404, 404, 200, 404),
+    ),
+    "attach a file": (
+        _post(
+            CASE + "/attachments", lambda u: {"filename": "a.log", "size": 10, "content_type": "text/plain"}
+        ),
+        (201, 404, 201, 201, 201),
+        (201, 404, 404, 201, 404),
+    ),
     "workspace": (
         _get("/api/cases/desk/cases/{id}"),
         (403, 404, 200, 200, 200),
