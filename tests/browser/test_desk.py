@@ -5,8 +5,10 @@ internal note → the customer follows the link in the case mail, sees the reply
 note, and answers → the engineer sees the answer in the workspace.
 """
 
+import asyncio
 import re
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +20,7 @@ from tests.browser.test_portal import PASSWORD, access_token, create_user, issue
 from tests.kit import Mailpit, eventually, unique_email
 
 EN = catalog("en")
+LOG = b"2026-12-06 10:42:01 ERROR engine timeout after 30000 ms\n" * 50
 
 
 async def sign_in_to(page: Page, email: str, landing: str) -> None:
@@ -76,6 +79,13 @@ async def test_customer_and_engineer_close_the_case_loop(
     await expect(customer.get_by_role("link", name=EN["menu.desk.queue"])).to_have_count(0)
     subject = f"Timeouts in the flow engine {license['serial'][-4:]}"
     number = await open_case_in_the_form(customer, subject)
+    # The customer attaches the log: straight from the browser to object storage.
+    await customer.get_by_role("link", name=EN["cases.view"]).click()
+    await customer.get_by_label(re.compile("^" + re.escape(EN["attachments.file"]))).set_input_files(
+        files=[{"name": "engine.log", "mimeType": "text/plain", "buffer": LOG}]
+    )
+    await customer.locator("#attachment-upload").click()
+    await expect(customer.locator("#attachment-list")).to_contain_text("engine.log")
 
     engineer = await portal.page()
     await sign_in_to(engineer, engineer_email, "/desk")  # staff start at the desk
@@ -90,6 +100,12 @@ async def test_customer_and_engineer_close_the_case_loop(
     await expect(engineer.get_by_role("heading", level=1)).to_have_text(subject)
     await expect(engineer.locator("#desk-facts")).to_contain_text("RHEL 9")
     await expect(engineer.locator("#desk-facts")).to_contain_text(license["serial"])
+    async with engineer.expect_download() as download_info:
+        await engineer.locator("#attachment-list a", has_text="engine.log").click()
+    download = await download_info.value
+    assert download.suggested_filename == "engine.log"
+    saved = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    assert saved == LOG  # the engineer reads the customer's log
 
     await engineer.locator("#desk-assign-me").click()
     await expect(engineer.locator("#desk-facts")).to_contain_text(EN["desk.status.in_progress"])

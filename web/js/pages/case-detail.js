@@ -2,6 +2,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
+import { attachmentsPanel } from "./attachments.js";
 import { asList } from "./bind-panel.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
 
@@ -86,19 +87,24 @@ function draw(slot, item) {
       ),
       h(
         "aside",
-        { class: "card case-facts" },
-        facts([
-          [t("cases.col.status"), statusBadge(item.status, "case")],
-          [t("cases.field.category"), t(`category.${item.category}`)],
-          [t("cases.field.severity"), t(`severity.${item.severity}`)],
-          [t("cases.field.license"), licenseLabel ?? item.product ?? null],
-          [t("cases.field.version"), item.product_version ?? null],
-          [t("cases.environment"), environmentText(item.environment)],
-          [t("cases.opened_at"), formatDateTime(item.opened_at ?? item.created_at)],
-          item.first_response_at
-            ? [t("cases.first_response_at"), formatDateTime(item.first_response_at)]
-            : [t("cases.first_response_due"), item.first_response_due_at ? formatDateTime(item.first_response_due_at) : t("cases.waiting")],
-        ]),
+        { class: "stack case-facts" },
+        h(
+          "div",
+          { class: "card" },
+          facts([
+            [t("cases.col.status"), statusBadge(item.status, "case")],
+            [t("cases.field.category"), t(`category.${item.category}`)],
+            [t("cases.field.severity"), t(`severity.${item.severity}`)],
+            [t("cases.field.license"), licenseLabel ?? item.product ?? null],
+            [t("cases.field.version"), item.product_version ?? null],
+            [t("cases.environment"), environmentText(item.environment)],
+            [t("cases.opened_at"), formatDateTime(item.opened_at ?? item.created_at)],
+            item.first_response_at
+              ? [t("cases.first_response_at"), formatDateTime(item.first_response_at)]
+              : [t("cases.first_response_due"), item.first_response_due_at ? formatDateTime(item.first_response_due_at) : t("cases.waiting")],
+          ]),
+        ),
+        attachmentsPanel(item.id, { canUpload: !closed }),
       ),
     ),
   );

@@ -7,6 +7,7 @@ import { formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import * as session from "../session.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
+import { attachmentsPanel } from "./attachments.js";
 import { SEVERITIES, STATUSES, caseLink, coverageText, severityBadge, slaBadge, staffOnly } from "./desk-common.js";
 
 export const layout = "app";
@@ -46,7 +47,7 @@ function draw(slot, item, staff) {
         item.messages.map(message),
         item.status === "closed" ? notice("info", t("cases.closed.title"), null) : composer(item, reload),
       ),
-      h("aside", { class: "stack case-facts" }, factsCard(item), controls(item, staff, reload), otherCases(item), history(item)),
+      h("aside", { class: "stack case-facts" }, factsCard(item), attachmentsPanel(item.id, { canUpload: item.status !== "closed" }), controls(item, staff, reload), otherCases(item), history(item)),
     ),
   );
 }
