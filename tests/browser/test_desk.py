@@ -35,6 +35,8 @@ async def open_case_in_the_form(page: Page, subject: str) -> str:
     await page.get_by_role("navigation").get_by_role("link", name=EN["menu.cases.open"], exact=True).click()
     await page.get_by_label(EN["cases.field.category"], exact=True).select_option("log_interpretation")
     await page.get_by_label(EN["cases.field.severity"], exact=True).select_option("high")
+    # Versions the customer is entitled to are offered; "other" always is.
+    await expect(page.locator("#case-versions option[value='other']")).to_have_count(1)
     await page.get_by_label(re.compile("^" + re.escape(EN["cases.field.version"]))).fill("5.2.1")
     await page.get_by_label(re.compile("^" + re.escape(EN["cases.field.env_os"]))).fill("RHEL 9")
     await page.get_by_label(EN["cases.field.subject"], exact=True).fill(subject)

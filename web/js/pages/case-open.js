@@ -37,6 +37,33 @@ export async function render(view) {
   }
   const covered = licenses.filter((license) => COVERED.has(statusOf(license)));
   slot.replaceChildren(caseForm(licenses, covered));
+  offerVersions(slot.querySelector("#case-form"), licenses);
+}
+
+/** Suggest the versions the customer is entitled to for the chosen license (or "other"); the
+ * field stays free text, since disputes are judged against the version the customer names. */
+async function offerVersions(form, licenses) {
+  if (!form) return;
+  let releases = [];
+  try {
+    releases = asList(await api("/downloads/releases?limit=500"), "releases").filter((r) => r.entitled);
+  } catch {
+    return; // without the catalogue the customer types the version
+  }
+  const input = form.elements.product_version;
+  const list = h("datalist", { id: "case-versions" });
+  input.setAttribute("list", "case-versions");
+  input.after(list);
+  const fill = () => {
+    const chosen = form.querySelector("input[name=license_id]:checked")?.value;
+    const product = licenses.find((l) => (l.id ?? l.license_id) === chosen)?.product;
+    const versions = [...new Set(releases.filter((r) => r.product === product).map((r) => r.version))];
+    list.replaceChildren(...[...versions, "other"].map((version) => h("option", { value: version })));
+  };
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "license_id") fill();
+  });
+  fill();
 }
 
 function caseForm(licenses, covered) {
