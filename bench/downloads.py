@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy.local import stack as local_stack  # noqa: E402
+from shared import clock  # noqa: E402
 from tests.accounts import Accounts  # noqa: E402
 from tests.licensing_events import EventPublisher  # noqa: E402
 
@@ -56,7 +57,7 @@ def _publish_artifact(info: dict[str, Any], product: str, size_mb: int, folder: 
     }
     command = [sys.executable, "-m", "services.downloads.release_tool", "publish"]
     command += ["--product", product, "--version", "1.0.0", "--kind", "product", "--title", "bench"]
-    command += ["--published-on", date.today().isoformat(), str(artifact)]
+    command += ["--published-on", clock.today().isoformat(), str(artifact)]
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     return artifact
 

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 from aiokafka import AIOKafkaProducer  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from shared.bus import EventConsumer  # noqa: E402
+from shared import clock  # noqa: E402
+from shared.consumer import EventConsumer  # noqa: E402
 from shared.db import make_engine, make_sessionmaker  # noqa: E402
 from shared.events import Envelope, Event  # noqa: E402
 from shared.migrations import MESSAGING_DDL  # noqa: E402
@@ -73,7 +74,7 @@ async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, expe
     class TimedConsumer(EventConsumer):
         async def _handle_in_order(self, records) -> None:  # type: ignore[no-untyped-def]
             await super()._handle_in_order(records)  # returns after the effects committed
-            now = time.time()
+            now = clock.now().timestamp()
             for record in records:
                 committed_at = json.loads(record.value)["data"]["committed_at"]
                 latencies.append(now - committed_at)
@@ -120,7 +121,9 @@ async def scratch_database(stack: dict[str, Any]) -> tuple[str, str]:
 
 def encode(topic: str) -> tuple[uuid.UUID, str, bytes, str]:
     BenchPing.topic = topic
-    envelope = Envelope.wrap(BenchPing(key=uuid.uuid4().hex, committed_at=time.time()), source="bench")
+    envelope = Envelope.wrap(
+        BenchPing(key=uuid.uuid4().hex, committed_at=clock.now().timestamp()), source="bench"
+    )
     return (
         envelope.id,
         envelope.subject,

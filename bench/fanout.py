@@ -20,7 +20,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import httpx
 from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
+from shared import clock
 from shared.events import Envelope, Event, LicenseBound, ReleasePublished, UserProfileChanged
 from shared.outbox import event_headers
 from shared.relay import make_producer
@@ -94,7 +95,7 @@ class Bench:
         return int(response.json().get("messages_count", 0))
 
     async def seed(self, n: int, product: str) -> None:
-        today = datetime.now(UTC).date()
+        today = clock.today()
         users = [uuid.uuid4() for _ in range(n)]
         await self.publish_all(
             [
@@ -143,7 +144,7 @@ class Bench:
             kind="update",
             title="Benchmark update",
             notes="Fan-out benchmark.",
-            published_on=datetime.now(UTC).date(),
+            published_on=clock.today(),
             artifacts=[],
         )
         started = time.perf_counter()

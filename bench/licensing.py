@@ -16,6 +16,7 @@ import io
 import json
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -82,7 +83,7 @@ async def bench_binds(
 
     accounts = await asyncio.gather(*(customer() for _ in range(customers)))
     issued = await import_csv(
-        licensing, staff, licenses_csv(customers * binds, f"bench-bind-{time.time_ns()}")
+        licensing, staff, licenses_csv(customers * binds, f"bench-bind-{uuid.uuid4().hex[:12]}")
     )
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -111,7 +112,7 @@ async def bench_binds(
 
 
 async def bench_import(licensing: httpx.AsyncClient, staff: Account, pid: int, rows: int) -> None:
-    body = licenses_csv(rows, f"bench-import-{time.time_ns()}")
+    body = licenses_csv(rows, f"bench-import-{uuid.uuid4().hex[:12]}")
     before = memory_kib(pid)
     started = time.perf_counter()
     issued = await import_csv(licensing, staff, body)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy.portal_client import Portal, create_user, expect, publish_release
+from shared import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +54,7 @@ async def seed(stack: dict[str, Any], state: Path) -> dict[str, Any]:
     record: dict[str, Any] = json.loads(record_path.read_text()) if record_path.exists() else {}
     identity_env = stack["services"]["identity"]["env"]
     gateway = stack["gateway"]["url"]
-    today = date.today()
+    today = clock.today()
 
     for person in (ADMIN, CUSTOMER, LAPSED):
         step(f"account {person['email']} ({person['roles']})")

@@ -8,8 +8,10 @@ test the default secrets are refused: a forgotten variable must stop the process
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.clock import DEFAULT_BUSINESS_TIMEZONE, business_zone_named
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - rejected outside development/test
 
@@ -28,8 +30,14 @@ class ServiceSettings(BaseSettings):
     kafka_topic_replication: int = 1  # for topics a service has to create itself (see shared.topics)
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     public_url: str = "http://127.0.0.1:8080"
+    # Who may name the client in X-Real-IP / X-Forwarded-For: the gateway's address(es), as
+    # comma-separated addresses or CIDRs. Any other caller is known by its connection address.
+    trusted_proxies: str = "127.0.0.1"
     state_dir: Path = Path(".run/services")
     secret_key: str = DEV_SECRET
+    # Coverage dates are calendar days of the vendor's contracts; "today" is judged in this zone
+    # (see shared.clock). Every service must use the same one.
+    business_timezone: str = DEFAULT_BUSINESS_TIMEZONE
 
     s3_endpoint: str = "127.0.0.1:9000"
     s3_access_key: str = "minioadmin"
@@ -47,7 +55,16 @@ class ServiceSettings(BaseSettings):
 
     # Consumers: attempts before a message is sent to the dead-letter topic.
     consumer_max_attempts: int = 5
+    # How far back a service reads session revocations on start: at least the longest access
+    # token lifetime identity issues (600 s), so no live token's revocation is missed.
+    revocation_lookback_seconds: int = 900
     consumer_retry_base_seconds: float = 0.2
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        business_zone_named(name)
+        return name
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> "ServiceSettings":

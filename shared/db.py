@@ -23,11 +23,15 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @asynccontextmanager
 async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit on success, roll back on any exception."""
+    """One unit of work: commit on success, roll back on any exception except a refusal that
+    asks to keep its changes (`Problem(keep_changes=True)`, duck-typed: shared.db knows no HTTP)."""
     async with sessions() as session:
         try:
             yield session
             await session.commit()
-        except BaseException:
-            await session.rollback()
+        except BaseException as error:
+            if getattr(error, "keep_changes", False) is True:
+                await session.commit()
+            else:
+                await session.rollback()
             raise

@@ -9,7 +9,6 @@ as they will verify identity's.
 
 import json
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +19,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from shared import clock
 from shared.auth import ALGORITHM, AUDIENCE, ISSUER
 from tests.kit import ROOT, service_cli, unique_email
 
@@ -62,7 +62,7 @@ class StandInIssuer:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def token(self, user_id: uuid.UUID, roles: tuple[str, ...], email: str) -> str:
-        now = int(time.time())
+        now = clock.timestamp()
         claims = {
             "sub": str(user_id),
             "roles": list(roles),

@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--infra-only", action="store_true", help="only PostgreSQL, Kafka, MinIO and Mailpit")
     up.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+    up.add_argument(
+        "--browser",
+        action="store_true",
+        help="also install what the browser tests drive (Chromium, its driver, CJK fonts) if missing",
+    )
 
     down = sub.add_parser("down", parents=[common], help="stop everything this tool started")
     down.add_argument("--purge", action="store_true", help="also delete the state dir (all data)")
@@ -51,6 +56,21 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("name", nargs="?", help="component (e.g. kafka, identity, gateway, install)")
     logs.add_argument("-n", "--lines", type=int, default=100, help="lines to show (default 100)")
     logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
+
+    backup = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="dump every service database and the artifact bucket of a running stack",
+        description="Closes the gateway while it waits for a consistent cut (see deploy/local/backup.py).",
+    )
+    backup.add_argument("target", type=Path, help="new directory to write the backup into")
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="load a backup into a stack (use a fresh --state) and start it",
+        description="Replaces the stack's databases and adds the objects; the services are restarted.",
+    )
+    restore.add_argument("source", type=Path, help="a directory written by `backup`")
 
     for verb, text in (("start", "start one component and wait until ready"), ("stop", "stop one component")):
         p = sub.add_parser(verb, parents=[common], help=text)
@@ -108,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "up":
+            if args.browser:
+                stack.ensure_browser(args.state, quiet=args.quiet)
             stack.up(args.state, services=not args.infra_only, quiet=args.quiet)
         elif args.command == "down":
             stack.down(args.state, purge=args.purge)
@@ -119,6 +141,14 @@ def main(argv: list[str] | None = None) -> int:
             begin = time.monotonic()
             stack.start(args.component, args.state, quiet=False)
             print(f"[{args.component}] ready {OK} {time.monotonic() - begin:.1f}s")
+        elif args.command == "backup":
+            manifest = stack.backup(args.state, args.target)
+            print(
+                f"backup {OK} {args.target}: {len(manifest['databases'])} databases, {manifest['objects']} objects"
+            )
+        elif args.command == "restore":
+            stack.restore(args.state, args.source)
+            print(f"restore {OK} from {args.source}")
         elif args.command == "stop":
             was = stack.stop(args.component, args.state)
             print(f"[{args.component}] {'stopped' if was else 'was not running'}")

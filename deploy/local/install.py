@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -129,21 +130,24 @@ def cached_go_binary(bin_dir: Path, name: str, version: str) -> Path | None:
 def go_install(
     reporter: Reporter, component: str, module: str, version: str, bin_dir: Path, log: Path
 ) -> Path:
-    """`go install module@version` into a scratch GOBIN, then move the binary into the cache."""
+    """`go install module@version` into a scratch GOBIN, then move the binary into the cache.
+
+    The scratch directory is this process's own, so stacks starting side by side (several
+    checkouts, CI and a developer) may build at once; the last rename wins, atomically."""
     go = require_tool(component, "go", "install Go 1.24+ (https://go.dev/dl) and put it on PATH")
     name = module.rsplit("/", 1)[-1]
-    scratch = bin_dir / f".build-{name}"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=bin_dir))
     with reporter.step(component, f"building {name} {version} with go install (several minutes, once)"):
-        run(
-            component,
-            [go, "install", f"{module}@{version}"],
-            log=log,
-            env={"GOBIN": str(scratch), "CGO_ENABLED": "0"},
-            hint=GO_HINT,
-        )
-        (scratch / name).replace(bin_dir / name)
-        (bin_dir / f"{name}.version").write_text(version + "\n")
-        shutil.rmtree(scratch, ignore_errors=True)
+        try:
+            run(
+                component,
+                [go, "install", f"{module}@{version}"],
+                log=log,
+                env={"GOBIN": str(scratch), "CGO_ENABLED": "0"},
+                hint=GO_HINT,
+            )
+            (scratch / name).replace(bin_dir / name)
+            (bin_dir / f"{name}.version").write_text(version + "\n")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     return bin_dir / name

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 from . import procs
@@ -54,7 +54,7 @@ def ensure_installed(ctx: Ctx) -> None:
     if shutil.which("mvn") is None:
         apt_install(ctx.reporter, NAME, ["maven"], install_log)
     mvn = require_tool(NAME, "mvn", "install Maven: apt-get install -y maven")
-    tmp = libs.with_name(f"libs.partial-{int(time.time())}")
+    tmp = libs.with_name(f"libs.partial-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     with ctx.reporter.step(NAME, f"fetching Kafka {VERSION} jars with Maven"):
         run(

@@ -9,9 +9,10 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from shared import clock
 
 from .state import read_json, write_json
 
@@ -109,7 +110,7 @@ def spawn(
     """Start a long-running process in its own session, output appended to ``log``."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        stamp = clock.now().isoformat(timespec="seconds")
         out.write(f"\n=== {stamp} starting {name}: {' '.join(argv)}\n".encode())
         out.flush()
         proc = subprocess.Popen(

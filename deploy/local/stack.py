@@ -15,7 +15,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import gateway, kafka, mailpit, minio, postgres, procs
+from . import backup as backups
+from . import browser, gateway, kafka, mailpit, minio, postgres, procs
 from . import services as svc
 from .context import Ctx
 from .paths import COMPONENTS, INFRA, SERVICES, resolve_state_dir
@@ -31,7 +32,7 @@ MODULES: dict[str, ModuleType] = {
     "gateway": gateway,
 }
 
-__all__ = ["StackError", "down", "service_env", "start", "status", "stop", "up"]
+__all__ = ["StackError", "down", "ensure_browser", "service_env", "start", "status", "stop", "up"]
 
 
 def _context(state_dir: Path | str | None, quiet: bool = False) -> Ctx:
@@ -90,6 +91,13 @@ def up(state_dir: Path | None = None, *, services: bool = True, quiet: bool = Fa
     if not quiet:
         _print_summary(info, services, started, time.monotonic() - begin)
     return info
+
+
+def ensure_browser(state_dir: Path | None = None, *, quiet: bool = False) -> Path:
+    """Install the portal tests' browser and fonts if missing (see browser.py); return Chromium."""
+    sd = resolve_state_dir(state_dir)
+    sd.mkdir(parents=True, exist_ok=True)
+    return browser.ensure_installed(Reporter(quiet=quiet), sd / "logs" / "install.log")
 
 
 def _stack_info(ctx: Ctx) -> dict[str, Any]:
@@ -279,3 +287,21 @@ def service_env(name: str, state_dir: Path | None = None) -> dict[str, str]:
     with locked(resolve_state_dir(state_dir)):
         ctx = _context(state_dir, quiet=True)
         return svc.env_for(ctx, name)
+
+
+def backup(state_dir: Path | None, target: Path, *, quiet: bool = False) -> dict[str, Any]:
+    """Dump a running stack (see backup.py for why the cut is consistent)."""
+    with locked(resolve_state_dir(state_dir)):
+        return dict(backups.backup(_context(state_dir, quiet), target.resolve()))
+
+
+def restore(state_dir: Path | None, source: Path, *, quiet: bool = False) -> dict[str, Any]:
+    """Restore a backup into a stack's infrastructure, then start the services on it."""
+    up(state_dir, services=False, quiet=quiet)
+    sd = resolve_state_dir(state_dir)
+    for name in (*SERVICES, "gateway"):
+        stop(name, sd)
+    with locked(sd):
+        manifest = dict(backups.restore(_context(state_dir, quiet), source.resolve()))
+    up(state_dir, services=True, quiet=quiet)
+    return manifest

@@ -8,15 +8,15 @@ hash, remove). MinIO calls block, so the async helpers run them in a thread.
 import asyncio
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from minio import Minio
 from minio.datatypes import PostPolicy
 from minio.error import S3Error
 
-from services.cases import clock
 from services.cases.config import Settings
+from shared import clock
 
 CHUNK = 1024 * 1024
 
@@ -66,7 +66,7 @@ class AttachmentStorage:
         )
 
     def download_url(self, key: str, filename: str, content_type: str) -> tuple[str, datetime]:
-        issued = datetime.now(UTC)
+        issued = clock.now()
         url = self._signer.presigned_get_object(
             self.bucket,
             key,

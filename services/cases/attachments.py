@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases import clock
 from services.cases.access import staff_sees
 from services.cases.attachment_storage import AttachmentStorage, UploadForm
 from services.cases.models import CaseAttachment
@@ -28,6 +27,7 @@ from services.cases.problems import (
 )
 from services.cases.schemas import AttachmentCreate
 from services.cases.service import visible_case
+from shared import clock
 from shared.auth import Principal
 from shared.http.problems import Problem
 

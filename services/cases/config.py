@@ -2,11 +2,9 @@
 
 from datetime import date, time, timedelta
 from typing import get_args
-from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
-from services.cases import clock
 from services.cases.sla import BusinessCalendar, SlaPolicy, Targets
 from services.cases.workflow import CaseRules
 from shared.config import ServiceSettings, settings_config
@@ -25,8 +23,7 @@ class Settings(ServiceSettings):
     model_config = settings_config("CASES_")
 
     service_name: str = "cases"
-    # Coverage dates and SLA business hours are those of the vendor's calendar.
-    business_timezone: str = "Asia/Taipei"
+    # SLA business hours are those of the vendor's calendar (its zone: `business_timezone`).
     business_opens: time = time(9, 0)
     business_closes: time = time(18, 0)
     business_weekend: list[int] = Field(default_factory=lambda: [5, 6])  # Monday is 0
@@ -69,9 +66,6 @@ class Settings(ServiceSettings):
     attachment_download_seconds: int = 300
     # An upload not completed after this long is abandoned: its row and object are removed.
     attachment_abandon_hours: float = 24.0
-
-    def today(self) -> date:
-        return clock.now().astimezone(ZoneInfo(self.business_timezone)).date()
 
     def sla_policy(self) -> SlaPolicy:
         calendar = BusinessCalendar(

@@ -13,7 +13,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases import clock
 from services.cases.access import SECURITY_ISSUE, staff_sees
 from services.cases.models import Case, CaseMessage, StaffMember
 from services.cases.problems import ASSIGNEE_NOT_ELIGIBLE, CASE_CLOSED, STAFF_ONLY
@@ -27,6 +26,7 @@ from services.cases.workflow import (
     record_change,
     set_due_times,
 )
+from shared import clock
 from shared.auth import STAFF_ROLES, Principal
 from shared.events.cases import CaseAssigned, CaseSeverity, CaseSeverityChanged, CaseStatus
 from shared.http.problems import Problem

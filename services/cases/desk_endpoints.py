@@ -3,11 +3,10 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from services.cases import clock, desk, desk_views
+from services.cases import desk, desk_views
 from services.cases.canned import TOPICS, canned_answer
-from services.cases.config import Settings
 from services.cases.endpoints import RulesDep
 from services.cases.presenters import (
     case_workspace,
@@ -26,6 +25,7 @@ from services.cases.schemas import (
 )
 from services.cases.service import people_by_id
 from services.cases.sla import SlaState
+from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseSeverity, CaseStatus
 from shared.http.deps import SessionDep
@@ -65,11 +65,10 @@ async def queue(
 
 @router.get("/cases/{case_id}", summary="A case as staff work on it: notes, license, history, other cases")
 async def case_workspace_view(
-    request: Request, session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID
+    session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID
 ) -> CaseWorkspace:
-    settings: Settings = request.app.state.settings
     space = await desk_views.workspace(session, user, case_id)
-    return case_workspace(space, clock.now(), settings.today(), rules)
+    return case_workspace(space, clock.now(), clock.today(), rules)
 
 
 @router.get("/staff", summary="Staff who can be assigned cases")
@@ -86,20 +85,14 @@ async def canned_answers(user: CurrentUser, locale: Locale = "en") -> list[Canne
 
 
 @router.get("/customers", summary="Find customers by email, name or license serial")
-async def find_customers(
-    request: Request, session: SessionDep, user: CurrentUser, q: Search
-) -> list[CustomerSummary]:
-    settings: Settings = request.app.state.settings
+async def find_customers(session: SessionDep, user: CurrentUser, q: Search) -> list[CustomerSummary]:
     found = await desk_views.find_customers(session, user, q)
-    return [customer_summary(c, settings.today()) for c in found]
+    return [customer_summary(c, clock.today()) for c in found]
 
 
 @router.get("/customers/{user_id}", summary="A customer's licenses, coverage and cases")
-async def customer(
-    request: Request, session: SessionDep, user: CurrentUser, rules: RulesDep, user_id: UUID
-) -> CustomerFile:
-    settings: Settings = request.app.state.settings
+async def customer(session: SessionDep, user: CurrentUser, rules: RulesDep, user_id: UUID) -> CustomerFile:
     found = await desk_views.customer_file(session, user, user_id)
     if found.person is None and not found.licenses and not found.cases:
         raise Problem(NOT_FOUND, detail="No customer with this id is known to the support desk")
-    return customer_file(found, clock.now(), settings.today(), rules)
+    return customer_file(found, clock.now(), clock.today(), rules)

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.cases import clock, desk, service
+from services.cases import desk, service
 from services.cases.access import staff_sees
 from services.cases.config import Settings
 from services.cases.presenters import case_detail, case_public, message_public
@@ -20,6 +20,7 @@ from services.cases.schemas import (
     StatusChange,
 )
 from services.cases.workflow import CaseRules
+from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseStatus
 from shared.http.deps import LocaleDep, SessionDep
@@ -50,7 +51,7 @@ async def open_case(
         user.user_id,
         body,
         locale=locale,
-        today=settings.today(),
+        today=clock.today(),
         rules=rules,
         number_prefix=settings.case_number_prefix,
     )

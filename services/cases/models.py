@@ -12,7 +12,11 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from services.cases.clock import now as utcnow
+from shared import clock
+
+
+def utcnow() -> datetime:
+    return clock.now()
 
 
 def _timestamp(nullable: bool = False) -> Column:  # type: ignore[type-arg]

@@ -15,7 +15,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases import clock
 from services.cases.access import may_see, staff_sees, visible_cases
 from services.cases.models import Case, CaseMessage, Holding, Person
 from services.cases.problems import (
@@ -37,7 +36,7 @@ from services.cases.workflow import (
     reopened_status,
     set_due_times,
 )
-from shared import entitlements
+from shared import clock, entitlements
 from shared.auth import Principal
 from shared.events import CaseOpened, CaseReplied
 from shared.events.cases import CaseStatus

@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases import clock
 from services.cases.attachment_storage import AttachmentStorage
 from services.cases.attachments import remove_abandoned_uploads
 from services.cases.config import Settings
 from services.cases.models import Case
 from services.cases.workflow import ACTIVE, SERVICE, CaseRules, move
+from shared import clock
 from shared.db import transaction
 from shared.events.cases import CaseSeverity, CaseSlaBreached
 from shared.logging import get_logger

@@ -3,16 +3,18 @@
 Its own SQLModel registry keeps these tables apart from other services' in one process.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Uuid
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class Base(SQLModel, registry=registry()):

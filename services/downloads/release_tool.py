@@ -8,11 +8,13 @@ It uploads each file to the object store at `releases/<product>/<version>/<filen
 straight to Kafka with an idempotent producer. It is the one producer with no database, so it
 is idempotent by construction instead: the release id is uuid5(product:version:kind) and the
 envelope id is derived from the event's content, so running the same publish twice changes
-nothing, and a corrected title or file re-publishes the same release with new facts.
+nothing, and a corrected title or file re-publishes the same release with new facts. The
+release keeps the date of its first publish (kept in the object store, see release_dates)
+unless `--published-on` says otherwise; a new release is dated today in the business calendar.
 
 Settings come from the environment (`RELEASE_S3_ENDPOINT`, `RELEASE_S3_ACCESS_KEY`,
-`RELEASE_S3_SECRET_KEY`, `RELEASE_S3_BUCKET`, `RELEASE_S3_SECURE`, `RELEASE_KAFKA_BOOTSTRAP`)
-or the matching flags.
+`RELEASE_S3_SECRET_KEY`, `RELEASE_S3_BUCKET`, `RELEASE_S3_SECURE`, `RELEASE_KAFKA_BOOTSTRAP`,
+`RELEASE_BUSINESS_TIMEZONE`) or the matching flags.
 """
 
 import argparse
@@ -21,18 +23,24 @@ import json
 import re
 import sys
 import uuid
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import urllib3
 from minio import Minio
 from minio.error import S3Error
+from pydantic import field_validator
 from pydantic_settings import BaseSettings
 
 from services.downloads.release_artifacts import LocalFile, artifact_of, hash_file, object_key, upload
+from services.downloads.release_dates import publication_date, record_publication, recorded_publication
+from shared import clock
 from shared.config import settings_config
+from shared.dates import RANGE_MESSAGE, in_business_range
 from shared.events import Envelope, ReleasePublished
+from shared.filenames import is_safe_filename, safe_filename
 from shared.outbox import event_headers
 from shared.relay import make_producer
 from shared.topics import dlq_topic, ensure_topics
@@ -41,6 +49,7 @@ from shared.topics import dlq_topic, ensure_topics
 RELEASE_NAMESPACE = uuid.UUID("6f1c1f3e-3b7e-5d2a-9a57-1f0b8f6d2c41")
 SOURCE = "release-tool"
 KAFKA_TIMEOUT_SECONDS = 20.0
+T = TypeVar("T")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 
 
@@ -54,6 +63,13 @@ class ReleaseToolSettings(BaseSettings):
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     kafka_bootstrap: str = "127.0.0.1:9092"
+    business_timezone: str = clock.DEFAULT_BUSINESS_TIMEZONE  # the services' calendar, for "today"
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        clock.business_zone_named(name)
+        return name
 
 
 class ToolError(Exception):
@@ -86,9 +102,12 @@ def _name(kind: str):
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date; use YYYY-MM-DD") from error
+    if not in_business_range(day):
+        raise argparse.ArgumentTypeError(f"{value!r} {RANGE_MESSAGE}")
+    return day
 
 
 def _notes(value: str | None) -> str:
@@ -107,6 +126,11 @@ def _files(paths: Sequence[str]) -> list[Path]:
     if missing:
         raise ToolError(f"not a readable file: {', '.join(missing)} — check the path(s)")
     names = [p.name for p in files]
+    unsafe = [n for n in names if not is_safe_filename(n)]
+    if unsafe:
+        # Customers save what we name: a name their file system would rewrite is renamed here.
+        suggestions = ", ".join(f"{n!r} (e.g. {safe_filename(n)!r})" for n in unsafe)
+        raise ToolError(f"not a portable file name: {suggestions}; rename the file(s) and try again")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ToolError(
@@ -134,7 +158,8 @@ def _minio(settings: ReleaseToolSettings) -> Minio:
     )
 
 
-def _upload_all(settings: ReleaseToolSettings, product: str, version: str, files: list[LocalFile]) -> None:
+def _in_object_store(settings: ReleaseToolSettings, work: Callable[[Minio], T]) -> T:
+    """Run `work` against the bucket, turning the store's failures into advice."""
     client = _minio(settings)
     try:
         if not client.bucket_exists(settings.s3_bucket):
@@ -142,12 +167,7 @@ def _upload_all(settings: ReleaseToolSettings, product: str, version: str, files
                 f"bucket {settings.s3_bucket!r} does not exist at {settings.s3_endpoint}; "
                 "create it or set RELEASE_S3_BUCKET"
             )
-        for file in files:
-            key = object_key(product, version, file.filename)
-            sent = upload(client, settings.s3_bucket, key, file)
-            print(
-                f"  {'uploaded' if sent else 'already stored'}: {key} ({file.size} bytes, sha256 {file.sha256})"
-            )
+        return work(client)
     except S3Error as error:
         raise ToolError(
             f"the object store refused the request ({error.code}: {error.message}); "
@@ -158,6 +178,33 @@ def _upload_all(settings: ReleaseToolSettings, product: str, version: str, files
             f"cannot reach the object store at {settings.s3_endpoint} ({type(error).__name__}); "
             "check RELEASE_S3_ENDPOINT / --s3-endpoint and that MinIO is running"
         ) from error
+
+
+def _upload_all(settings: ReleaseToolSettings, product: str, version: str, files: list[LocalFile]) -> None:
+    def send(client: Minio) -> None:
+        for file in files:
+            key = object_key(product, version, file.filename)
+            sent = upload(client, settings.s3_bucket, key, file)
+            print(
+                f"  {'uploaded' if sent else 'already stored'}: {key} ({file.size} bytes, sha256 {file.sha256})"
+            )
+
+    _in_object_store(settings, send)
+
+
+def _publication_date(settings: ReleaseToolSettings, release_id: uuid.UUID, requested: date | None) -> date:
+    """The release's date, recorded before the event goes out so a retried publish agrees."""
+
+    def settle(client: Minio) -> date:
+        recorded = recorded_publication(client, settings.s3_bucket, release_id)
+        published_on = publication_date(requested, recorded)
+        if published_on != recorded:
+            record_publication(client, settings.s3_bucket, release_id, published_on)
+        if recorded is not None and published_on == recorded and requested is None:
+            print(f"  keeping the first publish's date: {published_on}")
+        return published_on
+
+    return _in_object_store(settings, settle)
 
 
 # --- Kafka ------------------------------------------------------------------------------------
@@ -203,14 +250,15 @@ def publish(args: argparse.Namespace, settings: ReleaseToolSettings) -> None:
     files = [hash_file(path) for path in paths]
     print(f"Uploading to {settings.s3_endpoint}/{settings.s3_bucket}…")
     _upload_all(settings, args.product, args.version, files)
+    release_id = release_id_of(args.product, args.version, args.kind)
     event = ReleasePublished(
-        release_id=release_id_of(args.product, args.version, args.kind),
+        release_id=release_id,
         product=args.product,
         version=args.version,
         kind=args.kind,
         title=args.title,
         notes=_notes(args.notes),
-        published_on=args.published_on or datetime.now(UTC).date(),
+        published_on=_publication_date(settings, release_id, args.published_on),
         artifacts=[artifact_of(f, object_key(args.product, args.version, f.filename)) for f in files],
     )
     print(f"Publishing {event.type} to {settings.kafka_bootstrap}…")
@@ -237,7 +285,12 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--kind", required=True, choices=["product", "update", "document"])
     cmd.add_argument("--title", required=True, help="title customers see")
     cmd.add_argument("--notes", help="release notes: a file path or the text itself")
-    cmd.add_argument("--published-on", type=_day, help="YYYY-MM-DD (default: today, UTC)")
+    cmd.add_argument(
+        "--published-on",
+        type=_day,
+        help="YYYY-MM-DD (default: the date of the release's first publish; for a new release, "
+        "today in the business time zone)",
+    )
     cmd.add_argument("files", nargs="+", metavar="FILE", help="files of the release")
     cmd.add_argument("--s3-endpoint", help="host:port of the object store (env RELEASE_S3_ENDPOINT)")
     cmd.add_argument("--s3-access-key", help="env RELEASE_S3_ACCESS_KEY")
@@ -259,7 +312,9 @@ def _settings(args: argparse.Namespace) -> ReleaseToolSettings:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        publish(args, _settings(args))
+        settings = _settings(args)
+        clock.use_business_timezone(settings.business_timezone)
+        publish(args, settings)
     except ToolError as error:
         print(f"support-release: error: {error}", file=sys.stderr)
         return 1

@@ -7,7 +7,6 @@ from fastapi import FastAPI, Request, Response
 
 from services.identity import endpoints, service
 from services.identity.config import Settings
-from services.identity.keys import ensure_active_key
 from services.identity.passwords import Passwords
 from services.identity.signing import KeyRing, database_verifier
 from shared.db import transaction
@@ -23,9 +22,8 @@ PRUNE_EVERY_SECONDS = 600
 
 
 async def _start(app: FastAPI) -> None:
-    settings: Settings = app.state.settings
     async with transaction(app.state.sessions) as session:
-        await ensure_active_key(session, settings.secret_key, service.now())
+        await app.state.identity.keyring.store.ensure_active(session, service.now())
     await app.state.jwks.refresh()
 
 

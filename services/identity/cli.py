@@ -15,10 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import service
 from services.identity.config import Settings
-from services.identity.keys import rotate
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import Passwords, policy_violations
 from services.identity.signing import KeyRing
+from shared import clock
 from shared.auth import ROLES
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.i18n import LOCALES
@@ -28,6 +28,7 @@ T = TypeVar("T")
 
 def _run(work: Callable[[AsyncSession, service.Deps], Awaitable[T]]) -> T:
     settings = Settings()
+    clock.use_business_timezone(settings.business_timezone)
     deps = service.Deps(
         settings=settings,
         passwords=Passwords(
@@ -85,9 +86,8 @@ def create_user(args: argparse.Namespace) -> None:
 def rotate_key(args: argparse.Namespace) -> None:
     async def work(session: AsyncSession, deps: service.Deps):
         settings = deps.settings
-        return await rotate(
-            session, settings.secret_key, service.now(), timedelta(seconds=settings.key_retire_after_seconds)
-        )
+        retire_after = timedelta(seconds=settings.key_retire_after_seconds)
+        return await deps.keyring.store.rotate(session, service.now(), retire_after)
 
     key = _run(work)
     print(key.kid)

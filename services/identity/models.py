@@ -5,12 +5,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.i18n import Locale
+from shared.keystore import SigningKeyRecord
 
 
 class Base(SQLModel, registry=registry()):
@@ -83,15 +84,8 @@ class RefreshToken(Base, table=True):
     rotated_at: datetime | None = _ts()  # set when exchanged: presenting it again is reuse
 
 
-class SigningKey(Base, table=True):
+class SigningKey(Base, SigningKeyRecord, table=True):
     __tablename__ = "signing_keys"
-
-    kid: str = Field(primary_key=True, max_length=64)
-    public_jwk: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    private_key_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = _ts(nullable=False)
-    # The newest key without `retires_at` signs; the others only verify until they retire.
-    retires_at: datetime | None = _ts()
 
 
 class LoginThrottle(Base, table=True):
@@ -112,7 +106,7 @@ class RateEvent(Base, table=True):
     __tablename__ = "rate_events"
     __table_args__ = (Index("ix_rate_events_key_at", "key", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
     key: str = Field(max_length=400)
     at: datetime = _ts(nullable=False)
 

@@ -1,17 +1,14 @@
 """Signing access tokens with the active key, and verifying them straight from the database."""
 
-import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity.keys import active_key, ensure_active_key, jwks_of, private_key_of, published_keys
-from services.identity.models import SigningKey
+from services.identity.keys import jwks_of, key_store
+from shared import clock
 from shared.auth import ALGORITHM, AUDIENCE, ISSUER, JwksVerifier
 from shared.logging import get_logger
 
@@ -20,16 +17,10 @@ log = get_logger(__name__)
 
 class KeyRing:
     """Signs with whichever key the database says is active (a CLI rotation takes effect at
-    once in every replica); decrypted private keys are cached by kid."""
+    once in every replica)."""
 
     def __init__(self, secret_key: str) -> None:
-        self._secret_key = secret_key
-        self._private: dict[str, Ed25519PrivateKey] = {}
-
-    def _private_key(self, key: SigningKey) -> Ed25519PrivateKey:
-        if key.kid not in self._private:
-            self._private[key.kid] = private_key_of(key, self._secret_key)
-        return self._private[key.kid]
+        self.store = key_store(secret_key)
 
     async def sign_access_token(
         self,
@@ -41,10 +32,8 @@ class KeyRing:
         sid: uuid.UUID,
         ttl: int,
     ) -> str:
-        key = await active_key(session) or await ensure_active_key(
-            session, self._secret_key, datetime.now(UTC)
-        )
-        now = int(time.time())
+        key, private_key = await self.store.signing_key(session, clock.now())
+        now = clock.timestamp()
         claims: dict[str, Any] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
@@ -56,7 +45,7 @@ class KeyRing:
             "exp": now + ttl,
             "jti": uuid.uuid4().hex,
         }
-        return jwt.encode(claims, self._private_key(key), algorithm=ALGORITHM, headers={"kid": key.kid})
+        return jwt.encode(claims, private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
 def database_verifier(app: FastAPI) -> JwksVerifier:
@@ -65,6 +54,6 @@ def database_verifier(app: FastAPI) -> JwksVerifier:
 
     async def published_jwks() -> dict[str, Any]:
         async with app.state.sessions() as session:
-            return jwks_of(await published_keys(session, datetime.now(UTC)))
+            return jwks_of(await app.state.identity.keyring.store.published(session, clock.now()))
 
     return JwksVerifier(published_jwks, ttl_seconds=60, min_refetch_seconds=2)

@@ -5,7 +5,8 @@ from fastapi import FastAPI
 from services.licensing.config import Settings
 from services.licensing.endpoints import admin, keys, me
 from services.licensing.handlers import HANDLERS
-from services.licensing.signing_keys import ensure_signing_key
+from services.licensing.service import utcnow
+from services.licensing.signing_keys import key_store
 from shared.db import transaction
 from shared.http.app import create_service_app
 
@@ -15,7 +16,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def create_signing_key(app: FastAPI) -> None:
         async with transaction(app.state.sessions) as session:
-            await ensure_signing_key(session, settings.secret_key)
+            await key_store(settings.secret_key).ensure_active(session, utcnow())
 
     return create_service_app(
         settings,

@@ -18,6 +18,7 @@ from uuid import UUID
 from services.licensing import service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
+from shared import clock
 from shared.auth import Principal
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.http.problems import Problem
@@ -87,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         data = args.file.read_bytes()
-        count = asyncio.run(_import(Settings(), data, args.file, output, args.actor))
+        settings = Settings()
+        clock.use_business_timezone(settings.business_timezone)
+        count = asyncio.run(_import(settings, data, args.file, output, args.actor))
     except Problem as problem:
         print(f"error: {problem.detail}", file=sys.stderr)
         for error in problem.errors:

@@ -3,7 +3,7 @@
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import service
-from shared.bus import Handlers
+from shared.consumer import Handlers
 from shared.events import Envelope, UserProfileChanged, UserVerified
 
 

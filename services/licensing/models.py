@@ -1,13 +1,16 @@
 """Licensing tables, in the service's own SQLModel registry."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, Text
+from sqlalchemy import Column, DateTime, Index, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from shared import clock
+from shared.keystore import SigningKeyRecord
 
 
 class Base(SQLModel, registry=registry()):
@@ -15,7 +18,7 @@ class Base(SQLModel, registry=registry()):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class LicenseBase(Base):
@@ -106,15 +109,7 @@ class AuditEntry(Base, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
 
 
-class SigningKey(Base, table=True):
-    """The license-file signing key; the private half is stored wrapped (AES-GCM)."""
+class SigningKey(Base, SigningKeyRecord, table=True):
+    """The keys that sign license files (shared.keystore)."""
 
-    __tablename__ = "signing_key"
-
-    key_id: str = Field(primary_key=True, max_length=32)
-    public_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    wrapped_private_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    active: bool = True
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    __tablename__ = "signing_keys"

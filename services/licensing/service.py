@@ -5,9 +5,8 @@ and the events describing it are written together or not at all.
 """
 
 import math
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NoReturn
 from uuid import UUID, uuid4
 
 from sqlalchemy import func, or_, text
@@ -28,6 +27,7 @@ from services.licensing.problems import (
     IMPORT_INVALID,
     LICENSE_ALREADY_BOUND,
     LICENSE_NOT_BOUND_TO_YOU,
+    LICENSE_NOT_FOUND,
     LICENSE_VOID,
     MALFORMED_SERIAL,
     MOVE_TARGET_NOT_VERIFIED,
@@ -43,7 +43,8 @@ from services.licensing.serials import (
     registration_hash,
     same_hash,
 )
-from services.licensing.signing_keys import active_signing_key
+from services.licensing.signing_keys import key_store
+from shared import clock
 from shared.auth import Principal
 from shared.entitlements import Period, check_new_contract, coverage_of, coverage_status
 from shared.events import (
@@ -63,24 +64,15 @@ ONE_DAY = timedelta(days=1)
 _ABSENT_HASH = "0" * 64
 
 
-@dataclass(frozen=True)
-class LookupMiss:
-    """Wrong serial, wrong registration number or void license: indistinguishable on purpose.
-
-    Returned, not raised: the failed attempt must be committed for the rate limit to see it.
-    """
-
-
-MISS = LookupMiss()
 MISS_DETAIL = "Check the serial number and the registration number printed on your invoice, then try again."
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def today() -> date:
-    return utcnow().date()
+    return clock.today()
 
 
 # --- coverage ----------------------------------------------------------------------------------
@@ -506,10 +498,12 @@ async def _enforce_lookup_limit(
             )
 
 
-async def _record_miss(session: AsyncSession, user: Principal, address: str) -> LookupMiss:
+async def _refuse_lookup(session: AsyncSession, user: Principal, address: str) -> NoReturn:
+    """Wrong serial, wrong registration number or void license: indistinguishable on purpose.
+    The failed attempt is kept (committed) so that the lookup limit counts it."""
     session.add(LookupFailure(account_id=user.user_id, client_address=address))
     await session.flush()
-    return MISS
+    raise Problem(LICENSE_NOT_FOUND, detail=MISS_DETAIL, keep_changes=True)
 
 
 async def _matching_license(
@@ -581,12 +575,12 @@ def customer_view(settings: Settings, license: License, contracts: list[Contract
 
 async def preview_license(
     session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
-) -> schemas.LicensePreview | LookupMiss:
+) -> schemas.LicensePreview:
     await _verified_account(session, user)
     await _enforce_lookup_limit(session, settings, user, address)
     license = await _matching_license(session, settings, lookup, lock=False)
     if license is None:
-        return await _record_miss(session, user, address)
+        await _refuse_lookup(session, user, address)
     coverage, _ = await customer_coverage(session, license)
     return schemas.LicensePreview(
         serial=license.serial,
@@ -602,7 +596,7 @@ async def preview_license(
 
 async def bind_license(
     session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
-) -> tuple[schemas.CustomerLicense, bool] | LookupMiss:
+) -> tuple[schemas.CustomerLicense, bool]:
     """Bind a license to the caller. Returns (license, created); binding twice is idempotent.
 
     The row lock serialises concurrent binds of one serial: the first commits, the others then
@@ -612,7 +606,7 @@ async def bind_license(
     await _enforce_lookup_limit(session, settings, user, address)
     license = await _matching_license(session, settings, lookup, lock=True)
     if license is None:
-        return await _record_miss(session, user, address)
+        await _refuse_lookup(session, user, address)
     if license.account_id == user.user_id:
         coverage, contracts = await customer_coverage(session, license)
         return customer_view(settings, license, contracts), False
@@ -679,7 +673,8 @@ async def license_file(
     license = await _owned_license(session, user, license_id)
     coverage, _ = await customer_coverage(session, license)
     account = await session.get(VerifiedAccount, user.user_id)
-    kid, private_key = await active_signing_key(session, settings.secret_key)
+    key, private_key = await key_store(settings.secret_key).signing_key(session, utcnow())
+    kid = key.kid
     payload = {
         "serial": license.serial,
         "product": license.product,
@@ -722,12 +717,12 @@ def _require_license_bound_to(license: License, user: Principal) -> None:
 
 async def preview_contract(
     session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
-) -> schemas.ContractPreview | LookupMiss:
+) -> schemas.ContractPreview:
     await _verified_account(session, user)
     await _enforce_lookup_limit(session, settings, user, address)
     found = await _matching_contract(session, settings, lookup, lock=False)
     if found is None:
-        return await _record_miss(session, user, address)
+        await _refuse_lookup(session, user, address)
     contract, license = found
     _require_license_bound_to(license, user)
     _, contracts = await customer_coverage(session, license)
@@ -745,12 +740,12 @@ async def preview_contract(
 
 async def bind_contract(
     session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
-) -> tuple[schemas.CustomerContract, bool] | LookupMiss:
+) -> tuple[schemas.CustomerContract, bool]:
     await _verified_account(session, user)
     await _enforce_lookup_limit(session, settings, user, address)
     found = await _matching_contract(session, settings, lookup, lock=True)
     if found is None:
-        return await _record_miss(session, user, address)
+        await _refuse_lookup(session, user, address)
     contract, license = found
     _require_license_bound_to(license, user)
     if contract.bound_at is not None:

@@ -6,7 +6,7 @@ fan-out to thousands of recipients. The result is the same standard MIME.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -14,6 +14,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from uuid import UUID
 
 from services.notifier.rendering import RenderedMail
+from shared import clock
 
 # Mails that go to many people because of their coverage get a List-Unsubscribe header.
 BULK_KINDS = frozenset({"release"})
@@ -61,7 +62,7 @@ def compose(
     message["To"] = formataddr((to_name, to_email), charset="utf-8") if to_name else to_email
     if reply_to:
         message["Reply-To"] = _address_header(reply_to)
-    message["Date"] = format_datetime(now or datetime.now(UTC))
+    message["Date"] = format_datetime(now or clock.now())
     mid = message_id(delivery_id, mail_from)
     message["Message-ID"] = mid
     message["Content-Language"] = locale

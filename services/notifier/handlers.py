@@ -6,7 +6,6 @@ transaction; the sender loop mails them after commit (a NOTIFY trigger wakes it)
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -16,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.notifier import service
 from services.notifier.config import Settings
 from services.notifier.models import HOLDINGS
+from shared import clock
 from shared.events import (
     AccountExistsNotice,
     CaseOpened,
@@ -139,7 +139,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             session,
             event_id=event.release_id,
             product=event.product,
-            today=datetime.now(UTC).date(),
+            today=clock.today(),  # the business calendar's day, as for every coverage decision
             chunk_size=settings.fanout_chunk_size,
             context={
                 "portal_url": portal,

@@ -19,7 +19,7 @@ import contextlib
 import json
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +31,7 @@ from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
 from services.notifier.smtp import PermanentFailure, SmtpPool
+from shared import clock
 from shared.i18n import as_locale
 from shared.logging import get_logger
 
@@ -125,7 +126,7 @@ class MailSender:
         timeout = self.settings.sender_poll_seconds
         next_due: datetime | None = await connection.fetchval(_NEXT_DUE)
         if next_due is not None:
-            timeout = min(timeout, max((next_due - datetime.now(UTC)).total_seconds(), 0.0))
+            timeout = min(timeout, max((next_due - clock.now()).total_seconds(), 0.0))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 

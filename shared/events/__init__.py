@@ -13,6 +13,7 @@ from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
 from shared.events.identity import (
     AccountExistsNotice,
     PasswordResetRequested,
+    SessionsRevoked,
     UserProfileChanged,
     UserRegistered,
     UserVerified,
@@ -34,6 +35,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     UserVerified,
     PasswordResetRequested,
     UserProfileChanged,
+    SessionsRevoked,
     LicenseIssued,
     ContractIssued,
     LicenseBound,
@@ -76,6 +78,7 @@ __all__ = [
     "PasswordResetRequested",
     "RawEnvelope",
     "ReleasePublished",
+    "SessionsRevoked",
     "UserProfileChanged",
     "UserRegistered",
     "UserVerified",

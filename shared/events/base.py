@@ -5,11 +5,13 @@ An event class names its topic (one per aggregate) and its versioned type; the e
 aggregate stay in order.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared import clock
 
 
 class Event(BaseModel):
@@ -33,7 +35,7 @@ class Envelope(BaseModel, Generic[E]):
     id: UUID = Field(default_factory=uuid4)
     type: str
     source: str
-    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    time: datetime = Field(default_factory=clock.now)
     subject: str
     traceparent: str | None = None
     datacontenttype: str = "application/json"

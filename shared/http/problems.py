@@ -15,9 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.i18n import LOCALES, Locale, negotiate
-from shared.logging import get_logger
 
-log = get_logger(__name__)
 MEDIA_TYPE = "application/problem+json"
 
 
@@ -44,11 +42,18 @@ class ProblemType:
 
 @dataclass
 class Problem(Exception):
+    """A refusal, raised from the service layer and rendered once at the edge.
+
+    `keep_changes=True` commits what the request wrote before refusing, for refusals that must
+    leave a trace (a failed lookup counted by the rate limit); any other exception rolls back.
+    """
+
     type: ProblemType
     detail: str | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] | None = None
+    keep_changes: bool = False
 
 
 def _t(en: str, zh_tw: str, zh_cn: str, ja: str) -> dict[str, str]:
@@ -229,9 +234,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(request, problem_type, detail=detail, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path)
-        return problem_response(
-            request, INTERNAL, detail="The error was logged; please retry or contact support"
-        )
+
+def problem_responses(*types: ProblemType) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for an endpoint: the problems it can answer, by status, for OpenAPI.
+
+    Statuses every endpoint shares (401, 403, 404, 413, 415, 422, 503) are documented from its
+    dependencies by shared.http.openapi; this names the endpoint's own (409, 429, …)."""
+    by_status: dict[int, list[ProblemType]] = {}
+    for problem_type in types:
+        by_status.setdefault(problem_type.status, []).append(problem_type)
+    return {
+        status: {"description": "; ".join(f"`{t.uri}`: {t.title('en')}" for t in listed)}
+        for status, listed in sorted(by_status.items())
+    }

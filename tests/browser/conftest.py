@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from tests.conftest import STATE
 from tests.kit import ROOT
 
-CHROMIUM = Path(os.environ.get("SP_CHROMIUM", "/usr/bin/chromium"))
+CUSTOM_CHROMIUM = os.environ.get("SP_CHROMIUM")  # another browser build; else Debian's, installed if missing
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -35,8 +36,14 @@ def catalog(locale: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install -y chromium"
-    return CHROMIUM
+    if CUSTOM_CHROMIUM:
+        custom = Path(CUSTOM_CHROMIUM)
+        assert custom.exists(), f"SP_CHROMIUM={custom} does not exist"
+        return custom
+    from deploy.local import stack as local_stack
+
+    # The stack tool installs Chromium and the CJK fonts like it installs PostgreSQL and nginx.
+    return local_stack.ensure_browser(STATE, quiet=True)
 
 
 @pytest.fixture(scope="session")

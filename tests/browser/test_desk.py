@@ -7,7 +7,7 @@ note, and answers → the engineer sees the answer in the workspace.
 
 import asyncio
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.async_api import Page, expect
 
+from shared import clock
 from tests.browser.conftest import Portal, catalog
 from tests.browser.test_portal import PASSWORD, access_token, create_user, issue_license
 from tests.kit import Mailpit, eventually, unique_email
@@ -66,7 +67,7 @@ async def test_customer_and_engineer_close_the_case_loop(
     await create_user(stack, engineer_email, "support")
     admin = {"Authorization": f"Bearer {await access_token(gateway, admin_email)}"}
     customer_api = {"Authorization": f"Bearer {await access_token(gateway, customer_email)}"}
-    today = date.today()
+    today = clock.today()
     license = await issue_license(gateway, admin, today - timedelta(days=20), today + timedelta(days=345))
 
     async def bind() -> bool:

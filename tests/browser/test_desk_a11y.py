@@ -5,7 +5,7 @@ have zero axe violations, in zh-TW, zh-CN, en and ja.
 """
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +13,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, expect
 
+from shared import clock
 from tests.browser.conftest import LOCALES, Portal
 from tests.browser.test_desk import sign_in_to
 from tests.browser.test_portal import access_token, create_user, issue_license
@@ -33,7 +34,7 @@ async def desk_case(stack: dict[str, Any]) -> dict[str, Any]:
         admin = {"Authorization": f"Bearer {await access_token(gateway, admin_email)}"}
         customer = {"Authorization": f"Bearer {await access_token(gateway, customer_email)}"}
         engineer = {"Authorization": f"Bearer {await access_token(gateway, engineer_email)}"}
-        today = date.today()
+        today = clock.today()
         license = await issue_license(gateway, admin, today - timedelta(days=10), today + timedelta(days=300))
         body = {"serial": license["serial"], "registration_number": license["registration_number"]}
 

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from playwright.async_api import Page, expect
 
+from shared import clock
 from tests.browser.conftest import LOCALES, Portal, catalog
 from tests.kit import Mailpit, eventually, service_cli, unique_email
 
@@ -175,7 +176,7 @@ async def test_add_license_search_preview_submit_and_download_file(
     await create_user(stack, admin_email, "admin")
     await create_user(stack, customer_email, "customer")
     admin = {"Authorization": f"Bearer {await access_token(gateway, admin_email)}"}
-    today = date.today()
+    today = clock.today()
     issued = await issue_license(
         gateway,
         admin,
@@ -247,7 +248,7 @@ async def test_open_a_case_on_a_covered_license_then_reply_in_case_management(
     await create_user(stack, customer_email, "customer")
     admin = {"Authorization": f"Bearer {await access_token(gateway, admin_email)}"}
     customer = {"Authorization": f"Bearer {await access_token(gateway, customer_email)}"}
-    today = date.today()
+    today = clock.today()
     covered = await issue_license(gateway, admin, today - timedelta(days=20), today + timedelta(days=345))
     lapsed = await issue_license(gateway, admin, today - timedelta(days=800), today - timedelta(days=435))
 

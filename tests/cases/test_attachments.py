@@ -10,10 +10,10 @@ import httpx
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases import clock
 from services.cases.attachment_storage import AttachmentStorage
 from services.cases.attachments import remove_abandoned_uploads
 from services.cases.config import Settings
+from shared import clock
 from tests.accounts import PortalUser
 from tests.cases.conftest import People, opened_case
 from tests.conftest import database_url

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases import clock
 from services.cases.config import Settings
 from services.cases.sweeper import announce_breaches, close_stale_resolved
+from shared import clock
 from tests.cases.conftest import CaseEvents, People, opened_case
 from tests.conftest import database_url
 

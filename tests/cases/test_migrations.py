@@ -3,13 +3,13 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
 from alembic import command
 
+from shared import clock
 from shared.migrate import alembic_config
 
 
@@ -40,7 +40,7 @@ async def _migrate(url: str, direction: str, revision: str) -> None:
 async def test_old_cases_map_onto_the_workflow(scratch: tuple[str, asyncpg.Connection]) -> None:
     url, db = scratch
     await _migrate(url, "up", "0001")
-    answered = datetime.now(UTC)
+    answered = clock.now()
     old = {  # label: (status before, first response, status after)
         "unanswered": ("open", None, "new"),
         "answered": ("open", answered, "in_progress"),

@@ -1,9 +1,17 @@
-"""The release tool's command line: help, and clear refusals of bad input or unreachable systems."""
+"""The release tool's command line: help, clear refusals of bad input or unreachable systems, and
+a release date that a re-publish keeps."""
 
+import uuid
+from datetime import date
 from pathlib import Path
+from typing import Any
+
+import asyncpg
 
 from services.downloads.release_tool import release_id_of
+from tests.conftest import database_url
 from tests.downloads.conftest import ReleaseTool
+from tests.kit import eventually
 
 
 def test_help_describes_every_command(release_tool: ReleaseTool) -> None:
@@ -61,3 +69,51 @@ def test_unreachable_systems_say_what_to_check(release_tool: ReleaseTool, tmp_pa
 def test_release_id_is_stable_per_product_version_kind() -> None:
     assert release_id_of("OMFLOW", "5.2.1", "update") == release_id_of("OMFLOW", "5.2.1", "update")
     assert release_id_of("OMFLOW", "5.2.1", "update") != release_id_of("OMFLOW", "5.2.1", "document")
+
+
+async def test_a_re_publish_keeps_the_first_date_unless_one_is_given(
+    release_tool: ReleaseTool, stack: dict[str, Any], tmp_path: Path
+) -> None:
+    """Moving a release's date to today would lock it for customers whose coverage lapsed since."""
+    file = tmp_path / "omflow-setup.zip"
+    file.write_bytes(b"installer")
+    version = f"7.{uuid.uuid4().int % 10_000}.0"
+    release_id = release_id_of("OMFLOW", version, "product")
+    common = ("--product", "OMFLOW", "--version", version, "--kind", "product")
+    connection = await asyncpg.connect(database_url(stack, "downloads"))
+
+    async def catalog_shows(title: str, published_on: date) -> None:
+        async def probe() -> bool:
+            row = await connection.fetchrow(
+                "SELECT title, published_on FROM releases WHERE release_id = $1", release_id
+            )
+            return row is not None and (row["title"], row["published_on"]) == (title, published_on)
+
+        await eventually(probe, timeout=60, what=f"release {title!r} dated {published_on}")
+
+    try:
+        release_tool.publish(*common, "--title", "OMFLOW 7", "--published-on", "2025-01-15", file)
+        await catalog_shows("OMFLOW 7", date(2025, 1, 15))
+
+        corrected = release_tool.publish(*common, "--title", "OMFLOW 7 (corrected)", file)
+        assert "keeping the first publish's date: 2025-01-15" in corrected
+        await catalog_shows("OMFLOW 7 (corrected)", date(2025, 1, 15))
+
+        release_tool.publish(*common, "--title", "OMFLOW 7 (corrected)", "--published-on", "2025-02-01", file)
+        await catalog_shows("OMFLOW 7 (corrected)", date(2025, 2, 1))
+        again = release_tool.publish(*common, "--title", "OMFLOW 7 (final)", file)
+        assert "2025-02-01" in again
+        await catalog_shows("OMFLOW 7 (final)", date(2025, 2, 1))
+    finally:
+        await connection.close()
+
+
+def test_file_names_a_customer_could_not_save_are_refused(release_tool: ReleaseTool, tmp_path: Path) -> None:
+    file = tmp_path / "setup?.zip"
+    file.write_bytes(b"x")
+    result = release_tool.run(
+        "publish", "--product", "OMFLOW", "--version", "9.9.8", "--kind", "update", "--title", "x", file
+    )
+    assert result.returncode == 1
+    assert "not a portable file name" in result.stderr and "'setup_.zip'" in result.stderr
+    assert "Uploading" not in result.stdout

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from deploy.portal_client import Portal, create_user
+from shared import clock
 from tests.kit import Mailpit, unique_email
 
 PASSWORD = "Corr3ct-Horse-Battery"
@@ -52,7 +53,7 @@ async def issue_license(
     warranty_ends: date | None = None,
     purchased_on: date | None = None,
 ) -> dict[str, Any]:
-    today = date.today()
+    today = clock.today()
     async with Portal(stack["gateway"]["url"], admin_token) as admin:
         return await admin.issue_license(
             product=product,

@@ -2,11 +2,11 @@
 
 import base64
 import json
-import time
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from shared import clock
 from tests.identity.helpers import API, bearer, login, verified_user
 from tests.kit import service_cli
 
@@ -16,7 +16,7 @@ def _b64(data: dict) -> str:
 
 
 def _claims(user: dict, **overrides) -> dict:
-    now = int(time.time())
+    now = clock.timestamp()
     claims = {
         "iss": "support-portal-identity",
         "aud": "support-portal",
@@ -74,7 +74,7 @@ async def test_expired_token_is_refused(gateway, events, identity_db):
     # identity itself never issues one, so check expiry via a token whose exp passed.
     header = jwt.get_unverified_header(user["access_token"])
     assert header["kid"]
-    expired_claims = _claims(user, iat=int(time.time()) - 1200, exp=int(time.time()) - 600)
+    expired_claims = _claims(user, iat=clock.timestamp() - 1200, exp=clock.timestamp() - 600)
     forged_expired = jwt.encode(
         expired_claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers=header
     )

@@ -14,7 +14,6 @@ from services.licensing.license_file import (
     sign,
     verify,
 )
-from services.licensing.signing_keys import unwrap, wrap
 from services.licensing.verify_cli import main as verify_main
 
 
@@ -47,16 +46,6 @@ def test_signed_file_verifies_and_any_change_fails() -> None:
         verify(tampered, private_key.public_key())
     with pytest.raises(InvalidLicenseFile):
         verify(document, Ed25519PrivateKey.generate().public_key())
-
-
-def test_wrapped_private_key_needs_the_secret() -> None:
-    private_key = Ed25519PrivateKey.generate()
-    blob = wrap(private_key, "kid-1", "secret-a")
-    assert unwrap(blob, "kid-1", "secret-a").public_key() == private_key.public_key()
-    with pytest.raises(Exception):  # noqa: B017 - AES-GCM raises InvalidTag
-        unwrap(blob, "kid-1", "secret-b")
-    with pytest.raises(Exception):  # noqa: B017
-        unwrap(blob, "kid-2", "secret-a")
 
 
 def test_verifier_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

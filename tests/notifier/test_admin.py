@@ -1,7 +1,6 @@
 """Ops endpoints: listing deliveries and re-queuing a failed one (roles admin/support)."""
 
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +13,7 @@ from jwt.algorithms import OKPAlgorithm
 
 from services.notifier.app import create_app
 from services.notifier.config import Settings
+from shared import clock
 from shared.auth import AUDIENCE, ISSUER, JwksVerifier
 from shared.db import make_engine, make_sessionmaker
 from shared.events import PasswordResetRequested
@@ -25,7 +25,7 @@ KID = "notifier-test-key"
 
 
 def token(*roles: str) -> str:
-    now = int(time.time())
+    now = clock.timestamp()
     claims = {"sub": str(uuid.uuid4()), "roles": list(roles), "iss": ISSUER, "aud": AUDIENCE}
     claims |= {"iat": now, "exp": now + 300}
     return jwt.encode(claims, SIGNING_KEY, algorithm="EdDSA", headers={"kid": KID})

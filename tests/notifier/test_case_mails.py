@@ -5,7 +5,7 @@ gateway, the cases service publishes what it publishes, and the mails must say w
 """
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cases.sweeper import announce_breaches
 from services.notifier.config import Settings as NotifierSettings
+from shared import clock
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
 from tests.kit import Mailpit, eventually
@@ -91,7 +92,7 @@ async def _pass_due_time_and_sweep(stack: dict[str, Any], case_id: str) -> None:
     engine = create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://"))
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            await announce_breaches(session, datetime.now(UTC))
+            await announce_breaches(session, clock.now())
             await session.commit()
     finally:
         await engine.dispose()

@@ -1,9 +1,10 @@
 """Release announcements: one mail per entitled user, in their language; nobody else."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from shared import clock
 from shared.events import (
     BindingMoved,
     ContractBound,
@@ -23,7 +24,7 @@ def release_event(product: str, *, title: str = "Security update") -> ReleasePub
         kind="update",
         title=title,
         notes="Fixes a log rotation bug.",
-        published_on=datetime.now(UTC).date(),
+        published_on=clock.today(),
         artifacts=[],
     )
 
@@ -32,7 +33,7 @@ async def test_release_is_announced_once_to_each_entitled_user(
     events: Events, people: People, notifier_db: NotifierDb, mailpit: Mailpit, stack: dict[str, Any]
 ) -> None:
     product = f"FAN{uuid.uuid4().hex[:8].upper()}"
-    today = datetime.now(UTC).date()
+    today = clock.today()
     active = (today - timedelta(days=100), today + timedelta(days=265))
     lapsed = (today - timedelta(days=400), today - timedelta(days=35))
 

@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.bus import EventConsumer
+from shared.consumer import EventConsumer
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.dlq_cli import read_dead_letters, replay
 from shared.events import Envelope, Event

@@ -69,14 +69,9 @@ def upgrade() -> None:
         sa.Column("email", sa.String, nullable=True),
         _timestamp("seen_at", nullable=False),
     )
-    # Customer lookup searches names, addresses and serials by substring.
-    op.execute("CREATE INDEX ix_people_email_lower ON people (lower(email))")
-    op.create_index("ix_holdings_serial", "holdings", ["serial"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_holdings_serial", "holdings")
-    op.execute("DROP INDEX ix_people_email_lower")
     op.drop_table("staff_members")
     op.drop_table("case_changes")
     op.drop_index("ix_cases_assignee_status", "cases")
