@@ -41,6 +41,9 @@ MAIL_KINDS = (
     "release",
     "case_opened",
     "case_answered",
+    "case_new_staff",
+    "case_customer_reply",
+    "case_sla_breached",
 )
 
 

@@ -1,7 +1,14 @@
 """Versioned event schemas shared by every service, and the registry consumers parse with."""
 
 from shared.events.base import Envelope, Event, RawEnvelope
-from shared.events.cases import CaseOpened, CaseUpdated
+from shared.events.cases import (
+    CaseAssigned,
+    CaseOpened,
+    CaseReplied,
+    CaseSeverityChanged,
+    CaseSlaBreached,
+    CaseStatusChanged,
+)
 from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
 from shared.events.identity import (
     AccountExistsNotice,
@@ -40,7 +47,11 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ReleasePublished,
     DownloadRecorded,
     CaseOpened,
-    CaseUpdated,
+    CaseReplied,
+    CaseStatusChanged,
+    CaseAssigned,
+    CaseSeverityChanged,
+    CaseSlaBreached,
 )
 EVENT_TYPES: dict[str, type[Event]] = {cls.type: cls for cls in ALL_EVENTS}
 TOPICS: tuple[str, ...] = tuple(sorted({cls.topic for cls in ALL_EVENTS}))
@@ -52,8 +63,12 @@ __all__ = [
     "AccountExistsNotice",
     "Artifact",
     "BindingMoved",
+    "CaseAssigned",
     "CaseOpened",
-    "CaseUpdated",
+    "CaseReplied",
+    "CaseSeverityChanged",
+    "CaseSlaBreached",
+    "CaseStatusChanged",
     "ContractBound",
     "ContractIssued",
     "DownloadRecorded",
