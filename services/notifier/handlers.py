@@ -8,6 +8,7 @@ transaction; the sender loop mails them after commit (a NOTIFY trigger wakes it)
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +34,14 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+
+
+def release_page(portal: str, kind: str, release_id: UUID) -> str:
+    """The portal page that shows this release: products on Product Download, updates and
+    documents on Update Download (documents on their tab)."""
+    page = "/downloads/products" if kind == "product" else "/downloads/updates"
+    tab = "&tab=documents" if kind == "document" else ""
+    return f"{portal}{page}?release={quote(str(release_id))}{tab}"
 
 
 def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
@@ -133,6 +142,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             session,
             event_id=event.release_id,
             product=event.product,
+            release_kind=event.kind,
             today=clock.today(),  # the business calendar's day, as for every coverage decision
             chunk_size=settings.fanout_chunk_size,
             context={
@@ -142,8 +152,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 "kind": event.kind,
                 "title": event.title,
                 "notes": event.notes,
-                "release_url": f"{portal}/downloads?release={quote(str(event.release_id))}",
-                "unsubscribe_url": f"{portal}/profile",
+                "release_url": release_page(portal, event.kind, event.release_id),
             },
         )
         log.info("release announced", release_id=str(event.release_id), product=event.product, queued=queued)
