@@ -26,6 +26,9 @@ route("/cases/new", page("case-open"), { signedIn: true });
 route("/cases", page("cases"), { signedIn: true });
 route("/cases/:id", page("case-detail"), { signedIn: true });
 route("/account", page("account"), { signedIn: true });
+route("/preferences", page("mail-preferences"), { signedIn: true });
+route("/profile", page("mail-preferences"), { signedIn: true }); // the address older release mails carry
+route("/unsubscribe", page("unsubscribe"));
 
 const root = document.getElementById("app");
 let frame = null; // { kind, main, nav }
