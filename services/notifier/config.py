@@ -26,7 +26,7 @@ class Settings(ServiceSettings):
     # Chunk size of the release fan-out's set-wise INSERT … SELECT.
     fanout_chunk_size: int = 1000
     # Renewal reminders: days before the coverage end at which the holder is mailed, and how
-    # often the (advisory-locked, idempotent) pass runs.
+    # often the (advisory-locked, idempotent) pass runs. Env: NOTIFIER_RENEWAL_REMINDER_DAYS='[60,30,7]'.
     renewal_reminder_days: list[int] = Field(default=[60, 30, 7], min_length=1)
     renewal_check_seconds: float = Field(default=3600.0, gt=0)
 

@@ -76,7 +76,7 @@ async def switch_off(session: AsyncSession, account_id: UUID, topic: Topic) -> N
     """Stop one topic for an account (idempotent: switching off twice changes nothing)."""
     column = COLUMN_OF[topic]
     statement = insert(PREFERENCES).values(account_id=account_id, **{column: False})
-    await session.execute(
+    await session.exec(
         statement.on_conflict_do_update(
             index_elements=[PREFERENCES.c.account_id], set_={column: False, "updated_at": func.now()}
         )
