@@ -29,6 +29,7 @@ from shared.events import (
     VerificationRequested,
 )
 from shared.holdings import holding_handlers
+from shared.i18n import LOCALES
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -152,6 +153,8 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 "kind": event.kind,
                 "title": event.title,
                 "notes": event.notes,
+                # The reader's language, falling back to English (the template picks by locale).
+                "localized": {locale: event.text_in(locale).model_dump() for locale in LOCALES},
                 "release_url": release_page(portal, event.kind, event.release_id),
             },
         )
