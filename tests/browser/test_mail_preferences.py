@@ -56,6 +56,13 @@ async def test_set_a_preference_then_unsubscribe_from_a_release_mail(
     await expect(banner).to_contain_text(EN["renewal.banner.title"])
     await expect(banner.locator(f'li[data-serial="{ending["serial"]}"]')).to_contain_text("20")
     await portal.snap(page, "renewal-banner")
+    await (
+        page.get_by_role("navigation")
+        .get_by_role("link", name=EN["menu.profile.contracts"], exact=True)
+        .click()
+    )
+    await expect(page.get_by_role("heading", level=1)).to_have_text(EN["menu.profile.contracts"])
+    await expect(page.locator("#renewal-banner")).to_contain_text(ending["serial"])
 
     # Preferences: from the account page; case mails are explained, not switchable.
     await page.goto("/account")
