@@ -7,6 +7,7 @@ and it can only switch off the one topic it names (RFC 8058 one-click).
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -107,9 +108,9 @@ def _read(settings: Settings, token: str) -> tuple[UUID, Topic]:
 
 @unsubscribe.get("", summary="Confirmation page of a one-click unsubscribe link (changes nothing)")
 async def unsubscribe_page(token: TokenQuery, settings: SettingsDep) -> RedirectResponse:
-    # A GET never unsubscribes: mail scanners and link previews fetch links on their own.
-    _read(settings, token)
-    page = f"{settings.public_url.rstrip('/')}/unsubscribe?token={token}"
+    # A GET never unsubscribes: mail scanners and link previews fetch links on their own. The
+    # portal page checks the token itself and explains a bad one in the reader's language.
+    page = f"{settings.public_url.rstrip('/')}/unsubscribe?token={quote(token, safe='')}"
     return RedirectResponse(page, status_code=303)
 
 
