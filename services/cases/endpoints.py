@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from services.cases import service
 from services.cases.access import staff_sees
@@ -21,7 +21,7 @@ from services.cases.schemas import (
 from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseStatus
-from shared.http.deps import LocaleDep, SessionDep
+from shared.http.deps import LocaleDep, Page, SessionDep, paging
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -49,14 +49,13 @@ async def open_case(
 @router.get("", summary="Your cases; staff see others' too (security issues: security role only)")
 async def list_cases(
     session: SessionDep,
+    page: Annotated[Page, paging()],
     user: CurrentUser,
     status: CaseStatus | None = None,
     category: CaseCategory | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[CasePublic]:
     cases = await service.list_cases(
-        session, user, status=status, category=category, limit=limit, offset=offset
+        session, user, status=status, category=category, limit=page.limit, offset=page.offset
     )
     return [_case(case) for case in cases]
 

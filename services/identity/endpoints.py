@@ -33,7 +33,7 @@ from services.identity.schemas import (
     VerifyRequest,
 )
 from shared.auth import CurrentUser, Principal, current_user, require_roles
-from shared.http.deps import ClientAddress, SessionDep
+from shared.http.deps import ClientAddress, Page, SessionDep, paging
 from shared.http.problems import problem_response
 
 auth = APIRouter(prefix="/auth", tags=["auth"])
@@ -231,13 +231,12 @@ async def change_password(
 @admin.get("/users", response_model=UserPage, summary="Search users by email or name")
 async def search_users(
     session: SessionDep,
+    page: Annotated[Page, paging()],
     staff: Staff,
     q: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> UserPage:
-    users, total = await service.search_users(session, q.strip(), limit, offset)
-    return UserPage(items=[_me(u) for u in users], total=total, limit=limit, offset=offset)
+    users, total = await service.search_users(session, q.strip(), page.limit, page.offset)
+    return UserPage(items=[_me(u) for u in users], total=total, limit=page.limit, offset=page.offset)
 
 
 @admin.get(
@@ -288,17 +287,16 @@ async def unlock_user(
 @admin.get("/audit", response_model=AuditPage, summary="Staff actions, newest first")
 async def audit(
     session: SessionDep,
+    page: Annotated[Page, paging()],
     staff: Staff,
     target: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPage:
-    entries, total = await service.list_audit(session, target, limit, offset)
+    entries, total = await service.list_audit(session, target, page.limit, page.offset)
     return AuditPage(
         items=[AuditPublic.model_validate(e, from_attributes=True) for e in entries],
         total=total,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -106,7 +106,7 @@ class RateEvent(Base, table=True):
     __tablename__ = "rate_events"
     __table_args__ = (Index("ix_rate_events_key_at", "key", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
     key: str = Field(max_length=400)
     at: datetime = _ts(nullable=False)
 

@@ -10,6 +10,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, text, update
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +44,7 @@ from shared.auth import Principal
 from shared.events import (
     AccountExistsNotice,
     PasswordResetRequested,
+    SessionsRevoked,
     UserProfileChanged,
     UserRegistered,
     UserVerified,
@@ -419,15 +421,26 @@ async def _issue_tokens(
     return TokenPair(access, refresh, settings.access_token_ttl_seconds, int(refresh_ttl.total_seconds()))
 
 
+async def _end_sessions(session: AsyncSession, user_id: uuid.UUID, reason: str, *where: Any) -> None:
+    """Revoke the user's live sessions matching `where` and tell every service, so that their
+    access tokens stop working everywhere at once (SessionsRevoked), not when they expire."""
+    query = (
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None), *where)
+        .values(revoked_at=now(), revoked_reason=reason)
+        .returning(col(AuthSession.id))
+    )
+    ended = list((await session.execute(query)).scalars())
+    if ended:
+        await add_event(
+            session, SessionsRevoked(user_id=user_id, session_ids=ended, reason=reason), source=SOURCE
+        )
+
+
 async def _revoke_sessions(
     session: AsyncSession, user_id: uuid.UUID, reason: str, *, keep: uuid.UUID | None = None
 ) -> None:
-    query = update(AuthSession).where(
-        col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None)
-    )
-    if keep is not None:
-        query = query.where(col(AuthSession.id) != keep)
-    await session.execute(query.values(revoked_at=now(), revoked_reason=reason))
+    await _end_sessions(session, user_id, reason, *([col(AuthSession.id) != keep] if keep else []))
 
 
 async def refresh(session: AsyncSession, deps: Deps, token: str | None) -> TokenPair | Refusal:
@@ -446,9 +459,9 @@ async def refresh(session: AsyncSession, deps: Deps, token: str | None) -> Token
     if auth_session.revoked_at is not None or row.expires_at <= now():
         return ended
     if row.rotated_at is not None:
-        auth_session.revoked_at, auth_session.revoked_reason = now(), "refresh_token_reused"
-        session.add(auth_session)
-        await session.flush()
+        await _end_sessions(
+            session, auth_session.user_id, "refresh_token_reused", col(AuthSession.id) == auth_session.id
+        )
         return Refusal(
             INVALID_REFRESH_TOKEN,
             "This refresh token was already used, so the session was ended for safety; sign in again",
@@ -474,11 +487,9 @@ async def logout(session: AsyncSession, principal: Principal | None, refresh_tok
         session_id = row.session_id if row else None
     if session_id is None:
         return
-    await session.execute(
-        update(AuthSession)
-        .where(col(AuthSession.id) == session_id, col(AuthSession.revoked_at).is_(None))
-        .values(revoked_at=now(), revoked_reason="logout")
-    )
+    owner = await session.get(AuthSession, session_id)
+    if owner is not None:
+        await _end_sessions(session, owner.user_id, "logout", col(AuthSession.id) == session_id)
 
 
 async def logout_all(session: AsyncSession, principal: Principal) -> None:

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from shared.dates import RANGE_MESSAGE, in_business_range
+from shared.http.text_rules import NUL, NUL_MESSAGE
+
 REQUIRED_COLUMNS = ["product", "edition", "seats", "purchased_on", "warranty_ends"]
 OPTIONAL_COLUMNS = ["customer_ref"]
 OUTPUT_COLUMNS = ["serial", "registration_number", "product", "edition", "seats", "customer_ref"]
@@ -55,9 +58,10 @@ def _parse_date(value: str) -> date | None:
     if not _ISO_DATE.match(value):
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if in_business_range(day) else None
 
 
 def _parse_row(
@@ -78,10 +82,10 @@ def _parse_row(
         errors.append(_error(line, "seats", f"must be a whole number from 1 to {MAX_SEATS}"))
     purchased_on = _parse_date(values["purchased_on"].strip())
     if purchased_on is None:
-        errors.append(_error(line, "purchased_on", "must be a date as YYYY-MM-DD"))
+        errors.append(_error(line, "purchased_on", f"must be a date as YYYY-MM-DD, {RANGE_MESSAGE}"))
     warranty_ends = _parse_date(values["warranty_ends"].strip())
     if warranty_ends is None:
-        errors.append(_error(line, "warranty_ends", "must be a date as YYYY-MM-DD"))
+        errors.append(_error(line, "warranty_ends", f"must be a date as YYYY-MM-DD, {RANGE_MESSAGE}"))
     elif purchased_on is not None and warranty_ends <= purchased_on:
         errors.append(_error(line, "warranty_ends", "must be after purchased_on"))
     customer_ref = (values.get("customer_ref") or "").strip() or None
@@ -129,6 +133,10 @@ def parse_import(data: bytes, products: set[str]) -> list[ImportRow]:
             continue  # blank lines carry nothing
         if len(values) != len(header):
             errors.append(_error(line, "row", f"has {len(values)} columns, the header has {len(header)}"))
+            continue
+        with_nul = [name for name, value in zip(header, values, strict=True) if NUL in value]
+        if with_nul:
+            errors += [_error(line, name, NUL_MESSAGE) for name in with_nul]
             continue
         row = _parse_row(line, dict(zip(header, values, strict=True)), products, errors)
         if row is None:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.dates import BusinessDate
 from shared.entitlements import CoverageStatus
 
 Text = Field(min_length=1, max_length=500)
@@ -22,8 +23,8 @@ class LicenseIssue(_Strict):
     product: str = Field(min_length=1, max_length=40, examples=["OMFLOW"])
     edition: str = Field(min_length=1, max_length=80, examples=["Enterprise"])
     seats: int = Field(ge=1, le=1_000_000)
-    purchased_on: date
-    warranty_ends: date
+    purchased_on: BusinessDate
+    warranty_ends: BusinessDate
     customer_ref: str | None = Field(default=None, max_length=120)
 
     @model_validator(mode="after")
@@ -49,8 +50,8 @@ class LicenseIssued(BaseModel):
 
 
 class ContractIssue(_Strict):
-    starts_on: date
-    ends_on: date
+    starts_on: BusinessDate
+    ends_on: BusinessDate
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> "ContractIssue":
@@ -123,7 +124,7 @@ class ImportResult(BaseModel):
 
 
 class LookupRequest(_Strict):
-    serial: str = Field(min_length=1, max_length=64, examples=["OMF-7K3Q-M9PX-2DR5"])
+    serial: str = Field(min_length=1, max_length=64, examples=["OMF-7K3Q-M9PX-2DR3"])
     registration_number: str = Field(min_length=1, max_length=64)
 
 

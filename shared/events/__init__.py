@@ -6,6 +6,7 @@ from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
 from shared.events.identity import (
     AccountExistsNotice,
     PasswordResetRequested,
+    SessionsRevoked,
     UserProfileChanged,
     UserRegistered,
     UserVerified,
@@ -27,6 +28,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     UserVerified,
     PasswordResetRequested,
     UserProfileChanged,
+    SessionsRevoked,
     LicenseIssued,
     ContractIssued,
     LicenseBound,
@@ -61,6 +63,7 @@ __all__ = [
     "PasswordResetRequested",
     "RawEnvelope",
     "ReleasePublished",
+    "SessionsRevoked",
     "UserProfileChanged",
     "UserRegistered",
     "UserVerified",

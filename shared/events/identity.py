@@ -91,3 +91,17 @@ class UserProfileChanged(Event):
     locale: Locale
     previous_email: EmailStr | None = None
     disabled: bool = False
+
+
+class SessionsRevoked(Event):
+    """Sessions ended (sign-out, sign-out everywhere, password change or reset, a disabled
+    account, a stolen refresh token): every service refuses their access tokens from now on,
+    instead of waiting for the tokens to expire (shared.revocations)."""
+
+    topic = TOPIC
+    type = "identity.SessionsRevoked.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    session_ids: list[UUID]
+    reason: str

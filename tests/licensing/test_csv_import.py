@@ -78,3 +78,15 @@ def test_header_must_be_exact(header: str) -> None:
 
 def test_header_only_is_refused() -> None:
     assert _errors(HEADER.encode())[0]["field"] == "row"
+
+
+def test_nul_characters_and_dates_off_the_calendar_are_reported_not_stored() -> None:
+    data = (
+        HEADER
+        + "OMFLOW,Enter\x00prise,1,2025-01-01,2026-01-01,A\x00\n"
+        + "OMFLOW,E,1,2025-01-01,9999-12-31,B\n"
+        + "OMFLOW,E,1,1900-01-01,2026-01-01,C\n"
+    ).encode()
+    found = {(e["line"], e["field"]): e["message"] for e in _errors(data)}
+    assert set(found) == {(2, "edition"), (2, "customer_ref"), (3, "warranty_ends"), (4, "purchased_on")}
+    assert "NUL" in found[(2, "edition")] and "2099-12-31" in found[(3, "warranty_ends")]
