@@ -21,7 +21,7 @@ from services.notifier.problems import UNSUBSCRIBE_LINK_INVALID
 from shared import clock
 from shared.auth import CurrentUser
 from shared.http.deps import SessionDep
-from shared.http.problems import Problem
+from shared.http.problems import Problem, problem_responses
 
 
 def _settings(request: Request) -> Settings:
@@ -106,7 +106,13 @@ def _read(settings: Settings, token: str) -> tuple[UUID, Topic]:
     return found
 
 
-@unsubscribe.get("", summary="Confirmation page of a one-click unsubscribe link (changes nothing)")
+@unsubscribe.get(
+    "",
+    summary="Confirmation page of a one-click unsubscribe link (changes nothing)",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "To the portal's confirmation page for this link"}},
+)
 async def unsubscribe_page(token: TokenQuery, settings: SettingsDep) -> RedirectResponse:
     # A GET never unsubscribes: mail scanners and link previews fetch links on their own. The
     # portal page checks the token itself and explains a bad one in the reader's language.
@@ -114,14 +120,22 @@ async def unsubscribe_page(token: TokenQuery, settings: SettingsDep) -> Redirect
     return RedirectResponse(page, status_code=303)
 
 
-@unsubscribe.get("/topic", summary="What an unsubscribe link would switch off, and its state now")
+@unsubscribe.get(
+    "/topic",
+    summary="What an unsubscribe link would switch off, and its state now",
+    responses=problem_responses(UNSUBSCRIBE_LINK_INVALID),
+)
 async def unsubscribe_topic(session: SessionDep, token: TokenQuery, settings: SettingsDep) -> Unsubscription:
     account_id, topic = _read(settings, token)
     chosen = await preferences.preferences_of(session, account_id)
     return Unsubscription(topic=topic, subscribed=getattr(chosen, preferences.COLUMN_OF[topic]))
 
 
-@unsubscribe.post("", summary="One-click unsubscribe (RFC 8058); repeating it is harmless")
+@unsubscribe.post(
+    "",
+    summary="One-click unsubscribe (RFC 8058); repeating it is harmless",
+    responses=problem_responses(UNSUBSCRIBE_LINK_INVALID),
+)
 async def unsubscribe_now(session: SessionDep, token: TokenQuery, settings: SettingsDep) -> Unsubscription:
     # The body (`List-Unsubscribe=One-Click` from mail clients) carries nothing we need.
     account_id, topic = _read(settings, token)
