@@ -175,8 +175,9 @@ class Bench:
                 "kind": "update",
                 "title": "Benchmark update",
                 "notes": "Fan-out benchmark.",
-                "release_url": "http://portal.test/downloads?release=x",
-                "unsubscribe_url": "http://portal.test/profile",
+                "release_url": "http://portal.test/downloads/updates?release=x",
+                "unsubscribe_url": "http://portal.test/unsubscribe?token=x",
+                "preferences_url": "http://portal.test/preferences",
             },
         )
         return [
@@ -189,7 +190,7 @@ class Bench:
                 rendered=rendered,
                 mail_from=settings.mail_from,
                 reply_to=None,
-                unsubscribe_url="http://portal.test/profile",
+                one_click_unsubscribe_url="http://portal.test/api/notifier/unsubscribe?token=x",
             )
             for i in range(n)
         ]

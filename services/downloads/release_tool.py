@@ -1,7 +1,11 @@
 """`support-release`: the product team's tool that publishes a release.
 
     support-release publish --product OMFLOW --version 5.2.1 --kind update \\
-        --title "OMFLOW 5.2.1" --notes notes.md FILE [FILE...]
+        --title "OMFLOW 5.2.1" --notes notes.md \\
+        --title-zh-TW "OMFLOW 5.2.1 更新" --notes-zh-TW notes.zh-TW.md FILE [FILE...]
+
+Title and notes are English (the fallback); `--title-<lang>`/`--notes-<lang>` (zh-TW, zh-CN,
+ja; notes as a file or the text) add the other languages, which readers then see in theirs.
 
 It uploads each file to the object store at `releases/<product>/<version>/<filename>`
 (skipping files whose SHA-256 is already stored there), then publishes `ReleasePublished`
@@ -40,7 +44,9 @@ from shared import clock
 from shared.config import settings_config
 from shared.dates import RANGE_MESSAGE, in_business_range
 from shared.events import Envelope, ReleasePublished
+from shared.events.downloads import ReleaseText
 from shared.filenames import is_safe_filename, safe_filename
+from shared.i18n import LOCALES, Locale
 from shared.outbox import event_headers
 from shared.relay import make_producer
 from shared.topics import dlq_topic, ensure_topics
@@ -118,6 +124,28 @@ def _notes(value: str | None) -> str:
     if len(value) < 4096 and path.is_file():
         return path.read_text(encoding="utf-8")
     return value
+
+
+# Languages other than English, whose title and notes have their own flags (--title-ja, …).
+TRANSLATED = tuple(locale for locale in LOCALES if locale != "en")
+
+
+def _flag(locale: str) -> str:
+    return locale.replace("-", "_")
+
+
+def translations_of(args: argparse.Namespace) -> dict[Locale, ReleaseText]:
+    """Title and notes per language from --title-<lang>/--notes-<lang>; English is --title/--notes.
+    Notes without a title in that language are refused: readers would see a mixed release."""
+    found: dict[Locale, ReleaseText] = {}
+    for locale in TRANSLATED:
+        title = getattr(args, f"title_{_flag(locale)}", None)
+        notes = _notes(getattr(args, f"notes_{_flag(locale)}", None))
+        if notes and not title:
+            raise SystemExit(f"--notes-{locale} needs --title-{locale} as well")
+        if title:
+            found[locale] = ReleaseText(title=title, notes=notes)
+    return found
 
 
 def _files(paths: Sequence[str]) -> list[Path]:
@@ -245,6 +273,7 @@ def _publish_or_explain(bootstrap: str, event: ReleasePublished) -> Envelope[Rel
 
 
 def publish(args: argparse.Namespace, settings: ReleaseToolSettings) -> None:
+    translations = translations_of(args)  # refuse bad flags before uploading anything
     paths = _files(args.files)
     print(f"Hashing {len(paths)} file(s)…")
     files = [hash_file(path) for path in paths]
@@ -258,6 +287,7 @@ def publish(args: argparse.Namespace, settings: ReleaseToolSettings) -> None:
         kind=args.kind,
         title=args.title,
         notes=_notes(args.notes),
+        translations=translations,
         published_on=_publication_date(settings, release_id, args.published_on),
         artifacts=[artifact_of(f, object_key(args.product, args.version, f.filename)) for f in files],
     )
@@ -283,8 +313,13 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--product", required=True, type=_name("product"), help="product code, e.g. OMFLOW")
     cmd.add_argument("--version", required=True, type=_name("version"), help="version, e.g. 5.2.1")
     cmd.add_argument("--kind", required=True, choices=["product", "update", "document"])
-    cmd.add_argument("--title", required=True, help="title customers see")
-    cmd.add_argument("--notes", help="release notes: a file path or the text itself")
+    cmd.add_argument("--title", required=True, help="title customers see (English, the fallback)")
+    cmd.add_argument("--notes", help="release notes (English): a file path or the text itself")
+    for locale in TRANSLATED:
+        cmd.add_argument(f"--title-{locale}", dest=f"title_{_flag(locale)}", help=f"title in {locale}")
+        cmd.add_argument(
+            f"--notes-{locale}", dest=f"notes_{_flag(locale)}", help=f"notes in {locale}: a file or the text"
+        )
     cmd.add_argument(
         "--published-on",
         type=_day,

@@ -5,6 +5,8 @@ from fastapi import FastAPI
 from services.notifier.config import Settings
 from services.notifier.endpoints import admin
 from services.notifier.handlers import build_handlers
+from services.notifier.mail_settings import me, unsubscribe
+from services.notifier.reminders import reminder_task
 from services.notifier.rendering import load_all_catalogs
 from services.notifier.sender import sender_task
 from shared.http.app import create_service_app
@@ -17,10 +19,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         title="Support Portal — notifier",
         description=(
-            "Keeps a projection of recipients and their coverage, queues account, release and case "
-            "mails from events, and sends them in the recipient's language over SMTP."
+            "Keeps a projection of recipients and their coverage, queues account, release, case and "
+            "renewal mails, honours each account's mail preferences and one-click unsubscribes, "
+            "and sends mail in the recipient's language over SMTP."
         ),
-        routers=[admin],
+        routers=[admin, me, unsubscribe],
         handlers=build_handlers(settings),
-        background=[sender_task(settings)],
+        background=[sender_task(settings), reminder_task(settings)],
     )

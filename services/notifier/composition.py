@@ -16,9 +16,6 @@ from uuid import UUID
 from services.notifier.rendering import RenderedMail
 from shared import clock
 
-# Mails that go to many people because of their coverage get a List-Unsubscribe header.
-BULK_KINDS = frozenset({"release"})
-
 
 @dataclass(frozen=True)
 class OutgoingMail:
@@ -53,7 +50,7 @@ def compose(
     rendered: RenderedMail,
     mail_from: str,
     reply_to: str | None,
-    unsubscribe_url: str | None,
+    one_click_unsubscribe_url: str | None,
     now: datetime | None = None,
 ) -> OutgoingMail:
     message = MIMEMultipart("alternative")
@@ -70,8 +67,12 @@ def compose(
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     message["X-Mail-Kind"] = kind
-    if kind in BULK_KINDS and unsubscribe_url:
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    if one_click_unsubscribe_url:
+        # RFC 8058: mail clients offer "unsubscribe" and POST `List-Unsubscribe=One-Click` to the
+        # URL without opening it in a browser; the signed token in it is the authority.
+        message["List-Unsubscribe"] = f"<{one_click_unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["Precedence"] = "bulk"
     # Plain text first: clients show the last alternative they understand (the HTML).
     message.attach(MIMEText(rendered.text, "plain", "utf-8"))
     message.attach(MIMEText(rendered.html, "html", "utf-8"))

@@ -1,5 +1,7 @@
 """Notifier settings (env prefix NOTIFIER_). SMTP fields come from the kernel's ServiceSettings."""
 
+from pydantic import Field, field_validator
+
 from shared.config import ServiceSettings, settings_config
 from shared.i18n import Locale
 
@@ -28,3 +30,14 @@ class Settings(ServiceSettings):
     support_team_email: str = "support-team@example.com"
     support_team_name: str = "Support team"
     support_team_locale: Locale = "en"
+    # Renewal reminders: days before the coverage end at which the holder is mailed, and how
+    # often the (advisory-locked, idempotent) pass runs. Env: NOTIFIER_RENEWAL_REMINDER_DAYS='[60,30,7]'.
+    renewal_reminder_days: list[int] = Field(default=[60, 30, 7], min_length=1)
+    renewal_check_seconds: float = Field(default=3600.0, gt=0)
+
+    @field_validator("renewal_reminder_days")
+    @classmethod
+    def _positive_days(cls, days: list[int]) -> list[int]:
+        if any(d < 0 or d > 366 for d in days):
+            raise ValueError("renewal reminder days must be between 0 and 366")
+        return sorted(set(days), reverse=True)

@@ -31,11 +31,20 @@ from shared.events import (
     VerificationRequested,
 )
 from shared.holdings import holding_handlers
+from shared.i18n import LOCALES
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+
+
+def release_page(portal: str, kind: str, release_id: UUID) -> str:
+    """The portal page that shows this release: products on Product Download, updates and
+    documents on Update Download (documents on their tab)."""
+    page = "/downloads/products" if kind == "product" else "/downloads/updates"
+    tab = "&tab=documents" if kind == "document" else ""
+    return f"{portal}{page}?release={quote(str(release_id))}{tab}"
 
 
 def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
@@ -157,6 +166,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             session,
             event_id=event.release_id,
             product=event.product,
+            release_kind=event.kind,
             today=clock.today(),  # the business calendar's day, as for every coverage decision
             chunk_size=settings.fanout_chunk_size,
             context={
@@ -166,8 +176,9 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 "kind": event.kind,
                 "title": event.title,
                 "notes": event.notes,
-                "release_url": f"{portal}/downloads?release={quote(str(event.release_id))}",
-                "unsubscribe_url": f"{portal}/profile",
+                # The reader's language, falling back to English (the template picks by locale).
+                "localized": {locale: event.text_in(locale).model_dump() for locale in LOCALES},
+                "release_url": release_page(portal, event.kind, event.release_id),
             },
         )
         log.info("release announced", release_id=str(event.release_id), product=event.product, queued=queued)

@@ -40,11 +40,15 @@ class Holding(Base, table=True):
     licensing's events (last writer wins by `as_of`)."""
 
     __tablename__ = "holding"
-    __table_args__ = (Index("ix_holding_product", "product"),)
+    __table_args__ = (
+        Index("ix_holding_product", "product"),
+        Index("ix_holding_coverage_end", "coverage_end"),
+    )
 
     license_id: UUID = Field(primary_key=True)
     account_id: UUID = Field(index=True)
     product: str
+    serial: str | None = None  # filled by shared.holdings (older rows: on the license's next event)
     coverage_start: date
     coverage_end: date
     void: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
@@ -90,3 +94,42 @@ class Delivery(Base, table=True):
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )
     sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class MailPreference(Base, table=True):
+    """What an account chose to receive. No row means the defaults: every mail on.
+
+    Account and case mails have no switch: they answer the customer's own actions and requests.
+    """
+
+    __tablename__ = "mail_preference"
+
+    account_id: UUID = Field(primary_key=True)
+    release_product: bool = True
+    release_update: bool = True
+    release_document: bool = True
+    renewal_reminder: bool = True
+    updated_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+
+
+PREFERENCES = Base.metadata.tables[MailPreference.__tablename__]
+
+
+class RenewalReminder(Base, table=True):
+    """A renewal reminder queued for one coverage end of one license at one threshold.
+
+    Keyed by the coverage end: a renewal moves the end, so the old end's reminders stop and the
+    new end gets its own in due time.
+    """
+
+    __tablename__ = "renewal_reminder"
+
+    license_id: UUID = Field(primary_key=True)
+    coverage_end: date = Field(primary_key=True)
+    days_before: int = Field(primary_key=True)
+    account_id: UUID
+    queued_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )

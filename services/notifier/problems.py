@@ -22,3 +22,13 @@ DELIVERY_NOT_RETRYABLE = ProblemType(
         "ja": "再送できるのは送信に失敗した配信のみです",
     },
 )
+UNSUBSCRIBE_LINK_INVALID = ProblemType(
+    "unsubscribe-link-invalid",
+    400,
+    {
+        "en": "This unsubscribe link is not valid",
+        "zh-TW": "此取消訂閱連結無效",
+        "zh-CN": "此退订链接无效",
+        "ja": "この配信停止リンクは無効です",
+    },
+)

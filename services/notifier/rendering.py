@@ -10,11 +10,13 @@ import html
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -44,6 +46,7 @@ MAIL_KINDS = (
     "case_new_staff",
     "case_customer_reply",
     "case_sla_breached",
+    "renewal_reminder",
 )
 
 
@@ -78,6 +81,10 @@ def environment(locale: Locale) -> Environment:
         lstrip_blocks=True,
     )
     env.policies["ext.i18n.trimmed"] = True
+    # Dates in the reader's language ("2026年3月31日", "March 31, 2026"); context dates are ISO.
+    env.filters["long_date"] = lambda value: format_date(
+        date.fromisoformat(str(value)), format="long", locale=CATALOG_DIRS[locale]
+    )
     env.install_gettext_translations(load_translations(locale), newstyle=True)  # type: ignore[attr-defined]
     return env
 
@@ -92,29 +99,37 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-# The recipient's name is the only per-user field of a mass mail. Templates are rendered once
-# per (kind, language, shared context) with this placeholder as the name, and the name is put in
-# afterwards (HTML-escaped in the HTML part): a release announcement to 10,000 users renders its
-# templates four times, not 10,000. Templates must therefore use `name` only as `{{ name }}`.
+# The recipient's name and their unsubscribe link are the only per-user fields of a mass mail.
+# Templates are rendered once per (kind, language, shared context) with placeholders for them,
+# and the values are put in afterwards (HTML-escaped in the HTML part): a release announcement to
+# 10,000 users renders its templates four times, not 10,000. Templates must therefore use these
+# fields only plainly, as `{{ name }}` / `{{ unsubscribe_url }}`.
 NAME_PLACEHOLDER = "\u2063RECIPIENT-NAME\u2063"
+PERSONAL_FIELDS = {"name": NAME_PLACEHOLDER, "unsubscribe_url": "\u2063UNSUBSCRIBE-URL\u2063"}
+# Fields only the links are computed from; no template shows them.
+_LINK_SOURCES = ("account_id",)
 
 
 def render(kind: str, locale: Locale, context: dict[str, Any]) -> RenderedMail:
     if kind not in MAIL_KINDS:
         raise ValueError(f"unknown mail kind {kind!r}")
-    shared = {k: v for k, v in context.items() if k != "name"}
-    template = _render_cached(kind, locale, json.dumps(shared, sort_keys=True, default=str))
-    name = str(context.get("name", ""))
-    return RenderedMail(
-        subject=template.subject.replace(NAME_PLACEHOLDER, name),
-        text=template.text.replace(NAME_PLACEHOLDER, name),
-        html=template.html.replace(NAME_PLACEHOLDER, html.escape(name)),
-    )
+    personal = {"name": str(context.get("name", ""))}
+    if "unsubscribe_url" in context:
+        personal["unsubscribe_url"] = str(context["unsubscribe_url"])
+    shared = {k: v for k, v in context.items() if k not in PERSONAL_FIELDS and k not in _LINK_SOURCES}
+    template = _render_cached(kind, locale, json.dumps(shared, sort_keys=True, default=str), tuple(personal))
+    subject, text, html_part = template.subject, template.text, template.html
+    for field, value in personal.items():
+        placeholder = PERSONAL_FIELDS[field]
+        subject = subject.replace(placeholder, value)
+        text = text.replace(placeholder, value)
+        html_part = html_part.replace(placeholder, html.escape(value))
+    return RenderedMail(subject=subject, text=text, html=html_part)
 
 
 @lru_cache(maxsize=512)
-def _render_cached(kind: str, locale: Locale, shared_json: str) -> RenderedMail:
-    return _render(kind, locale, {**json.loads(shared_json), "name": NAME_PLACEHOLDER})
+def _render_cached(kind: str, locale: Locale, shared_json: str, personal: tuple[str, ...]) -> RenderedMail:
+    return _render(kind, locale, {**json.loads(shared_json), **{k: PERSONAL_FIELDS[k] for k in personal}})
 
 
 def _render(kind: str, locale: Locale, context: dict[str, Any]) -> RenderedMail:

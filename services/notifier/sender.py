@@ -31,6 +31,7 @@ from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
 from services.notifier.smtp import PermanentFailure, SmtpPool
+from services.notifier.unsubscribe_links import links_for
 from shared import clock
 from shared.i18n import as_locale
 from shared.logging import get_logger
@@ -210,6 +211,12 @@ class MailSender:
     def _message_for(self, row: asyncpg.Record) -> OutgoingMail:
         context: dict[str, Any] = json.loads(row["context"])
         locale = as_locale(row["locale"])
+        links = links_for(
+            row["kind"], context, portal_url=self.settings.public_url, secret=self.settings.secret_key
+        )
+        if links is not None:
+            context["unsubscribe_url"] = links.page_url
+            context["preferences_url"] = links.preferences_url
         rendered = render(row["kind"], locale, context)
         return compose(
             delivery_id=row["id"],
@@ -220,7 +227,7 @@ class MailSender:
             rendered=rendered,
             mail_from=self.settings.mail_from,
             reply_to=self.settings.mail_reply_to,
-            unsubscribe_url=context.get("unsubscribe_url"),
+            one_click_unsubscribe_url=links.one_click_url if links else None,
         )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifier.models import HOLDINGS, Delivery, Recipient
+from services.notifier.preferences import release_topic
 from services.notifier.problems import DELIVERY_NOT_FOUND, DELIVERY_NOT_RETRYABLE
 from shared.entitlements import receives_release_notice
 from shared.holdings import holders_of
@@ -99,13 +100,15 @@ async def recipient_of(session: AsyncSession, account_id: UUID) -> Recipient | N
 
 # --- release fan-out -----------------------------------------------------------------------
 
+# The preference is part of the same query (receives_mail, migration 0003): no per-user lookup.
 _QUEUE_RELEASE_CHUNK = text(
     """
     INSERT INTO delivery (id, event_id, email, kind, locale, context)
     SELECT gen_random_uuid(), :event_id, r.email, 'release', r.locale,
-           CAST(:context AS jsonb) || jsonb_build_object('name', r.name)
+           CAST(:context AS jsonb) || jsonb_build_object('name', r.name, 'account_id', r.user_id)
     FROM recipient r
     WHERE r.user_id = ANY(CAST(:user_ids AS uuid[])) AND NOT r.disabled
+      AND receives_mail(r.user_id, :topic)
     ON CONFLICT (event_id, email, kind) DO NOTHING
     """
 )
@@ -116,23 +119,27 @@ async def fan_out_release(
     *,
     event_id: UUID,
     product: str,
+    release_kind: str,
     today: date,
     context: dict[str, Any],
     chunk_size: int = 1000,
 ) -> int:
-    """Queue one release mail per entitled, enabled user, set-wise: one INSERT … SELECT per chunk.
+    """Queue one release mail per entitled, enabled user who wants this kind of release mail,
+    set-wise: one INSERT … SELECT per chunk.
 
     A user with several licenses of the product still gets one mail (grouped by account, and
     the delivery key is per address).
     """
     holders = await holders_of(session, HOLDINGS, product)
     accounts = [account for account, held in holders.items() if receives_release_notice(held, product, today)]
-    encoded = json.dumps(context, default=str)
+    topic = release_topic(release_kind)
+    encoded = json.dumps({**context, "list_topic": topic}, default=str)
     queued = 0
     for start in range(0, len(accounts), chunk_size):
         chunk = [str(a) for a in accounts[start : start + chunk_size]]
         result = await session.execute(
-            _QUEUE_RELEASE_CHUNK, {"event_id": event_id, "context": encoded, "user_ids": chunk}
+            _QUEUE_RELEASE_CHUNK,
+            {"event_id": event_id, "context": encoded, "user_ids": chunk, "topic": topic},
         )
         queued += getattr(result, "rowcount", 0) or 0
     return queued

@@ -2,6 +2,11 @@
 
 `ReleasePublished` is produced by the product team's release tool (`support-release publish`),
 the one producer with no database: it is idempotent by release id instead of by outbox.
+
+Its `title` and `notes` are the English text; `translations` (optional, added later) carries
+them in other languages. A consumer that does not know `translations` keeps working on the
+English text (events ignore unknown fields), and an event from an older tool has none, so
+`text_in` falls back to English for every language missing.
 """
 
 from datetime import date
@@ -11,6 +16,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from shared.events.base import Event
+from shared.i18n import Locale
 
 TOPIC = "downloads.release"
 
@@ -23,6 +29,13 @@ class Artifact(BaseModel):
     size: int = Field(ge=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     content_type: str = "application/octet-stream"
+
+
+class ReleaseText(BaseModel):
+    """A release's title and notes in one language."""
+
+    title: str = Field(min_length=1)
+    notes: str = ""
 
 
 class ReleasePublished(Event):
@@ -38,6 +51,15 @@ class ReleasePublished(Event):
     notes: str = ""
     published_on: date
     artifacts: list[Artifact]
+    translations: dict[Locale, ReleaseText] = Field(default_factory=dict)
+
+    def text_in(self, locale: Locale) -> ReleaseText:
+        """Title and notes for a reader of `locale`: their language where given, else English
+        (a translated title without translated notes shows the English notes)."""
+        given = self.translations.get(locale)
+        if given is None:
+            return ReleaseText(title=self.title, notes=self.notes)
+        return ReleaseText(title=given.title, notes=given.notes or self.notes)
 
 
 class DownloadRecorded(Event):

@@ -5,17 +5,19 @@ headers): the notifier cannot tell them apart from the real thing.
 """
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from shared.events import Envelope, Event, LicenseBound, UserProfileChanged, UserVerified
 from shared.outbox import event_headers
 from shared.relay import make_producer
+from tests.accounts import Accounts
 from tests.conftest import database_url
 from tests.kit import eventually, unique_email
 
@@ -150,3 +152,11 @@ class People:
 @pytest.fixture(scope="session")
 def people(events: Events, notifier_db: NotifierDb) -> People:
     return People(events, notifier_db)
+
+
+@pytest.fixture(scope="session")
+def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Iterator[Accounts]:
+    """Signed-in customers (identity's own accounts, so the notifier learns them from events)."""
+    box = Accounts(stack, gateway)
+    yield box
+    box.close()

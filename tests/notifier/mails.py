@@ -28,7 +28,10 @@ class Mail:
 
     def header(self, name: str) -> str | None:
         value = self.mime.get(name)
-        return None if value is None else str(email.header.make_header(email.header.decode_header(value)))
+        if value is None:
+            return None
+        unfolded = value.replace("\r\n", "").replace("\n", "").strip()  # RFC 5322 unfolding
+        return str(email.header.make_header(email.header.decode_header(unfolded)))
 
 
 async def read_mail(mailpit: Mailpit, summary: dict[str, Any]) -> Mail:

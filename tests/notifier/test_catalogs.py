@@ -30,8 +30,9 @@ CONTEXTS = {
         "kind": "update",
         "title": "Security update <b>&</b>",
         "notes": "Fixes CVE-1",
-        "release_url": "http://p/downloads?release=1",
-        "unsubscribe_url": "http://p/profile",
+        "release_url": "http://p/downloads/updates?release=1",
+        "unsubscribe_url": "http://p/unsubscribe?token=t",
+        "preferences_url": "http://p/preferences",
     },
     "case_opened": {"number": "C-1", "subject_line": "Log", "product": "OMFLOW", "case_url": "http://p/c"},
     "case_answered": {"number": "C-1", "reply": "See <b>&</b> the answer", "case_url": "http://p/c"},
@@ -50,6 +51,15 @@ CONTEXTS = {
         "severity": "critical",
         "due_at": "2026-12-07 01:00 UTC",
         "case_url": "http://p/desk/cases/1",
+    },
+    "renewal_reminder": {
+        "product": "OMFLOW <b>&</b>",
+        "serial": "SN-1",
+        "coverage_end": "2026-03-31",
+        "days_left": 30,
+        "renew_url": "http://p/contracts",
+        "unsubscribe_url": "http://p/unsubscribe?token=t",
+        "preferences_url": "http://p/preferences",
     },
 }
 
@@ -113,3 +123,30 @@ def test_the_recipient_name_is_personalised_and_escaped() -> None:
     assert evil.text.startswith("Dear <script>x</script> & Co,")
     assert "<script>" not in evil.html and "&lt;script&gt;x&lt;/script&gt; &amp; Co" in evil.html
     assert "RECIPIENT-NAME" not in ann.text + ann.html + evil.text + evil.html
+
+
+def test_the_unsubscribe_link_is_personal_and_escaped() -> None:
+    context = {"portal_url": "http://p", **CONTEXTS["release"]}
+    ann = render("release", "en", {**context, "name": "Ann", "unsubscribe_url": "http://p/u?token=a&x=1"})
+    bob = render("release", "en", {**context, "name": "Bob", "unsubscribe_url": "http://p/u?token=b"})
+    assert "http://p/u?token=a&x=1" in ann.text and "http://p/u?token=b" not in ann.text
+    assert 'href="http://p/u?token=a&amp;x=1"' in ann.html
+    assert "http://p/u?token=b" in bob.text and "token=a" not in bob.text + bob.html
+    assert "UNSUBSCRIBE-URL" not in ann.text + ann.html + bob.text + bob.html
+
+
+@pytest.mark.parametrize(
+    ("locale", "end"),
+    [
+        ("en", "March 31, 2026"),
+        ("zh-TW", "2026年3月31日"),
+        ("zh-CN", "2026年3月31日"),
+        ("ja", "2026年3月31日"),
+    ],
+)
+def test_the_renewal_reminder_names_the_end_date_in_the_readers_language(locale: Locale, end: str) -> None:
+    mail = render(
+        "renewal_reminder", locale, {"name": "Ann", "portal_url": "http://p", **CONTEXTS["renewal_reminder"]}
+    )
+    assert end in mail.subject and end in mail.text
+    assert "SN-1" in mail.text and "http://p/contracts" in mail.text

@@ -161,9 +161,13 @@ async def test_release_is_announced_once_to_each_entitled_user(
         assert len(releases) == 1, f"{address} got {len(releases)} release mails"
         mail = await read_mail(mailpit, releases[0])
         assert mail.subject == expected_subjects[locale]
-        assert f"{portal}/downloads?release={release.release_id}" in mail.text
+        # An update opens Update Download on that release.
+        assert f"{portal}/downloads/updates?release={release.release_id}" in mail.text
         assert "Fixes a log rotation bug." in mail.text
-        assert mail.header("List-Unsubscribe") == f"<{portal}/profile>"
+        one_click = mail.header("List-Unsubscribe") or ""
+        assert one_click.startswith(f"<{portal}/api/notifier/unsubscribe?token="), one_click
+        assert mail.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+        assert f"{portal}/preferences" in mail.text
         assert mail.header("Content-Language") == locale
 
     # A corrected re-publish of the same release (new envelope) announces nothing again.

@@ -21,7 +21,7 @@ export async function render(view) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
   }
-  slot.replaceChildren(h("div", { class: "grid-2" }, profileCard(me), h("div", { class: "stack" }, passwordCard(), sessionsCard())));
+  slot.replaceChildren(h("div", { class: "grid-2" }, profileCard(me), h("div", { class: "stack" }, passwordCard(), sessionsCard(), mailCard())));
 }
 
 function profileCard(me) {
@@ -115,6 +115,10 @@ function sessionsCard() {
     }),
   );
   return card(t("account.sessions"), h("div", { class: "stack" }, h("p", { class: "muted" }, t("account.sessions.text")), h("div", {}, everywhere)));
+}
+
+function mailCard() {
+  return card(t("prefs.title"), h("div", { class: "stack" }, h("p", { class: "muted" }, t("account.mail_prefs.text")), h("div", {}, h("a", { class: "btn btn-secondary", href: "/preferences", id: "mail-preferences-link" }, t("prefs.title")))));
 }
 
 function card(title, body) {

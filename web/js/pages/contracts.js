@@ -3,6 +3,7 @@ import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { button, cell, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
+import { renewalBanner } from "../renewal-banner.js";
 import { asList, bindPanel, statusOf, togglePanel } from "./bind-panel.js";
 
 export const layout = "app";
@@ -35,6 +36,7 @@ export async function render(view) {
   togglePanel(addBtn, panel);
   append(view, 
     pageHeader(t("menu.profile.contracts"), { lead: t("contracts.lead"), actions: addBtn }),
+    renewalBanner(),
     h("aside", { class: "callout" }, h("span", { class: "callout-icon", html: icons.info }), h("div", {}, h("p", { class: "callout-title" }, t("contracts.backpay.title")), h("p", {}, t("contracts.backpay.text")))),
     panel,
     list,

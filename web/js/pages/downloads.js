@@ -2,6 +2,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatBytes, formatDate, formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
+import { navigate, query } from "../router.js";
 import { busy, emptyState, loading, notice, pageHeader } from "../ui.js";
 import { asList } from "./bind-panel.js";
 
@@ -9,6 +10,8 @@ export const layout = "app";
 export const title = () => (location.pathname.endsWith("/updates") ? t("menu.download.updates") : t("menu.download.products"));
 
 export async function render(view, { path }) {
+  const wanted = query("release"); // a release mail's link: open the page and tab that show it
+  if (wanted && (await redirectedToRelease(wanted, path))) return;
   const updates = path.endsWith("/updates");
   const heading = updates ? t("menu.download.updates") : t("menu.download.products");
   append(view, pageHeader(heading, { lead: t(updates ? "downloads.updates.lead" : "downloads.products.lead") }));
@@ -16,22 +19,37 @@ export async function render(view, { path }) {
     const tabs = tabbed([
       { id: "updates", label: t("downloads.tab.updates"), kind: "update" },
       { id: "documents", label: t("downloads.tab.documents"), kind: "document" },
-    ]);
+    ], query("tab") === "documents" ? 1 : 0, wanted);
     append(view, tabs);
   } else {
     const slot = h("div", { class: "list-slot", "aria-live": "polite" });
     append(view, slot);
-    await fill(slot, "product");
+    await fill(slot, "product", wanted);
   }
 }
 
+/** Send a release link to the page of the release's kind (older mails linked /downloads). */
+async function redirectedToRelease(releaseId, path) {
+  let release;
+  try {
+    release = await api(`/downloads/releases/${encodeURIComponent(releaseId)}`);
+  } catch {
+    return false; // not found or not the reader's product: the page shows what they hold
+  }
+  const page = release.kind === "product" ? "/downloads/products" : "/downloads/updates";
+  const documents = release.kind === "document";
+  if (path === page && (query("tab") === "documents") === documents) return false;
+  navigate(`${page}?release=${encodeURIComponent(releaseId)}${documents ? "&tab=documents" : ""}`, { replace: true });
+  return true;
+}
+
 /** Accessible tabs (arrow keys move between them); each panel loads its kind on first show. */
-function tabbed(specs) {
+function tabbed(specs, selected = 0, wanted = null) {
   const list = h("div", { class: "tabs", role: "tablist", "aria-label": t("downloads.tabs") });
   const panels = [];
   const tabs = specs.map((spec, index) => {
-    const tab = h("button", { type: "button", role: "tab", id: `tab-${spec.id}`, "aria-controls": `panel-${spec.id}`, "aria-selected": String(index === 0), tabindex: index === 0 ? "0" : "-1", class: "tab" }, spec.label);
-    const panel = h("div", { role: "tabpanel", id: `panel-${spec.id}`, "aria-labelledby": `tab-${spec.id}`, hidden: index !== 0, class: "list-slot" });
+    const tab = h("button", { type: "button", role: "tab", id: `tab-${spec.id}`, "aria-controls": `panel-${spec.id}`, "aria-selected": String(index === selected), tabindex: index === selected ? "0" : "-1", class: "tab" }, spec.label);
+    const panel = h("div", { role: "tabpanel", id: `panel-${spec.id}`, "aria-labelledby": `tab-${spec.id}`, hidden: index !== selected, class: "list-slot" });
     panels.push(panel);
     let loaded = false;
     const show = () => {
@@ -42,7 +60,7 @@ function tabbed(specs) {
       });
       if (!loaded) {
         loaded = true;
-        fill(panel, spec.kind);
+        fill(panel, spec.kind, wanted);
       }
     };
     tab.addEventListener("click", show);
@@ -53,14 +71,14 @@ function tabbed(specs) {
       next.focus();
       next.click();
     });
-    if (index === 0) queueMicrotask(show);
+    if (index === selected) queueMicrotask(show);
     return tab;
   });
   list.append(...tabs);
   return h("div", {}, list, ...panels);
 }
 
-async function fill(slot, kind) {
+async function fill(slot, kind, wanted = null) {
   slot.replaceChildren(loading());
   let releases;
   try {
@@ -81,6 +99,14 @@ async function fill(slot, kind) {
     return;
   }
   slot.replaceChildren(h("div", { class: "release-list" }, releases.map(releaseCard)));
+  const target = wanted ? slot.querySelector(`[data-release="${CSS.escape(wanted)}"]`) : null;
+  if (target) {
+    target.classList.add("is-target");
+    target.setAttribute("aria-current", "true");
+    target.tabIndex = -1;
+    target.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
+  }
 }
 
 function releaseCard(release) {

@@ -3,6 +3,7 @@ import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { busy, button, cell, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
+import { renewalBanner } from "../renewal-banner.js";
 import { asList, bindPanel, statusOf, togglePanel } from "./bind-panel.js";
 
 export const layout = "app";
@@ -32,7 +33,7 @@ export async function render(view) {
     },
   });
   togglePanel(addBtn, panel);
-  append(view, pageHeader(t("menu.profile.licenses"), { lead: t("licenses.lead"), actions: addBtn }), panel, list);
+  append(view, pageHeader(t("menu.profile.licenses"), { lead: t("licenses.lead"), actions: addBtn }), renewalBanner(), panel, list);
   await load(list, addBtn);
 }
 
