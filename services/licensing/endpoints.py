@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from services.licensing import schemas, service
+from services.licensing import back_office, schemas, service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
 from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE
@@ -95,11 +95,19 @@ async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
             },
         }
     },
-    responses={201: {"content": {"text/csv": {}}}, 413: {"description": "File too large"}},
+    responses={
+        200: {"model": schemas.ImportCheck, "description": "Dry run: the check, nothing imported"},
+        201: {"content": {"text/csv": {}}},
+        413: {"description": "File too large"},
+    },
 )
 async def import_licenses(
-    request: Request, session: SessionDep, settings: SettingsDep, actor: Staff
-) -> PlainTextResponse:
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Staff,
+    dry_run: Annotated[bool, Query(description="Only check the file: 200 with every bad row")] = False,
+) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("text/csv", "application/csv", "text/plain", "multipart/form-data"):
         raise Problem(
@@ -108,6 +116,8 @@ async def import_licenses(
     body = await _read_limited(request, settings.import_max_bytes)
     if content_type == "multipart/form-data":
         body = await _csv_from_multipart(request, body)
+    if dry_run:
+        return JSONResponse(back_office.check_import(settings, body).model_dump(mode="json"))
     issued = await service.import_licenses(session, settings, actor, body)
     return PlainTextResponse(
         issued_csv(issued),
@@ -162,8 +172,10 @@ async def search_licenses(
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    product: Annotated[str | None, Query(max_length=40)] = None,
+    state: Annotated[schemas.LicenseState | None, Query()] = None,
 ) -> list[schemas.LicenseAdminView]:
-    return await service.search_licenses(session, q, limit, offset)
+    return await service.search_licenses(session, q, limit, offset, product=product, state=state)
 
 
 @admin.get("/audit", summary="Back-office actions: who, when, why")
@@ -173,8 +185,9 @@ async def list_audit(
     target: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    filters: Annotated[schemas.AuditFilter, Query()] = schemas.AuditFilter(),
 ) -> list[schemas.AuditView]:
-    return await service.list_audit(session, target, limit, offset)
+    return await service.list_audit(session, target, limit, offset, filters)
 
 
 # --- customers ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from shared.events.licensing import (
     ContractIssued,
     LicenseBound,
     LicenseIssued,
+    LicenseRestored,
     LicenseVoided,
 )
 
@@ -32,6 +33,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     LicenseBound,
     ContractBound,
     LicenseVoided,
+    LicenseRestored,
     BindingMoved,
     ReleasePublished,
     DownloadRecorded,
@@ -57,6 +59,7 @@ __all__ = [
     "Event",
     "LicenseBound",
     "LicenseIssued",
+    "LicenseRestored",
     "LicenseVoided",
     "PasswordResetRequested",
     "RawEnvelope",

@@ -25,6 +25,11 @@ route("/downloads/updates", page("downloads"), { signedIn: true });
 route("/cases/new", page("case-open"), { signedIn: true });
 route("/cases", page("cases"), { signedIn: true });
 route("/cases/:id", page("case-detail"), { signedIn: true });
+route("/office/licenses", page("office-licenses"), { signedIn: true });
+route("/office/licenses/new", page("office-issue"), { signedIn: true });
+route("/office/contracts/new", page("office-contract"), { signedIn: true });
+route("/office/import", page("office-import"), { signedIn: true });
+route("/office/audit", page("office-audit"), { signedIn: true });
 route("/account", page("account"), { signedIn: true });
 
 const root = document.getElementById("app");

@@ -82,3 +82,20 @@ export function refresh() {
   }
   return refreshing;
 }
+
+/** The access token's claims, for display only (every service verifies the token itself). */
+function claims() {
+  const token = read()?.access_token;
+  if (!token) return {};
+  try {
+    const payload = token.split(".")[1].replaceAll("-", "+").replaceAll("_", "/");
+    return JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, "="))) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+export function roles() {
+  const found = claims().roles;
+  return Array.isArray(found) ? found : [];
+}

@@ -1,6 +1,7 @@
 // The two page frames: the sign-in frame (brand panel + card) and the portal frame (top bar,
 // menus exactly as in the support-site manual, content).
 
+import { OFFICE_MENU, mayUse } from "./office-menu.js";
 import { h } from "./dom.js";
 import { LOCALES, LOCALE_NAMES, locale, t } from "./i18n.js";
 import { icons } from "./icons.js";
@@ -13,6 +14,7 @@ export const MENU = [
   { key: "menu.cases.open", path: "/cases/new" },
   { key: "menu.cases.manage", path: "/cases" },
 ];
+MENU.push(...OFFICE_MENU); // the back office: entries carry the roles that see them
 
 export function languageSelect(onChange) {
   const select = h(
@@ -151,6 +153,7 @@ export function menuGroups() {
   const groups = [];
   for (const entry of MENU) {
     const [group, item] = splitLabel(t(entry.key));
+    if (!mayUse(entry)) continue;
     let bucket = groups.find((g) => g.group === group);
     if (!bucket) groups.push((bucket = { group, items: [] }));
     bucket.items.push({ ...entry, item });
