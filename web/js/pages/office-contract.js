@@ -107,6 +107,7 @@ function explain(answer, form, refresh) {
     form.elements.starts_on.value = answer.required_start;
     refresh();
   });
+  const offer = h("div", { class: "form-actions" }, useRequired);
   if (answer.gap_start) {
     const gap = t("office.terms.gap", {
       start: formatDate(answer.starts_on),
@@ -115,7 +116,7 @@ function explain(answer, form, refresh) {
       gap_end: formatDate(answer.gap_end),
       required: formatDate(answer.required_start),
     });
-    return notice("warning", t("office.terms.gap.title"), coverage, h("p", { id: "contract-gap" }, gap), useRequired);
+    return notice("warning", t("office.terms.gap.title"), coverage, h("p", { id: "contract-gap" }, gap), offer);
   }
   if (answer.overlap_start) {
     const overlap = t("office.terms.overlap", {
@@ -123,8 +124,8 @@ function explain(answer, form, refresh) {
       end: formatDate(answer.overlap_end),
       required: formatDate(answer.required_start),
     });
-    return notice("warning", t("office.terms.overlap.title"), coverage, h("p", { id: "contract-overlap" }, overlap), useRequired);
+    return notice("warning", t("office.terms.overlap.title"), coverage, h("p", { id: "contract-overlap" }, overlap), offer);
   }
   if (answer.starts_on) return notice("success", t("office.terms.fits"), coverage);
-  return notice("info", t("office.terms.required"), coverage, useRequired);
+  return notice("info", t("office.terms.required"), coverage, offer);
 }

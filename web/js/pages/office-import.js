@@ -15,7 +15,7 @@ const IMPORT_PATH = "/licensing/admin/licenses/import";
 export function render(view) {
   if (refuseUnlessBackOffice(view, title)) return;
   const report = h("div", { id: "import-report", "aria-live": "polite" });
-  const progress = h("progress", { id: "import-progress", max: 100, value: 0, hidden: true, "aria-label": t("office.import.progress") });
+  const progress = h("progress", { id: "import-progress", class: "form-progress", max: 100, value: 0, hidden: true, "aria-label": t("office.import.progress") });
   const progressText = h("p", { class: "sub", id: "import-progress-text", "aria-live": "polite" });
   const check = button(t("office.import.check"), { kind: "secondary", icon: "search", type: "submit", id: "import-check" });
   const run = button(t("office.import.run"), { kind: "primary", icon: "check", id: "import-run", disabled: true });
@@ -84,7 +84,7 @@ export function render(view) {
     });
     run.disabled = true;
   });
-  append(view, pageHeader(t(title), { lead: t("office.import.lead") }), form, report);
+  append(view, pageHeader(t(title), { lead: t("office.import.lead") }), h("div", { class: "stack" }, form, report));
 }
 
 function dryRunReport(result) {
