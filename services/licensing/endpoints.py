@@ -167,25 +167,24 @@ async def move_binding(
 
 @admin.get("/licenses", summary="Search licenses by serial, product, customer ref, account id or email")
 async def search_licenses(
+    narrow: Annotated[schemas.LicenseFilter, Query()],
     session: SessionDep,
     _: Staff,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    product: Annotated[str | None, Query(max_length=40)] = None,
-    state: Annotated[schemas.LicenseState | None, Query()] = None,
 ) -> list[schemas.LicenseAdminView]:
-    return await service.search_licenses(session, q, limit, offset, product=product, state=state)
+    return await service.search_licenses(session, q, limit, offset, narrow)
 
 
 @admin.get("/audit", summary="Back-office actions: who, when, why")
 async def list_audit(
+    filters: Annotated[schemas.AuditFilter, Query()],
     session: SessionDep,
     _: Staff,
     target: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    filters: Annotated[schemas.AuditFilter, Query()] = schemas.AuditFilter(),
 ) -> list[schemas.AuditView]:
     return await service.list_audit(session, target, limit, offset, filters)
 

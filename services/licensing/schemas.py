@@ -146,6 +146,13 @@ class AuditFilter(BaseModel):
 LicenseState = Literal["unbound", "bound", "void"]
 
 
+class LicenseFilter(BaseModel):
+    """Search narrowed by product and by state."""
+
+    product: str | None = Field(default=None, max_length=40)
+    state: LicenseState | None = None
+
+
 class RestoreRequest(_Strict):
     reason: str = Text
 

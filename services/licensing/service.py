@@ -452,15 +452,15 @@ async def search_licenses(
     q: str | None,
     limit: int,
     offset: int,
-    *,
-    product: str | None = None,
-    state: schemas.LicenseState | None = None,
+    narrow: schemas.LicenseFilter | None = None,
 ) -> list[schemas.LicenseAdminView]:
     """Back-office search: serial (any spelling), product, customer ref, account id, email or a
     contract's id; narrowed by product and by state (unbound, bound, void)."""
     query = select(License)
-    if product:
-        query = query.where(col(License.product) == product.upper())
+    narrow = narrow or schemas.LicenseFilter()
+    state = narrow.state
+    if narrow.product:
+        query = query.where(col(License.product) == narrow.product.upper())
     if state == "void":
         query = query.where(col(License.voided_at).is_not(None))
     elif state is not None:
