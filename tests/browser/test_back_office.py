@@ -9,7 +9,7 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import LOCALES, Portal, catalog
-from tests.kit import service_cli, unique_email
+from tests.kit import eventually, service_cli, unique_email
 
 PASSWORD = "Quiet-harbor-lantern-2026"
 EN = catalog("en")
@@ -47,7 +47,7 @@ def item_of(label: str) -> str:
     return label.split(" / ")[-1]
 
 
-async def admin_headers(gateway: httpx.AsyncClient, email: str) -> dict[str, str]:
+async def bearer(gateway: httpx.AsyncClient, email: str) -> dict[str, str]:
     response = await gateway.post("/api/identity/auth/login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -78,7 +78,7 @@ async def test_issue_a_contract_seeing_the_gap_explained(
     admin = await create_user(stack, "admin")
     issued = await gateway.post(
         "/api/licensing/admin/licenses",
-        headers=await admin_headers(gateway, admin),
+        headers=await bearer(gateway, admin),
         json={
             "product": "OMFLOW",
             "edition": "Standard",
@@ -120,7 +120,7 @@ async def test_issue_a_contract_seeing_the_gap_explained(
     await portal.snap(page, "office-contract-issued")
 
     found = await gateway.get(
-        "/api/licensing/admin/licenses", params={"q": serial}, headers=await admin_headers(gateway, admin)
+        "/api/licensing/admin/licenses", params={"q": serial}, headers=await bearer(gateway, admin)
     )
     [license] = found.json()
     assert [(c["starts_on"], c["ends_on"]) for c in license["contracts"]] == [("2024-03-01", "2025-05-31")]
@@ -175,3 +175,65 @@ async def test_csv_import_with_a_bad_row_then_a_good_file(portal: Portal, stack:
     assert [line.split(",")[-1] for line in exported[1:]] == [f"{ref}-1", f"{ref}-2"]
     await expect(save).to_be_disabled()  # the registration numbers are downloaded once
     await portal.snap(page, "office-import-done")
+
+
+async def test_issue_void_restore_and_read_the_audit(
+    portal: Portal, stack: dict[str, Any], gateway: httpx.AsyncClient
+) -> None:
+    admin, customer = await create_user(stack, "admin"), await create_user(stack, "customer")
+    page = await portal.page()
+    await sign_in(page, admin)
+    await page.locator('.nav-link[data-menu="menu.office.issue"]').click()
+    await page.get_by_label(EN["office.field.edition"], exact=True).fill("Enterprise")
+    await page.get_by_label(EN["office.field.seats"], exact=True).fill("12")
+    await page.get_by_label(EN["office.field.purchased_on"], exact=True).fill("2024-01-01")
+    await page.get_by_label(EN["office.field.warranty_ends"], exact=True).fill("2099-12-31")
+    await page.get_by_role("button", name=EN["office.issue.submit"], exact=True).click()
+    serial = await page.locator("#issued-serial").inner_text()
+    registration = await page.locator("#issued-registration").inner_text()
+    await expect(page.get_by_text(EN["office.shown_once"])).to_be_visible()
+
+    customer_headers = await bearer(gateway, customer)
+
+    async def bound() -> bool:
+        response = await gateway.post(
+            "/api/licensing/me/licenses",
+            json={"serial": serial, "registration_number": registration},
+            headers=customer_headers,
+        )
+        assert response.status_code in (201, 403), response.text  # 403 until licensing learns "verified"
+        return response.status_code == 201
+
+    await eventually(bound, timeout=60, what="the customer to bind the license issued on screen")
+
+    await page.goto(f"/office/licenses?q={serial}")
+    row = page.locator(f'tr[data-serial="{serial}"]')
+    await expect(row).to_have_attribute("data-state", "bound")
+    await row.locator('[data-action="void"]').click()
+    form = row.locator('form[data-form="void"]')
+    await form.get_by_role("button", name=EN["office.action.void.confirm"], exact=True).click()
+    await expect(form).to_contain_text(EN["office.reason.required"])  # no reason, no void
+    await form.get_by_label(EN["office.field.reason"], exact=True).fill("Refund requested, order 4411")
+    await form.get_by_role("button", name=EN["office.action.void.confirm"], exact=True).click()
+    await expect(row).to_have_attribute("data-state", "void")
+    mine = await gateway.get("/api/licensing/me/licenses", headers=customer_headers)
+    assert mine.json() == []
+
+    await row.locator('[data-action="restore"]').click()
+    restore = row.locator('form[data-form="restore"]')
+    await restore.get_by_label(EN["office.field.reason"], exact=True).fill("Refund cancelled")
+    await restore.get_by_role("button", name=EN["office.action.restore.confirm"], exact=True).click()
+    await expect(row).to_have_attribute("data-state", "bound")
+    mine = await gateway.get("/api/licensing/me/licenses", headers=customer_headers)
+    assert [license["serial"] for license in mine.json()] == [serial]
+
+    await page.goto(f"/office/audit?target={serial}")
+    entries = page.locator("#audit-table tbody tr")
+    await expect(entries).to_have_count(3)
+    await page.get_by_label(EN["office.audit.what"]).select_option("license.restore")
+    await page.get_by_role("button", name=EN["office.audit.filter"], exact=True).click()
+    await expect(entries).to_have_count(1)
+    await expect(entries.first).to_contain_text("Refund cancelled")
+    await expect(entries.first).to_contain_text(admin)
+    await expect(entries.first).to_contain_text("void: true → false")
+    await portal.snap(page, "office-audit")

@@ -101,7 +101,9 @@ function change(entry) {
     const details = Object.entries(entry.details ?? {}).map(([key, value]) => `${key}: ${value}`);
     return details.length ? h("span", { class: "sub" }, details.join(" · ")) : "—";
   }
-  const keys = [...new Set([...Object.keys(entry.before ?? {}), ...Object.keys(entry.after ?? {})])];
+  const keys = [...new Set([...Object.keys(entry.before ?? {}), ...Object.keys(entry.after ?? {})])].filter(
+    (key) => show(entry.before?.[key]) !== show(entry.after?.[key]), // what stayed the same is noise
+  );
   return h(
     "ul",
     { class: "plain-list" },
