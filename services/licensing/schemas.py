@@ -139,8 +139,9 @@ class AuditFilter(BaseModel):
 
     actor: str | None = Field(default=None, max_length=200)
     action: str | None = Field(default=None, max_length=60, examples=["license.void", "contract"])
-    since: date | None = None
-    until: date | None = None
+    # Days the audit can hold, with room for time zones: the calendar's ends are refused (422).
+    since: date | None = Field(default=None, ge=date(1970, 1, 1), le=date(9999, 12, 30))
+    until: date | None = Field(default=None, ge=date(1970, 1, 1), le=date(9999, 12, 30))
 
 
 LicenseState = Literal["unbound", "bound", "void"]
