@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STATE  ?= .run
 TEST_STATE ?= .run/test
 
-.PHONY: help install lint format run stop status logs test test-fast bench clean asyncapi
+.PHONY: help install lint format run stop status logs test test-fast bench clean asyncapi backup restore
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ logs: install ## list the logs (make logs NAME=identity shows one)
 test: lint ## lint, then every test on the real stack (installs what is missing, the browser too)
 	$(PY) -m deploy.local up --browser --state $(TEST_STATE)
 	SP_TEST_STATE=$(TEST_STATE) $(PY) -m pytest
+
+backup: install ## dump the `make run` stack's databases and artifacts (make backup DIR=backups/today)
+	$(PY) -m deploy.local backup --state $(STATE) $(or $(DIR),backups/$(shell date +%Y%m%d-%H%M%S))
+
+restore: install ## load a backup into a fresh stack and start it (make restore DIR=… STATE=.run/restored)
+	$(PY) -m deploy.local restore --state $(STATE) $(DIR)
 
 bench: install ## run the benchmarks against the running `make run` stack
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script --state $(STATE) || exit 1; done

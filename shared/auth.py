@@ -145,7 +145,11 @@ def bearer_token(request: Request) -> str:
 
 async def current_user(request: Request) -> Principal:
     verifier: JwksVerifier = request.app.state.jwks
-    return await verifier.verify(bearer_token(request))
+    principal = await verifier.verify(bearer_token(request))
+    revocations = getattr(request.app.state, "revocations", None)  # absent in bare test apps
+    if revocations is not None and revocations.is_revoked(principal.session_id):
+        raise Problem(UNAUTHORIZED, detail="This session was signed out; sign in again")
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

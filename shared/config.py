@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     kafka_topic_replication: int = 1  # for topics a service has to create itself (see shared.topics)
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     public_url: str = "http://127.0.0.1:8080"
+    # Who may name the client in X-Real-IP / X-Forwarded-For: the gateway's address(es), as
+    # comma-separated addresses or CIDRs. Any other caller is known by its connection address.
+    trusted_proxies: str = "127.0.0.1"
     state_dir: Path = Path(".run/services")
     secret_key: str = DEV_SECRET
     # Coverage dates are calendar days of the vendor's contracts; "today" is judged in this zone
@@ -52,6 +55,9 @@ class ServiceSettings(BaseSettings):
 
     # Consumers: attempts before a message is sent to the dead-letter topic.
     consumer_max_attempts: int = 5
+    # How far back a service reads session revocations on start: at least the longest access
+    # token lifetime identity issues (600 s), so no live token's revocation is missed.
+    revocation_lookback_seconds: int = 900
     consumer_retry_base_seconds: float = 0.2
 
     @field_validator("business_timezone")

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from deploy.local.gateway import TRUSTED_PROXY
 from tests.kit import ROOT, Mailpit
 
 STATE = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test"))
@@ -56,7 +57,9 @@ def stack_control():
 
 @pytest.fixture(scope="session")
 async def gateway(stack: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack["gateway"]["url"], timeout=30) as client:
+    # The suite stands in for the ingress: its X-Forwarded-For names the customers it acts as.
+    transport = httpx.AsyncHTTPTransport(local_address=TRUSTED_PROXY)
+    async with httpx.AsyncClient(base_url=stack["gateway"]["url"], timeout=30, transport=transport) as client:
         yield client
 
 

@@ -57,6 +57,21 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("-n", "--lines", type=int, default=100, help="lines to show (default 100)")
     logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
 
+    backup = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="dump every service database and the artifact bucket of a running stack",
+        description="Closes the gateway while it waits for a consistent cut (see deploy/local/backup.py).",
+    )
+    backup.add_argument("target", type=Path, help="new directory to write the backup into")
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="load a backup into a stack (use a fresh --state) and start it",
+        description="Replaces the stack's databases and adds the objects; the services are restarted.",
+    )
+    restore.add_argument("source", type=Path, help="a directory written by `backup`")
+
     for verb, text in (("start", "start one component and wait until ready"), ("stop", "stop one component")):
         p = sub.add_parser(verb, parents=[common], help=text)
         p.add_argument("component", choices=COMPONENTS)
@@ -126,6 +141,14 @@ def main(argv: list[str] | None = None) -> int:
             begin = time.monotonic()
             stack.start(args.component, args.state, quiet=False)
             print(f"[{args.component}] ready {OK} {time.monotonic() - begin:.1f}s")
+        elif args.command == "backup":
+            manifest = stack.backup(args.state, args.target)
+            print(
+                f"backup {OK} {args.target}: {len(manifest['databases'])} databases, {manifest['objects']} objects"
+            )
+        elif args.command == "restore":
+            stack.restore(args.state, args.source)
+            print(f"restore {OK} from {args.source}")
         elif args.command == "stop":
             was = stack.stop(args.component, args.state)
             print(f"[{args.component}] {'stopped' if was else 'was not running'}")

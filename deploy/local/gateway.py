@@ -21,6 +21,10 @@ NAME = "gateway"
 NGINX = Path("/usr/sbin/nginx")
 MIME_TYPES = Path("/etc/nginx/mime.types")
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+# The one address whose X-Forwarded-For the local gateway believes: the stand-in for an ingress.
+# Test clients that act as many customers connect from it; anyone else on the machine
+# (127.0.0.1 and the rest of 127.0.0.0/8) is known by its connection address, whatever it writes.
+TRUSTED_PROXY = "127.0.0.2"
 
 
 class _Template(string.Template):
@@ -59,7 +63,7 @@ def values(ctx: Ctx) -> dict[str, str]:
     return {
         "GATEWAY_LISTEN": f"{HOST}:{ctx.ports['gateway']}",
         "WEB_ROOT": str(WEB_ROOT),
-        "TRUSTED_PROXY_CIDR": "127.0.0.0/8",
+        "TRUSTED_PROXY_CIDR": TRUSTED_PROXY,
         # As root the workers run as root too, so they can read a checkout under /root.
         "NGINX_USER": "root" if os.geteuid() == 0 else _current_user(),
         "NGINX_PID_FILE": str(prefix(ctx) / "nginx.pid"),

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from . import backup as backups
 from . import browser, gateway, kafka, mailpit, minio, postgres, procs
 from . import services as svc
 from .context import Ctx
@@ -286,3 +287,21 @@ def service_env(name: str, state_dir: Path | None = None) -> dict[str, str]:
     with locked(resolve_state_dir(state_dir)):
         ctx = _context(state_dir, quiet=True)
         return svc.env_for(ctx, name)
+
+
+def backup(state_dir: Path | None, target: Path, *, quiet: bool = False) -> dict[str, Any]:
+    """Dump a running stack (see backup.py for why the cut is consistent)."""
+    with locked(resolve_state_dir(state_dir)):
+        return dict(backups.backup(_context(state_dir, quiet), target.resolve()))
+
+
+def restore(state_dir: Path | None, source: Path, *, quiet: bool = False) -> dict[str, Any]:
+    """Restore a backup into a stack's infrastructure, then start the services on it."""
+    up(state_dir, services=False, quiet=quiet)
+    sd = resolve_state_dir(state_dir)
+    for name in (*SERVICES, "gateway"):
+        stop(name, sd)
+    with locked(sd):
+        manifest = dict(backups.restore(_context(state_dir, quiet), source.resolve()))
+    up(state_dir, services=True, quiet=quiet)
+    return manifest

@@ -3,11 +3,12 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Request
 
 from services.cases import service
 from services.cases.access import staff_sees
 from services.cases.config import Settings
+from services.cases.limits import posting_limit
 from services.cases.models import Case, CaseMessage
 from services.cases.schemas import (
     CaseCreate,
@@ -21,7 +22,7 @@ from services.cases.schemas import (
 from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseStatus
-from shared.http.deps import LocaleDep, SessionDep
+from shared.http.deps import LocaleDep, Page, SessionDep, paging
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -35,7 +36,12 @@ def _message(message: CaseMessage, author_name: str | None = None) -> MessagePub
     return public.model_copy(update={"author_name": author_name})
 
 
-@router.post("", status_code=201, summary="Open a case on one of your licenses (coverage must be active)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Open a case on one of your licenses (coverage must be active)",
+    dependencies=[Depends(posting_limit("case"))],
+)
 async def open_case(
     request: Request, session: SessionDep, user: CurrentUser, locale: LocaleDep, body: CaseCreate
 ) -> CasePublic:
@@ -49,14 +55,13 @@ async def open_case(
 @router.get("", summary="Your cases; staff see others' too (security issues: security role only)")
 async def list_cases(
     session: SessionDep,
+    page: Annotated[Page, paging()],
     user: CurrentUser,
     status: CaseStatus | None = None,
     category: CaseCategory | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[CasePublic]:
     cases = await service.list_cases(
-        session, user, status=status, category=category, limit=limit, offset=offset
+        session, user, status=status, category=category, limit=page.limit, offset=page.offset
     )
     return [_case(case) for case in cases]
 
@@ -78,7 +83,12 @@ async def get_case(session: SessionDep, user: CurrentUser, case_id: UUID) -> Cas
     )
 
 
-@router.post("/{case_id}/messages", status_code=201, summary="Reply; staff may add internal notes")
+@router.post(
+    "/{case_id}/messages",
+    status_code=201,
+    summary="Reply; staff may add internal notes",
+    dependencies=[Depends(posting_limit("reply"))],
+)
 async def add_message(
     session: SessionDep, user: CurrentUser, case_id: UUID, body: MessageCreate
 ) -> MessagePublic:

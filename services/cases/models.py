@@ -11,6 +11,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared import clock
+from shared.ratelimit import rate_events_table
 
 
 def utcnow() -> datetime:
@@ -95,3 +96,7 @@ class Person(Base, table=True):
 
 # The projection's table, for shared.holdings (which keeps it true to licensing's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
+
+
+# Hits of the posting limits (limits.py), in the schema every service's limiter shares.
+RATE_EVENTS = rate_events_table(Base.metadata)

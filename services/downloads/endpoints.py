@@ -13,7 +13,7 @@ from services.downloads.service import ReleaseView
 from services.downloads.storage import Presigner
 from shared.auth import CurrentUser
 from shared.entitlements import ReleaseKind
-from shared.http.deps import ClientAddress, LocaleDep, SessionDep
+from shared.http.deps import ClientAddress, LocaleDep, Page, SessionDep, paging
 
 router = APIRouter(prefix="/releases", tags=["releases"])
 
@@ -40,15 +40,14 @@ def _public(view: ReleaseView) -> ReleasePublic:
 @router.get("", summary="Releases of the products you hold, newest first")
 async def list_releases(
     session: SessionDep,
+    page: Annotated[Page, paging(default_limit=100, max_limit=500)],
     user: CurrentUser,
     locale: LocaleDep,
     product: Annotated[str | None, Query(max_length=64)] = None,
     kind: ReleaseKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ReleasePublic]:
     views = await service.list_releases(
-        session, user, locale, product=product, kind=kind, limit=limit, offset=offset
+        session, user, locale, product=product, kind=kind, limit=page.limit, offset=page.offset
     )
     return [_public(view) for view in views]
 

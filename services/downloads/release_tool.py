@@ -38,7 +38,9 @@ from services.downloads.release_artifacts import LocalFile, artifact_of, hash_fi
 from services.downloads.release_dates import publication_date, record_publication, recorded_publication
 from shared import clock
 from shared.config import settings_config
+from shared.dates import RANGE_MESSAGE, in_business_range
 from shared.events import Envelope, ReleasePublished
+from shared.filenames import is_safe_filename, safe_filename
 from shared.outbox import event_headers
 from shared.relay import make_producer
 from shared.topics import dlq_topic, ensure_topics
@@ -100,9 +102,12 @@ def _name(kind: str):
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date; use YYYY-MM-DD") from error
+    if not in_business_range(day):
+        raise argparse.ArgumentTypeError(f"{value!r} {RANGE_MESSAGE}")
+    return day
 
 
 def _notes(value: str | None) -> str:
@@ -121,6 +126,11 @@ def _files(paths: Sequence[str]) -> list[Path]:
     if missing:
         raise ToolError(f"not a readable file: {', '.join(missing)} — check the path(s)")
     names = [p.name for p in files]
+    unsafe = [n for n in names if not is_safe_filename(n)]
+    if unsafe:
+        # Customers save what we name: a name their file system would rewrite is renamed here.
+        suggestions = ", ".join(f"{n!r} (e.g. {safe_filename(n)!r})" for n in unsafe)
+        raise ToolError(f"not a portable file name: {suggestions}; rename the file(s) and try again")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ToolError(

@@ -6,12 +6,12 @@ the region fixed, so signing is pure computation: no network call per grant.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from minio import Minio
 
 from services.downloads.config import Settings
 from shared import clock
+from shared.filenames import attachment_disposition
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,3 @@ class Presigner:
             request_date=issued,
         )
         return PresignedUrl(url=url, expires_at=issued + self.expiry)
-
-
-def attachment_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987)."""
-    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

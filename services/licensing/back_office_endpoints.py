@@ -9,8 +9,11 @@ from fastapi import APIRouter, Query
 
 from services.licensing import back_office, schemas
 from services.licensing.endpoints import SettingsDep
+from services.licensing.problems import COVERAGE_OVERLAP, LICENSE_VOID, NOT_VOID
 from shared.auth import Principal, require_roles
+from shared.dates import EARLIEST, LATEST
 from shared.http.deps import SessionDep
+from shared.http.problems import problem_responses
 
 Admin = Annotated[Principal, require_roles("admin")]
 
@@ -26,8 +29,8 @@ async def contract_terms(
     session: SessionDep,
     settings: SettingsDep,
     _: Admin,
-    starts_on: Annotated[date | None, Query()] = None,
-    ends_on: Annotated[date | None, Query()] = None,
+    starts_on: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None,
+    ends_on: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None,
 ) -> schemas.ContractTerms:
     return await back_office.contract_terms(session, settings, serial, starts_on, ends_on)
 
@@ -35,6 +38,7 @@ async def contract_terms(
 @office.post(
     "/licenses/{serial}/restore",
     summary="Restore a void license (audited; its holder is entitled again)",
+    responses=problem_responses(NOT_VOID),
 )
 async def restore_license(
     serial: str, body: schemas.RestoreRequest, session: SessionDep, settings: SettingsDep, actor: Admin
@@ -45,6 +49,7 @@ async def restore_license(
 @office.post(
     "/contracts/{contract_id}/restore",
     summary="Restore a void maintenance contract (audited)",
+    responses=problem_responses(NOT_VOID, LICENSE_VOID, COVERAGE_OVERLAP),
 )
 async def restore_contract(
     contract_id: UUID, body: schemas.RestoreRequest, session: SessionDep, actor: Admin

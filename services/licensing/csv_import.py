@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from shared.bidi import has_bidi_controls
+from shared.dates import RANGE_MESSAGE, in_business_range
+from shared.http.text_rules import NUL, NUL_MESSAGE
+
 REQUIRED_COLUMNS = ["product", "edition", "seats", "purchased_on", "warranty_ends"]
 OPTIONAL_COLUMNS = ["customer_ref"]
 OUTPUT_COLUMNS = ["serial", "registration_number", "product", "edition", "seats", "customer_ref"]
@@ -18,6 +22,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_EDITION = 80
 MAX_CUSTOMER_REF = 120
 MAX_SEATS = 1_000_000
+BIDI_REFUSED = "must not contain text-direction control characters"
 
 
 @dataclass(frozen=True)
@@ -55,9 +60,10 @@ def _parse_date(value: str) -> date | None:
     if not _ISO_DATE.match(value):
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if in_business_range(day) else None
 
 
 def _parse_row(
@@ -72,21 +78,25 @@ def _parse_row(
     edition = values["edition"].strip()
     if not edition or len(edition) > MAX_EDITION:
         errors.append(_error(line, "edition", f"must be 1 to {MAX_EDITION} characters"))
+    elif has_bidi_controls(edition):
+        errors.append(_error(line, "edition", BIDI_REFUSED))
     seats_text = values["seats"].strip()
     seats = int(seats_text) if seats_text.isdigit() and len(seats_text) <= 7 else 0
     if not 1 <= seats <= MAX_SEATS:
         errors.append(_error(line, "seats", f"must be a whole number from 1 to {MAX_SEATS}"))
     purchased_on = _parse_date(values["purchased_on"].strip())
     if purchased_on is None:
-        errors.append(_error(line, "purchased_on", "must be a date as YYYY-MM-DD"))
+        errors.append(_error(line, "purchased_on", f"must be a date as YYYY-MM-DD, {RANGE_MESSAGE}"))
     warranty_ends = _parse_date(values["warranty_ends"].strip())
     if warranty_ends is None:
-        errors.append(_error(line, "warranty_ends", "must be a date as YYYY-MM-DD"))
+        errors.append(_error(line, "warranty_ends", f"must be a date as YYYY-MM-DD, {RANGE_MESSAGE}"))
     elif purchased_on is not None and warranty_ends <= purchased_on:
         errors.append(_error(line, "warranty_ends", "must be after purchased_on"))
     customer_ref = (values.get("customer_ref") or "").strip() or None
     if customer_ref is not None and len(customer_ref) > MAX_CUSTOMER_REF:
         errors.append(_error(line, "customer_ref", f"must be at most {MAX_CUSTOMER_REF} characters"))
+    elif customer_ref is not None and has_bidi_controls(customer_ref):
+        errors.append(_error(line, "customer_ref", BIDI_REFUSED))
     if len(errors) > before:
         return None
     assert purchased_on is not None and warranty_ends is not None
@@ -129,6 +139,10 @@ def parse_import(data: bytes, products: set[str]) -> list[ImportRow]:
             continue  # blank lines carry nothing
         if len(values) != len(header):
             errors.append(_error(line, "row", f"has {len(values)} columns, the header has {len(header)}"))
+            continue
+        with_nul = [name for name, value in zip(header, values, strict=True) if NUL in value]
+        if with_nul:
+            errors += [_error(line, name, NUL_MESSAGE) for name in with_nul]
             continue
         row = _parse_row(line, dict(zip(header, values, strict=True)), products, errors)
         if row is None:

@@ -13,11 +13,30 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from services.licensing import back_office, schemas, service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
-from services.licensing.problems import IMPORT_INVALID, IMPORT_TOO_LARGE
+from services.licensing.problems import (
+    ACCOUNT_NOT_VERIFIED,
+    ALREADY_VOID,
+    COVERAGE_GAP,
+    COVERAGE_OVERLAP,
+    IMPORT_INVALID,
+    IMPORT_TOO_LARGE,
+    LICENSE_ALREADY_BOUND,
+    LICENSE_NOT_BOUND_TO_YOU,
+    LICENSE_VOID,
+    MOVE_TARGET_NOT_VERIFIED,
+    NOT_BOUND,
+)
 from services.licensing.signing_keys import PublicKey, key_store, public_keys
 from shared.auth import Principal, require_roles
-from shared.http.deps import ClientAddress, SessionDep
-from shared.http.problems import UNAVAILABLE, UNSUPPORTED_MEDIA, Problem
+from shared.filenames import attachment_disposition
+from shared.http.deps import ClientAddress, Page, SessionDep, paging
+from shared.http.problems import (
+    RATE_LIMITED,
+    UNAVAILABLE,
+    UNSUPPORTED_MEDIA,
+    Problem,
+    problem_responses,
+)
 
 
 def _settings(request: Request) -> Settings:
@@ -30,6 +49,15 @@ Customer = Annotated[Principal, require_roles("customer")]
 
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
     404: {"description": "Wrong serial or registration number (the same answer for either)"}
+}
+# Looking up or binding by serial and registration number: counted, and limited per address.
+LOOKUP_RESPONSES = {
+    **problem_responses(ACCOUNT_NOT_VERIFIED, LICENSE_ALREADY_BOUND, RATE_LIMITED),
+    **NOT_FOUND_RESPONSE,
+}
+CONTRACT_LOOKUP_RESPONSES = {
+    **problem_responses(ACCOUNT_NOT_VERIFIED, LICENSE_NOT_BOUND_TO_YOU, COVERAGE_GAP, RATE_LIMITED),
+    **NOT_FOUND_RESPONSE,
 }
 
 
@@ -98,7 +126,7 @@ async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
     responses={
         200: {"model": schemas.ImportCheck, "description": "Dry run: the check, nothing imported"},
         201: {"content": {"text/csv": {}}},
-        413: {"description": "File too large"},
+        **problem_responses(IMPORT_TOO_LARGE, UNSUPPORTED_MEDIA, IMPORT_INVALID),
     },
 )
 async def import_licenses(
@@ -131,7 +159,12 @@ async def import_licenses(
     )
 
 
-@admin.post("/licenses/{serial}/contracts", status_code=201, summary="Issue a maintenance contract")
+@admin.post(
+    "/licenses/{serial}/contracts",
+    status_code=201,
+    summary="Issue a maintenance contract",
+    responses=problem_responses(LICENSE_VOID, COVERAGE_GAP, COVERAGE_OVERLAP),
+)
 async def issue_contract(
     serial: str,
     body: schemas.ContractIssue,
@@ -144,21 +177,31 @@ async def issue_contract(
     return await service.issue_contract(session, settings, actor, serial, body)
 
 
-@admin.post("/licenses/{serial}/void", summary="Void a license (audited)")
+@admin.post(
+    "/licenses/{serial}/void", summary="Void a license (audited)", responses=problem_responses(ALREADY_VOID)
+)
 async def void_license(
     serial: str, body: schemas.VoidRequest, session: SessionDep, settings: SettingsDep, actor: Staff
 ) -> schemas.LicenseAdminView:
     return await service.void_license(session, settings, actor, serial, body.reason)
 
 
-@admin.post("/contracts/{contract_id}/void", summary="Void a maintenance contract (audited)")
+@admin.post(
+    "/contracts/{contract_id}/void",
+    summary="Void a maintenance contract (audited)",
+    responses=problem_responses(ALREADY_VOID),
+)
 async def void_contract(
     contract_id: UUID, body: schemas.VoidRequest, session: SessionDep, actor: Staff
 ) -> schemas.LicenseAdminView:
     return await service.void_contract(session, actor, contract_id, body.reason)
 
 
-@admin.post("/licenses/{serial}/move", summary="Move a binding to another verified account (audited)")
+@admin.post(
+    "/licenses/{serial}/move",
+    summary="Move a binding to another verified account (audited)",
+    responses=problem_responses(LICENSE_VOID, NOT_BOUND, MOVE_TARGET_NOT_VERIFIED),
+)
 async def move_binding(
     serial: str, body: schemas.MoveRequest, session: SessionDep, settings: SettingsDep, actor: Staff
 ) -> schemas.LicenseAdminView:
@@ -169,24 +212,22 @@ async def move_binding(
 async def search_licenses(
     narrow: Annotated[schemas.LicenseFilter, Query()],
     session: SessionDep,
+    page: Annotated[Page, paging()],
     _: Staff,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[schemas.LicenseAdminView]:
-    return await service.search_licenses(session, q, limit, offset, narrow)
+    return await service.search_licenses(session, q, page.limit, page.offset, narrow)
 
 
 @admin.get("/audit", summary="Back-office actions: who, when, why")
 async def list_audit(
     filters: Annotated[schemas.AuditFilter, Query()],
     session: SessionDep,
+    page: Annotated[Page, paging(default_limit=100, max_limit=500)],
     _: Staff,
     target: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[schemas.AuditView]:
-    return await service.list_audit(session, target, limit, offset, filters)
+    return await service.list_audit(session, target, page.limit, page.offset, filters)
 
 
 # --- customers ---------------------------------------------------------------------------------
@@ -194,7 +235,7 @@ async def list_audit(
 me = APIRouter(prefix="/me", tags=["customers"])
 
 
-@me.post("/licenses/search", summary="Preview a license before binding it", responses=NOT_FOUND_RESPONSE)
+@me.post("/licenses/search", summary="Preview a license before binding it", responses=LOOKUP_RESPONSES)
 async def search_license(
     body: schemas.LookupRequest,
     session: SessionDep,
@@ -209,7 +250,7 @@ async def search_license(
     "/licenses",
     status_code=201,
     summary="Bind a license to my account (again: 200, idempotent)",
-    responses={200: {"model": schemas.CustomerLicense}, **NOT_FOUND_RESPONSE},
+    responses={200: {"model": schemas.CustomerLicense}, **LOOKUP_RESPONSES},
 )
 async def bind_license(
     body: schemas.LookupRequest,
@@ -251,14 +292,14 @@ async def download_license_file(
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2).encode(),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": attachment_disposition(filename), "Cache-Control": "no-store"},
     )
 
 
 @me.post(
     "/contracts/search",
     summary="Preview a maintenance contract before binding it",
-    responses=NOT_FOUND_RESPONSE,
+    responses=CONTRACT_LOOKUP_RESPONSES,
 )
 async def search_contract(
     body: schemas.LookupRequest,
@@ -274,7 +315,7 @@ async def search_contract(
     "/contracts",
     status_code=201,
     summary="Bind a maintenance contract to my license (again: 200, idempotent)",
-    responses={200: {"model": schemas.CustomerContract}, **NOT_FOUND_RESPONSE},
+    responses={200: {"model": schemas.CustomerContract}, **CONTRACT_LOOKUP_RESPONSES},
 )
 async def bind_contract(
     body: schemas.LookupRequest,
@@ -321,6 +362,7 @@ async def license_keys(published: Published) -> schemas.PublicKeySet:
     "/license-key.pub",
     summary="The current license-file public key (PEM)",
     response_class=PlainTextResponse,
+    responses={200: {"content": {"application/x-pem-file": {"schema": {"type": "string"}}}}},
 )
 async def license_key_pem(published: Published) -> PlainTextResponse:
     current = published[:1]

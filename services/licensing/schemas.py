@@ -4,8 +4,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.bidi import has_bidi_controls
+from shared.dates import BusinessDate
 from shared.entitlements import CoverageStatus
 
 Text = Field(min_length=1, max_length=500)
@@ -22,9 +24,16 @@ class LicenseIssue(_Strict):
     product: str = Field(min_length=1, max_length=40, examples=["OMFLOW"])
     edition: str = Field(min_length=1, max_length=80, examples=["Enterprise"])
     seats: int = Field(ge=1, le=1_000_000)
-    purchased_on: date
-    warranty_ends: date
+    purchased_on: BusinessDate
+    warranty_ends: BusinessDate
     customer_ref: str | None = Field(default=None, max_length=120)
+
+    @field_validator("edition", "customer_ref")
+    @classmethod
+    def _no_bidi_controls(cls, value: str | None) -> str | None:
+        if value is not None and has_bidi_controls(value):
+            raise ValueError("must not contain text-direction control characters")
+        return value
 
     @model_validator(mode="after")
     def _warranty_after_purchase(self) -> "LicenseIssue":
@@ -49,8 +58,8 @@ class LicenseIssued(BaseModel):
 
 
 class ContractIssue(_Strict):
-    starts_on: date
-    ends_on: date
+    starts_on: BusinessDate
+    ends_on: BusinessDate
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> "ContractIssue":
@@ -139,9 +148,8 @@ class AuditFilter(BaseModel):
 
     actor: str | None = Field(default=None, max_length=200)
     action: str | None = Field(default=None, max_length=60, examples=["license.void", "contract"])
-    # Days the audit can hold, with room for time zones: the calendar's ends are refused (422).
-    since: date | None = Field(default=None, ge=date(1970, 1, 1), le=date(9999, 12, 30))
-    until: date | None = Field(default=None, ge=date(1970, 1, 1), le=date(9999, 12, 30))
+    since: BusinessDate | None = None
+    until: BusinessDate | None = None
 
 
 LicenseState = Literal["unbound", "bound", "void"]
@@ -199,7 +207,7 @@ class ImportResult(BaseModel):
 
 
 class LookupRequest(_Strict):
-    serial: str = Field(min_length=1, max_length=64, examples=["OMF-7K3Q-M9PX-2DR5"])
+    serial: str = Field(min_length=1, max_length=64, examples=["OMF-7K3Q-M9PX-2DR3"])
     registration_number: str = Field(min_length=1, max_length=64)
 
 

@@ -1,9 +1,15 @@
 """Serials and registration numbers: readable, grouped, Crockford base32.
 
 A serial is `<PREFIX>-XXXX-XXXX-XXXC`: the product prefix, eleven random symbols and one
-Crockford mod-37 check symbol, so a mistyped serial is caught before any lookup (and before it
-counts as a failed attempt). Registration numbers are 20 random symbols (100 bits) in groups
-of five; they are secrets and only their keyed hash is stored.
+check symbol, so a mistyped serial is caught before any lookup (and before it counts as a failed
+attempt). The check symbol comes from the same 32 letters and digits as the rest (Crockford's
+mod-37 check adds `*~$=U`, which no file system or invoice reader handles well).
+
+The check is Damm's scheme over a totally anti-symmetric quasigroup of order 32,
+`x ∘ y = 2·x + y` in GF(2⁵) (x⁵ + x² + 1): every single wrong symbol and every swap of two
+neighbours (the check symbol included) changes the result, by construction rather than by
+chance. Registration numbers are 20 random symbols (100 bits) in groups of five; they are
+secrets and only their keyed hash is stored.
 """
 
 import hashlib
@@ -12,7 +18,8 @@ import re
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_ALPHABET = ALPHABET + "*~$=U"
+# x⁵ + x² + 1: irreducible over GF(2), so doubling below is multiplication in GF(32).
+_FIELD_POLYNOMIAL = 0b100101
 _VALUES = {symbol: value for value, symbol in enumerate(ALPHABET)}
 # Crockford decoding is lenient with the symbols people confuse.
 _ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
@@ -26,11 +33,27 @@ class MalformedSerial(ValueError):
     """The text cannot be a serial: wrong shape, unknown prefix or wrong check symbol."""
 
 
-def check_symbol(body: str) -> str:
+def _double(value: int) -> int:
+    """2·value in GF(32): 2 is neither 0 nor 1, which makes `∘` totally anti-symmetric."""
+    value <<= 1
+    return value ^ _FIELD_POLYNOMIAL if value & 32 else value
+
+
+def _interim(symbols: str) -> int:
+    # (c∘x)∘y = 4c + 2x + y; equal to (c∘y)∘x only when x = y (addition is XOR).
     value = 0
-    for symbol in body:
-        value = value * 32 + _VALUES[symbol]
-    return CHECK_ALPHABET[value % 37]
+    for symbol in symbols:
+        value = _double(value) ^ _VALUES[symbol]
+    return value
+
+
+def check_symbol(body: str) -> str:
+    """The symbol that brings the whole serial's interim back to 0."""
+    return ALPHABET[_double(_interim(body))]
+
+
+def is_valid(body_and_check: str) -> bool:
+    return _interim(body_and_check) == 0
 
 
 def _random_symbols(count: int) -> str:
@@ -60,12 +83,11 @@ def parse_serial(text: str, prefixes: set[str] | frozenset[str]) -> tuple[str, s
             break
     else:
         raise MalformedSerial("unknown product prefix")
-    if len(rest) != SERIAL_BODY + 1 or any(s not in _VALUES for s in rest[:-1]):
+    if len(rest) != SERIAL_BODY + 1 or any(s not in _VALUES for s in rest):
         raise MalformedSerial("wrong length or symbols")
-    body, check = rest[:-1], rest[-1]
-    if check_symbol(body) != check:
+    if not is_valid(rest):
         raise MalformedSerial("check symbol does not match")
-    return prefix, format_serial(prefix, body)
+    return prefix, format_serial(prefix, rest[:-1])
 
 
 def new_registration_number() -> str:

@@ -9,7 +9,7 @@ from services.notifier import service
 from services.notifier.schemas import DeliveryList, DeliveryPublic, DeliveryStatus
 from shared import clock
 from shared.auth import require_roles
-from shared.http.deps import SessionDep
+from shared.http.deps import Page, SessionDep, paging
 
 admin = APIRouter(prefix="/admin", tags=["admin"], dependencies=[require_roles("admin", "support")])
 
@@ -17,11 +17,11 @@ admin = APIRouter(prefix="/admin", tags=["admin"], dependencies=[require_roles("
 @admin.get("/deliveries", summary="List recent deliveries (newest first)")
 async def list_deliveries(
     session: SessionDep,
+    page: Annotated[Page, paging(max_limit=500)],
     status: DeliveryStatus | None = None,
     email: Annotated[str | None, Query(max_length=320)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DeliveryList:
-    rows = await service.list_deliveries(session, status=status, email=email, limit=limit)
+    rows = await service.list_deliveries(session, status=status, email=email, page=page)
     return DeliveryList(items=[DeliveryPublic.model_validate(row) for row in rows])
 
 

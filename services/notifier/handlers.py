@@ -23,6 +23,7 @@ from shared.events import (
     Event,
     PasswordResetRequested,
     ReleasePublished,
+    SignInUnlockOffered,
     UserProfileChanged,
     UserVerified,
     VerificationRequested,
@@ -102,6 +103,23 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 "portal_url": portal,
                 "reset_url": event.reset_url,
                 "expires_in_minutes": event.expires_in_minutes,
+            },
+        )
+
+    async def on_sign_in_unlock(session: AsyncSession, envelope: Envelope[SignInUnlockOffered]) -> None:
+        event = envelope.data
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=event.email,
+            kind="sign_in_unlock",
+            locale=event.locale,
+            context={
+                "name": event.name,
+                "portal_url": portal,
+                "unlock_url": event.unlock_url,
+                "failures": event.failures,
+                "expires_in_hours": event.expires_in_hours,
             },
         )
 
@@ -198,6 +216,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         AccountExistsNotice: on_account_exists,
         UserVerified: on_user_verified,
         PasswordResetRequested: on_password_reset,
+        SignInUnlockOffered: on_sign_in_unlock,
         UserProfileChanged: on_profile_changed,
         **holding_handlers(HOLDINGS),
         ReleasePublished: on_release_published,

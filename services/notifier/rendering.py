@@ -36,6 +36,7 @@ MAIL_KINDS = (
     "account_exists",
     "welcome",
     "password_reset",
+    "sign_in_unlock",
     "email_changed",
     "release",
     "case_opened",

@@ -16,6 +16,7 @@ from services.notifier.models import HOLDINGS, Delivery, Recipient
 from services.notifier.problems import DELIVERY_NOT_FOUND, DELIVERY_NOT_RETRYABLE
 from shared.entitlements import receives_release_notice
 from shared.holdings import holders_of
+from shared.http.deps import Page
 from shared.http.problems import Problem
 
 # --- recipients projection -----------------------------------------------------------------
@@ -141,9 +142,9 @@ async def fan_out_release(
 
 
 async def list_deliveries(
-    session: AsyncSession, *, status: str | None, email: str | None, limit: int
+    session: AsyncSession, *, status: str | None, email: str | None, page: Page
 ) -> Sequence[Delivery]:
-    query = select(Delivery).order_by(col(Delivery.created_at).desc()).limit(limit)
+    query = select(Delivery).order_by(col(Delivery.created_at).desc()).limit(page.limit).offset(page.offset)
     if status is not None:
         query = query.where(Delivery.status == status)
     if email is not None:

@@ -78,6 +78,23 @@ class PasswordResetRequested(Event):
     expires_in_minutes: int
 
 
+class SignInUnlockOffered(Event):
+    """Passwords were guessed wrong for this account from anywhere: sign-in is slowed, and the
+    owner is mailed a one-time link that clears the counters (it works whatever the counts)."""
+
+    topic = TOPIC
+    type = "identity.SignInUnlockOffered.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+    unlock_url: str
+    failures: int
+    expires_in_hours: int
+
+
 class UserProfileChanged(Event):
     """Carries what other services keep of a user (email, locale, name)."""
 
@@ -91,3 +108,17 @@ class UserProfileChanged(Event):
     locale: Locale
     previous_email: EmailStr | None = None
     disabled: bool = False
+
+
+class SessionsRevoked(Event):
+    """Sessions ended (sign-out, sign-out everywhere, password change or reset, a disabled
+    account, a stolen refresh token): every service refuses their access tokens from now on,
+    instead of waiting for the tokens to expire (shared.revocations)."""
+
+    topic = TOPIC
+    type = "identity.SessionsRevoked.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    session_ids: list[UUID]
+    reason: str

@@ -23,9 +23,13 @@ from shared.config import ServiceSettings
 from shared.consumer import EventConsumer, Handlers
 from shared.db import make_engine, make_sessionmaker
 from shared.http.context import RequestContext
+from shared.http.docs import install_docs
+from shared.http.openapi import document_problems
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
+from shared.http.text_rules import RefuseNulCharacters
 from shared.logging import configure_logging, get_logger
 from shared.relay import OutboxRelay
+from shared.revocations import RevokedSessions
 from shared.topics import ensure_topics
 
 log = get_logger(__name__)
@@ -72,9 +76,11 @@ class ForwardedPrefix:
 
 def install_request_pipeline(app: FastAPI, name: str) -> None:
     """What stands between the network and a service's routes: problem+json for every error the
-    routes raise, the docs' prefix behind the gateway, and the request context outermost so that
+    routes raise, NUL characters refused, the docs' prefix behind the gateway, and the request
+    context outermost so that
     an unexpected error is answered without costing the connection (see shared.http.context)."""
     install_problem_handlers(app)
+    app.add_middleware(RefuseNulCharacters)
     app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
     app.add_middleware(RequestContext)
 
@@ -102,6 +108,9 @@ def create_service_app(
         if not hasattr(app.state, "jwks"):
             app.state.jwks = JwksVerifier(settings.jwks_url)
         app.state.relay = OutboxRelay(name, settings.asyncpg_dsn, settings.kafka_bootstrap)
+        app.state.revocations = RevokedSessions(
+            settings.kafka_bootstrap, lookback_seconds=settings.revocation_lookback_seconds
+        )
         if on_startup is not None:
             await on_startup(app)
 
@@ -117,7 +126,11 @@ def create_service_app(
                     retry_base_seconds=settings.consumer_retry_base_seconds,
                 ).run()
 
-        loops: list[Coroutine[Any, Any, None]] = [app.state.relay.run(), consume_after_topics()]
+        loops: list[Coroutine[Any, Any, None]] = [
+            app.state.relay.run(),
+            consume_after_topics(),
+            app.state.revocations.run(),
+        ]
         loops += [task(app) for task in background]
         tasks = [asyncio.create_task(loop) for loop in loops]
         log.info("service started", title=title)
@@ -129,7 +142,16 @@ def create_service_app(
             await asyncio.gather(*tasks, return_exceptions=True)
             await engine.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_docs(app)
+    document_problems(app)
     install_request_pipeline(app, name)
     app.state.settings = settings
 
@@ -149,9 +171,11 @@ def create_service_app(
         except Exception as error:
             checks["database"] = f"unreachable: {type(error).__name__}"
         checks["kafka"] = "ok" if await _kafka_reachable(settings.kafka_bootstrap) else "unreachable"
+        # Not ready to judge tokens until the recent revocations have been read.
+        checks["revocations"] = "ok" if app.state.revocations.caught_up.is_set() else "catching up"
         if all(v == "ok" for v in checks.values()):
             return JSONResponse({"status": "ready", "checks": checks})
-        if checks["database"] == "ok" and kafka == "optional":
+        if checks["database"] == "ok" and kafka == "optional":  # revocations: short token lifetime
             return JSONResponse({"status": "degraded", "checks": checks})
         return problem_response(request, UNAVAILABLE, extra={"checks": checks})
 

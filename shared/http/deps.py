@@ -1,9 +1,12 @@
 """FastAPI dependency aliases every service uses."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import transaction
@@ -19,15 +22,60 @@ async def _locale(request: Request) -> Locale:
     return negotiate(request.headers.get("accept-language"))
 
 
+@lru_cache(maxsize=8)
+def _networks(trusted: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(part.strip(), strict=False) for part in trusted.split(",") if part.strip())
+
+
+def _is_trusted_proxy(peer: str, trusted: str) -> bool:
+    try:
+        address = ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(trusted))
+
+
 def client_address(request: Request) -> str:
-    """The caller's address: the gateway's X-Forwarded-For (first hop it saw) or the peer."""
+    """The caller's address: what the gateway names (X-Real-IP, else the first X-Forwarded-For
+    hop), believed only from a configured trusted proxy; anyone else is its peer address, so a
+    header cannot dodge per-address limits by calling a service directly."""
+    peer = request.client.host if request.client else "unknown"
+    settings = getattr(request.app.state, "settings", None)
+    if not _is_trusted_proxy(peer, getattr(settings, "trusted_proxies", "")):
+        return peer
     forwarded = (
         request.headers.get("x-real-ip") or request.headers.get("x-forwarded-for", "").split(",")[0].strip()
     )
-    return forwarded or (request.client.host if request.client else "unknown")
+    return forwarded or peer
 
 
 # scope="function": commit before the response leaves, so a 2xx means the write is durable.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 LocaleDep = Annotated[Locale, Depends(_locale)]
 ClientAddress = Annotated[str, Depends(client_address)]
+
+
+# Beyond this an OFFSET is no longer paging (and 2**63 overflows PostgreSQL's bigint: a 500).
+MAX_OFFSET = 1_000_000
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def paging(default_limit: int = 50, max_limit: int = 200) -> Any:
+    """`page: Annotated[Page, paging()]`: bounded `limit` and `offset` query parameters, one rule
+    for every list endpoint (out of range is a 422 naming the parameter, never a database error)."""
+
+    def page(
+        limit: Annotated[
+            int, Query(ge=1, le=max_limit, description="How many items at most")
+        ] = default_limit,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many items to skip")] = 0,
+    ) -> Page:
+        return Page(limit=limit, offset=offset)
+
+    dependency: Callable[..., Page] = page
+    return Depends(dependency)

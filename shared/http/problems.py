@@ -233,3 +233,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             else None
         )
         return problem_response(request, problem_type, detail=detail, headers=getattr(exc, "headers", None))
+
+
+def problem_responses(*types: ProblemType) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for an endpoint: the problems it can answer, by status, for OpenAPI.
+
+    Statuses every endpoint shares (401, 403, 404, 413, 415, 422, 503) are documented from its
+    dependencies by shared.http.openapi; this names the endpoint's own (409, 429, …)."""
+    by_status: dict[int, list[ProblemType]] = {}
+    for problem_type in types:
+        by_status.setdefault(problem_type.status, []).append(problem_type)
+    return {
+        status: {"description": "; ".join(f"`{t.uri}`: {t.title('en')}" for t in listed)}
+        for status, listed in sorted(by_status.items())
+    }

@@ -278,3 +278,14 @@ def test_compose_runs_every_service_after_its_migrations() -> None:
         assert service["depends_on"][f"{name}-migrate"]["condition"] == "service_completed_successfully"
         assert f"{name.upper()}_DATABASE_URL" in service["environment"]
     assert set(SERVICES) <= compose["gateway"]["depends_on"].keys()
+
+
+def test_tls_ends_at_the_ingress_which_redirects_and_has_hsts_sent() -> None:
+    (ingress,) = _objects("Ingress", K8S / "overlays" / "production").values()
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+    hosts = {rule["host"] for rule in ingress["spec"]["rules"]}
+    assert hosts <= {host for tls in ingress["spec"]["tls"] for host in tls["hosts"]}
+    template = (ROOT / "deploy" / "gateway" / "nginx.conf.template").read_text(encoding="utf-8")
+    assert re.search(r'https "max-age=\d{8,}; includeSubDomains";', template)
+    assert "add_header Strict-Transport-Security $strict_transport_security always;" in template

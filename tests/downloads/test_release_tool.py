@@ -106,3 +106,14 @@ async def test_a_re_publish_keeps_the_first_date_unless_one_is_given(
         await catalog_shows("OMFLOW 7 (final)", date(2025, 2, 1))
     finally:
         await connection.close()
+
+
+def test_file_names_a_customer_could_not_save_are_refused(release_tool: ReleaseTool, tmp_path: Path) -> None:
+    file = tmp_path / "setup?.zip"
+    file.write_bytes(b"x")
+    result = release_tool.run(
+        "publish", "--product", "OMFLOW", "--version", "9.9.8", "--kind", "update", "--title", "x", file
+    )
+    assert result.returncode == 1
+    assert "not a portable file name" in result.stderr and "'setup_.zip'" in result.stderr
+    assert "Uploading" not in result.stdout

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +16,7 @@ from deploy.local import gateway
 from deploy.local.context import Ctx
 from deploy.local.paths import SERVICES
 from deploy.local.report import Reporter
+from tests.browser.conftest import browser, chromium  # noqa: F401 - the browser tests' own fixtures
 from tests.kit import ROOT
 
 HOST = "127.0.0.1"
@@ -25,7 +28,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_http(url: str, process: subprocess.Popen[bytes], deadline: float = 20.0) -> None:
+def _wait_http(url: str, process: subprocess.Popen[bytes], deadline: float = 90.0) -> None:
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if process.poll() is not None:
@@ -46,11 +49,18 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+@dataclass(frozen=True)
+class ProbeGateway:
+    url: str
+    log: Path  # the probe service's JSON log lines
+
+
 @pytest.fixture(scope="module")
-def probe_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def probe_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProbeGateway]:
     if not gateway.NGINX.exists():
         pytest.fail(f"{gateway.NGINX} missing: run `make test`, which installs it with the stack")
     probe_port, gateway_port = _free_port(), _free_port()
+    probe_log = tmp_path_factory.mktemp("probe-log") / "probe.log"
     app = subprocess.Popen(
         [
             sys.executable,
@@ -64,6 +74,8 @@ def probe_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--no-access-log",
         ],
         cwd=ROOT,
+        stdout=probe_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     ctx = Ctx(
         state_dir=tmp_path_factory.mktemp("probe-gateway"),
@@ -79,7 +91,7 @@ def probe_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         _wait_http(f"http://{HOST}:{probe_port}/notes", app)
         _wait_http(f"http://{HOST}:{gateway_port}/healthz", nginx)
-        yield f"http://{HOST}:{gateway_port}"
+        yield ProbeGateway(f"http://{HOST}:{gateway_port}", probe_log)
     finally:
         _stop(nginx)
         _stop(app)

@@ -7,7 +7,7 @@ depending on a bug that a real service may no longer have.
 
 import os
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -25,6 +25,12 @@ notes: list[str] = []
 
 class Note(BaseModel):
     text: str
+
+
+@app.get("/echo")
+async def echo(request: Request) -> dict[str, str | None]:
+    """What the gateway passed on: the request id and the client address it resolved."""
+    return {"request_id": request.headers.get("x-request-id"), "real_ip": request.headers.get("x-real-ip")}
 
 
 @app.post("/boom")

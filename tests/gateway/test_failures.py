@@ -9,15 +9,17 @@ import asyncio
 
 import httpx
 
+from tests.gateway.conftest import ProbeGateway
+
 ROUNDS = 30
 
 
-async def test_an_unexpected_error_never_costs_another_request(probe_gateway: str) -> None:
+async def test_an_unexpected_error_never_costs_another_request(probe_gateway: ProbeGateway) -> None:
     """Customer A's requests fail while customer B's posts are in flight beside them: every one of
     B's posts is answered and applied (before the fix, several came back 502 and were lost)."""
     async with (
-        httpx.AsyncClient(base_url=probe_gateway) as customer_a,
-        httpx.AsyncClient(base_url=probe_gateway) as customer_b,
+        httpx.AsyncClient(base_url=probe_gateway.url) as customer_a,
+        httpx.AsyncClient(base_url=probe_gateway.url) as customer_b,
     ):
         before = len((await customer_b.get("/api/cases/notes")).json())
         texts = [f"reply {n}" for n in range(ROUNDS)]
@@ -35,8 +37,8 @@ async def test_an_unexpected_error_never_costs_another_request(probe_gateway: st
         assert answer.json()["title"] == "システムでエラーが発生しました"
 
 
-async def test_an_unreachable_database_answers_503_with_retry_after(probe_gateway: str) -> None:
-    async with httpx.AsyncClient(base_url=probe_gateway) as client:
+async def test_an_unreachable_database_answers_503_with_retry_after(probe_gateway: ProbeGateway) -> None:
+    async with httpx.AsyncClient(base_url=probe_gateway.url) as client:
         answer = await client.get("/api/cases/db", headers={"X-Request-ID": "probe-db"})
         assert answer.status_code == 503
         assert answer.headers["content-type"] == "application/problem+json"

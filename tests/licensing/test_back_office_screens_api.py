@@ -334,7 +334,7 @@ async def test_audit_filters_by_who_what_and_when(
     assert await actions(action="contract") == []
     assert await actions(until="2000-01-01") == []
     assert len(await actions(since="2000-01-01")) == 2
-    assert len(await actions(since="1970-01-01", until="9999-12-30")) == 2
+    assert len(await actions(since="1980-01-01", until="2099-12-31")) == 2
     for edge in ({"since": "0001-01-01"}, {"until": "9999-12-31"}):
         refused = await gateway.get(
             f"{API}/admin/audit", params={"target": serial, **edge}, headers=await staff.headers()

@@ -1,12 +1,14 @@
 """Serial check symbols and registration-number hashing (pure: no stack)."""
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from services.licensing.serials import (
     ALPHABET,
+    SERIAL_BODY,
     MalformedSerial,
+    format_serial,
     new_registration_number,
     new_serial,
     normalise_registration_number,
@@ -14,6 +16,7 @@ from services.licensing.serials import (
     registration_hash,
     same_hash,
 )
+from shared.filenames import is_safe_filename
 
 PREFIXES = frozenset({"OMF", "OMI", "OMC"})
 
@@ -32,30 +35,37 @@ def test_lookup_input_is_normalised() -> None:
     assert parse_serial(serial.replace("-", ""), PREFIXES)[1] == serial
 
 
-@given(st.data())
-def test_any_single_symbol_typo_is_caught(data: st.DataObject) -> None:
-    serial = new_serial("OMF")
-    body_positions = [i for i, ch in enumerate(serial) if i > 3 and ch != "-"]
-    position = data.draw(st.sampled_from(body_positions[:-1]))  # a body symbol, not the check
+BODIES = st.text(alphabet=ALPHABET, min_size=SERIAL_BODY, max_size=SERIAL_BODY)
+SERIALS = BODIES.map(lambda body: format_serial("OMF", body))
+
+
+@given(SERIALS)
+@example(format_serial("OMF", "AYPT2KJ045Y"))  # once ended in `*`, saved by Chromium as `…_.lic`
+def test_every_symbol_of_a_serial_is_a_letter_or_digit_of_the_alphabet(serial: str) -> None:
+    groups = serial.split("-")
+    assert groups[0] == "OMF" and [len(g) for g in groups[1:]] == [4, 4, 4]
+    assert set("".join(groups[1:])) <= set(ALPHABET)
+    assert is_safe_filename(f"{serial}.lic")
+    assert parse_serial(serial, PREFIXES) == ("OMF", serial)
+
+
+@given(SERIALS, st.data())
+def test_any_single_symbol_typo_is_caught(serial: str, data: st.DataObject) -> None:
+    positions = [i for i, ch in enumerate(serial) if i > 3 and ch != "-"]  # the check symbol too
+    position = data.draw(st.sampled_from(positions))
     replacement = data.draw(st.sampled_from([s for s in ALPHABET if s != serial[position]]))
     typo = serial[:position] + replacement + serial[position + 1 :]
     with pytest.raises(MalformedSerial):
         parse_serial(typo, PREFIXES)
 
 
-def test_adjacent_transposition_is_caught() -> None:
-    caught = 0
-    for _ in range(200):
-        serial = new_serial("OMF")
-        compact = serial.replace("-", "")
-        i = 3 + 4  # swap two body symbols
-        if compact[i] == compact[i + 1]:
-            continue
-        swapped = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2 :]
-        with pytest.raises(MalformedSerial):
-            parse_serial(swapped, PREFIXES)
-        caught += 1
-    assert caught > 150
+@given(SERIALS, st.integers(min_value=0, max_value=SERIAL_BODY - 1))
+def test_any_adjacent_transposition_is_caught(serial: str, i: int) -> None:
+    symbols = serial.replace("-", "")[3:]  # eleven body symbols and the check symbol
+    assume(symbols[i] != symbols[i + 1])
+    swapped = symbols[:i] + symbols[i + 1] + symbols[i] + symbols[i + 2 :]
+    with pytest.raises(MalformedSerial):
+        parse_serial("OMF" + swapped, PREFIXES)
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ CONTEXTS = {
     "account_exists": {"sign_in_url": "http://p/login", "reset_url": "http://p/reset"},
     "welcome": {},
     "password_reset": {"reset_url": "http://p/reset?token=t", "expires_in_minutes": 60},
+    "sign_in_unlock": {"unlock_url": "http://p/unlock?token=t", "failures": 5, "expires_in_hours": 24},
     "email_changed": {"new_email": "new@example.com"},
     "release": {
         "product": "OMFLOW",

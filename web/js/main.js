@@ -15,6 +15,7 @@ route("/login", page("signin")); // the address used in account mails
 route("/register", page("register"));
 route("/register/sent", page("register-sent"));
 route("/verify", page("verify"));
+route("/unlock", page("unlock")); // the link of the mail sent when wrong passwords pile up
 route("/forgot-password", page("forgot"));
 route("/reset-password", page("reset"));
 route("/licenses", page("licenses"), { signedIn: true });
