@@ -108,7 +108,7 @@ async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
     "/licenses/import",
     status_code=201,
     summary="Import licenses from CSV (all rows or none); answers the issued serials once, as CSV",
-    response_class=PlainTextResponse,
+    response_class=Response,  # CSV when importing, JSON for a dry run
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -124,7 +124,10 @@ async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
         }
     },
     responses={
-        200: {"model": schemas.ImportCheck, "description": "Dry run: the check, nothing imported"},
+        200: {
+            "model": schemas.ImportCheck,
+            "description": "Dry run (`dry_run=true`): the check as JSON, nothing imported",
+        },
         201: {"content": {"text/csv": {}}},
         **problem_responses(IMPORT_TOO_LARGE, UNSUPPORTED_MEDIA, IMPORT_INVALID),
     },
