@@ -23,7 +23,15 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.entitlements import Holding, Period
-from shared.events import BindingMoved, ContractBound, Envelope, Event, LicenseBound, LicenseVoided
+from shared.events import (
+    BindingMoved,
+    ContractBound,
+    Envelope,
+    Event,
+    LicenseBound,
+    LicenseRestored,
+    LicenseVoided,
+)
 
 HOLDING_COLUMNS = ("license_id", "account_id", "product", "coverage_start", "coverage_end", "void", "as_of")
 
@@ -59,6 +67,10 @@ def facts_of(envelope: Envelope[Any]) -> HoldingFacts:
         case LicenseVoided():
             return HoldingFacts(event.license_id, envelope.time, event.account_id, event.serial, event.product,
                                 event.coverage_start, event.coverage_end, void=event.license_void)  # fmt: skip
+        case LicenseRestored():
+            # Not void any more: an unbound license (no account) only clears the flag.
+            return HoldingFacts(event.license_id, envelope.time, event.account_id, event.serial, event.product,
+                                event.coverage_start, event.coverage_end)  # fmt: skip
         case BindingMoved():
             return HoldingFacts(event.license_id, envelope.time, event.to_account_id, event.serial, event.product,
                                 event.coverage_start, event.coverage_end)  # fmt: skip
@@ -101,7 +113,13 @@ def holding_handlers(table: Table) -> dict[type[Event], Handler]:
     async def project(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await apply_holding(session, table, facts_of(envelope))
 
-    return {LicenseBound: project, ContractBound: project, LicenseVoided: project, BindingMoved: project}
+    return {
+        LicenseBound: project,
+        ContractBound: project,
+        LicenseVoided: project,
+        LicenseRestored: project,
+        BindingMoved: project,
+    }
 
 
 async def holdings_of(session: AsyncSession, table: Table, account_id: UUID) -> list[Holding]:

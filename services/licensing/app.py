@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.licensing.back_office_endpoints import office
 from services.licensing.config import Settings
 from services.licensing.endpoints import admin, keys, me
 from services.licensing.handlers import HANDLERS
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Licenses and maintenance contracts: back-office issuance and bulk import, customer "
             "binding by serial and registration number, coverage, and signed license files."
         ),
-        routers=[admin, me, keys],
+        routers=[admin, office, me, keys],
         handlers=HANDLERS,
         on_startup=create_signing_key,
     )

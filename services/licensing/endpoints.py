@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from services.licensing import schemas, service
+from services.licensing import back_office, schemas, service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
 from services.licensing.problems import (
@@ -108,7 +108,7 @@ async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
     "/licenses/import",
     status_code=201,
     summary="Import licenses from CSV (all rows or none); answers the issued serials once, as CSV",
-    response_class=PlainTextResponse,
+    response_class=Response,  # CSV when importing, JSON for a dry run
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -124,13 +124,21 @@ async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
         }
     },
     responses={
+        200: {
+            "model": schemas.ImportCheck,
+            "description": "Dry run (`dry_run=true`): the check as JSON, nothing imported",
+        },
         201: {"content": {"text/csv": {}}},
         **problem_responses(IMPORT_TOO_LARGE, UNSUPPORTED_MEDIA, IMPORT_INVALID),
     },
 )
 async def import_licenses(
-    request: Request, session: SessionDep, settings: SettingsDep, actor: Staff
-) -> PlainTextResponse:
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Staff,
+    dry_run: Annotated[bool, Query(description="Only check the file: 200 with every bad row")] = False,
+) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("text/csv", "application/csv", "text/plain", "multipart/form-data"):
         raise Problem(
@@ -139,6 +147,8 @@ async def import_licenses(
     body = await _read_limited(request, settings.import_max_bytes)
     if content_type == "multipart/form-data":
         body = await _csv_from_multipart(request, body)
+    if dry_run:
+        return JSONResponse(back_office.check_import(settings, body).model_dump(mode="json"))
     issued = await service.import_licenses(session, settings, actor, body)
     return PlainTextResponse(
         issued_csv(issued),
@@ -203,22 +213,24 @@ async def move_binding(
 
 @admin.get("/licenses", summary="Search licenses by serial, product, customer ref, account id or email")
 async def search_licenses(
+    narrow: Annotated[schemas.LicenseFilter, Query()],
     session: SessionDep,
     page: Annotated[Page, paging()],
     _: Staff,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[schemas.LicenseAdminView]:
-    return await service.search_licenses(session, q, page.limit, page.offset)
+    return await service.search_licenses(session, q, page.limit, page.offset, narrow)
 
 
 @admin.get("/audit", summary="Back-office actions: who, when, why")
 async def list_audit(
+    filters: Annotated[schemas.AuditFilter, Query()],
     session: SessionDep,
     page: Annotated[Page, paging(default_limit=100, max_limit=500)],
     _: Staff,
     target: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[schemas.AuditView]:
-    return await service.list_audit(session, target, page.limit, page.offset)
+    return await service.list_audit(session, target, page.limit, page.offset, filters)
 
 
 # --- customers ---------------------------------------------------------------------------------

@@ -137,3 +137,8 @@ IMPORT_TOO_LARGE = ProblemType(
         "インポートファイルが大きすぎます",
     ),
 )
+NOT_VOID = ProblemType(
+    "not-void",
+    409,
+    _t("This is not void", "此項目未作廢", "此项目未作废", "無効化されていません"),
+)

@@ -118,10 +118,85 @@ class AuditView(BaseModel):
     id: UUID
     at: datetime
     actor_id: UUID
+    actor_email: str | None = None
     action: str
     target: str
     reason: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
     details: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: Any) -> "AuditView":
+        details = dict(row.details)
+        return cls(
+            id=row.id,
+            at=row.at,
+            actor_id=row.actor_id,
+            actor_email=details.pop("actor_email", None),
+            action=row.action,
+            target=row.target,
+            reason=row.reason,
+            before=details.pop("before", None),
+            after=details.pop("after", None),
+            details=details,
+        )
+
+
+class AuditFilter(BaseModel):
+    """Audit table filters: who (email or account id), what (action or its kind), when (days)."""
+
+    actor: str | None = Field(default=None, max_length=200)
+    action: str | None = Field(default=None, max_length=60, examples=["license.void", "contract"])
+    since: BusinessDate | None = None
+    until: BusinessDate | None = None
+
+
+LicenseState = Literal["unbound", "bound", "void"]
+
+
+class LicenseFilter(BaseModel):
+    """Search narrowed by product and by state."""
+
+    product: str | None = Field(default=None, max_length=40)
+    state: LicenseState | None = None
+
+
+class RestoreRequest(_Strict):
+    reason: str = Text
+
+
+class ContractTerms(BaseModel):
+    """The back-pay rule applied to proposed contract dates, before anything is issued."""
+
+    serial: str
+    license_void: bool
+    coverage_start: date
+    coverage_end: date
+    required_start: date
+    starts_on: date | None
+    ends_on: date | None
+    fits: bool
+    gap_start: date | None = None
+    gap_end: date | None = None
+    gap_days: int | None = None
+    overlap_start: date | None = None
+    overlap_end: date | None = None
+
+
+class ImportProblem(BaseModel):
+    line: int
+    field: str
+    message: str
+
+
+class ImportCheck(BaseModel):
+    """A dry run of an import: what would be issued, or every bad row with its line."""
+
+    valid: bool
+    rows: int
+    bad_lines: int
+    errors: list[ImportProblem]
 
 
 class ImportResult(BaseModel):

@@ -4,7 +4,7 @@ The transaction belongs to the caller (the request dependency or the CLI), so a 
 and the events describing it are written together or not at all.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NoReturn
 from uuid import UUID, uuid4
 
@@ -136,15 +136,17 @@ def _canonical_serial(settings: Settings, text_: str) -> str:
         ) from error
 
 
-async def _audit(
+async def audit(
     session: AsyncSession, actor: Principal, action: str, target: str, reason: str = "", **details: Any
 ) -> None:
+    if actor.email:  # who, as people read it: the id alone means nothing in the audit table
+        details = {"actor_email": actor.email, **details}
     session.add(
         AuditEntry(actor_id=actor.user_id, action=action, target=target, reason=reason, details=details)
     )
 
 
-async def _admin_license(
+async def admin_license(
     session: AsyncSession, settings: Settings, serial: str, *, lock: bool = False
 ) -> License:
     query = select(License).where(License.serial == _canonical_serial(settings, serial))
@@ -193,9 +195,7 @@ async def issue_license(
         **data.model_dump(),
     )
     session.add(license)
-    await _audit(
-        session, actor, "license.issue", license.serial, product=license.product, seats=license.seats
-    )
+    await audit(session, actor, "license.issue", license.serial, product=license.product, seats=license.seats)
     await session.flush()
     await add_event(session, license_issued_event(license), source=SOURCE)
     return schemas.LicenseIssued(
@@ -203,16 +203,20 @@ async def issue_license(
     )
 
 
+async def issuance_coverage(session: AsyncSession, license: License) -> Period:
+    """The coverage a new contract must continue. Issuance counts every non-void contract,
+    bound or not: two contracts for the same days must never both be sold."""
+    contracts = (await _contracts_of(session, [license.id], bound_only=False))[license.id]
+    return coverage_of(warranty_of(license), _periods(contracts))
+
+
 async def issue_contract(
     session: AsyncSession, settings: Settings, actor: Principal, serial: str, data: schemas.ContractIssue
 ) -> schemas.ContractIssued:
-    license = await _admin_license(session, settings, serial, lock=True)  # lock: one issuance at a time
+    license = await admin_license(session, settings, serial, lock=True)  # lock: one issuance at a time
     if license.voided_at is not None:
         raise Problem(LICENSE_VOID, detail="A void license cannot get a maintenance contract")
-    # Issuance checks against every non-void contract, bound or not: two contracts for the same
-    # days must never both be sold.
-    contracts = (await _contracts_of(session, [license.id], bound_only=False))[license.id]
-    coverage = coverage_of(warranty_of(license), _periods(contracts))
+    coverage = await issuance_coverage(session, license)
     check = check_new_contract(coverage, Period(data.starts_on, data.ends_on))
     if check.gap is not None:
         raise Problem(
@@ -250,7 +254,7 @@ async def issue_contract(
         registration_hash=registration_hash(settings.pepper, registration),
     )
     session.add(contract)
-    await _audit(
+    await audit(
         session,
         actor,
         "contract.issue",
@@ -303,15 +307,24 @@ async def _voided_event(session: AsyncSession, license: License) -> LicenseVoide
 async def void_license(
     session: AsyncSession, settings: Settings, actor: Principal, serial: str, reason: str
 ) -> schemas.LicenseAdminView:
-    license = await _admin_license(session, settings, serial, lock=True)
+    license = await admin_license(session, settings, serial, lock=True)
     if license.voided_at is not None:
         raise Problem(ALREADY_VOID, detail=f"The license was voided on {license.voided_at:%Y-%m-%d}")
     license.voided_at, license.void_reason = utcnow(), reason
     session.add(license)
-    await _audit(session, actor, "license.void", license.serial, reason, account_id=_str(license.account_id))
+    await audit(
+        session,
+        actor,
+        "license.void",
+        license.serial,
+        reason,
+        account_id=_str(license.account_id),
+        before={"void": False},
+        after={"void": True},
+    )
     await session.flush()
     await add_event(session, await _voided_event(session, license), source=SOURCE)
-    return (await _admin_views(session, [license]))[0]
+    return (await admin_views(session, [license]))[0]
 
 
 async def void_contract(
@@ -328,16 +341,25 @@ async def void_contract(
     assert license is not None
     contract.voided_at, contract.void_reason = utcnow(), reason
     session.add(contract)
-    await _audit(session, actor, "contract.void", license.serial, reason, contract_id=str(contract.id))
+    await audit(
+        session,
+        actor,
+        "contract.void",
+        license.serial,
+        reason,
+        contract_id=str(contract.id),
+        before={"void": False},
+        after={"void": True},
+    )
     await session.flush()
     await add_event(session, await _voided_event(session, license), source=SOURCE)
-    return (await _admin_views(session, [license]))[0]
+    return (await admin_views(session, [license]))[0]
 
 
 async def move_binding(
     session: AsyncSession, settings: Settings, actor: Principal, serial: str, data: schemas.MoveRequest
 ) -> schemas.LicenseAdminView:
-    license = await _admin_license(session, settings, serial, lock=True)
+    license = await admin_license(session, settings, serial, lock=True)
     if license.voided_at is not None:
         raise Problem(LICENSE_VOID, detail="A void license cannot be moved")
     if license.account_id is None:
@@ -353,10 +375,10 @@ async def move_binding(
         )
     from_account = license.account_id
     if from_account == data.to_account_id:
-        return (await _admin_views(session, [license]))[0]
+        return (await admin_views(session, [license]))[0]
     license.account_id, license.bound_at = data.to_account_id, utcnow()
     session.add(license)
-    await _audit(
+    await audit(
         session,
         actor,
         "license.move",
@@ -364,6 +386,8 @@ async def move_binding(
         data.reason,
         from_account_id=str(from_account),
         to_account_id=str(data.to_account_id),
+        before={"account_id": str(from_account)},
+        after={"account_id": str(data.to_account_id)},
     )
     await session.flush()
     coverage, _ = await customer_coverage(session, license)
@@ -382,14 +406,14 @@ async def move_binding(
         ),
         source=SOURCE,
     )
-    return (await _admin_views(session, [license]))[0]
+    return (await admin_views(session, [license]))[0]
 
 
 def _str(value: object | None) -> str | None:
     return None if value is None else str(value)
 
 
-async def _admin_views(session: AsyncSession, licenses: list[License]) -> list[schemas.LicenseAdminView]:
+async def admin_views(session: AsyncSession, licenses: list[License]) -> list[schemas.LicenseAdminView]:
     ids = [license.id for license in licenses]
     contracts = await _all_contracts_of(session, ids)
     accounts = {license.account_id for license in licenses if license.account_id is not None}
@@ -423,10 +447,26 @@ async def _all_contracts_of(session: AsyncSession, license_ids: list[UUID]) -> d
 
 
 async def search_licenses(
-    session: AsyncSession, q: str | None, limit: int, offset: int
+    session: AsyncSession,
+    q: str | None,
+    limit: int,
+    offset: int,
+    narrow: schemas.LicenseFilter | None = None,
 ) -> list[schemas.LicenseAdminView]:
-    """Back-office search: serial (any spelling), product, customer ref, account id or email."""
+    """Back-office search: serial (any spelling), product, customer ref, account id, email or a
+    contract's id; narrowed by product and by state (unbound, bound, void)."""
     query = select(License)
+    narrow = narrow or schemas.LicenseFilter()
+    state = narrow.state
+    if narrow.product:
+        query = query.where(col(License.product) == narrow.product.upper())
+    if state == "void":
+        query = query.where(col(License.voided_at).is_not(None))
+    elif state is not None:
+        bound = (
+            col(License.account_id).is_not(None) if state == "bound" else col(License.account_id).is_(None)
+        )
+        query = query.where(col(License.voided_at).is_(None), bound)
     if q and q.strip():
         term = q.strip()
         compact = "".join(ch for ch in term.upper() if ch.isalnum())
@@ -436,7 +476,9 @@ async def search_licenses(
             col(License.customer_ref) == term,
         ]
         try:
-            conditions.append(col(License.account_id) == UUID(term))
+            as_id = UUID(term)
+            conditions.append(col(License.account_id) == as_id)
+            conditions.append(col(License.id).in_(select(Contract.license_id).where(Contract.id == as_id)))
         except ValueError:
             accounts = select(VerifiedAccount.account_id).where(
                 func.lower(VerifiedAccount.email) == term.lower()
@@ -444,17 +486,48 @@ async def search_licenses(
             conditions.append(col(License.account_id).in_(accounts))
         query = query.where(or_(*conditions))
     query = query.order_by(col(License.issued_at).desc(), col(License.serial)).limit(limit).offset(offset)
-    return await _admin_views(session, list((await session.exec(query)).all()))
+    return await admin_views(session, list((await session.exec(query)).all()))
 
 
 async def list_audit(
-    session: AsyncSession, target: str | None, limit: int, offset: int
+    session: AsyncSession,
+    target: str | None,
+    limit: int,
+    offset: int,
+    filters: schemas.AuditFilter | None = None,
 ) -> list[schemas.AuditView]:
     query = select(AuditEntry)
     if target:
         query = query.where(AuditEntry.target == target)
+    if filters is not None:
+        query = query.where(*_audit_conditions(filters))
     query = query.order_by(col(AuditEntry.at).desc()).limit(limit).offset(offset)
-    return [schemas.AuditView(**row.model_dump()) for row in (await session.exec(query)).all()]
+    return [schemas.AuditView.of(row) for row in (await session.exec(query)).all()]
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight of a business day: audit dates are read as the back office's calendar days."""
+    return datetime.combine(day, time.min, tzinfo=clock.business_timezone())
+
+
+def _audit_conditions(filters: schemas.AuditFilter) -> list[Any]:
+    """Who (email or account id), what (action, or its kind: `license`, `contract`), when."""
+    conditions: list[Any] = []
+    if filters.action:
+        action = filters.action.strip().lower()
+        column = col(AuditEntry.action)
+        conditions.append(column == action if "." in action else column.startswith(f"{action}."))
+    if filters.actor:
+        who = filters.actor.strip()
+        try:
+            conditions.append(col(AuditEntry.actor_id) == UUID(who))
+        except ValueError:
+            conditions.append(func.lower(AuditEntry.details["actor_email"].astext) == who.lower())
+    if filters.since:
+        conditions.append(col(AuditEntry.at) >= _start_of(filters.since))
+    if filters.until:
+        conditions.append(col(AuditEntry.at) < _start_of(filters.until + ONE_DAY))
+    return conditions
 
 
 # --- customers: who may look up, and how often -------------------------------------------------
@@ -882,7 +955,7 @@ async def import_licenses(
             }
         )
     del rows, serials
-    await _audit(
+    await audit(
         session,
         actor,
         "licenses.import",

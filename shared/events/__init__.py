@@ -26,6 +26,7 @@ from shared.events.licensing import (
     ContractIssued,
     LicenseBound,
     LicenseIssued,
+    LicenseRestored,
     LicenseVoided,
 )
 
@@ -43,6 +44,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     LicenseBound,
     ContractBound,
     LicenseVoided,
+    LicenseRestored,
     BindingMoved,
     ReleasePublished,
     DownloadRecorded,
@@ -76,6 +78,7 @@ __all__ = [
     "Event",
     "LicenseBound",
     "LicenseIssued",
+    "LicenseRestored",
     "LicenseVoided",
     "PasswordResetRequested",
     "RawEnvelope",

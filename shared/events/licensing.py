@@ -84,6 +84,23 @@ class LicenseVoided(Event):
     coverage_end: date | None
 
 
+class LicenseRestored(Event):
+    """A void license (or one of its void contracts) was restored by the back office: projections
+    hold the license again with this coverage. The counterpart of LicenseVoided."""
+
+    topic = TOPIC
+    type = "licensing.LicenseRestored.v1"
+    subject_field = "license_id"
+
+    license_id: UUID
+    contract_id: UUID | None  # the restored contract; None when the license itself was restored
+    account_id: UUID | None
+    serial: str
+    product: str
+    coverage_start: date
+    coverage_end: date
+
+
 class BindingMoved(Event):
     topic = TOPIC
     type = "licensing.BindingMoved.v1"

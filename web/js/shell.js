@@ -1,6 +1,7 @@
 // The two page frames: the sign-in frame (brand panel + card) and the portal frame (top bar,
 // menus exactly as in the support-site manual, content).
 
+import { OFFICE_MENU, mayUse } from "./office-menu.js";
 import { h } from "./dom.js";
 import { LOCALES, LOCALE_NAMES, locale, t } from "./i18n.js";
 import { icons } from "./icons.js";
@@ -18,6 +19,7 @@ export const MENU = [
   { key: "menu.desk.queue", path: "/desk/queue", staff: true },
   { key: "menu.desk.customers", path: "/desk/customers", staff: true },
 ];
+MENU.push(...OFFICE_MENU); // the back office: entries carry the roles that see them
 
 export function languageSelect(onChange) {
   const select = h(
@@ -158,6 +160,7 @@ export function menuGroups() {
   for (const entry of MENU) {
     if (entry.staff && !staff) continue;
     const [group, item] = splitLabel(t(entry.key));
+    if (!mayUse(entry)) continue;
     let bucket = groups.find((g) => g.group === group);
     if (!bucket) groups.push((bucket = { group, items: [] }));
     bucket.items.push({ ...entry, item });
