@@ -15,6 +15,7 @@ from services.cases.presenters import (
     queue_page,
     staff_public,
 )
+from services.cases.problems import STAFF_ONLY
 from services.cases.schemas import (
     CannedAnswer,
     CaseWorkspace,
@@ -29,10 +30,11 @@ from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseSeverity, CaseStatus
 from shared.http.deps import SessionDep
-from shared.http.problems import NOT_FOUND, Problem
+from shared.http.problems import NOT_FOUND, Problem, problem_responses
 from shared.i18n import Locale
 
-router = APIRouter(prefix="/desk", tags=["support desk"])
+# Every desk route refuses callers without a staff role (403 staff-only).
+router = APIRouter(prefix="/desk", tags=["support desk"], responses=problem_responses(STAFF_ONLY))
 
 Search = Annotated[
     str, Query(min_length=2, max_length=200, description="Part of an email, a name or a serial")
