@@ -8,9 +8,17 @@ from services.cases import attachments
 from services.cases.attachment_storage import AttachmentStorage
 from services.cases.config import Settings
 from services.cases.models import CaseAttachment
+from services.cases.problems import (
+    ATTACHMENT_NOT_FOUND,
+    ATTACHMENT_TOO_LARGE,
+    ATTACHMENT_TYPE_NOT_ALLOWED,
+    CASE_CLOSED,
+    UPLOAD_INCOMPLETE,
+)
 from services.cases.schemas import AttachmentCreate, AttachmentPublic, UploadFormPublic, UploadStarted
 from shared.auth import CurrentUser
 from shared.http.deps import SessionDep
+from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/cases/{case_id}/attachments", tags=["attachments"])
 
@@ -30,7 +38,12 @@ def _public(attachment: CaseAttachment, storage: AttachmentStorage | None = None
     return public.model_copy(update={"download_url": url, "download_expires_at": expires_at})
 
 
-@router.post("", status_code=201, summary="Start an upload: a presigned POST form for object storage")
+@router.post(
+    "",
+    status_code=201,
+    summary="Start an upload: a presigned POST form for object storage",
+    responses=problem_responses(CASE_CLOSED, ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE_NOT_ALLOWED),
+)
 async def start_upload(
     request: Request, session: SessionDep, user: CurrentUser, case_id: UUID, body: AttachmentCreate
 ) -> UploadStarted:
@@ -50,7 +63,11 @@ async def start_upload(
     )
 
 
-@router.post("/{attachment_id}/complete", summary="The upload finished: check it and record its SHA-256")
+@router.post(
+    "/{attachment_id}/complete",
+    summary="The upload finished: check it and record its SHA-256",
+    responses=problem_responses(UPLOAD_INCOMPLETE, ATTACHMENT_NOT_FOUND),
+)
 async def complete_upload(
     request: Request, session: SessionDep, user: CurrentUser, case_id: UUID, attachment_id: UUID
 ) -> AttachmentPublic:

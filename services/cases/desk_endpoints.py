@@ -33,7 +33,7 @@ from shared.http.deps import SessionDep
 from shared.http.problems import NOT_FOUND, Problem, problem_responses
 from shared.i18n import Locale
 
-# Staff only: the desk refuses customers in its use cases (desk.require_staff), a 403 on every route.
+# Every desk route refuses callers without a staff role (403 staff-only).
 router = APIRouter(prefix="/desk", tags=["support desk"], responses=problem_responses(STAFF_ONLY))
 
 Search = Annotated[

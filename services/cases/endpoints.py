@@ -10,6 +10,15 @@ from services.cases.access import staff_sees
 from services.cases.config import Settings
 from services.cases.limits import posting_limit
 from services.cases.presenters import case_detail, case_public, message_public
+from services.cases.problems import (
+    ASSIGNEE_NOT_ELIGIBLE,
+    CASE_CLOSED,
+    INTERNAL_NOTE_STAFF_ONLY,
+    INVALID_TRANSITION,
+    REOPEN_WINDOW_PASSED,
+    STAFF_ONLY,
+    STATUS_CHANGE_NOT_ALLOWED,
+)
 from services.cases.schemas import (
     AssigneeChange,
     CaseCreate,
@@ -25,6 +34,7 @@ from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseStatus
 from shared.http.deps import LocaleDep, SessionDep
+from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -91,6 +101,9 @@ async def get_case(session: SessionDep, user: CurrentUser, rules: RulesDep, case
     status_code=201,
     summary="Reply; staff may add internal notes and set the status the reply leaves the case in",
     dependencies=[Depends(posting_limit("reply"))],
+    responses=problem_responses(
+        INTERNAL_NOTE_STAFF_ONLY, CASE_CLOSED, REOPEN_WINDOW_PASSED, INVALID_TRANSITION
+    ),
 )
 async def add_message(
     session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID, body: MessageCreate
@@ -110,6 +123,7 @@ async def add_message(
 @router.post(
     "/{case_id}/status",
     summary="Change the status (customers: close, or reopen a resolved case within the reopen window)",
+    responses=problem_responses(STATUS_CHANGE_NOT_ALLOWED, INVALID_TRANSITION, REOPEN_WINDOW_PASSED),
 )
 async def change_status(
     session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID, body: StatusChange
@@ -122,7 +136,11 @@ async def change_status(
     return case_public(case, clock.now(), rules)
 
 
-@router.post("/{case_id}/assignee", summary="Staff: assign the case (to yourself, someone, or nobody)")
+@router.post(
+    "/{case_id}/assignee",
+    summary="Staff: assign the case (to yourself, someone, or nobody)",
+    responses=problem_responses(STAFF_ONLY, ASSIGNEE_NOT_ELIGIBLE),
+)
 async def assign(
     session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID, body: AssigneeChange
 ) -> CasePublic:
@@ -130,7 +148,11 @@ async def assign(
     return case_public(case, clock.now(), rules)
 
 
-@router.post("/{case_id}/severity", summary="Staff: change the severity (the SLA due times follow)")
+@router.post(
+    "/{case_id}/severity",
+    summary="Staff: change the severity (the SLA due times follow)",
+    responses=problem_responses(STAFF_ONLY),
+)
 async def change_severity(
     session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID, body: SeverityChange
 ) -> CasePublic:
