@@ -9,6 +9,19 @@ from fastapi.responses import JSONResponse
 from services.identity import guessing, mail_requests, service
 from services.identity.keys import jwks_of
 from services.identity.models import User
+from services.identity.problems import (
+    ACCOUNT_DISABLED,
+    EMAIL_NOT_VERIFIED,
+    INVALID_CREDENTIALS,
+    INVALID_REFRESH_TOKEN,
+    LOCKED,
+    RESET_EXPIRED,
+    RESET_INVALID,
+    UNLOCK_EXPIRED,
+    UNLOCK_INVALID,
+    VERIFICATION_EXPIRED,
+    VERIFICATION_INVALID,
+)
 from services.identity.schemas import (
     NO_NUL,
     AuditPage,
@@ -34,7 +47,7 @@ from services.identity.schemas import (
 )
 from shared.auth import CurrentUser, Principal, current_user, require_roles
 from shared.http.deps import ClientAddress, Page, SessionDep, paging
-from shared.http.problems import problem_response
+from shared.http.problems import RATE_LIMITED, UNAUTHORIZED, problem_response, problem_responses
 
 auth = APIRouter(prefix="/auth", tags=["auth"])
 me = APIRouter(prefix="/me", tags=["me"])
@@ -114,13 +127,24 @@ async def register(
     return ACCEPTED
 
 
-@auth.post("/verify", response_model=StatusResponse, summary="Confirm an email address with a mailed token")
+@auth.post(
+    "/verify",
+    response_model=StatusResponse,
+    responses=problem_responses(VERIFICATION_INVALID, VERIFICATION_EXPIRED),
+    summary="Confirm an email address with a mailed token",
+)
 async def verify(data: VerifyRequest, session: SessionDep) -> dict:
     await service.verify_email(session, data.token)
     return {"status": "verified"}
 
 
-@auth.post("/verify/resend", status_code=202, response_model=StatusResponse, summary="Mail a new link")
+@auth.post(
+    "/verify/resend",
+    status_code=202,
+    response_model=StatusResponse,
+    responses=problem_responses(RATE_LIMITED),
+    summary="Mail a new link",
+)
 async def resend(
     data: EmailRequest, request: Request, session: SessionDep, client: ClientAddress, after: BackgroundTasks
 ) -> dict:
@@ -129,7 +153,12 @@ async def resend(
     return ACCEPTED
 
 
-@auth.post("/login", response_model=TokenResponse, summary="Sign in with email and password")
+@auth.post(
+    "/login",
+    response_model=TokenResponse,
+    responses=problem_responses(INVALID_CREDENTIALS, EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED, LOCKED),
+    summary="Sign in with email and password",
+)
 async def login(data: LoginRequest, request: Request, session: SessionDep, client: ClientAddress) -> Response:
     user_agent = request.headers.get("user-agent", "")
     result = await service.login(
@@ -150,7 +179,12 @@ def _refresh_token_of(request: Request, data: RefreshRequest | None) -> str | No
     return request.cookies.get(_deps(request).settings.refresh_cookie_name)
 
 
-@auth.post("/refresh", response_model=TokenResponse, summary="Exchange a refresh token for a new pair")
+@auth.post(
+    "/refresh",
+    response_model=TokenResponse,
+    responses=problem_responses(INVALID_REFRESH_TOKEN),
+    summary="Exchange a refresh token for a new pair",
+)
 async def refresh(
     request: Request, session: SessionDep, data: Annotated[RefreshRequest | None, Body()] = None
 ) -> Response:
@@ -169,7 +203,12 @@ def _clear_cookie(request: Request, response: Response) -> None:
     )
 
 
-@auth.post("/logout", status_code=204, summary="End this session (access token, or refresh token)")
+@auth.post(
+    "/logout",
+    status_code=204,
+    responses=problem_responses(UNAUTHORIZED),
+    summary="End this session (access token, or refresh token)",
+)
 async def logout(
     request: Request,
     response: Response,
@@ -187,7 +226,13 @@ async def logout_all(request: Request, response: Response, session: SessionDep, 
     _clear_cookie(request, response)
 
 
-@auth.post("/password/forgot", status_code=202, response_model=StatusResponse, summary="Mail a reset link")
+@auth.post(
+    "/password/forgot",
+    status_code=202,
+    response_model=StatusResponse,
+    responses=problem_responses(RATE_LIMITED),
+    summary="Mail a reset link",
+)
 async def forgot(
     data: EmailRequest, request: Request, session: SessionDep, client: ClientAddress, after: BackgroundTasks
 ) -> dict:
@@ -199,6 +244,7 @@ async def forgot(
 @auth.post(
     "/unlock",
     response_model=StatusResponse,
+    responses=problem_responses(UNLOCK_INVALID, UNLOCK_EXPIRED),
     summary="Clear sign-in counters with a mailed one-time link",
     description="The link is mailed to the owner when wrong passwords for the account pile up. "
     "It clears the account's counters and every address's lock on it, and lets the address that "
@@ -209,7 +255,12 @@ async def unlock(data: VerifyRequest, request: Request, session: SessionDep, cli
     return {"status": "unlocked"}
 
 
-@auth.post("/password/reset", response_model=StatusResponse, summary="Set a new password with a mailed token")
+@auth.post(
+    "/password/reset",
+    response_model=StatusResponse,
+    responses=problem_responses(RESET_INVALID, RESET_EXPIRED),
+    summary="Set a new password with a mailed token",
+)
 async def reset(data: ResetRequest, request: Request, session: SessionDep) -> dict:
     await service.reset_password(session, _deps(request), data.token, data.password)
     return {"status": "password_reset"}
