@@ -15,7 +15,7 @@ from shared.events import RawEnvelope, UserVerified
 from shared.events.cases import TOPIC
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
-from tests.kit import eventually
+from tests.kit import client_ip, eventually
 from tests.licensing_events import EventPublisher
 
 
@@ -140,7 +140,9 @@ async def opened_case(
             "description": "After 5.2.1 the nightly flow no longer starts.",
             **extra,
         },
-        headers=user.headers,
+        # Customers are many, and so are their addresses: one shared address would add every
+        # test's cases to one per-address limit (services/cases/limits.py).
+        headers={**user.headers, "X-Forwarded-For": client_ip()},
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
