@@ -79,7 +79,8 @@ def probe_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProbeGat
     )
     ctx = Ctx(
         state_dir=tmp_path_factory.mktemp("probe-gateway"),
-        ports={"gateway": gateway_port, **{name: probe_port for name in SERVICES}},
+        # MinIO is only named in the CSP (the browser's attachment uploads): any port will do.
+        ports={"gateway": gateway_port, "minio": probe_port, **{name: probe_port for name in SERVICES}},
         secrets={},
         reporter=Reporter(quiet=True),
     )
