@@ -21,6 +21,7 @@ from shared.events import (
     CaseUpdated,
     Envelope,
     Event,
+    MailAutoReplyRequested,
     PasswordResetRequested,
     ReleasePublished,
     UserProfileChanged,
@@ -28,6 +29,7 @@ from shared.events import (
     VerificationRequested,
 )
 from shared.holdings import holding_handlers
+from shared.i18n import DEFAULT_LOCALE, normalize_locale
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -167,6 +169,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 "subject_line": event.subject_line,
                 "product": event.product,
                 "case_url": f"{portal}/cases?case={event.case_id}",
+                "case_id": str(event.case_id),  # signs the case's reply address (threading.py)
             },
         )
 
@@ -190,6 +193,33 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 "number": event.number,
                 "summary": event.summary,
                 "case_url": f"{portal}/cases?case={event.case_id}",
+                "case_id": str(event.case_id),
+            },
+        )
+
+    async def on_mail_auto_reply(session: AsyncSession, envelope: Envelope[MailAutoReplyRequested]) -> None:
+        event = envelope.data
+        action = {
+            "unknown_sender": f"{portal}/register",
+            "no_coverage": f"{portal}/licenses",
+            "choose_product": f"{portal}/cases/new",
+            "case_closed": f"{portal}/cases/new",
+        }[event.reason]
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=event.to_email,
+            kind="mailbox_auto_reply",
+            locale=normalize_locale(event.locale) or DEFAULT_LOCALE,
+            context={
+                # A stranger has no name on file: greeting them by their address stays polite.
+                "name": event.name or event.to_email,
+                "portal_url": portal,
+                "reason": event.reason,
+                "subject_line": event.subject_line,
+                "products": event.products,
+                "action_url": action,
+                "in_reply_to": event.in_reply_to,
             },
         )
 
@@ -203,4 +233,5 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         ReleasePublished: on_release_published,
         CaseOpened: on_case_opened,
         CaseUpdated: on_case_updated,
+        MailAutoReplyRequested: on_mail_auto_reply,
     }

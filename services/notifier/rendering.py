@@ -40,6 +40,7 @@ MAIL_KINDS = (
     "release",
     "case_opened",
     "case_answered",
+    "mailbox_auto_reply",
 )
 
 

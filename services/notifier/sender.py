@@ -31,6 +31,7 @@ from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
 from services.notifier.smtp import PermanentFailure, SmtpPool
+from services.notifier.threading import threading_for
 from shared import clock
 from shared.i18n import as_locale
 from shared.logging import get_logger
@@ -221,6 +222,7 @@ class MailSender:
             mail_from=self.settings.mail_from,
             reply_to=self.settings.mail_reply_to,
             unsubscribe_url=context.get("unsubscribe_url"),
+            threading=threading_for(row["id"], context, self.settings),
         )
 
 

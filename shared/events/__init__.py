@@ -1,7 +1,7 @@
 """Versioned event schemas shared by every service, and the registry consumers parse with."""
 
 from shared.events.base import Envelope, Event, RawEnvelope
-from shared.events.cases import CaseOpened, CaseUpdated
+from shared.events.cases import CaseOpened, CaseUpdated, MailAutoReplyRequested
 from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
 from shared.events.identity import (
     AccountExistsNotice,
@@ -39,6 +39,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     DownloadRecorded,
     CaseOpened,
     CaseUpdated,
+    MailAutoReplyRequested,
 )
 EVENT_TYPES: dict[str, type[Event]] = {cls.type: cls for cls in ALL_EVENTS}
 TOPICS: tuple[str, ...] = tuple(sorted({cls.topic for cls in ALL_EVENTS}))
@@ -60,6 +61,7 @@ __all__ = [
     "LicenseBound",
     "LicenseIssued",
     "LicenseVoided",
+    "MailAutoReplyRequested",
     "PasswordResetRequested",
     "RawEnvelope",
     "ReleasePublished",

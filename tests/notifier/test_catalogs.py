@@ -34,6 +34,12 @@ CONTEXTS = {
     },
     "case_opened": {"number": "C-1", "subject_line": "Log", "product": "OMFLOW", "case_url": "http://p/c"},
     "case_answered": {"number": "C-1", "summary": "See the answer", "case_url": "http://p/c"},
+    "mailbox_auto_reply": {
+        "reason": "choose_product",
+        "subject_line": "Scheduler <b>&</b> stops",
+        "products": ["OMFLOW", "OMBOT"],
+        "action_url": "http://p/cases/new",
+    },
 }
 
 
