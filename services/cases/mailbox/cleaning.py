@@ -93,6 +93,10 @@ def _history_starts(lines: list[str]) -> int | None:
     for index, line in enumerate(lines):
         if _ATTRIBUTION.match(line.strip()):
             return index
+        # Any language: "<date> <name> <address>:" directly above the quotation (Gmail in ja/ko).
+        following = next((n for n in lines[index + 1 :] if n.strip()), "")
+        if line.rstrip().endswith((">:", ">：")) and following.lstrip().startswith(">"):
+            return index
         if _HEADER_START.match(line) and any(_HEADER_NEXT.match(nxt) for nxt in lines[index + 1 : index + 5]):
             return index
     return None
