@@ -8,6 +8,7 @@ which listens on the same database.
 
 import asyncio
 import contextlib
+import logging
 import signal
 
 import asyncpg
@@ -24,6 +25,8 @@ log = get_logger(__name__)
 
 async def main(settings: MailboxSettings) -> None:
     configure_logging(settings.service_name)
+    # aiosmtpd logs every connection and command at INFO; our own log says what each mail became.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     engine = make_engine(settings.database_url, pool_size=settings.mailbox_workers + 1)
     pool = await asyncpg.create_pool(settings.asyncpg_dsn, min_size=1, max_size=10)
     processor = MailProcessor(settings, make_sessionmaker(engine), AttachmentStore(settings))
