@@ -87,7 +87,7 @@ async def _customers(info: dict[str, Any], db: asyncpg.Connection, count: int) -
     try:
         for index in range(count):
             user_id = uuid.uuid4()
-            email = f"bench-{index}-{uuid.uuid4().hex[:8]}@customer.test"
+            email = f"bench-{index}-{uuid.uuid4().hex[:8]}@example.com"
             await publisher.bind_license(user_id, product, date(2025, 1, 1), date(2035, 12, 31))
             await publisher.publish(
                 UserVerified(user_id=user_id, email=email, name=f"Bench {index}", locale="en"),

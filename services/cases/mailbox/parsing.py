@@ -9,6 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email import errors, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
@@ -27,6 +28,9 @@ _FATAL_DEFECTS = (
 )
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 SUBJECT_MAX = 200
+# Headers loops.py looks at.
+_WATCHED = ("auto-submitted", "precedence", "list-id", "list-unsubscribe", "x-auto-response-suppress",
+            "x-autoreply", "x-autorespond", "x-mail-kind", "return-path", "content-type")  # fmt: skip
 
 
 class MalformedMail(ValueError):
@@ -67,16 +71,27 @@ class ParsedMail:
         return trim_reply(self.text)
 
 
-def _header(message: EmailMessage, name: str) -> str:
-    try:
-        value = message.get(name)
-    except (errors.HeaderParseError, IndexError, ValueError) as error:
-        raise MalformedMail(f"The {name} header cannot be read") from error
-    return re.sub(r"\s+", " ", str(value or "")).strip()
+def _headers(message: EmailMessage) -> dict[str, str]:
+    """First value of every header, unfolded and RFC 2047-decoded, by lower-case name.
+
+    Read from the raw header lines: the modern policy's structured header parsing costs
+    milliseconds per mail and is not needed for these few fields.
+    """
+    found: dict[str, str] = {}
+    for name, value in message.raw_items():
+        key = name.lower()
+        if key in found:
+            continue
+        try:
+            decoded = str(make_header(decode_header(re.sub(r"\r?\n(?=[ \t])", "", str(value)))))
+        except (errors.HeaderParseError, UnicodeError, LookupError, ValueError) as error:
+            raise MalformedMail(f"The {name} header cannot be decoded") from error
+        found[key] = re.sub(r"\s+", " ", decoded).strip()
+    return found
 
 
-def _message_id(message: EmailMessage) -> str | None:
-    match = _MESSAGE_ID.search(_header(message, "Message-ID"))
+def _message_id(headers: dict[str, str]) -> str | None:
+    match = _MESSAGE_ID.search(headers.get("message-id", ""))
     return match.group(0) if match else None
 
 
@@ -124,31 +139,32 @@ def parse(raw: bytes) -> ParsedMail:
     defects = [d for part in message.walk() for d in part.defects if isinstance(d, _FATAL_DEFECTS)]
     if defects:
         raise MalformedMail(f"Malformed MIME structure ({type(defects[0]).__name__})")
-    from_header = _header(message, "From")
+    headers = _headers(message)
+    # Addresses from the raw value: a decoded display name may hold commas or "@".
+    from_header = next((str(v) for n, v in message.raw_items() if n.lower() == "from"), "")
     addresses = [a for _, a in getaddresses([from_header]) if "@" in a]
     if len(addresses) != 1:
         raise MalformedMail("The From header must name exactly one sender address", code="5.1.7")
-    name, address = parseaddr(from_header)
+    _, address = parseaddr(from_header)
+    name = parseaddr(headers.get("from", ""))[0] if "," not in headers.get("from", "") else ""
     try:
         text, attachments = _body_and_attachments(message)
     except MalformedMail:
         raise
     except Exception as error:
         raise MalformedMail("The message body cannot be decoded") from error
-    subject = _header(message, "Subject")
-    watched = ("auto-submitted", "precedence", "list-id", "list-unsubscribe", "x-auto-response-suppress",
-               "x-autoreply", "x-autorespond", "x-mail-kind", "return-path", "content-type")  # fmt: skip
+    subject = headers.get("subject", "")
     return ParsedMail(
-        message_id=_message_id(message),
+        message_id=_message_id(headers),
         from_address=address.strip().lower(),
         from_name=name.strip(),
         subject=subject[:SUBJECT_MAX],
         text=text.strip(),
         attachments=attachments,
-        in_reply_to=_header(message, "In-Reply-To"),
-        references=_header(message, "References"),
-        locale=normalize_locale(_header(message, "Content-Language").split(",")[0] or None),
-        headers={h: _header(message, h).lower() for h in watched if message.get(h) is not None},
+        in_reply_to=headers.get("in-reply-to", ""),
+        references=headers.get("references", ""),
+        locale=normalize_locale(headers.get("content-language", "").split(",")[0] or None),
+        headers={name: headers[name].lower() for name in _WATCHED if name in headers},
     )
 
 
