@@ -11,6 +11,7 @@ from typing import Any
 
 import aiosmtplib
 import asyncpg
+import httpx
 import pytest
 from minio import Minio
 
@@ -336,3 +337,48 @@ async def test_other_recipients_are_refused(mailbox: Mailbox) -> None:
         await mailbox.send(mail, recipients=["someone-else@example.org"])
     [error] = refused.value.recipients
     assert error.code == 550 and re.search(r"5\.1\.1", error.message)
+
+
+async def test_an_answer_to_a_closed_case_is_not_added_and_the_customer_is_told(
+    stack: dict[str, Any],
+    accounts: Accounts,
+    events: EventPublisher,
+    mailbox: Mailbox,
+    mailpit: Mailpit,
+    gateway: httpx.AsyncClient,
+) -> None:
+    user, _ = await customer(stack, accounts, events, mailbox.db, {unique_product(): COVERED})
+    first = new_mail(user.email, "Report export", "The export is empty.")
+    await mailbox.send(first)
+    case_id = (await mailbox.settled(first["Message-ID"]))["case_id"]
+    number = (await mailbox.case(case_id))["number"]
+    [case_mail] = await mailpit.wait_for(user.email, subject_contains=number)
+    reply_to = (await _headers(mailpit, case_mail["ID"]))["Reply-To"][0]
+    closed = await gateway.post(
+        f"/api/cases/cases/{case_id}/status", json={"status": "closed"}, headers=user.headers
+    )
+    assert closed.status_code == 200, closed.text
+
+    late = new_mail(user.email, f"Re: {number}", "One more thing.", to=reply_to)
+    await mailbox.send(late, recipients=[reply_to])
+    row = await mailbox.settled(late["Message-ID"])
+    assert (row["status"], row["outcome"]) == ("ignored", "case_closed")
+    assert await mailbox.db.fetchval("SELECT count(*) FROM case_messages WHERE case_id = $1", case_id) == 0
+    [notice] = await mailpit.wait_for(user.email, subject_contains=f"Re: Re: {number}")
+    assert "the case it answers is closed" in (await mailpit.message(notice["ID"]))["Text"]
+
+
+async def test_a_case_token_is_no_key_for_someone_else(
+    stack: dict[str, Any],
+    accounts: Accounts,
+    events: EventPublisher,
+    mailbox: Mailbox,
+    mailed_case: MailedCase,
+) -> None:
+    """A forwarded case mail answered by another customer does not write into the case."""
+    other, _ = await customer(stack, accounts, events, mailbox.db, {unique_product(): COVERED})
+    reply_to = mailed_case.case_mail_headers["Reply-To"][0]
+    intruder = new_mail(other.email, "Re: your case", "Let me in.", to=reply_to)
+    await mailbox.send(intruder, recipients=[reply_to])
+    row = await mailbox.settled(intruder["Message-ID"])
+    assert (row["status"], row["outcome"], row["case_id"]) == ("ignored", "not_case_owner", None)
