@@ -382,3 +382,17 @@ async def test_a_case_token_is_no_key_for_someone_else(
     await mailbox.send(intruder, recipients=[reply_to])
     row = await mailbox.settled(intruder["Message-ID"])
     assert (row["status"], row["outcome"], row["case_id"]) == ("ignored", "not_case_owner", None)
+
+
+async def test_one_sender_cannot_open_cases_without_limit(
+    stack: dict[str, Any], accounts: Accounts, events: EventPublisher, mailbox: Mailbox
+) -> None:
+    """New cases by mail are limited per sender and hour (the stack runs the default, 30)."""
+    user, licenses = await customer(stack, accounts, events, mailbox.db, {unique_product(): COVERED})
+    mails = [new_mail(user.email, f"Question {i}", "Another question.") for i in range(31)]
+    for mail in mails:
+        await mailbox.send(mail)
+    outcomes = [(await mailbox.settled(mail["Message-ID"]))["outcome"] for mail in mails]
+    assert outcomes.count("case_opened") == 30 and outcomes.count("rate_limited") == 1
+    [license_id] = licenses.values()
+    assert await mailbox.db.fetchval("SELECT count(*) FROM cases WHERE license_id = $1", license_id) == 30

@@ -18,6 +18,9 @@ class MailboxSettings(Settings):
     mailbox_max_attempts: int = 8
     # One auto-reply per address and reason in this many hours: never a mail ping-pong.
     mailbox_auto_reply_quiet_hours: int = 24
+    # New cases one sender may open by mail per hour; more are set aside unanswered (a spoofed
+    # or looping sender cannot flood the queue, and silence amplifies nothing).
+    mailbox_new_cases_per_hour: int = 30
     # Mail carries no category; staff re-categorise when needed.
     mailbox_case_category: str = "feature_question"
     # Where attachments go, under `cases/<case id>/…`.

@@ -25,7 +25,12 @@ from services.cases.mailbox import casework
 from services.cases.mailbox.attachments import AttachmentStore
 from services.cases.mailbox.auto_replies import request_auto_reply
 from services.cases.mailbox.config import MailboxSettings
-from services.cases.mailbox.customers import covered_licenses, person_by_address, pick_license
+from services.cases.mailbox.customers import (
+    cases_opened_since,
+    covered_licenses,
+    person_by_address,
+    pick_license,
+)
 from services.cases.mailbox.loops import why_not_answer
 from services.cases.mailbox.models import InboundMail
 from services.cases.mailbox.parsing import ParsedMail, parse
@@ -101,6 +106,10 @@ class MailProcessor:
     async def _open_case(
         self, session: AsyncSession, row: InboundMail, mail: ParsedMail, person: Person
     ) -> Outcome:
+        if await cases_opened_since(session, person.user_id, datetime.now(UTC) - timedelta(hours=1)) >= (
+            self.settings.mailbox_new_cases_per_hour
+        ):
+            return Outcome("ignored", "rate_limited")
         today = self.settings.today()
         covered = await covered_licenses(session, person.user_id, today)
         if not covered:
