@@ -17,6 +17,7 @@ from services.cases.mailbox.attachments import AttachmentStore
 from services.cases.mailbox.config import MailboxSettings
 from services.cases.mailbox.processor import MailProcessor
 from services.cases.mailbox.receiver import InboundMailbox, SupportMailHandler, serve
+from shared import clock
 from shared.db import make_engine, make_sessionmaker
 from shared.logging import configure_logging, get_logger
 
@@ -25,6 +26,7 @@ log = get_logger(__name__)
 
 async def main(settings: MailboxSettings) -> None:
     configure_logging(settings.service_name)
+    clock.use_business_timezone(settings.business_timezone)  # coverage is judged on the business day
     # aiosmtpd logs every connection and command at INFO; our own log says what each mail became.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     engine = make_engine(settings.database_url, pool_size=settings.mailbox_workers + 1)

@@ -12,7 +12,7 @@ poll slowly in case a notification was missed.
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
@@ -37,6 +37,7 @@ from services.cases.mailbox.parsing import ParsedMail, parse
 from services.cases.mailbox.threading import case_answered
 from services.cases.models import Case, Person
 from services.cases.problems import CASE_CLOSED
+from shared import clock
 from shared.events.cases import AutoReplyReason
 from shared.http.problems import Problem
 from shared.logging import get_logger
@@ -106,11 +107,11 @@ class MailProcessor:
     async def _open_case(
         self, session: AsyncSession, row: InboundMail, mail: ParsedMail, person: Person
     ) -> Outcome:
-        if await cases_opened_since(session, person.user_id, datetime.now(UTC) - timedelta(hours=1)) >= (
+        if await cases_opened_since(session, person.user_id, clock.now() - timedelta(hours=1)) >= (
             self.settings.mailbox_new_cases_per_hour
         ):
             return Outcome("ignored", "rate_limited")
-        today = self.settings.today()
+        today = clock.today()
         covered = await covered_licenses(session, person.user_id, today)
         if not covered:
             return await self._refuse(session, row, mail, person, "no_coverage")
@@ -145,7 +146,7 @@ class MailProcessor:
             mail=mail,
             person=person,
             reason=reason,
-            now=datetime.now(UTC),
+            now=clock.now(),
             quiet=timedelta(hours=self.settings.mailbox_auto_reply_quiet_hours),
             products=products,
         )
@@ -162,7 +163,7 @@ class MailProcessor:
                     select(InboundMail)
                     .where(
                         col(InboundMail.status) == "pending",
-                        col(InboundMail.next_attempt_at) <= datetime.now(UTC),
+                        col(InboundMail.next_attempt_at) <= clock.now(),
                     )
                     .order_by(col(InboundMail.next_attempt_at))
                     .limit(1)
@@ -176,7 +177,7 @@ class MailProcessor:
                 row.status, row.outcome = outcome.status, outcome.outcome
                 row.case_id, row.case_message_id = outcome.case_id, outcome.case_message_id
                 row.attempts += 1
-                row.processed_at = datetime.now(UTC)
+                row.processed_at = clock.now()
                 row.last_error = None
                 session.add(row)
                 await session.commit()
@@ -203,7 +204,7 @@ class MailProcessor:
                     attempts=attempts,
                     last_error=f"{type(error).__name__}: {error}"[:2000],
                     status="failed" if given_up else "pending",
-                    next_attempt_at=datetime.now(UTC) + timedelta(seconds=backoff_seconds(attempts)),
+                    next_attempt_at=clock.now() + timedelta(seconds=backoff_seconds(attempts)),
                 )
             )
             await session.commit()
