@@ -61,7 +61,8 @@ async def request_auto_reply(
             mail_id=mail_id,
             to_email=mail.from_address,
             locale=language_of(mail, person),
-            name=person.name if person is not None else None,
+            # A stranger is greeted by the name their mail gives, if any.
+            name=person.name if person is not None else (mail.from_name or None),
             reason=reason,
             subject_line=mail.subject or "(no subject)",
             in_reply_to=mail.message_id,

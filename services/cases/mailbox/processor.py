@@ -33,7 +33,7 @@ from services.cases.mailbox.customers import (
 )
 from services.cases.mailbox.loops import why_not_answer
 from services.cases.mailbox.models import InboundMail
-from services.cases.mailbox.parsing import ParsedMail, parse
+from services.cases.mailbox.parsing import MalformedMail, ParsedMail, parse
 from services.cases.mailbox.threading import case_answered
 from services.cases.models import Case, Person
 from services.cases.problems import CASE_CLOSED
@@ -75,7 +75,10 @@ class MailProcessor:
 
     async def apply(self, session: AsyncSession, row: InboundMail) -> Outcome:
         s = self.settings
-        mail = parse(row.raw)  # it parsed at the door, so it parses now
+        try:
+            mail = parse(row.raw)  # it parsed at the door; only a stricter parser could refuse it now
+        except MalformedMail:
+            return Outcome("ignored", "malformed")
         loop_reason = why_not_answer(mail, row.envelope_from, s.support_address, s.mail_from)
         if loop_reason is not None:
             return Outcome("ignored", loop_reason)
