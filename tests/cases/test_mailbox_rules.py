@@ -117,6 +117,11 @@ def test_quoted_history_and_signatures_are_trimmed(answer: str) -> None:
     assert trim_reply(answer) == "Thanks, it works."
 
 
+def test_a_forwarded_mail_is_kept_it_is_what_the_customer_reports() -> None:
+    text = "See the error below.\n\n---------- Forwarded message ---------\nFrom: cron@host\nDate: today\n\nJob failed"
+    assert "Job failed" in trim_reply(text)
+
+
 def test_a_mail_that_is_only_quotation_keeps_its_text() -> None:
     assert trim_reply("> only quoted\n> text") == "> only quoted\n> text"
 

@@ -73,7 +73,7 @@ _ATTRIBUTION = re.compile(
         on\s.{4,200}\swrote:\s*$                       # Gmail, Apple Mail, Thunderbird (en)
       | .{0,200}(写道|寫道)\s*[:：]\s*$                   # zh-CN, zh-TW clients
       | .{0,200}(書きました|のメッセージ)\s*[:：]\s*$         # Japanese clients
-      | -{2,}\s*(original\s+message|forwarded\s+message|原始邮件|原始郵件|原始信件|元のメッセージ)\s*-{2,}
+      | -{2,}\s*(original\s+message|原始邮件|原始郵件|原始信件|元のメッセージ)\s*-{2,}
       | _{10,}\s*$                                       # Outlook's rule above its header block
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -89,8 +89,17 @@ _DEVICE_SIGNATURE = re.compile(
 )
 
 
+# A forwarded mail is what the customer reports, not history: nothing below it is cut.
+_FORWARDED = re.compile(
+    r"^(-{2,}\s*(forwarded message|转发的邮件|轉寄的郵件|転送されたメッセージ)\s*-{2,}|begin forwarded message:)$",
+    re.I,
+)
+
+
 def _history_starts(lines: list[str]) -> int | None:
     for index, line in enumerate(lines):
+        if _FORWARDED.match(line.strip()):
+            return None
         if _ATTRIBUTION.match(line.strip()):
             return index
         # Any language: "<date> <name> <address>:" directly above the quotation (Gmail in ja/ko).
