@@ -21,7 +21,7 @@ BULK_KINDS = frozenset({"release"})
 
 
 @dataclass(frozen=True)
-class Threading:
+class ThreadHeaders:
     """Headers that tie a mail to a conversation: a case mail's reply address and thread, or
     the customer mail an auto-reply answers."""
 
@@ -68,25 +68,25 @@ def compose(
     reply_to: str | None,
     unsubscribe_url: str | None,
     now: datetime | None = None,
-    threading: Threading | None = None,
+    thread: ThreadHeaders | None = None,
 ) -> OutgoingMail:
-    threading = threading or Threading()
+    thread = thread or ThreadHeaders()
     message = MIMEMultipart("alternative")
     message["Subject"] = Header(rendered.subject, "utf-8").encode()
     message["From"] = _address_header(mail_from)
     message["To"] = formataddr((to_name, to_email), charset="utf-8") if to_name else to_email
-    if threading.reply_to or reply_to:
-        message["Reply-To"] = _address_header(threading.reply_to or reply_to or "")
+    if thread.reply_to or reply_to:
+        message["Reply-To"] = _address_header(thread.reply_to or reply_to or "")
     message["Date"] = format_datetime(now or clock.now())
-    mid = threading.message_id or message_id(delivery_id, mail_from)
+    mid = thread.message_id or message_id(delivery_id, mail_from)
     message["Message-ID"] = mid
-    if threading.in_reply_to:
-        message["In-Reply-To"] = threading.in_reply_to
-    if threading.references:
-        message["References"] = threading.references
+    if thread.in_reply_to:
+        message["In-Reply-To"] = thread.in_reply_to
+    if thread.references:
+        message["References"] = thread.references
     message["Content-Language"] = locale
     # RFC 3834: tells auto-responders (vacation replies) not to answer.
-    message["Auto-Submitted"] = threading.auto_submitted
+    message["Auto-Submitted"] = thread.auto_submitted
     message["X-Auto-Response-Suppress"] = "All"
     message["X-Mail-Kind"] = kind
     if kind in BULK_KINDS and unsubscribe_url:

@@ -169,7 +169,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 "subject_line": event.subject_line,
                 "product": event.product,
                 "case_url": f"{portal}/cases?case={event.case_id}",
-                "case_id": str(event.case_id),  # signs the case's reply address (threading.py)
+                "case_id": str(event.case_id),  # signs the case's reply address (thread_headers.py)
             },
         )
 

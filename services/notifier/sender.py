@@ -31,7 +31,7 @@ from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
 from services.notifier.smtp import PermanentFailure, SmtpPool
-from services.notifier.threading import threading_for
+from services.notifier.thread_headers import thread_headers_for
 from shared import clock
 from shared.i18n import as_locale
 from shared.logging import get_logger
@@ -222,7 +222,7 @@ class MailSender:
             mail_from=self.settings.mail_from,
             reply_to=self.settings.mail_reply_to,
             unsubscribe_url=context.get("unsubscribe_url"),
-            threading=threading_for(row["id"], context, self.settings),
+            thread=thread_headers_for(row["id"], context, self.settings),
         )
 
 

@@ -5,11 +5,11 @@ from email.message import EmailMessage
 
 import pytest
 
+from services.cases.mailbox.case_threading import case_answered
 from services.cases.mailbox.cleaning import html_to_text, trim_reply
 from services.cases.mailbox.customers import CoveredLicense, pick_license
 from services.cases.mailbox.loops import why_not_answer
 from services.cases.mailbox.parsing import MalformedMail, parse
-from services.cases.mailbox.threading import case_answered
 from shared.mail_threading import (
     case_message_id,
     case_of_token,

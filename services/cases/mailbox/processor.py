@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.cases.mailbox import casework
 from services.cases.mailbox.attachments import AttachmentStore
 from services.cases.mailbox.auto_replies import request_auto_reply
+from services.cases.mailbox.case_threading import case_answered
 from services.cases.mailbox.config import MailboxSettings
 from services.cases.mailbox.customers import (
     cases_opened_since,
@@ -34,7 +35,6 @@ from services.cases.mailbox.customers import (
 from services.cases.mailbox.loops import why_not_answer
 from services.cases.mailbox.models import InboundMail
 from services.cases.mailbox.parsing import MalformedMail, ParsedMail, parse
-from services.cases.mailbox.threading import case_answered
 from services.cases.models import Case, Person
 from services.cases.problems import CASE_CLOSED
 from shared import clock

@@ -6,7 +6,7 @@ from email import message_from_bytes
 from services.notifier.composition import compose
 from services.notifier.config import Settings
 from services.notifier.rendering import RenderedMail
-from services.notifier.threading import threading_for
+from services.notifier.thread_headers import thread_headers_for
 from shared.mail_threading import case_of_token, token_of_address
 
 SETTINGS = Settings(
@@ -27,7 +27,7 @@ def _mail(context: dict[str, str]):
         mail_from=SETTINGS.mail_from,
         reply_to=None,
         unsubscribe_url=None,
-        threading=threading_for(delivery_id, context, SETTINGS),
+        thread=thread_headers_for(delivery_id, context, SETTINGS),
     )
     return message_from_bytes(outgoing.data), outgoing
 

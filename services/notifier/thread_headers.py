@@ -10,7 +10,7 @@ import re
 from typing import Any
 from uuid import UUID
 
-from services.notifier.composition import Threading
+from services.notifier.composition import ThreadHeaders
 from shared.config import ServiceSettings
 from shared.mail_threading import (
     case_message_id,
@@ -24,12 +24,14 @@ from shared.mail_threading import (
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 
 
-def threading_for(delivery_id: UUID, context: dict[str, Any], settings: ServiceSettings) -> Threading | None:
+def thread_headers_for(
+    delivery_id: UUID, context: dict[str, Any], settings: ServiceSettings
+) -> ThreadHeaders | None:
     if context.get("case_id"):
         token = case_token(UUID(str(context["case_id"])), settings.mail_token_secret)
         domain = domain_of(settings.mail_from)
         root = case_thread_root(token, domain)
-        return Threading(
+        return ThreadHeaders(
             reply_to=reply_address(settings.support_address, token),
             message_id=case_message_id(delivery_id, token, domain),
             in_reply_to=root,
@@ -37,5 +39,5 @@ def threading_for(delivery_id: UUID, context: dict[str, Any], settings: ServiceS
         )
     original = str(context.get("in_reply_to") or "")
     if _MESSAGE_ID.fullmatch(original):
-        return Threading(in_reply_to=original, references=original, auto_submitted="auto-replied")
+        return ThreadHeaders(in_reply_to=original, references=original, auto_submitted="auto-replied")
     return None
