@@ -25,6 +25,7 @@ from tests.kit import Mailpit, eventually, unique_email
 from tests.licensing_events import EventPublisher
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+TRACE = bytes(range(256)) * 1600  # 400 KiB: big enough to be parsed off the event loop
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,7 @@ async def mailed_case(
         attachments=(
             ("flow log.txt", "text/plain", b"ERROR scheduler: no trigger\n"),
             ("shot.png", "image/png", PNG),
+            ("trace.bin", "application/octet-stream", TRACE),
         ),
     )
     assert (await mailbox.send(mail)).startswith("2.0.0")
@@ -93,16 +95,18 @@ async def test_a_covered_customer_mails_in_a_case_with_attachments(
     assert [(f["filename"], f["content_type"], f["size"]) for f in files] == [
         ("flow log.txt", "text/plain", 28),
         ("shot.png", "image/png", len(PNG)),
+        ("trace.bin", "application/octet-stream", len(TRACE)),
     ]
     store = stack["minio"]
     client = Minio(
         store["endpoint"], access_key=store["access_key"], secret_key=store["secret_key"], secure=False
     )
-    stored = client.get_object(store["bucket"], files[1]["object_key"])
-    try:
-        assert stored.read() == PNG
-    finally:
-        stored.close()
+    for row, content in zip(files[1:], (PNG, TRACE), strict=True):
+        stored = client.get_object(store["bucket"], row["object_key"])
+        try:
+            assert stored.read() == content
+        finally:
+            stored.close()
     assert files[1]["object_key"].startswith(f"cases/{mailed_case.case_id}/")
 
 

@@ -5,6 +5,7 @@ read is refused with a 5xx there, so the sender learns of it) and by the process
 then rely on it. It raises `MalformedMail` with the SMTP reply to give.
 """
 
+import asyncio
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -166,6 +167,16 @@ def parse(raw: bytes) -> ParsedMail:
         locale=normalize_locale(headers.get("content-language", "").split(",")[0] or None),
         headers={name: headers[name].lower() for name in _WATCHED if name in headers},
     )
+
+
+# Big mails are parsed off the event loop, so one 20 MiB attachment does not stall SMTP sessions.
+_PARSE_IN_THREAD_FROM = 256 * 1024
+
+
+async def parse_off_loop(raw: bytes) -> ParsedMail:
+    if len(raw) >= _PARSE_IN_THREAD_FROM:
+        return await asyncio.to_thread(parse, raw)
+    return parse(raw)
 
 
 def idempotency_key(raw: bytes, parsed: ParsedMail) -> str:

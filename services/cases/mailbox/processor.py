@@ -34,7 +34,7 @@ from services.cases.mailbox.customers import (
 )
 from services.cases.mailbox.loops import why_not_answer
 from services.cases.mailbox.models import InboundMail
-from services.cases.mailbox.parsing import MalformedMail, ParsedMail, parse
+from services.cases.mailbox.parsing import MalformedMail, ParsedMail, parse_off_loop
 from services.cases.models import Case, Person
 from services.cases.problems import CASE_CLOSED
 from shared import clock
@@ -76,7 +76,7 @@ class MailProcessor:
     async def apply(self, session: AsyncSession, row: InboundMail) -> Outcome:
         s = self.settings
         try:
-            mail = parse(row.raw)  # it parsed at the door; only a stricter parser could refuse it now
+            mail = await parse_off_loop(row.raw)  # it parsed at the door; only a newer parser could refuse it
         except MalformedMail:
             return Outcome("ignored", "malformed")
         loop_reason = why_not_answer(mail, row.envelope_from, s.support_address, s.mail_from)

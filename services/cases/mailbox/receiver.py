@@ -19,15 +19,12 @@ import asyncpg
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from services.cases.mailbox.config import MailboxSettings
-from services.cases.mailbox.parsing import MalformedMail, ParsedMail, idempotency_key, parse
+from services.cases.mailbox.parsing import MalformedMail, idempotency_key, parse_off_loop
 from services.cases.mailbox.processor import NOTIFY_CHANNEL
 from shared.logging import get_logger
 from shared.mail_threading import token_of_address
 
 log = get_logger(__name__)
-
-# Big mails are parsed off the event loop, so one 20 MiB attachment does not stall other sessions.
-_PARSE_IN_THREAD_FROM = 256 * 1024
 
 _STORE = """
     INSERT INTO inbound_mail (id, message_id, envelope_from, recipients, raw, size, status,
@@ -75,7 +72,7 @@ class SupportMailHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         try:
-            parsed = await _parse(raw)
+            parsed = await parse_off_loop(raw)
         except MalformedMail as error:
             log.info("inbound mail refused", reason=str(error))
             return error.reply
@@ -87,12 +84,6 @@ class SupportMailHandler:
             return "451 4.3.0 Cannot store the message now; try again later"
         log.info("inbound mail stored", message_id=key, size=len(raw), duplicate=not stored)
         return "250 2.0.0 Message accepted"
-
-
-async def _parse(raw: bytes) -> ParsedMail:
-    if len(raw) >= _PARSE_IN_THREAD_FROM:
-        return await asyncio.to_thread(parse, raw)
-    return parse(raw)
 
 
 def smtp_factory(handler: Any, settings: MailboxSettings):
