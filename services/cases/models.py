@@ -6,7 +6,7 @@ Its own SQLModel registry keeps these tables apart from other services' in one p
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Text, Uuid
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Text, Uuid, func, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -85,6 +85,8 @@ class Person(Base, table=True):
     """Name and address of a user, projected from identity's events (for staff views)."""
 
     __tablename__ = "people"
+    # The support mailbox finds the sender's account by address, whatever its case.
+    __table_args__ = (Index("ix_people_email_lower", func.lower(text("email"))),)
 
     user_id: UUID = Field(primary_key=True)
     email: str
@@ -95,3 +97,8 @@ class Person(Base, table=True):
 
 # The projection's table, for shared.holdings (which keeps it true to licensing's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
+
+
+# The support mailbox's tables (services/cases/mailbox/models.py) share this registry, so this
+# metadata is the whole cases database as its migrations build it. Imported last: they need Base.
+from services.cases.mailbox import models as _mailbox_tables  # noqa: E402, F401 - registers tables

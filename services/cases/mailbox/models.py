@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, LargeBinary, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, LargeBinary, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
@@ -20,6 +20,10 @@ class InboundMail(Base, table=True):
     or failed (kept for staff after too many attempts)."""
 
     __tablename__ = "inbound_mail"
+    __table_args__ = (
+        Index("ix_inbound_mail_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_inbound_mail_case", "case_id"),
+    )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     message_id: str = Field(sa_type=Text, unique=True)
@@ -42,10 +46,16 @@ class InboundAttachment(Base, table=True):
     """A file that came with a mail, stored in the object store under the case's prefix."""
 
     __tablename__ = "inbound_attachment"
+    __table_args__ = (
+        UniqueConstraint("inbound_mail_id", "position", name="uq_inbound_attachment_position"),
+        Index("ix_inbound_attachment_case", "case_id"),
+    )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    inbound_mail_id: UUID
-    case_id: UUID
+    inbound_mail_id: UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("inbound_mail.id", ondelete="CASCADE"), nullable=False)
+    )
+    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False))
     position: int
     filename: str = Field(sa_type=Text)
     content_type: str = Field(sa_type=Text)
