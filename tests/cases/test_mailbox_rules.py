@@ -93,6 +93,15 @@ def test_malformed_mime_is_refused_with_an_smtp_reply() -> None:
     assert no_sender.value.reply.startswith("550 5.1.7")
 
 
+def test_nul_and_control_characters_never_reach_the_database() -> None:
+    raw = (
+        b"From: ann@customer.test\r\nSubject: =?utf-8?q?bad=00subject?=\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nline\x00one\x07\r\n\tline two\r\n"
+    )
+    mail = parse(raw)
+    assert mail.subject == "badsubject" and mail.text == "lineone\n\tline two"
+
+
 def test_html_is_reduced_to_safe_text_without_the_quoted_mail() -> None:
     text = html_to_text(
         "<html><head><style>p{color:red}</style></head><body><p>Hello <b>team</b><br>line 2</p>"

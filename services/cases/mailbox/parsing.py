@@ -124,6 +124,12 @@ def _body_and_attachments(message: EmailMessage) -> tuple[str, list[Attachment]]
     return text, attachments
 
 
+def _printable(text: str) -> str:
+    """Without NUL and the other C0 controls but tab and line breaks: PostgreSQL text and JSONB
+    cannot store NUL (the HTTP side refuses it at the door; mail can only be cleaned)."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+
+
 def _safe_filename(name: str) -> str:
     """A name for the object store and a download: no paths, no control characters."""
     base = re.split(r"[\\/]", name)[-1]
@@ -154,13 +160,13 @@ def parse(raw: bytes) -> ParsedMail:
         raise
     except Exception as error:
         raise MalformedMail("The message body cannot be decoded") from error
-    subject = headers.get("subject", "")
+    subject = _printable(headers.get("subject", ""))
     return ParsedMail(
         message_id=_message_id(headers),
         from_address=address.strip().lower(),
         from_name=name.strip(),
         subject=subject[:SUBJECT_MAX],
-        text=text.strip(),
+        text=_printable(text.replace("\r\n", "\n").replace("\r", "\n")).strip(),
         attachments=attachments,
         in_reply_to=headers.get("in-reply-to", ""),
         references=headers.get("references", ""),
