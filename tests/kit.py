@@ -6,6 +6,7 @@ thing it saw, so a slow machine makes a test slower, never flaky.
 
 import asyncio
 import re
+import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -41,6 +42,11 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}; last seen: {last!r}")
         await asyncio.sleep(interval)
+
+
+def client_ip() -> str:
+    """A distinct address to name in X-Forwarded-For, so per-address counters of tests never meet."""
+    return f"198.51.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
 
 
 def unique_email(prefix: str = "user") -> str:

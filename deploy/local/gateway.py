@@ -64,6 +64,8 @@ def values(ctx: Ctx) -> dict[str, str]:
         "GATEWAY_LISTEN": f"{HOST}:{ctx.ports['gateway']}",
         "WEB_ROOT": str(WEB_ROOT),
         "TRUSTED_PROXY_CIDR": TRUSTED_PROXY,
+        # Case attachments go from the browser straight to MinIO (presigned POST).
+        "STORAGE_ORIGIN": f"http://{HOST}:{ctx.ports['minio']}",
         # As root the workers run as root too, so they can read a checkout under /root.
         "NGINX_USER": "root" if os.geteuid() == 0 else _current_user(),
         "NGINX_PID_FILE": str(prefix(ctx) / "nginx.pid"),

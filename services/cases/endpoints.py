@@ -1,91 +1,138 @@
-"""Routes of the cases service: thin, each calls one use case."""
+"""Routes on a case, for its customer and for staff: thin, each calls one use case."""
 
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 
-from services.cases import service
+from services.cases import desk, service
 from services.cases.access import staff_sees
 from services.cases.config import Settings
-from services.cases.models import Case, CaseMessage
+from services.cases.limits import posting_limit
+from services.cases.presenters import case_detail, case_public, message_public
 from services.cases.schemas import (
+    AssigneeChange,
     CaseCreate,
     CaseDetail,
     CasePublic,
     MessageCreate,
     MessagePublic,
-    PersonPublic,
+    SeverityChange,
     StatusChange,
 )
+from services.cases.workflow import CaseRules
 from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseStatus
-from shared.http.deps import LocaleDep, Page, SessionDep, paging
+from shared.http.deps import LocaleDep, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
-def _case(case: Case) -> CasePublic:
-    return CasePublic.model_validate(case, from_attributes=True)
+def _rules(request: Request) -> CaseRules:
+    rules: CaseRules = request.app.state.rules  # built once from the settings by create_app
+    return rules
 
 
-def _message(message: CaseMessage, author_name: str | None = None) -> MessagePublic:
-    public = MessagePublic.model_validate(message, from_attributes=True)
-    return public.model_copy(update={"author_name": author_name})
+RulesDep = Annotated[CaseRules, Depends(_rules)]
 
 
-@router.post("", status_code=201, summary="Open a case on one of your licenses (coverage must be active)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Open a case on one of your licenses (coverage must be active)",
+    dependencies=[Depends(posting_limit("case"))],
+)
 async def open_case(
-    request: Request, session: SessionDep, user: CurrentUser, locale: LocaleDep, body: CaseCreate
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    locale: LocaleDep,
+    rules: RulesDep,
+    body: CaseCreate,
 ) -> CasePublic:
     settings: Settings = request.app.state.settings
     case = await service.open_case(
-        session, user, locale, body, today=clock.today(), number_prefix=settings.case_number_prefix
+        session,
+        user.user_id,
+        body,
+        locale=locale,
+        today=clock.today(),
+        rules=rules,
+        number_prefix=settings.case_number_prefix,
     )
-    return _case(case)
+    return case_public(case, clock.now(), rules)
 
 
 @router.get("", summary="Your cases; staff see others' too (security issues: security role only)")
 async def list_cases(
     session: SessionDep,
-    page: Annotated[Page, paging()],
     user: CurrentUser,
+    rules: RulesDep,
     status: CaseStatus | None = None,
     category: CaseCategory | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[CasePublic]:
     cases = await service.list_cases(
-        session, user, status=status, category=category, limit=page.limit, offset=page.offset
+        session, user, status=status, category=category, limit=limit, offset=offset
     )
-    return [_case(case) for case in cases]
+    now = clock.now()
+    return [case_public(case, now, rules) for case in cases]
 
 
 @router.get("/{case_id}", summary="A case with its conversation (internal notes for staff only)")
-async def get_case(session: SessionDep, user: CurrentUser, case_id: UUID) -> CaseDetail:
-    view = await service.get_case(session, user, case_id)
-    customer = PersonPublic(user_id=view.case.account_id)
-    if view.customer is not None and (
-        staff_sees(user, view.case.category) or view.case.account_id == user.user_id
-    ):
-        customer = PersonPublic(
-            user_id=view.customer.user_id, name=view.customer.name, email=view.customer.email
-        )
-    return CaseDetail(
-        **_case(view.case).model_dump(),
-        customer=customer,
-        messages=[_message(m, view.author_names.get(m.author_id)) for m in view.messages],
-    )
+async def get_case(session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID) -> CaseDetail:
+    return case_detail(await service.get_case(session, user, case_id), clock.now(), rules)
 
 
-@router.post("/{case_id}/messages", status_code=201, summary="Reply; staff may add internal notes")
+@router.post(
+    "/{case_id}/messages",
+    status_code=201,
+    summary="Reply; staff may add internal notes and set the status the reply leaves the case in",
+    dependencies=[Depends(posting_limit("reply"))],
+)
 async def add_message(
-    session: SessionDep, user: CurrentUser, case_id: UUID, body: MessageCreate
+    session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID, body: MessageCreate
 ) -> MessagePublic:
-    return _message(await service.add_message(session, user, case_id, body))
+    case = await service.visible_case(session, user, case_id)
+    if staff_sees(user, case.category):
+        message = await desk.add_staff_message(
+            session, user, case_id, body.body, internal=body.internal, then_status=body.status, rules=rules
+        )
+    else:
+        service.refuse_customer_note(body.internal)
+        message = await service.add_customer_message(session, user.user_id, case_id, body.body, rules=rules)
+    names = await service.people_by_id(session, {user.user_id})
+    return message_public(message, names)
 
 
-@router.post("/{case_id}/status", summary="Change the status (customers may only close their own case)")
+@router.post(
+    "/{case_id}/status",
+    summary="Change the status (customers: close, or reopen a resolved case within the reopen window)",
+)
 async def change_status(
-    session: SessionDep, user: CurrentUser, case_id: UUID, body: StatusChange
+    session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID, body: StatusChange
 ) -> CasePublic:
-    return _case(await service.change_status(session, user, case_id, body.status))
+    case = await service.visible_case(session, user, case_id)
+    if staff_sees(user, case.category):
+        case = await desk.staff_status_change(session, user, case_id, body.status, rules=rules)
+    else:
+        case = await service.customer_status_change(session, user.user_id, case_id, body.status, rules=rules)
+    return case_public(case, clock.now(), rules)
+
+
+@router.post("/{case_id}/assignee", summary="Staff: assign the case (to yourself, someone, or nobody)")
+async def assign(
+    session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID, body: AssigneeChange
+) -> CasePublic:
+    case = await desk.assign(session, user, case_id, body.assignee_id, rules=rules)
+    return case_public(case, clock.now(), rules)
+
+
+@router.post("/{case_id}/severity", summary="Staff: change the severity (the SLA due times follow)")
+async def change_severity(
+    session: SessionDep, user: CurrentUser, rules: RulesDep, case_id: UUID, body: SeverityChange
+) -> CasePublic:
+    case = await desk.change_severity(session, user, case_id, body.severity, rules=rules)
+    return case_public(case, clock.now(), rules)

@@ -4,13 +4,16 @@ Its own SQLModel registry keeps these tables apart from other services' in one p
 """
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Text, Uuid, func, text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, Uuid, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared import clock
+from shared.ratelimit import rate_events_table
 
 
 def utcnow() -> datetime:
@@ -37,18 +40,39 @@ class Case(CaseBase, table=True):
     __table_args__ = (
         Index("ix_cases_account_opened", "account_id", "opened_at"),
         Index("ix_cases_category_opened", "category", "opened_at"),
+        # The queue: open cases by their next SLA due time (NULLs — paused or met — last).
+        Index("ix_cases_status_sla_due", "status", "sla_due_at"),
+        Index("ix_cases_assignee_status", "assignee_id", "status"),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     number: str = Field(max_length=32, unique=True)
     account_id: UUID
     product: str = Field(max_length=64)
-    status: str = Field(default="open", max_length=32)
+    severity: str = Field(default="normal", max_length=16)
+    product_version: str | None = Field(default=None, max_length=64)
+    # What the customer runs it on: os, database, app_server, notes (all optional strings).
+    environment: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    status: str = Field(default="new", max_length=32)
+    assignee_id: UUID | None = None
     # SLA clocks: when the customer asked, when staff first answered, when it was settled.
     opened_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     first_response_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     resolved_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    first_response_due_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    resolution_due_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    # Business time spent waiting on the customer (added to the resolution target), and since
+    # when the clock stands still now (NULL while it runs).
+    sla_paused_seconds: int = 0
+    sla_paused_since: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    # The next due time the queue sorts by: first response until answered, then resolution;
+    # NULL while paused or settled.
+    sla_due_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    # The due time whose breach was announced: each due time is announced once, and a new one
+    # (after the first response, a severity change or a pause) can be announced again.
+    sla_breach_announced_for: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
 
 
 class CaseMessage(Base, table=True):
@@ -63,6 +87,34 @@ class CaseMessage(Base, table=True):
     internal: bool = False
     body: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class CaseChange(Base, table=True):
+    """The history of a case: every status move, assignment and severity change."""
+
+    __tablename__ = "case_changes"
+    __table_args__ = (Index("ix_case_changes_case_at", "case_id", "at"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False))
+    kind: str = Field(max_length=16)  # status | assignee | severity
+    old_value: str | None = Field(default=None, max_length=64)
+    new_value: str | None = Field(default=None, max_length=64)
+    actor_id: UUID | None = None  # NULL: the system (auto-close)
+    reason: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class StaffMember(Base, table=True):
+    """Staff who used the desk, with the roles their last token carried (assignment picks from
+    them; identity publishes no roles, and a service may not call it)."""
+
+    __tablename__ = "staff_members"
+
+    user_id: UUID = Field(primary_key=True)
+    roles: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    email: str | None = None
+    seen_at: datetime = Field(sa_column=_timestamp())
 
 
 class Holding(Base, table=True):
@@ -97,6 +149,32 @@ class Person(Base, table=True):
 
 # The projection's table, for shared.holdings (which keeps it true to licensing's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
+
+
+# Hits of the posting limits (limits.py), in the schema every service's limiter shares.
+RATE_EVENTS = rate_events_table(Base.metadata)
+
+
+class CaseAttachment(Base, table=True):
+    """A file on a case. Bytes live in object storage; this row says what, whose and which hash.
+
+    `completed_at` is NULL until the uploader says the upload finished and the service has
+    checked the object (size, SHA-256); unfinished uploads are removed by the sweep."""
+
+    __tablename__ = "case_attachments"
+    __table_args__ = (Index("ix_case_attachments_case_created", "case_id", "created_at"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False))
+    object_key: str = Field(max_length=200, unique=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int = Field(sa_type=BigInteger)
+    sha256: str | None = Field(default=None, max_length=64)
+    uploader_id: UUID
+    by_staff: bool
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    completed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
 
 
 # The support mailbox's tables (services/cases/mailbox/models.py) share this registry, so this

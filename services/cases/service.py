@@ -1,7 +1,13 @@
-"""Use cases of the cases service. Functions only flush: the caller owns the transaction."""
+"""Use cases of the cases service, the customer's side and reading. Functions only flush: the
+caller owns the transaction.
+
+`open_case` and `add_customer_message` take plain arguments (an account id, not a request), so
+any entry point — the API, an inbound-mail gateway — opens cases and adds messages the same way.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 from uuid import UUID
 
 from sqlalchemy import select, text
@@ -17,25 +23,26 @@ from services.cases.problems import (
     INTERNAL_NOTE_STAFF_ONLY,
     LICENSE_NOT_FOUND,
     NO_ACTIVE_COVERAGE,
-    STATUS_CHANGE_NOT_ALLOWED,
+    REOPEN_WINDOW_PASSED,
 )
 from services.cases.reasons import no_coverage_reason
-from services.cases.schemas import CaseCreate, MessageCreate
+from services.cases.schemas import CaseCreate
+from services.cases.workflow import (
+    SERVICE,
+    CaseRules,
+    check_customer_move,
+    may_reopen,
+    move,
+    reopened_status,
+    set_due_times,
+)
 from shared import clock, entitlements
 from shared.auth import Principal
-from shared.events import CaseOpened, CaseUpdated
+from shared.events import CaseOpened, CaseReplied
 from shared.events.cases import CaseStatus
 from shared.http.problems import Problem
 from shared.i18n import Locale
 from shared.outbox import add_event
-
-SERVICE = "cases"
-SETTLED: frozenset[str] = frozenset({"resolved", "closed"})
-
-
-def _now() -> datetime:
-    return clock.now()
-
 
 # --- projections ------------------------------------------------------------------------------
 
@@ -65,16 +72,17 @@ async def _next_number(session: AsyncSession, prefix: str, year: int) -> str:
 
 async def open_case(
     session: AsyncSession,
-    user: Principal,
-    locale: Locale,
+    account_id: UUID,
     request: CaseCreate,
     *,
+    locale: Locale,
     today: date,
+    rules: CaseRules,
     number_prefix: str = "C",
 ) -> Case:
-    """Open a case on one of the caller's licenses, if its coverage is active today."""
+    """Open a case on one of the account's licenses, if its coverage is active today."""
     holding = await session.get(Holding, request.license_id)
-    if holding is None or holding.void or holding.account_id != user.user_id:
+    if holding is None or holding.void or holding.account_id != account_id:
         raise Problem(
             LICENSE_NOT_FOUND,
             detail="Pick a license listed under Personal File / Product Licenses, or add it there first",
@@ -88,19 +96,23 @@ async def open_case(
             detail=no_coverage_reason(locale, coverage.start, coverage.end, today),
             extra={"coverage_start": coverage.start.isoformat(), "coverage_end": coverage.end.isoformat()},
         )
-    opened_at = _now()
+    opened_at = clock.now()
     case = Case(
         number=await _next_number(session, number_prefix, today.year),  # the business calendar's year
-        account_id=user.user_id,
+        account_id=account_id,
         license_id=holding.license_id,
         product=holding.product,
         category=request.category,
+        severity=request.severity,
+        product_version=request.product_version,
+        environment=request.environment.model_dump(exclude_none=True),
         subject=request.subject,
         description=request.description,
-        status="open",
+        status="new",
         opened_at=opened_at,
         updated_at=opened_at,
     )
+    set_due_times(case, rules.policy)
     session.add(case)
     await session.flush()
     await add_event(
@@ -113,6 +125,9 @@ async def open_case(
             product=case.product,
             category=request.category,
             subject_line=case.subject,
+            severity=request.severity,
+            product_version=case.product_version,
+            first_response_due=case.first_response_due_at,
         ),
         source=SERVICE,
     )
@@ -141,7 +156,7 @@ async def list_cases(
     return list((await session.execute(query)).scalars())
 
 
-async def _visible_case(session: AsyncSession, user: Principal, case_id: UUID, *, lock: bool = False) -> Case:
+async def visible_case(session: AsyncSession, user: Principal, case_id: UUID, *, lock: bool = False) -> Case:
     """The case, if the caller may see it; otherwise the same 404 as a missing one."""
     case = await session.get(Case, case_id, with_for_update=lock)
     if case is None or not may_see(user, case):
@@ -154,98 +169,98 @@ class CaseView:
     case: Case
     customer: Person | None
     messages: list[CaseMessage]
-    author_names: dict[UUID, str]
+    names: dict[UUID, Person]
+
+
+async def people_by_id(session: AsyncSession, ids: set[UUID]) -> dict[UUID, Person]:
+    if not ids:
+        return {}
+    found = await session.execute(select(Person).where(col(Person.user_id).in_(ids)))
+    return {person.user_id: person for person in found.scalars()}
 
 
 async def get_case(session: AsyncSession, user: Principal, case_id: UUID) -> CaseView:
-    case = await _visible_case(session, user, case_id)
+    case = await visible_case(session, user, case_id)
     query = select(CaseMessage).where(col(CaseMessage.case_id) == case.id)
     if not staff_sees(user, case.category):
         query = query.where(col(CaseMessage.internal).is_(False))
     messages = list((await session.execute(query.order_by(col(CaseMessage.created_at)))).scalars())
-    authors = {m.author_id for m in messages} | {case.account_id}
-    people = await session.execute(select(Person).where(col(Person.user_id).in_(authors)))
-    names = {person.user_id: person for person in people.scalars()}
-    return CaseView(case, names.get(case.account_id), messages, {k: v.name for k, v in names.items()})
+    ids = {m.author_id for m in messages} | {case.account_id}
+    if case.assignee_id is not None:
+        ids.add(case.assignee_id)
+    names = await people_by_id(session, ids)
+    return CaseView(case, names.get(case.account_id), messages, names)
 
 
-# --- changing ---------------------------------------------------------------------------------
+# --- the customer's side ------------------------------------------------------------------------
 
 
-async def _announce(session: AsyncSession, case: Case, *, by_staff: bool, summary: str) -> None:
+async def announce_reply(session: AsyncSession, case: Case, message: CaseMessage) -> None:
     await add_event(
         session,
-        CaseUpdated(
+        CaseReplied(
             case_id=case.id,
             number=case.number,
             account_id=case.account_id,
-            status=case.status,  # type: ignore[arg-type]
-            by_staff=by_staff,
-            summary=summary,
+            assignee_id=case.assignee_id,
+            message_id=message.id,
+            author_id=message.author_id,
+            by_staff=message.by_staff,
+            body=message.body,
+            status=cast(CaseStatus, case.status),
         ),
         source=SERVICE,
     )
 
 
-def _set_status(case: Case, status: str, now: datetime) -> None:
-    case.status = status
-    if status in SETTLED:
-        case.resolved_at = case.resolved_at or now
-    else:
-        case.resolved_at = None  # reopened: the resolution clock starts over
-
-
-async def add_message(
-    session: AsyncSession, user: Principal, case_id: UUID, request: MessageCreate
+async def add_customer_message(
+    session: AsyncSession, account_id: UUID, case_id: UUID, body: str, *, rules: CaseRules
 ) -> CaseMessage:
-    """A reply (or a staff-only internal note). Replies move the case between the parties."""
-    case = await _visible_case(session, user, case_id, lock=True)
-    as_staff = staff_sees(user, case.category)
-    if request.internal and not as_staff:
-        raise Problem(INTERNAL_NOTE_STAFF_ONLY, detail="Send it as a normal reply instead")
+    """The customer writes on their own case: it goes back to support (a resolved case reopens
+    while the reopen window lasts; a closed one takes no more messages)."""
+    case = await session.get(Case, case_id, with_for_update=True)
+    if case is None or case.account_id != account_id:
+        raise Problem(CASE_NOT_FOUND, detail="Check the case id; Case Management lists your cases")
     if case.status == "closed":
         raise Problem(CASE_CLOSED, detail="Open a new case, or ask support to reopen this one")
-    now = _now()
-    message = CaseMessage(
-        case_id=case.id,
-        author_id=user.user_id,
-        by_staff=as_staff,
-        internal=request.internal,
-        body=request.body,
-    )
-    message.created_at = now
+    now = clock.now()
+    if case.status == "resolved" and not may_reopen(case, now, rules):
+        raise Problem(REOPEN_WINDOW_PASSED, detail="This case was resolved too long ago; open a new case")
+    message = CaseMessage(case_id=case.id, author_id=account_id, by_staff=False, body=body, created_at=now)
     session.add(message)
-    if not request.internal:
-        if as_staff:
-            case.first_response_at = case.first_response_at or now
-            if case.status in ("open", "waiting_on_support"):
-                _set_status(case, "waiting_on_customer", now)
-        elif case.status in ("waiting_on_customer", "resolved"):
-            _set_status(case, "waiting_on_support", now)
-        await _announce(
+    if case.status in ("waiting_on_customer", "resolved"):
+        await move(
             session,
             case,
-            by_staff=as_staff,
-            summary="reply from support" if as_staff else "reply from customer",
+            reopened_status(case),
+            actor_id=account_id,
+            reason="reply",
+            now=now,
+            policy=rules.policy,
         )
     case.updated_at = now
     await session.flush()
+    await announce_reply(session, case, message)
     return message
 
 
-async def change_status(session: AsyncSession, user: Principal, case_id: UUID, status: CaseStatus) -> Case:
-    """Staff set any status; a customer may only close their own case. Same status: no-op."""
-    case = await _visible_case(session, user, case_id, lock=True)
-    as_staff = staff_sees(user, case.category)
-    if not as_staff and status != "closed":
-        raise Problem(
-            STATUS_CHANGE_NOT_ALLOWED, detail="You can close your case; support sets the other statuses"
-        )
+async def customer_status_change(
+    session: AsyncSession, account_id: UUID, case_id: UUID, status: CaseStatus, *, rules: CaseRules
+) -> Case:
+    """A customer closes their case, or reopens it once resolved (within the window)."""
+    case = await session.get(Case, case_id, with_for_update=True)
+    if case is None or case.account_id != account_id:
+        raise Problem(CASE_NOT_FOUND, detail="Check the case id; Case Management lists your cases")
     if case.status == status:
         return case
-    now = _now()
-    _set_status(case, status, now)
-    case.updated_at = now
-    await _announce(session, case, by_staff=as_staff, summary=f"status changed to {status}")
+    now = clock.now()
+    check_customer_move(case, status, now, rules)
+    target: CaseStatus = "closed" if status == "closed" else reopened_status(case)
+    await move(session, case, target, actor_id=account_id, reason="customer", now=now, policy=rules.policy)
     await session.flush()
     return case
+
+
+def refuse_customer_note(internal: bool) -> None:
+    if internal:
+        raise Problem(INTERNAL_NOTE_STAFF_ONLY, detail="Send it as a normal reply instead")

@@ -187,11 +187,15 @@ async def grant_download(
             .where(col(Release.release_id) == release_id)
         )
     ).first()
-    if found is None:
+    rights = await _entitlements_of(session, user, locale)
+    # A release of a product the caller does not hold answers exactly like a missing one: ids
+    # are predictable (uuid5 of product:version:kind), so a 403 would confirm that it exists.
+    if found is None or found[0].product not in rights.products:
         raise Problem(RELEASE_NOT_FOUND, detail="Check the release id; the list shows what you can see")
     release, artifact = found
-    # Entitlement first: someone who may not download learns nothing about the file names.
-    view = (await _entitlements_of(session, user, locale)).view(release, [])
+    # Entitlement before the file: someone who may not download learns nothing about file names.
+    # A holder whose coverage ended sees the release in the list, so the reason tells nothing new.
+    view = rights.view(release, [])
     if not view.entitled:
         raise Problem(NOT_ENTITLED, detail=view.reason)
     if artifact is None:

@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from services.identity import endpoints, service
+from services.identity import endpoints, mail_requests, service
 from services.identity.config import Settings
 from services.identity.passwords import Passwords
 from services.identity.signing import KeyRing, database_verifier
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         f"{settings.access_token_ttl_seconds} s: ending a session stops its refresh at once, and its last "
         "access token dies within that lifetime.",
         routers=[endpoints.auth, endpoints.me, endpoints.admin, endpoints.wellknown],
-        background=[_prune_forever],
+        background=[_prune_forever, mail_requests.run_forever],
         on_startup=_start,
     )
     app.state.jwks = database_verifier(app)

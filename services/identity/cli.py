@@ -17,6 +17,7 @@ from services.identity import service
 from services.identity.config import Settings
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import Passwords, policy_violations
+from services.identity.schemas import check_name
 from services.identity.signing import KeyRing
 from shared import clock
 from shared.auth import ROLES
@@ -57,6 +58,7 @@ def create_user(args: argparse.Namespace) -> None:
     try:
         email = normalize_email(args.email)
         phone = normalize_phone(args.phone, args.phone_region)
+        check_name(args.name)
     except ValueError as error:
         _fail(str(error))
     roles = [r.strip() for r in args.roles.split(",") if r.strip()] if args.roles else None

@@ -18,12 +18,23 @@ class Settings(ServiceSettings):
     # signed (and caches of the key set at other services) outlive it.
     key_retire_after_seconds: int = 3600
 
-    # Login lockout: per account (existing or not) and per client address.
-    login_max_failures: int = 5
-    login_lock_minutes: int = 15
+    # Password guessing (sign-in and the current password of /me/password, /me/email). One
+    # address guessing one account, and one address guessing many, are locked (429); failures
+    # from everywhere together only slow each check down, so nobody can lock the owner out.
+    login_max_failures: int = 5  # per (account, address) before a lock
+    login_lock_minutes: int = 15  # the first lock; each next one in a streak doubles
     login_max_lock_minutes: int = 24 * 60
-    login_failure_window_minutes: int = 15
+    login_failure_window_minutes: int = 15  # a quiet spell this long starts a new count
     address_max_failures: int = 50
+    # Account-wide: after this many failures each check waits base * 2^(failures - this), capped;
+    # the owner is mailed a one-time link that clears the counters.
+    account_backoff_after_failures: int = 5
+    account_backoff_base_ms: int = 500
+    account_backoff_max_ms: int = 5000
+    unlock_ttl_hours: int = 24
+    unlock_mails_per_account_per_hour: int = 1
+    # After the link is opened, its address may sign in to the account past an address lock.
+    unlocked_address_minutes: int = 60
 
     # Sliding-window limits (per hour). Per-account limits are silent (the answer stays 202 so
     # nobody learns whether an account exists); per-address limits answer 429.

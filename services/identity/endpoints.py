@@ -3,10 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.identity import service
+from services.identity import guessing, mail_requests, service
 from services.identity.keys import jwks_of
 from services.identity.models import User
 from services.identity.schemas import (
@@ -121,8 +121,11 @@ async def verify(data: VerifyRequest, session: SessionDep) -> dict:
 
 
 @auth.post("/verify/resend", status_code=202, response_model=StatusResponse, summary="Mail a new link")
-async def resend(data: EmailRequest, request: Request, session: SessionDep, client: ClientAddress) -> dict:
-    await service.resend_verification(session, _deps(request), data.email, client)
+async def resend(
+    data: EmailRequest, request: Request, session: SessionDep, client: ClientAddress, after: BackgroundTasks
+) -> dict:
+    await service.queue_mail_request(session, _deps(request).settings, "resend", data.email, client)
+    after.add_task(mail_requests.wake, request.app)  # runs after the commit and the answer
     return ACCEPTED
 
 
@@ -185,9 +188,25 @@ async def logout_all(request: Request, response: Response, session: SessionDep, 
 
 
 @auth.post("/password/forgot", status_code=202, response_model=StatusResponse, summary="Mail a reset link")
-async def forgot(data: EmailRequest, request: Request, session: SessionDep, client: ClientAddress) -> dict:
-    await service.forgot_password(session, _deps(request), data.email, client)
+async def forgot(
+    data: EmailRequest, request: Request, session: SessionDep, client: ClientAddress, after: BackgroundTasks
+) -> dict:
+    await service.queue_mail_request(session, _deps(request).settings, "forgot", data.email, client)
+    after.add_task(mail_requests.wake, request.app)
     return {"status": "reset_sent"}
+
+
+@auth.post(
+    "/unlock",
+    response_model=StatusResponse,
+    summary="Clear sign-in counters with a mailed one-time link",
+    description="The link is mailed to the owner when wrong passwords for the account pile up. "
+    "It clears the account's counters and every address's lock on it, and lets the address that "
+    "opens it past an address lock for a while. It is never rate limited.",
+)
+async def unlock(data: VerifyRequest, request: Request, session: SessionDep, client: ClientAddress) -> dict:
+    await guessing.unlock_sign_in(session, _deps(request), data.token, client)
+    return {"status": "unlocked"}
 
 
 @auth.post("/password/reset", response_model=StatusResponse, summary="Set a new password with a mailed token")
@@ -211,18 +230,26 @@ async def patch_me(data: MeUpdate, session: SessionDep, user: CurrentUser) -> Me
 
 @me.post("/email", status_code=202, response_model=StatusResponse, summary="Change the email address")
 async def change_email(
-    data: EmailChangeRequest, request: Request, session: SessionDep, user: CurrentUser
-) -> dict:
-    await service.request_email_change(session, _deps(request), user, data.new_email, data.password)
-    return ACCEPTED
+    data: EmailChangeRequest, request: Request, session: SessionDep, user: CurrentUser, client: ClientAddress
+) -> Response | dict:
+    refusal = await service.request_email_change(
+        session, _deps(request), user, data.new_email, data.password, client
+    )
+    return ACCEPTED if refusal is None else _refused(request, refusal)
 
 
 @me.post("/password", response_model=StatusResponse, summary="Change the password (ends other sessions)")
 async def change_password(
-    data: PasswordChangeRequest, request: Request, session: SessionDep, user: CurrentUser
-) -> dict:
-    await service.change_password(session, _deps(request), user, data.current_password, data.new_password)
-    return {"status": "password_changed"}
+    data: PasswordChangeRequest,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    client: ClientAddress,
+) -> Response | dict:
+    refusal = await service.change_password(
+        session, _deps(request), user, data.current_password, data.new_password, client
+    )
+    return {"status": "password_changed"} if refusal is None else _refused(request, refusal)
 
 
 # --- /admin -----------------------------------------------------------------------------------

@@ -5,13 +5,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.i18n import Locale
 from shared.keystore import SigningKeyRecord
+from shared.ratelimit import rate_events_table
 
 
 class Base(SQLModel, registry=registry()):
@@ -100,15 +101,23 @@ class LoginThrottle(Base, table=True):
     locked_until: datetime | None = _ts()
 
 
-class RateEvent(Base, table=True):
-    """One hit of a sliding-window rate limit (resend, forgot, register…)."""
+# One hit of a sliding-window rate limit (resend, forgot, register, unlock mails…).
+RATE_EVENTS = rate_events_table(Base.metadata)
 
-    __tablename__ = "rate_events"
-    __table_args__ = (Index("ix_rate_events_key_at", "key", "at"),)
+
+class MailRequest(Base, table=True):
+    """A 'forgot password' or 'resend verification' request, queued as it arrives and handled
+    after the answer: the request itself does the same work whether or not the account exists."""
+
+    __tablename__ = "mail_requests"
+    # The worker looks only at what is pending.
+    __table_args__ = (Index("ix_mail_requests_pending", "id", postgresql_where=text("processed_at IS NULL")),)
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
-    key: str = Field(max_length=400)
-    at: datetime = _ts(nullable=False)
+    kind: str = Field(max_length=20)  # "forgot" | "resend"
+    email: str = Field(max_length=320)
+    created_at: datetime = _ts(nullable=False)
+    processed_at: datetime | None = _ts()
 
 
 class AuditEntry(Base, table=True):

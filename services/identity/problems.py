@@ -127,3 +127,23 @@ OWN_ROLES = ProblemType(
         "自分の管理者ロールの削除や自分のアカウントの無効化はできません",
     ),
 )
+UNLOCK_INVALID = ProblemType(
+    "unlock-invalid",
+    400,
+    _t(
+        "This unlock link is not valid",
+        "此解除鎖定連結無效",
+        "此解除锁定链接无效",
+        "このロック解除リンクは無効です",
+    ),
+)
+UNLOCK_EXPIRED = ProblemType(
+    "unlock-expired",
+    410,
+    _t(
+        "This unlock link has expired",
+        "此解除鎖定連結已過期",
+        "此解除锁定链接已过期",
+        "このロック解除リンクは有効期限が切れています",
+    ),
+)

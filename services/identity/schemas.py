@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import MAX_LENGTH, policy_violations
 from shared.auth import ROLES
+from shared.bidi import has_bidi_controls
 from shared.i18n import Locale
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -32,9 +33,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _check_name(value: str) -> str:
+def check_name(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("The name must not contain control characters")
+    if has_bidi_controls(value):
+        raise ValueError("The name must not contain text-direction control characters")
     return value
 
 
@@ -55,7 +58,7 @@ class RegisterRequest(Strict):
     password: RawPassword
     locale: Locale
 
-    _name = field_validator("name")(_check_name)
+    _name = field_validator("name")(check_name)
 
     @field_validator("phone")
     @classmethod
@@ -126,7 +129,7 @@ class MeUpdate(Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        return None if value is None else _check_name(value)
+        return None if value is None else check_name(value)
 
     @field_validator("phone")
     @classmethod

@@ -5,12 +5,12 @@ Answers must not reveal whether an email has an account: register, resend and fo
 the same way either way, and login refuses a wrong email exactly like a wrong password.
 """
 
-import hashlib
+import asyncio
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, or_, text, update
 from sqlalchemy.exc import IntegrityError
@@ -18,11 +18,24 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import limits
+from services.identity import guessing, limits
 from services.identity.config import Settings
-from services.identity.models import AuditEntry, AuthSession, OneTimeToken, RefreshToken, User
+from services.identity.core import (
+    VERIFY_PURPOSES,
+    Deps,
+    Refusal,
+    account_allows,
+    consume_token,
+    emit,
+    hash_token,
+    limit_address,
+    new_one_time_token,
+    now,
+    user_by_email,
+)
+from services.identity.models import AuditEntry, AuthSession, MailRequest, OneTimeToken, RefreshToken, User
 from services.identity.normalize import email_key
-from services.identity.passwords import Passwords, policy_violations
+from services.identity.passwords import policy_violations
 from services.identity.problems import (
     ACCOUNT_DISABLED,
     CURRENT_PASSWORD_WRONG,
@@ -30,7 +43,6 @@ from services.identity.problems import (
     EMAIL_TAKEN,
     INVALID_CREDENTIALS,
     INVALID_REFRESH_TOKEN,
-    LOCKED,
     OWN_ROLES,
     RESET_EXPIRED,
     RESET_INVALID,
@@ -38,8 +50,6 @@ from services.identity.problems import (
     VERIFICATION_INVALID,
 )
 from services.identity.schemas import MeUpdate, RegisterRequest
-from services.identity.signing import KeyRing
-from shared import clock
 from shared.auth import Principal
 from shared.events import (
     AccountExistsNotice,
@@ -50,32 +60,8 @@ from shared.events import (
     UserVerified,
     VerificationRequested,
 )
-from shared.events.base import Event
-from shared.http.problems import NOT_FOUND, RATE_LIMITED, UNAUTHORIZED, VALIDATION, Problem, ProblemType
-from shared.outbox import add_event
-
-SOURCE = "identity"
-HOUR = timedelta(hours=1)
-VERIFY_PURPOSES = ("verify", "email_change")
-
-
-@dataclass(frozen=True)
-class Deps:
-    """What the use cases need besides the session: settings, hashing, signing."""
-
-    settings: Settings
-    passwords: Passwords
-    keyring: KeyRing
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A refusal whose side effects (a counted failure, a revoked family) must be committed,
-    so it is returned to the route instead of raised (raising rolls the transaction back)."""
-
-    problem: ProblemType
-    detail: str
-    headers: dict[str, str] = field(default_factory=dict)
+from shared.http.problems import NOT_FOUND, UNAUTHORIZED, VALIDATION, Problem
+from shared.ratelimit import prune as prune_rate_events
 
 
 @dataclass(frozen=True)
@@ -84,101 +70,6 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     refresh_max_age: int
-
-
-def now() -> datetime:
-    return clock.now()
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def _emit(session: AsyncSession, event: Event) -> None:
-    await add_event(session, event, source=SOURCE)
-
-
-async def _user_by_email(session: AsyncSession, email: str, *, for_update: bool = False) -> User | None:
-    query = select(User).where(User.email_key == email_key(email))
-    if for_update:
-        query = query.with_for_update()
-    return (await session.exec(query)).first()
-
-
-async def _limit_address(session: AsyncSession, action: str, address: str, per_hour: int) -> None:
-    wait = await limits.allow(session, f"{action}:address:{address}", limit=per_hour, window=HOUR, now=now())
-    if wait:
-        raise Problem(
-            RATE_LIMITED,
-            detail=f"Too many requests from your network; try again in {wait // 60 + 1} minutes",
-            headers={"Retry-After": str(wait)},
-        )
-
-
-async def _account_allows(session: AsyncSession, action: str, user: User, per_hour: int) -> bool:
-    key = f"{action}:account:{user.id}"
-    return await limits.allow(session, key, limit=per_hour, window=HOUR, now=now()) == 0
-
-
-# --- one-time tokens -------------------------------------------------------------------------
-
-
-async def _new_one_time_token(
-    session: AsyncSession, user: User, purpose: str, email: str, ttl: timedelta
-) -> str:
-    """A fresh single-use token; older unused ones of the same kind stop working."""
-    moment = now()
-    purposes = VERIFY_PURPOSES if purpose in VERIFY_PURPOSES else (purpose,)
-    await session.execute(
-        update(OneTimeToken)
-        .where(
-            col(OneTimeToken.user_id) == user.id,
-            col(OneTimeToken.purpose).in_(purposes),
-            col(OneTimeToken.used_at).is_(None),
-            col(OneTimeToken.revoked_at).is_(None),
-        )
-        .values(revoked_at=moment)
-    )
-    token = secrets.token_urlsafe(32)
-    session.add(
-        OneTimeToken(
-            token_hash=_hash_token(token),
-            user_id=user.id,
-            purpose=purpose,
-            email=email,
-            created_at=moment,
-            expires_at=moment + ttl,
-        )
-    )
-    await session.flush()
-    return token
-
-
-async def _consume_token(
-    session: AsyncSession, token: str, purposes: tuple[str, ...], invalid: ProblemType, expired: ProblemType
-) -> OneTimeToken:
-    """Mark the token used, atomically (two clicks racing: one wins, the other is refused)."""
-    hashed = _hash_token(token)
-    row = await session.get(OneTimeToken, hashed)
-    what = "verification" if invalid is VERIFICATION_INVALID else "password reset"
-    if row is None or row.purpose not in purposes or row.used_at is not None or row.revoked_at is not None:
-        raise Problem(invalid, detail=f"This link was already used or replaced; request a new {what} link")
-    if row.expires_at <= now():
-        raise Problem(expired, detail=f"The link expired; request a new {what} link")
-    claimed = await session.execute(
-        update(OneTimeToken)
-        .where(
-            col(OneTimeToken.token_hash) == hashed,
-            col(OneTimeToken.used_at).is_(None),
-            col(OneTimeToken.revoked_at).is_(None),
-        )
-        .values(used_at=now())
-        .returning(col(OneTimeToken.token_hash))
-    )
-    if claimed.first() is None:
-        raise Problem(invalid, detail=f"This link was already used; request a new {what} link")
-    await session.refresh(row)
-    return row
 
 
 def _verify_url(settings: Settings, token: str) -> str:
@@ -192,8 +83,8 @@ def _reset_url(settings: Settings, token: str) -> str:
 async def _send_verification(session: AsyncSession, deps: Deps, user: User, reason: str, email: str) -> None:
     hours = deps.settings.verification_ttl_hours
     purpose = "email_change" if reason == "email_change" else "verify"
-    token = await _new_one_time_token(session, user, purpose, email, timedelta(hours=hours))
-    await _emit(
+    token = await new_one_time_token(session, user, purpose, email, timedelta(hours=hours))
+    await emit(
         session,
         VerificationRequested(
             user_id=user.id,
@@ -218,7 +109,7 @@ async def _mark_verified(session: AsyncSession, user: User, verified_by: str) ->
     if result.first() is None:
         return False
     await session.refresh(user)
-    await _emit(
+    await emit(
         session,
         UserVerified(
             user_id=user.id,
@@ -239,8 +130,8 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
     # Hash first, whether or not the account exists: equal timing, and no connection is held
     # while argon2 works.
     password_hash = await deps.passwords.hash(data.password)
-    await _limit_address(session, "register", client, settings.register_per_address_per_hour)
-    existing = await _user_by_email(session, data.email)
+    await limit_address(session, "register", client, settings.register_per_address_per_hour)
+    existing = await user_by_email(session, data.email)
     if existing is None:
         moment = now()
         user = User(
@@ -259,18 +150,18 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
                 session.add(user)
                 await session.flush()
         except IntegrityError:  # registered concurrently a moment ago: same answer as below
-            existing = await _user_by_email(session, data.email)
+            existing = await user_by_email(session, data.email)
         else:
-            await _emit(
+            await emit(
                 session, UserRegistered(user_id=user.id, email=user.email, name=user.name, locale=user.locale)
             )
             await _send_verification(session, deps, user, "register", user.email)
             return
     # The account exists: tell the owner (not the caller).
-    if existing is not None and await _account_allows(
+    if existing is not None and await account_allows(
         session, "exists-notice", existing, settings.exists_notice_per_account_per_hour
     ):
-        await _emit(
+        await emit(
             session,
             AccountExistsNotice(
                 user_id=existing.id,
@@ -284,7 +175,7 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
 
 
 async def verify_email(session: AsyncSession, token: str) -> None:
-    row = await _consume_token(session, token, VERIFY_PURPOSES, VERIFICATION_INVALID, VERIFICATION_EXPIRED)
+    row = await consume_token(session, token, VERIFY_PURPOSES, VERIFICATION_INVALID, VERIFICATION_EXPIRED)
     user = await session.get(User, row.user_id, with_for_update=True)
     assert user is not None
     if row.purpose == "email_change":
@@ -294,48 +185,43 @@ async def verify_email(session: AsyncSession, token: str) -> None:
 
 
 async def _apply_email_change(session: AsyncSession, user: User, new_email: str) -> None:
-    taken = await _user_by_email(session, new_email)
+    taken = await user_by_email(session, new_email)
     if taken is not None and taken.id != user.id:
         raise Problem(EMAIL_TAKEN, detail="Another account uses this address now; choose a different one")
     previous = user.email
     user.email, user.email_key, user.updated_at = new_email, new_email.lower(), now()
     session.add(user)
     await session.flush()
-    await _emit(session, _profile_event(user, previous_email=previous))
+    await emit(session, _profile_event(user, previous_email=previous))
     # Confirming the new address also proves it; an unverified account becomes verified.
     await _mark_verified(session, user, "link")
 
 
-async def resend_verification(session: AsyncSession, deps: Deps, email: str, client: str) -> None:
+async def queue_mail_request(
+    session: AsyncSession, settings: Settings, kind: Literal["forgot", "resend"], email: str, client: str
+) -> None:
+    """'Forgot password' and 'resend verification' answer before any account-dependent work:
+    the request is queued alike for every address (the background worker in mail_requests.py
+    looks the account up), so neither the answer nor its timing tells whether an account exists."""
+    per_hour = (
+        settings.forgot_per_address_per_hour if kind == "forgot" else settings.resend_per_address_per_hour
+    )
+    await limit_address(session, kind, client, per_hour)
+    session.add(MailRequest(kind=kind, email=email, created_at=now()))
+    await session.flush()
+
+
+async def resend_verification(session: AsyncSession, deps: Deps, email: str) -> None:
+    """A queued 'resend' (mail_requests.py): a new link if the account still waits for one."""
     settings = deps.settings
-    await _limit_address(session, "resend", client, settings.resend_per_address_per_hour)
-    user = await _user_by_email(session, email, for_update=True)
+    user = await user_by_email(session, email, for_update=True)
     if user is None or user.email_verified_at is not None or user.disabled_at is not None:
         return
-    if await _account_allows(session, "resend", user, settings.resend_per_account_per_hour):
+    if await account_allows(session, "resend", user, settings.resend_per_account_per_hour):
         await _send_verification(session, deps, user, "resend", user.email)
 
 
 # --- sign-in and sessions --------------------------------------------------------------------
-
-
-def _lock_policy(settings: Settings, max_failures: int) -> limits.LockPolicy:
-    return limits.LockPolicy(
-        max_failures=max_failures,
-        lock=timedelta(minutes=settings.login_lock_minutes),
-        max_lock=timedelta(minutes=settings.login_max_lock_minutes),
-        failure_window=timedelta(minutes=settings.login_failure_window_minutes),
-    )
-
-
-def _locked(wait: int) -> Refusal:
-    minutes = wait // 60 + 1
-    return Refusal(
-        LOCKED,
-        f"Sign-in is locked for about {minutes} minutes after repeated failures. Wait, or reset your "
-        "password with 'Forgot password'.",
-        {"Retry-After": str(wait)},
-    )
 
 
 async def login(
@@ -348,15 +234,16 @@ async def login(
     reader: async_sessionmaker[AsyncSession],
 ) -> TokenPair | Refusal:
     """`reader` serves the lookups in a short session of their own, so no database connection
-    is held while argon2 works: a burst of sign-ins must not drain the connection pool."""
-    settings = deps.settings
-    account, address = limits.account_key(email_key(email)), limits.address_key(client)
+    is held while argon2 works (or a backoff waits): a burst of sign-ins must not drain the pool."""
+    key = email_key(email)
     async with reader() as read:
-        wait = await limits.locked_for(read, [account, address], now())
-        found = None if wait else await _user_by_email(read, email)
+        state = await limits.guess_state(read, key, client, guessing.backoff_policy(deps.settings), now())
+        found = None if state.locked_for else await user_by_email(read, email)
         user_id, stored_hash = (found.id, found.password_hash) if found else (None, None)
-    if wait:
-        return _locked(wait)
+    if state.locked_for:
+        return guessing.locked(state.locked_for)
+    if state.backoff_seconds:
+        await asyncio.sleep(state.backoff_seconds)
     if stored_hash is None:
         await deps.passwords.burn_time(password)
         password_ok = False
@@ -364,14 +251,9 @@ async def login(
         password_ok = await deps.passwords.verify(stored_hash, password)
     user = await session.get(User, user_id) if password_ok and user_id else None
     if user is None:
-        await limits.record_failure(
-            session, account, _lock_policy(settings, settings.login_max_failures), now()
-        )
-        await limits.record_failure(
-            session, address, _lock_policy(settings, settings.address_max_failures), now()
-        )
+        await guessing.count_wrong_password(session, deps, key, client, user_id)
         return Refusal(INVALID_CREDENTIALS, "Check the email address and password, or reset your password")
-    await limits.clear(session, account)
+    await limits.clear_account(session, key)
     if deps.passwords.needs_rehash(user.password_hash):
         user.password_hash = await deps.passwords.hash(password)
         session.add(user)
@@ -403,7 +285,7 @@ async def _issue_tokens(
     refresh_ttl = timedelta(hours=settings.refresh_token_ttl_hours)
     session.add(
         RefreshToken(
-            token_hash=_hash_token(refresh),
+            token_hash=hash_token(refresh),
             session_id=auth_session.id,
             created_at=now(),
             expires_at=now() + refresh_ttl,
@@ -432,9 +314,7 @@ async def _end_sessions(session: AsyncSession, user_id: uuid.UUID, reason: str, 
     )
     ended = list((await session.execute(query)).scalars())
     if ended:
-        await add_event(
-            session, SessionsRevoked(user_id=user_id, session_ids=ended, reason=reason), source=SOURCE
-        )
+        await emit(session, SessionsRevoked(user_id=user_id, session_ids=ended, reason=reason))
 
 
 async def _revoke_sessions(
@@ -451,7 +331,7 @@ async def refresh(session: AsyncSession, deps: Deps, token: str | None) -> Token
         return Refusal(
             INVALID_REFRESH_TOKEN, "Send the refresh token (JSON body or cookie), or sign in again"
         )
-    row = await session.get(RefreshToken, _hash_token(token), with_for_update=True)
+    row = await session.get(RefreshToken, hash_token(token), with_for_update=True)
     if row is None:
         return ended
     auth_session = await session.get(AuthSession, row.session_id, with_for_update=True)
@@ -483,7 +363,7 @@ async def logout(session: AsyncSession, principal: Principal | None, refresh_tok
     if principal is not None and principal.session_id:
         session_id = uuid.UUID(principal.session_id)
     elif refresh_token:
-        row = await session.get(RefreshToken, _hash_token(refresh_token))
+        row = await session.get(RefreshToken, hash_token(refresh_token))
         session_id = row.session_id if row else None
     if session_id is None:
         return
@@ -499,17 +379,17 @@ async def logout_all(session: AsyncSession, principal: Principal) -> None:
 # --- password reset --------------------------------------------------------------------------
 
 
-async def forgot_password(session: AsyncSession, deps: Deps, email: str, client: str) -> None:
+async def forgot_password(session: AsyncSession, deps: Deps, email: str) -> None:
+    """A queued 'forgot' (mail_requests.py): a reset link if the account exists and may get one."""
     settings = deps.settings
-    await _limit_address(session, "forgot", client, settings.forgot_per_address_per_hour)
-    user = await _user_by_email(session, email, for_update=True)
+    user = await user_by_email(session, email, for_update=True)
     if user is None or user.disabled_at is not None:
         return
-    if not await _account_allows(session, "forgot", user, settings.forgot_per_account_per_hour):
+    if not await account_allows(session, "forgot", user, settings.forgot_per_account_per_hour):
         return
     minutes = settings.reset_ttl_minutes
-    token = await _new_one_time_token(session, user, "reset", user.email, timedelta(minutes=minutes))
-    await _emit(
+    token = await new_one_time_token(session, user, "reset", user.email, timedelta(minutes=minutes))
+    await emit(
         session,
         PasswordResetRequested(
             user_id=user.id,
@@ -533,20 +413,20 @@ def _check_policy(user: User, password: str, field_name: str) -> None:
 
 
 async def reset_password(session: AsyncSession, deps: Deps, token: str, password: str) -> None:
-    hashed = _hash_token(token)
+    hashed = hash_token(token)
     pending = await session.get(OneTimeToken, hashed)
     if pending is not None and pending.purpose == "reset":
         owner = await session.get(User, pending.user_id)
         assert owner is not None
         _check_policy(owner, password, "password")  # before spending the token
-    row = await _consume_token(session, token, ("reset",), RESET_INVALID, RESET_EXPIRED)
+    row = await consume_token(session, token, ("reset",), RESET_INVALID, RESET_EXPIRED)
     user = await session.get(User, row.user_id, with_for_update=True)
     assert user is not None
     user.password_hash = await deps.passwords.hash(password)
     user.updated_at = now()
     session.add(user)
     await _revoke_sessions(session, user.id, "password_reset")
-    await limits.clear(session, limits.account_key(user.email_key))
+    await limits.clear_account(session, user.email_key)
     # The link reached the mailbox, which proves the address just as a verification link does.
     await _mark_verified(session, user, "link")
 
@@ -587,39 +467,53 @@ async def update_me(session: AsyncSession, principal: Principal, changes: MeUpda
         user.updated_at = now()
         session.add(user)
         await session.flush()
-        await _emit(session, _profile_event(user))
+        await emit(session, _profile_event(user))
     return user
 
 
-async def _require_password(deps: Deps, user: User, password: str) -> None:
+async def _require_password(
+    session: AsyncSession, deps: Deps, user: User, password: str, client: str
+) -> Refusal | None:
+    """The current password, guarded like a sign-in: a stolen session must not become an
+    unlimited password oracle. A refusal is returned so the counted failure commits."""
+    refusal = await guessing.guess_allowed(session, deps.settings, user.email_key, client)
+    if refusal is not None:
+        return refusal
     if not await deps.passwords.verify(user.password_hash, password):
-        raise Problem(CURRENT_PASSWORD_WRONG, detail="Enter your current password to confirm")
+        await guessing.count_wrong_password(session, deps, user.email_key, client, user.id)
+        return Refusal(CURRENT_PASSWORD_WRONG, "Enter your current password to confirm")
+    return None
 
 
 async def request_email_change(
-    session: AsyncSession, deps: Deps, principal: Principal, new_email: str, password: str
-) -> None:
+    session: AsyncSession, deps: Deps, principal: Principal, new_email: str, password: str, client: str
+) -> Refusal | None:
     """Mail a link to the new address; the address changes only when that link is opened.
     An address that belongs to another account gets nothing (and the answer is the same)."""
     user = await active_user(session, principal)
-    await _require_password(deps, user, password)
-    taken = await _user_by_email(session, new_email)
-    if taken is not None:
-        return
-    await _send_verification(session, deps, user, "email_change", new_email)
+    refusal = await _require_password(session, deps, user, password, client)
+    if refusal is not None:
+        return refusal
+    taken = await user_by_email(session, new_email)
+    if taken is None:
+        await _send_verification(session, deps, user, "email_change", new_email)
+    return None
 
 
 async def change_password(
-    session: AsyncSession, deps: Deps, principal: Principal, current: str, new: str
-) -> None:
+    session: AsyncSession, deps: Deps, principal: Principal, current: str, new: str, client: str
+) -> Refusal | None:
     user = await active_user(session, principal)
-    await _require_password(deps, user, current)
+    refusal = await _require_password(session, deps, user, current, client)
+    if refusal is not None:
+        return refusal
     _check_policy(user, new, "new_password")
     user.password_hash = await deps.passwords.hash(new)
     user.updated_at = now()
     session.add(user)
     keep = uuid.UUID(principal.session_id) if principal.session_id else None
     await _revoke_sessions(session, user.id, "password_changed", keep=keep)
+    return None
 
 
 # --- staff -----------------------------------------------------------------------------------
@@ -676,12 +570,7 @@ async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
     user = await session.get(User, user_id)
     if user is None:
         raise Problem(NOT_FOUND, detail="No user has this id")
-    throttle = await limits.throttle_state(session, limits.account_key(user.email_key))
-    locked_until = (
-        throttle.locked_until
-        if throttle and throttle.locked_until and throttle.locked_until > now()
-        else None
-    )
+    lock = await limits.account_lock(session, user.email_key, now())
     sessions = (
         await session.exec(
             select(func.count()).where(
@@ -689,7 +578,7 @@ async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
             )
         )
     ).one()
-    return UserDetail(user, locked_until, throttle.failures if throttle else 0, sessions)
+    return UserDetail(user, lock.locked_until, lock.recent_failures, sessions)
 
 
 async def staff_verify(
@@ -715,7 +604,7 @@ async def set_disabled(
         await session.flush()
         if disabled:
             await _revoke_sessions(session, user.id, "disabled")
-        await _emit(session, _profile_event(user))
+        await emit(session, _profile_event(user))
     await _audit(session, actor, "disable" if disabled else "enable", user.id, reason, changed=changed)
     return await user_detail(session, user.id)
 
@@ -741,7 +630,7 @@ async def set_roles(
 async def unlock(session: AsyncSession, actor: Principal, user_id: uuid.UUID, reason: str) -> UserDetail:
     user = await _target(session, user_id)
     detail = await user_detail(session, user.id)
-    await limits.clear(session, limits.account_key(user.email_key))
+    await limits.clear_account(session, user.email_key)
     await _audit(
         session,
         actor,
@@ -781,7 +670,7 @@ async def create_or_update_user(
 ) -> uuid.UUID:
     """Idempotent seeding: a new account is created (events as for a registration); an existing
     one gets the given roles and, if asked, is verified. Validation is the caller's."""
-    user = await _user_by_email(session, email, for_update=True)
+    user = await user_by_email(session, email, for_update=True)
     if user is None:
         moment = now()
         user = User(
@@ -797,7 +686,7 @@ async def create_or_update_user(
         )
         session.add(user)
         await session.flush()
-        await _emit(
+        await emit(
             session, UserRegistered(user_id=user.id, email=user.email, name=user.name, locale=user.locale)
         )
         if not verified:
@@ -813,17 +702,20 @@ async def create_or_update_user(
 
 
 async def user_id_by_email(session: AsyncSession, email: str) -> uuid.UUID | None:
-    user = await _user_by_email(session, email)
+    user = await user_by_email(session, email)
     return user.id if user else None
 
 
 async def prune(session: AsyncSession) -> None:
     """Housekeeping: old rate-limit rows and long-dead tokens."""
     moment = now()
-    await limits.prune_rate_events(session, moment - timedelta(days=1))
+    await prune_rate_events(session, moment - timedelta(days=1))
     await session.execute(
         text("DELETE FROM one_time_tokens WHERE expires_at < :t"), {"t": moment - timedelta(days=30)}
     )
     await session.execute(
         text("DELETE FROM refresh_tokens WHERE expires_at < :t"), {"t": moment - timedelta(days=1)}
+    )
+    await session.execute(
+        text("DELETE FROM mail_requests WHERE processed_at < :t"), {"t": moment - timedelta(days=1)}
     )

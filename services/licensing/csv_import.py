@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from shared.bidi import has_bidi_controls
 from shared.dates import RANGE_MESSAGE, in_business_range
 from shared.http.text_rules import NUL, NUL_MESSAGE
 
@@ -21,6 +22,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_EDITION = 80
 MAX_CUSTOMER_REF = 120
 MAX_SEATS = 1_000_000
+BIDI_REFUSED = "must not contain text-direction control characters"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ def _parse_row(
     edition = values["edition"].strip()
     if not edition or len(edition) > MAX_EDITION:
         errors.append(_error(line, "edition", f"must be 1 to {MAX_EDITION} characters"))
+    elif has_bidi_controls(edition):
+        errors.append(_error(line, "edition", BIDI_REFUSED))
     seats_text = values["seats"].strip()
     seats = int(seats_text) if seats_text.isdigit() and len(seats_text) <= 7 else 0
     if not 1 <= seats <= MAX_SEATS:
@@ -91,6 +95,8 @@ def _parse_row(
     customer_ref = (values.get("customer_ref") or "").strip() or None
     if customer_ref is not None and len(customer_ref) > MAX_CUSTOMER_REF:
         errors.append(_error(line, "customer_ref", f"must be at most {MAX_CUSTOMER_REF} characters"))
+    elif customer_ref is not None and has_bidi_controls(customer_ref):
+        errors.append(_error(line, "customer_ref", BIDI_REFUSED))
     if len(errors) > before:
         return None
     assert purchased_on is not None and warranty_ends is not None

@@ -4,13 +4,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import Column, DateTime, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared import clock
 from shared.keystore import SigningKeyRecord
+from shared.ratelimit import rate_events_table
 
 
 class Base(SQLModel, registry=registry()):
@@ -79,19 +80,9 @@ class VerifiedAccount(Base, table=True):
     )
 
 
-class LookupFailure(Base, table=True):
-    """One failed serial/registration lookup; the rate limit counts these (shared by replicas)."""
-
-    __tablename__ = "lookup_failure"
-    __table_args__ = (
-        Index("ix_lookup_failure_account_at", "account_id", "at"),
-        Index("ix_lookup_failure_address_at", "client_address", "at"),
-    )
-
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    account_id: UUID
-    client_address: str = Field(sa_column=Column(Text, nullable=False))
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+# Failed serial/registration lookups, counted by the limit in the schema every service's
+# limiter shares (shared/ratelimit.py).
+RATE_EVENTS = rate_events_table(Base.metadata)
 
 
 class AuditEntry(Base, table=True):

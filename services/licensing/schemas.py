@@ -4,8 +4,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.bidi import has_bidi_controls
 from shared.dates import BusinessDate
 from shared.entitlements import CoverageStatus
 
@@ -26,6 +27,13 @@ class LicenseIssue(_Strict):
     purchased_on: BusinessDate
     warranty_ends: BusinessDate
     customer_ref: str | None = Field(default=None, max_length=120)
+
+    @field_validator("edition", "customer_ref")
+    @classmethod
+    def _no_bidi_controls(cls, value: str | None) -> str | None:
+        if value is not None and has_bidi_controls(value):
+            raise ValueError("must not contain text-direction control characters")
+        return value
 
     @model_validator(mode="after")
     def _warranty_after_purchase(self) -> "LicenseIssue":

@@ -4,12 +4,11 @@ The transaction belongs to the caller (the request dependency or the CLI), so a 
 and the events describing it are written together or not at all.
 """
 
-import math
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 from uuid import UUID, uuid4
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,7 +17,7 @@ from services.licensing.bulk import copy_events, copy_licenses
 from services.licensing.config import Settings
 from services.licensing.csv_import import ImportRejected, parse_import
 from services.licensing.license_file import sign
-from services.licensing.models import AuditEntry, Contract, License, LookupFailure, VerifiedAccount
+from services.licensing.models import AuditEntry, Contract, License, VerifiedAccount
 from services.licensing.problems import (
     ACCOUNT_NOT_VERIFIED,
     ALREADY_VOID,
@@ -44,7 +43,7 @@ from services.licensing.serials import (
     same_hash,
 )
 from services.licensing.signing_keys import key_store
-from shared import clock
+from shared import clock, ratelimit
 from shared.auth import Principal
 from shared.entitlements import Period, check_new_contract, coverage_of, coverage_status
 from shared.events import (
@@ -471,38 +470,40 @@ async def _verified_account(session: AsyncSession, user: Principal) -> VerifiedA
     return account
 
 
+def _lookup_keys(user: Principal, address: str, settings: Settings) -> tuple[tuple[str, int], ...]:
+    # The account first: every request takes the keys' locks in the same order (no deadlock).
+    return (
+        (f"lookup-miss:account:{user.user_id}", settings.lookup_failures_per_account),
+        (f"lookup-miss:address:{address}", settings.lookup_failures_per_address),
+    )
+
+
 async def _enforce_lookup_limit(
     session: AsyncSession, settings: Settings, user: Principal, address: str
 ) -> None:
-    """At most N failed lookups per window per account and per address, counted in Postgres so
-    every replica sees the same count. The advisory lock makes one account's lookups take turns,
-    so parallel requests cannot all slip under the limit."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"lookup:{user.user_id}"}
-    )
-    since = utcnow() - timedelta(seconds=settings.lookup_window_seconds)
-    for column, value, limit in (
-        (LookupFailure.account_id, user.user_id, settings.lookup_failures_per_account),
-        (LookupFailure.client_address, address, settings.lookup_failures_per_address),
-    ):
-        query = select(func.count(), func.min(LookupFailure.at)).where(
-            column == value, col(LookupFailure.at) > since
-        )
-        count, oldest = (await session.exec(query)).one()  # type: ignore[call-overload]
-        if count >= limit:
-            retry_after = max(1, math.ceil((oldest - since).total_seconds()))
+    """At most N failed lookups per window per account and per address, counted in Postgres
+    (shared/ratelimit.py) so every replica sees the same count. The keys stay locked until the
+    transaction ends, so parallel requests take turns and cannot all slip under the limit."""
+    window = timedelta(seconds=settings.lookup_window_seconds)
+    moment = utcnow()
+    for key, limit in _lookup_keys(user, address, settings):
+        wait = await ratelimit.retry_after(session, key, limit=limit, window=window, now=moment)
+        if wait:
             raise Problem(
                 RATE_LIMITED,
-                detail=f"Too many wrong serial or registration numbers. Try again in {retry_after} seconds.",
-                headers={"Retry-After": str(retry_after)},
+                detail=f"Too many wrong serial or registration numbers. Try again in {wait} seconds.",
+                headers={"Retry-After": str(wait)},
             )
 
 
-async def _refuse_lookup(session: AsyncSession, user: Principal, address: str) -> NoReturn:
+async def _refuse_lookup(
+    session: AsyncSession, settings: Settings, user: Principal, address: str
+) -> NoReturn:
     """Wrong serial, wrong registration number or void license: indistinguishable on purpose.
     The failed attempt is kept (committed) so that the lookup limit counts it."""
-    session.add(LookupFailure(account_id=user.user_id, client_address=address))
-    await session.flush()
+    moment = utcnow()
+    for key, _ in _lookup_keys(user, address, settings):
+        await ratelimit.record(session, key, moment)
     raise Problem(LICENSE_NOT_FOUND, detail=MISS_DETAIL, keep_changes=True)
 
 
@@ -580,7 +581,7 @@ async def preview_license(
     await _enforce_lookup_limit(session, settings, user, address)
     license = await _matching_license(session, settings, lookup, lock=False)
     if license is None:
-        await _refuse_lookup(session, user, address)
+        await _refuse_lookup(session, settings, user, address)
     coverage, _ = await customer_coverage(session, license)
     return schemas.LicensePreview(
         serial=license.serial,
@@ -606,7 +607,7 @@ async def bind_license(
     await _enforce_lookup_limit(session, settings, user, address)
     license = await _matching_license(session, settings, lookup, lock=True)
     if license is None:
-        await _refuse_lookup(session, user, address)
+        await _refuse_lookup(session, settings, user, address)
     if license.account_id == user.user_id:
         coverage, contracts = await customer_coverage(session, license)
         return customer_view(settings, license, contracts), False
@@ -722,7 +723,7 @@ async def preview_contract(
     await _enforce_lookup_limit(session, settings, user, address)
     found = await _matching_contract(session, settings, lookup, lock=False)
     if found is None:
-        await _refuse_lookup(session, user, address)
+        await _refuse_lookup(session, settings, user, address)
     contract, license = found
     _require_license_bound_to(license, user)
     _, contracts = await customer_coverage(session, license)
@@ -745,7 +746,7 @@ async def bind_contract(
     await _enforce_lookup_limit(session, settings, user, address)
     found = await _matching_contract(session, settings, lookup, lock=True)
     if found is None:
-        await _refuse_lookup(session, user, address)
+        await _refuse_lookup(session, settings, user, address)
     contract, license = found
     _require_license_bound_to(license, user)
     if contract.bound_at is not None:

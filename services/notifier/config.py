@@ -1,6 +1,7 @@
 """Notifier settings (env prefix NOTIFIER_). SMTP fields come from the kernel's ServiceSettings."""
 
 from shared.config import ServiceSettings, settings_config
+from shared.i18n import Locale
 
 
 class Settings(ServiceSettings):
@@ -23,3 +24,7 @@ class Settings(ServiceSettings):
     smtp_timeout_seconds: float = 15.0
     # Chunk size of the release fan-out's set-wise INSERT … SELECT.
     fanout_chunk_size: int = 1000
+    # The support team's shared address: it gets a mail for every new case.
+    support_team_email: str = "support-team@example.com"
+    support_team_name: str = "Support team"
+    support_team_locale: Locale = "en"

@@ -8,6 +8,7 @@ transaction; the sender loop mails them after commit (a NOTIFY trigger wakes it)
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,12 +19,14 @@ from shared import clock
 from shared.events import (
     AccountExistsNotice,
     CaseOpened,
-    CaseUpdated,
+    CaseReplied,
+    CaseSlaBreached,
     Envelope,
     Event,
     MailAutoReplyRequested,
     PasswordResetRequested,
     ReleasePublished,
+    SignInUnlockOffered,
     UserProfileChanged,
     UserVerified,
     VerificationRequested,
@@ -39,6 +42,10 @@ Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 
 def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
     portal = settings.public_url.rstrip("/")
+
+    def case_link(case_id: UUID) -> str:
+        """The customer's case page opens the case named in `?case=`."""
+        return f"{portal}/cases?case={quote(str(case_id))}"
 
     async def on_verification_requested(
         session: AsyncSession, envelope: Envelope[VerificationRequested]
@@ -107,6 +114,23 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             },
         )
 
+    async def on_sign_in_unlock(session: AsyncSession, envelope: Envelope[SignInUnlockOffered]) -> None:
+        event = envelope.data
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=event.email,
+            kind="sign_in_unlock",
+            locale=event.locale,
+            context={
+                "name": event.name,
+                "portal_url": portal,
+                "unlock_url": event.unlock_url,
+                "failures": event.failures,
+                "expires_in_hours": event.expires_in_hours,
+            },
+        )
+
     async def on_profile_changed(session: AsyncSession, envelope: Envelope[UserProfileChanged]) -> None:
         event = envelope.data
         await service.record_recipient(
@@ -152,6 +176,27 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
 
     async def on_case_opened(session: AsyncSession, envelope: Envelope[CaseOpened]) -> None:
         event = envelope.data
+        case_context = {
+            "portal_url": portal,
+            "number": event.number,
+            "subject_line": event.subject_line,
+            "product": event.product,
+        }
+        # The team hears of every new case, whether or not the customer can be mailed.
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=settings.support_team_email,
+            kind="case_new_staff",
+            locale=settings.support_team_locale,
+            context={
+                **case_context,
+                "name": settings.support_team_name,
+                "severity": event.severity,
+                "category": event.category,
+                "case_url": f"{portal}/desk/cases/{event.case_id}",
+            },
+        )
         recipient = await service.recipient_of(session, event.account_id)
         if recipient is None or recipient.disabled:
             log.warning("case opened by an account we cannot mail", account_id=str(event.account_id))
@@ -163,37 +208,76 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             kind="case_opened",
             locale=recipient.locale,
             context={
+                **case_context,
                 "name": recipient.name,
-                "portal_url": portal,
-                "number": event.number,
-                "subject_line": event.subject_line,
-                "product": event.product,
-                "case_url": f"{portal}/cases?case={event.case_id}",
-                "case_id": str(event.case_id),  # signs the case's reply address (thread_headers.py)
+                "case_url": case_link(event.case_id),
+                # Signs the case's reply address, so the customer can answer by mail (thread_headers.py).
+                "case_id": str(event.case_id),
             },
         )
 
-    async def on_case_updated(session: AsyncSession, envelope: Envelope[CaseUpdated]) -> None:
+    async def on_case_replied(session: AsyncSession, envelope: Envelope[CaseReplied]) -> None:
         event = envelope.data
-        if not event.by_staff:
-            return  # the customer's own messages need no mail to themselves
-        recipient = await service.recipient_of(session, event.account_id)
+        # Staff replies go to the customer; customer messages to the engineer who has the case.
+        if event.by_staff:
+            to_id, kind, url = event.account_id, "case_answered", case_link(event.case_id)
+        elif event.assignee_id is not None:
+            to_id, kind, url = (
+                event.assignee_id,
+                "case_customer_reply",
+                f"{portal}/desk/cases/{event.case_id}",
+            )
+        else:
+            return  # unassigned: the case is back in the queue, which the team watches
+        recipient = await service.recipient_of(session, to_id)
         if recipient is None or recipient.disabled:
-            log.warning("case answered for an account we cannot mail", account_id=str(event.account_id))
+            log.warning("case reply for an account we cannot mail", account_id=str(to_id), kind=kind)
             return
         await service.queue_mail(
             session,
             event_id=envelope.id,
             email=recipient.email,
-            kind="case_answered",
+            kind=kind,
             locale=recipient.locale,
             context={
                 "name": recipient.name,
                 "portal_url": portal,
                 "number": event.number,
-                "summary": event.summary,
-                "case_url": f"{portal}/cases?case={event.case_id}",
-                "case_id": str(event.case_id),
+                "reply": event.body,
+                "case_url": url,
+                # Only the customer answers a case by mail: staff mails keep the plain Reply-To.
+                **({"case_id": str(event.case_id)} if event.by_staff else {}),
+            },
+        )
+
+    async def on_sla_breached(session: AsyncSession, envelope: Envelope[CaseSlaBreached]) -> None:
+        event = envelope.data
+        # The engineer who has the case hears of it; an unassigned case, the whole team.
+        recipient = (
+            None if event.assignee_id is None else await service.recipient_of(session, event.assignee_id)
+        )
+        if recipient is not None and not recipient.disabled:
+            email, name, locale = recipient.email, recipient.name, recipient.locale
+        else:
+            email, name, locale = (
+                settings.support_team_email,
+                settings.support_team_name,
+                settings.support_team_locale,
+            )
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=email,
+            kind="case_sla_breached",
+            locale=locale,
+            context={
+                "name": name,
+                "portal_url": portal,
+                "number": event.number,
+                "target": event.target,
+                "severity": event.severity,
+                "due_at": event.due_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "case_url": f"{portal}/desk/cases/{event.case_id}",
             },
         )
 
@@ -228,10 +312,12 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         AccountExistsNotice: on_account_exists,
         UserVerified: on_user_verified,
         PasswordResetRequested: on_password_reset,
+        SignInUnlockOffered: on_sign_in_unlock,
         UserProfileChanged: on_profile_changed,
         **holding_handlers(HOLDINGS),
         ReleasePublished: on_release_published,
         CaseOpened: on_case_opened,
-        CaseUpdated: on_case_updated,
+        CaseReplied: on_case_replied,
+        CaseSlaBreached: on_sla_breached,
         MailAutoReplyRequested: on_mail_auto_reply,
     }

@@ -36,10 +36,14 @@ MAIL_KINDS = (
     "account_exists",
     "welcome",
     "password_reset",
+    "sign_in_unlock",
     "email_changed",
     "release",
     "case_opened",
     "case_answered",
+    "case_new_staff",
+    "case_customer_reply",
+    "case_sla_breached",
     "mailbox_auto_reply",
 )
 

@@ -1,12 +1,21 @@
 """Versioned event schemas shared by every service, and the registry consumers parse with."""
 
 from shared.events.base import Envelope, Event, RawEnvelope
-from shared.events.cases import CaseOpened, CaseUpdated, MailAutoReplyRequested
+from shared.events.cases import (
+    CaseAssigned,
+    CaseOpened,
+    CaseReplied,
+    CaseSeverityChanged,
+    CaseSlaBreached,
+    CaseStatusChanged,
+    MailAutoReplyRequested,
+)
 from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
 from shared.events.identity import (
     AccountExistsNotice,
     PasswordResetRequested,
     SessionsRevoked,
+    SignInUnlockOffered,
     UserProfileChanged,
     UserRegistered,
     UserVerified,
@@ -27,6 +36,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     AccountExistsNotice,
     UserVerified,
     PasswordResetRequested,
+    SignInUnlockOffered,
     UserProfileChanged,
     SessionsRevoked,
     LicenseIssued,
@@ -38,7 +48,11 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ReleasePublished,
     DownloadRecorded,
     CaseOpened,
-    CaseUpdated,
+    CaseReplied,
+    CaseStatusChanged,
+    CaseAssigned,
+    CaseSeverityChanged,
+    CaseSlaBreached,
     MailAutoReplyRequested,
 )
 EVENT_TYPES: dict[str, type[Event]] = {cls.type: cls for cls in ALL_EVENTS}
@@ -51,8 +65,12 @@ __all__ = [
     "AccountExistsNotice",
     "Artifact",
     "BindingMoved",
+    "CaseAssigned",
     "CaseOpened",
-    "CaseUpdated",
+    "CaseReplied",
+    "CaseSeverityChanged",
+    "CaseSlaBreached",
+    "CaseStatusChanged",
     "ContractBound",
     "ContractIssued",
     "DownloadRecorded",
@@ -66,6 +84,7 @@ __all__ = [
     "RawEnvelope",
     "ReleasePublished",
     "SessionsRevoked",
+    "SignInUnlockOffered",
     "UserProfileChanged",
     "UserRegistered",
     "UserVerified",

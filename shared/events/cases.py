@@ -1,5 +1,11 @@
-"""Events of the cases service, topic `cases.case` (key: case id)."""
+"""Events of the cases service, topic `cases.case` (key: case id).
 
+A case moves new → in_progress → waiting_on_customer → resolved → closed; every move is a
+`CaseStatusChanged`, every reply (not internal notes: they never leave staff) a `CaseReplied`
+carrying the text itself, so the mail says what was answered.
+"""
+
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -8,7 +14,10 @@ from shared.events.base import Event
 TOPIC = "cases.case"
 
 CaseCategory = Literal["feature_question", "log_interpretation", "bug", "security_issue"]
-CaseStatus = Literal["open", "waiting_on_customer", "waiting_on_support", "resolved", "closed"]
+CaseSeverity = Literal["critical", "high", "normal", "low"]
+CaseStatus = Literal["new", "in_progress", "waiting_on_customer", "resolved", "closed"]
+# Who or what moved the case: staff or the customer by hand, a reply, or the auto-close sweep.
+TransitionReason = Literal["staff", "customer", "reply", "assignment", "auto_close"]
 
 
 class CaseOpened(Event):
@@ -23,19 +32,81 @@ class CaseOpened(Event):
     product: str
     category: CaseCategory
     subject_line: str
+    severity: CaseSeverity = "normal"
+    product_version: str | None = None
+    first_response_due: datetime | None = None
 
 
-class CaseUpdated(Event):
+class CaseReplied(Event):
+    """A message the customer sees: a staff reply or the customer's own message."""
+
     topic = TOPIC
-    type = "cases.CaseUpdated.v1"
+    type = "cases.CaseReplied.v1"
     subject_field = "case_id"
 
     case_id: UUID
     number: str
     account_id: UUID
-    status: CaseStatus
+    assignee_id: UUID | None
+    message_id: UUID
+    author_id: UUID
     by_staff: bool
-    summary: str = ""
+    body: str
+    status: CaseStatus
+
+
+class CaseStatusChanged(Event):
+    topic = TOPIC
+    type = "cases.CaseStatusChanged.v1"
+    subject_field = "case_id"
+
+    case_id: UUID
+    number: str
+    account_id: UUID
+    assignee_id: UUID | None
+    previous: CaseStatus
+    status: CaseStatus
+    actor_id: UUID | None  # None: the system (auto-close)
+    reason: TransitionReason
+
+
+class CaseAssigned(Event):
+    topic = TOPIC
+    type = "cases.CaseAssigned.v1"
+    subject_field = "case_id"
+
+    case_id: UUID
+    number: str
+    assignee_id: UUID | None
+    previous_assignee_id: UUID | None
+    actor_id: UUID
+
+
+class CaseSeverityChanged(Event):
+    topic = TOPIC
+    type = "cases.CaseSeverityChanged.v1"
+    subject_field = "case_id"
+
+    case_id: UUID
+    number: str
+    previous: CaseSeverity
+    severity: CaseSeverity
+    actor_id: UUID
+
+
+class CaseSlaBreached(Event):
+    """A due time passed with the case still waiting on staff (announced once per due time)."""
+
+    topic = TOPIC
+    type = "cases.CaseSlaBreached.v1"
+    subject_field = "case_id"
+
+    case_id: UUID
+    number: str
+    assignee_id: UUID | None
+    target: Literal["first_response", "resolution"]
+    due_at: datetime
+    severity: CaseSeverity
 
 
 AutoReplyReason = Literal["unknown_sender", "no_coverage", "choose_product", "case_closed"]

@@ -78,6 +78,23 @@ class PasswordResetRequested(Event):
     expires_in_minutes: int
 
 
+class SignInUnlockOffered(Event):
+    """Passwords were guessed wrong for this account from anywhere: sign-in is slowed, and the
+    owner is mailed a one-time link that clears the counters (it works whatever the counts)."""
+
+    topic = TOPIC
+    type = "identity.SignInUnlockOffered.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+    unlock_url: str
+    failures: int
+    expires_in_hours: int
+
+
 class UserProfileChanged(Event):
     """Carries what other services keep of a user (email, locale, name)."""
 

@@ -15,7 +15,7 @@ from playwright.async_api import Page, expect
 
 from shared import clock
 from tests.browser.conftest import LOCALES, Portal, catalog
-from tests.kit import Mailpit, eventually, service_cli, unique_email
+from tests.kit import Mailpit, client_ip, eventually, service_cli, unique_email
 
 MENU_KEYS = (
     "menu.profile.licenses",
@@ -334,3 +334,39 @@ async def test_forgot_password_mail_link_sets_a_new_password(
     await page.get_by_role("button", name=EN["action.set_password"]).click()
     await expect(page).to_have_url(re.compile(r"/signin\?reset=1"))
     await sign_in(page, email, new_password)
+
+
+async def test_unlock_link_from_the_mail_clears_the_counters_then_sign_in_works(
+    portal: Portal, stack: dict[str, Any], gateway: httpx.AsyncClient, mailpit: Mailpit
+) -> None:
+    email = unique_email("portal-unlock")
+    await create_user(stack, email, "customer")
+    for attempt in range(5):  # strangers at five addresses: none of them reaches its own lock
+        wrong = await gateway.post(
+            "/api/identity/auth/login",
+            json={"email": email, "password": f"Guess-{attempt}-abcdefg"},
+            headers={"X-Forwarded-For": client_ip()},
+        )
+        assert wrong.status_code == 401
+
+    async def unlock_link() -> str | None:
+        for mail in await mailpit.messages_to(email):
+            body = (await mailpit.message(mail["ID"]))["Text"]
+            found = re.search(r"https?://\S+?/unlock\?token=[\w\-.~%]+", body)
+            if found:
+                return found.group(0)
+        return None
+
+    link = await eventually(unlock_link, timeout=60, interval=0.5, what=f"an unlock mail to {email}")
+    page = await portal.page()
+    await page.goto(link)
+    await expect(page.locator("#unlock-result[data-state=unlocked]")).to_be_visible()
+    await expect(page.get_by_text(EN["unlock.success.title"])).to_be_visible()
+    await portal.snap(page, "unlock")
+    await page.locator("#unlock-result").get_by_role("link", name=EN["action.sign_in"]).click()
+    await sign_in(page, email, PASSWORD)
+    # The link is single use: opening it again explains that, in the page's language.
+    again = await portal.page()
+    await again.goto(link)
+    await expect(again.locator("#unlock-result[data-state=failed]")).to_be_visible()
+    await expect(again.get_by_text("This unlock link is not valid")).to_be_visible()

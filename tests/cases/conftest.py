@@ -2,16 +2,20 @@
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from shared.events import RawEnvelope
+from shared.events import RawEnvelope, UserVerified
 from shared.events.cases import TOPIC
-from tests.accounts import Accounts
-from tests.kit import eventually
+from tests.accounts import Accounts, PortalUser
+from tests.conftest import database_url
+from tests.kit import client_ip, eventually
 from tests.licensing_events import EventPublisher
 
 
@@ -20,6 +24,28 @@ def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Iterator[Acco
     box = Accounts(stack, gateway)
     yield box
     box.close()
+
+
+@pytest.fixture(autouse=True)
+async def posts_not_counted_from_earlier_tests(
+    request: pytest.FixtureRequest, stack: dict[str, Any], gateway: httpx.AsyncClient
+) -> AsyncIterator[None]:
+    """The posting limits (per account and address in the service, per address at the gateway)
+    are what test_posting_limits.py is about. Elsewhere one module's customers open many cases
+    across tests, so each test starts with no posts counted and comes from an address of its own."""
+    if request.module.__name__.endswith("test_posting_limits"):
+        yield
+        return
+    connection = await asyncpg.connect(database_url(stack, "cases"))
+    try:
+        await connection.execute("DELETE FROM rate_events WHERE key LIKE 'case:%' OR key LIKE 'reply:%'")
+    finally:
+        await connection.close()
+    gateway.headers["X-Forwarded-For"] = client_ip()
+    try:
+        yield
+    finally:
+        del gateway.headers["X-Forwarded-For"]
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +91,78 @@ async def case_events(kafka_bootstrap: str) -> AsyncIterator[CaseEvents]:
 
 def unique_product() -> str:
     return f"CST{uuid.uuid4().hex[:6].upper()}"
+
+
+COVERED = (date(2025, 1, 1), date(2030, 12, 31))
+LAPSED = (date(2022, 1, 1), date(2025, 6, 30))
+
+
+@dataclass
+class People:
+    product: str
+    alice: PortalUser  # covered
+    alice_license: uuid.UUID
+    bob: PortalUser  # covered, another customer
+    bob_license: uuid.UUID
+    carol: PortalUser  # lapsed
+    carol_license: uuid.UUID
+    support: PortalUser
+    security: PortalUser
+    admin: PortalUser
+
+
+@pytest.fixture(scope="module")
+async def people(stack: dict[str, Any], accounts: Accounts, events: EventPublisher) -> People:
+    product = unique_product()
+    alice, bob, carol = await accounts.user(), await accounts.user(), await accounts.user()
+    support, security = await accounts.user("support"), await accounts.user("security")
+    admin = await accounts.user("admin")
+    licenses = [
+        uuid.UUID((await events.bind_license(user.user_id, product, *period)).subject)
+        for user, period in ((alice, COVERED), (bob, COVERED), (carol, LAPSED))
+    ]
+    await events.publish(
+        UserVerified(user_id=alice.user_id, email=alice.email, name="Alice Chen", locale="en"),
+        source="identity",
+    )
+    crowd = People(
+        product, alice, licenses[0], bob, licenses[1], carol, licenses[2], support, security, admin
+    )
+
+    connection = await asyncpg.connect(database_url(stack, "cases"))
+    try:
+
+        async def projected() -> bool:
+            count = await connection.fetchval(
+                "SELECT count(*) FROM holdings WHERE license_id = ANY($1::uuid[])", licenses
+            )
+            person = await connection.fetchval("SELECT name FROM people WHERE user_id = $1", alice.user_id)
+            return count == 3 and person == "Alice Chen"
+
+        await eventually(projected, what="licenses and people projected into cases")
+    finally:
+        await connection.close()
+    return crowd
+
+
+async def opened_case(
+    gateway: httpx.AsyncClient,
+    user: PortalUser,
+    license_id: uuid.UUID,
+    category: str = "bug",
+    **extra: Any,
+) -> dict[str, Any]:
+    """Open a case through the gateway as `user` and return it (201 asserted)."""
+    response = await gateway.post(
+        "/api/cases/cases",
+        json={
+            "license_id": str(license_id),
+            "category": category,
+            "subject": "Scheduler stops after upgrade",
+            "description": "After 5.2.1 the nightly flow no longer starts.",
+            **extra,
+        },
+        headers=user.headers,
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())

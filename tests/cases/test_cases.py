@@ -2,67 +2,11 @@
 
 import re
 import uuid
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
-import asyncpg
 import httpx
-import pytest
 
-from shared.events import UserVerified
-from tests.accounts import Accounts, PortalUser
-from tests.cases.conftest import CaseEvents, unique_product
-from tests.conftest import database_url
-from tests.kit import eventually
-from tests.licensing_events import EventPublisher
-
-COVERED = (date(2025, 1, 1), date(2030, 12, 31))
-LAPSED = (date(2022, 1, 1), date(2025, 6, 30))
-
-
-@dataclass
-class People:
-    product: str
-    alice: PortalUser  # covered
-    alice_license: uuid.UUID
-    bob: PortalUser  # covered, another customer
-    bob_license: uuid.UUID
-    carol: PortalUser  # lapsed
-    carol_license: uuid.UUID
-    support: PortalUser
-    security: PortalUser
-
-
-@pytest.fixture(scope="module")
-async def people(stack: dict[str, Any], accounts: Accounts, events: EventPublisher) -> People:
-    product = unique_product()
-    alice, bob, carol = await accounts.user(), await accounts.user(), await accounts.user()
-    support, security = await accounts.user("support"), await accounts.user("security")
-    licenses = [
-        uuid.UUID((await events.bind_license(user.user_id, product, *period)).subject)
-        for user, period in ((alice, COVERED), (bob, COVERED), (carol, LAPSED))
-    ]
-    await events.publish(
-        UserVerified(user_id=alice.user_id, email=alice.email, name="Alice Chen", locale="en"),
-        source="identity",
-    )
-    crowd = People(product, alice, licenses[0], bob, licenses[1], carol, licenses[2], support, security)
-
-    connection = await asyncpg.connect(database_url(stack, "cases"))
-    try:
-
-        async def projected() -> bool:
-            count = await connection.fetchval(
-                "SELECT count(*) FROM holdings WHERE license_id = ANY($1::uuid[])", licenses
-            )
-            person = await connection.fetchval("SELECT name FROM people WHERE user_id = $1", alice.user_id)
-            return count == 3 and person == "Alice Chen"
-
-        await eventually(projected, what="licenses and people projected into cases")
-    finally:
-        await connection.close()
-    return crowd
+from tests.accounts import PortalUser
+from tests.cases.conftest import CaseEvents, People
 
 
 async def _open(
@@ -96,7 +40,8 @@ async def test_covered_customer_opens_a_case(
 ) -> None:
     case = await _opened(gateway, people.alice, people.alice_license)
     assert re.fullmatch(r"C-\d{4}-\d{6}", case["number"])
-    assert case["status"] == "open" and case["category"] == "bug"
+    assert case["status"] == "new" and case["category"] == "bug" and case["severity"] == "normal"
+    assert case["first_response_due_at"] and case["sla_state"] in ("on_track", "breaching_soon")
     assert case["product"] == people.product and case["account_id"] == str(people.alice.user_id)
     assert case["opened_at"] and case["first_response_at"] is None and case["resolved_at"] is None
 
@@ -201,8 +146,9 @@ async def test_staff_reply_announces_update_and_starts_the_sla_clock(
     )
     assert reply.status_code == 201 and reply.json()["by_staff"] is True
 
-    [updated] = await case_events.of_case(case["id"], "cases.CaseUpdated.v1")
-    assert updated.data["by_staff"] is True and updated.data["status"] == "waiting_on_customer"
+    [replied] = await case_events.of_case(case["id"], "cases.CaseReplied.v1")
+    assert replied.data["by_staff"] is True and replied.data["status"] == "waiting_on_customer"
+    assert replied.data["body"] == "Please send scheduler.log"  # the note never leaves staff
 
     staff_view = (await gateway.get(path, headers=people.support.headers)).json()
     assert [m["internal"] for m in staff_view["messages"]] == [True, False]
@@ -216,8 +162,9 @@ async def test_staff_reply_announces_update_and_starts_the_sla_clock(
 
     answer = await gateway.post(f"{path}/messages", json={"body": "Attached."}, headers=people.alice.headers)
     assert answer.status_code == 201 and answer.json()["by_staff"] is False
-    updates = await case_events.of_case(case["id"], "cases.CaseUpdated.v1", count=2)
-    assert updates[-1].data["by_staff"] is False and updates[-1].data["status"] == "waiting_on_support"
+    replies = await case_events.of_case(case["id"], "cases.CaseReplied.v1", count=3)
+    assert replies[-1].data["by_staff"] is False and replies[-1].data["status"] == "in_progress"
+    assert all("psst" not in r.data["body"] and "5.2 cron" not in r.data["body"] for r in replies)
     sneaky = await gateway.post(
         f"{path}/messages", json={"body": "psst", "internal": True}, headers=people.alice.headers
     )
@@ -236,9 +183,12 @@ async def test_customer_may_only_close_their_own_case(gateway: httpx.AsyncClient
         f"{path}/messages", json={"body": "one more thing"}, headers=people.alice.headers
     )
     assert late.status_code == 409 and late.json()["type"] == "/problems/case-closed"
-    reopened = await gateway.post(f"{path}/status", json={"status": "open"}, headers=people.support.headers)
+    reopened = await gateway.post(
+        f"{path}/status", json={"status": "in_progress"}, headers=people.support.headers
+    )
     assert reopened.status_code == 200
-    assert reopened.json()["status"] == "open" and reopened.json()["resolved_at"] is None
+    assert reopened.json()["status"] == "in_progress" and reopened.json()["resolved_at"] is None
+    assert reopened.json()["assignee_id"] == str(people.support.user_id)
 
 
 async def test_bad_input_gets_problem_details(gateway: httpx.AsyncClient, people: People) -> None:

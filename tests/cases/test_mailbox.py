@@ -2,6 +2,7 @@
 and case messages, strangers get one auto-reply through the notifier (read back from Mailpit),
 loops are never answered, and duplicates, crashes, malformed and oversize mail are handled."""
 
+import hashlib
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -87,10 +88,10 @@ async def test_a_covered_customer_mails_in_a_case_with_attachments(
 ) -> None:
     case = await mailbox.case(mailed_case.case_id)
     assert case["account_id"] == mailed_case.user.user_id and case["license_id"] == mailed_case.license_id
-    assert case["subject"] == "Scheduler stops after upgrade" and case["status"] == "open"
+    assert case["subject"] == "Scheduler stops after upgrade" and case["status"] == "new"
     assert case["description"] == "After 5.2.1 the nightly flow no longer starts."  # signature trimmed
     files = await mailbox.db.fetch(
-        "SELECT * FROM inbound_attachment WHERE case_id = $1 ORDER BY position", mailed_case.case_id
+        "SELECT * FROM case_attachments WHERE case_id = $1 ORDER BY filename", mailed_case.case_id
     )
     assert [(f["filename"], f["content_type"], f["size"]) for f in files] == [
         ("flow log.txt", "text/plain", 28),
@@ -107,7 +108,11 @@ async def test_a_covered_customer_mails_in_a_case_with_attachments(
             assert stored.read() == content
         finally:
             stored.close()
-    assert files[1]["object_key"].startswith(f"cases/{mailed_case.case_id}/")
+    assert files[1]["object_key"].startswith(f"case-attachments/{mailed_case.case_id}/")
+    # Desk attachments like any upload: by the customer, checked, with the mailed bytes' hash.
+    assert all(f["uploader_id"] == mailed_case.user.user_id and not f["by_staff"] for f in files)
+    assert all(f["completed_at"] is not None for f in files)
+    assert files[2]["sha256"] == hashlib.sha256(TRACE).hexdigest()
 
 
 async def test_case_mails_carry_a_signed_reply_address_and_thread_ids(mailed_case: MailedCase) -> None:
@@ -205,7 +210,7 @@ async def test_a_crash_midway_rolls_back_and_applies_once(
     assert row["outcome"] == "case_opened"
     assert await mailbox.db.fetchval("SELECT count(*) FROM cases WHERE license_id = $1", license_id) == 1
     files = await mailbox.db.fetchval(
-        "SELECT count(*) FROM inbound_attachment WHERE case_id = $1", row["case_id"]
+        "SELECT count(*) FROM case_attachments WHERE case_id = $1", row["case_id"]
     )
     assert files == 1
 

@@ -176,20 +176,24 @@ async def test_grants_are_audited(
     assert rows[0]["client_address"] == "203.0.113.9"
 
 
-async def test_user_without_license_is_refused(gateway: httpx.AsyncClient, catalog: Catalog) -> None:
-    path = f"/api/downloads/releases/{catalog.old_release}/artifacts/{catalog.product.lower()}-1.0.0.zip"
-    response = await gateway.get(path, headers=catalog.bob.headers)
-    assert response.status_code == 403
-    assert response.headers["content-type"].startswith("application/problem+json")
-    problem = response.json()
-    assert problem["type"] == "/problems/not-entitled"
-    assert catalog.product in problem["detail"]
-    assert "Location" not in response.headers
-    guessed = await gateway.get(
-        f"/api/downloads/releases/{catalog.old_release}/artifacts/no-such-file.zip",
-        headers=catalog.bob.headers,
-    )
-    assert guessed.status_code == 403, "file names must not be probeable without entitlement"
+async def test_release_of_unheld_product_answers_like_a_missing_one(
+    gateway: httpx.AsyncClient, catalog: Catalog
+) -> None:
+    """Release ids are predictable (uuid5 of product:version:kind): a caller who does not hold
+    the product must not learn that a release exists, nor which files it has."""
+    real = f"/api/downloads/releases/{catalog.old_release}/artifacts/{catalog.product.lower()}-1.0.0.zip"
+    guessed_file = f"/api/downloads/releases/{catalog.old_release}/artifacts/no-such-file.zip"
+    random_id = f"/api/downloads/releases/{uuid.uuid4()}/artifacts/{catalog.product.lower()}-1.0.0.zip"
+    answers = [
+        await gateway.get(path, headers=catalog.bob.headers) for path in (real, guessed_file, random_id)
+    ]
+    for response in answers:
+        assert response.status_code == 404, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "Location" not in response.headers
+    bodies = [{k: v for k, v in r.json().items() if k not in ("instance", "request_id")} for r in answers]
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert bodies[0]["type"] == "/problems/release-not-found"
     # Releases of products one does not hold are not listed, and look missing one by one.
     assert await _releases(gateway, catalog.bob, product=catalog.product) == []
     single = await gateway.get(f"/api/downloads/releases/{catalog.old_release}", headers=catalog.bob.headers)
@@ -280,7 +284,7 @@ async def test_voided_license_loses_downloads(
 
     await eventually(gone, what="the void to remove the holding")
     path = f"/api/downloads/releases/{catalog.old_release}/artifacts/{catalog.product.lower()}-1.0.0.zip"
-    assert (await gateway.get(path, headers=dave.headers)).status_code == 403
+    assert (await gateway.get(path, headers=dave.headers)).status_code == 404
 
 
 async def test_republishing_is_idempotent(

@@ -16,6 +16,7 @@ from deploy.local import gateway
 from deploy.local.context import Ctx
 from deploy.local.paths import SERVICES
 from deploy.local.report import Reporter
+from tests.browser.conftest import browser, chromium  # noqa: F401 - the browser tests' own fixtures
 from tests.kit import ROOT
 
 HOST = "127.0.0.1"

@@ -2,25 +2,14 @@
 the portal's Content-Security-Policy with nothing refused."""
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, async_playwright
-
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from playwright.async_api import Browser, ConsoleMessage
 
 ATTACKER_HOST = "127.0.0.3"  # another site than the gateway's 127.0.0.1
-
-
-@pytest.fixture(scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install -y chromium"
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +37,9 @@ def attacker_site(stack: dict[str, Any]) -> Iterator[str]:
 
 
 async def test_a_cross_site_page_cannot_frame_the_portal(
-    chromium: Browser, attacker_site: str, stack: dict[str, Any]
+    browser: Browser, attacker_site: str, stack: dict[str, Any]
 ) -> None:
-    context = await chromium.new_context()
+    context = await browser.new_context()
     try:
         page = await context.new_page()
         await page.goto(attacker_site, wait_until="load")
@@ -65,10 +54,10 @@ async def test_a_cross_site_page_cannot_frame_the_portal(
 
 @pytest.mark.parametrize("service", ["identity", "licensing", "downloads", "cases", "notifier"])
 async def test_api_docs_run_from_our_origin_with_nothing_refused(
-    chromium: Browser, stack: dict[str, Any], service: str
+    browser: Browser, stack: dict[str, Any], service: str
 ) -> None:
     gateway = stack["gateway"]["url"]
-    context = await chromium.new_context()
+    context = await browser.new_context()
     refused: list[str] = []
     elsewhere: list[str] = []
     try:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from tests.kit import eventually, service_cli, unique_email
+from tests.kit import client_ip, eventually, service_cli, unique_email
 
 API = "/api/identity"
 PASSWORD = "Lantern-Orchard-5190"
@@ -19,11 +19,6 @@ PASSWORD = "Lantern-Orchard-5190"
 
 def strong_password() -> str:
     return f"Quill-{secrets.token_hex(4)}-Harbor"
-
-
-def client_ip() -> str:
-    """A distinct documentation-range address, so per-address counters of tests never meet."""
-    return f"198.51.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
 
 
 class IdentityEvents:

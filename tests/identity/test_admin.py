@@ -1,6 +1,6 @@
 """Staff administration: search, detail, manual verification, disable/enable, roles, unlock, audit."""
 
-from tests.identity.helpers import API, bearer, login, register, verified_user
+from tests.identity.helpers import API, bearer, client_ip, login, register, verified_user
 from tests.kit import service_cli, unique_email
 
 
@@ -85,12 +85,13 @@ async def test_disable_enable_roles_unlock_round_trip_with_audit(gateway, events
     assert roles.status_code == 200 and roles.json()["roles"] == ["customer", "release"]
     bad_role = await gateway.put(f"{target}/roles", json={"roles": ["root"]}, headers=admin["headers"])
     assert bad_role.status_code == 422
+    attacker = client_ip()
     for _ in range(5):
-        await login(gateway, user["email"], "Wrong-Password-77")
+        await login(gateway, user["email"], "Wrong-Password-77", **{"X-Forwarded-For": attacker})
     assert (await gateway.get(target, headers=admin["headers"])).json()["lock"]["locked"] is True
     unlocked = await gateway.post(f"{target}/unlock", json={"reason": "called us"}, headers=admin["headers"])
     assert unlocked.json()["lock"]["locked"] is False
-    signed_in = await login(gateway, user["email"], user["password"])
+    signed_in = await login(gateway, user["email"], user["password"], **{"X-Forwarded-For": attacker})
     assert signed_in.status_code == 200
     me = (await gateway.get(f"{API}/me", headers=bearer(signed_in.json()["access_token"]))).json()
     assert me["roles"] == ["customer", "release"]

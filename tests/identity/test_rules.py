@@ -1,8 +1,11 @@
 """Pure rules: password policy, email/phone normalisation, translated problem titles."""
 
+from datetime import timedelta
+
 import pytest
 
 from services.identity import problems  # noqa: F401 - registers identity's problem types
+from services.identity.limits import BackoffPolicy
 from services.identity.normalize import email_key, normalize_email, normalize_phone
 from services.identity.passwords import Passwords, common_passwords, policy_violations
 from shared.http.problems import ProblemType
@@ -79,3 +82,10 @@ async def test_argon2id_hash_verifies_and_flags_old_parameters_for_rehash():
     assert await current.verify(stored, "Velvet-Compass-8841")
     assert not await current.verify(stored, "Velvet-Compass-8842")
     assert current.needs_rehash(stored) and not cheap.needs_rehash(stored)
+
+
+def test_account_backoff_starts_at_the_threshold_doubles_and_is_capped():
+    policy = BackoffPolicy(
+        after_failures=5, base_seconds=0.5, max_seconds=5, failure_window=timedelta(minutes=15)
+    )
+    assert [policy.delay(n) for n in range(4, 11)] == [0, 0.5, 1, 2, 4, 5, 5]

@@ -1,8 +1,10 @@
 """Validation of the bulk-import file (pure: no stack)."""
 
 import pytest
+from pydantic import ValidationError
 
 from services.licensing.csv_import import ImportRejected, parse_import
+from services.licensing.schemas import LicenseIssue
 
 PRODUCTS = {"OMFLOW", "OMFLOW-ITSM", "OMCLOUD"}
 HEADER = "product,edition,seats,purchased_on,warranty_ends,customer_ref\n"
@@ -90,3 +92,21 @@ def test_nul_characters_and_dates_off_the_calendar_are_reported_not_stored() -> 
     found = {(e["line"], e["field"]): e["message"] for e in _errors(data)}
     assert set(found) == {(2, "edition"), (2, "customer_ref"), (3, "warranty_ends"), (4, "purchased_on")}
     assert "NUL" in found[(2, "edition")] and "2099-12-31" in found[(3, "warranty_ends")]
+
+
+def test_text_direction_controls_are_refused_in_edition_and_customer_ref() -> None:
+    # U+202E shows the rest of the text reversed: "Std\u202etxt.exe" reads "Stdexe.txt".
+    data = (
+        HEADER
+        + "OMFLOW,Std\u202etxt.exe,1,2025-01-01,2026-01-01,A\nOMFLOW,E,1,2025-01-01,2026-01-01,B\u2066C\n"
+    ).encode()
+    assert {(e["line"], e["field"]) for e in _errors(data)} == {(2, "edition"), (3, "customer_ref")}
+
+
+@pytest.mark.parametrize("field", ["edition", "customer_ref"])
+def test_single_issuance_refuses_text_direction_controls(field: str) -> None:
+    body = {"product": "OMFLOW", "edition": "Std", "seats": 1, "purchased_on": "2025-01-01"}
+    body |= {"warranty_ends": "2026-01-01", field: "Std\u202etxt.exe"}
+    with pytest.raises(ValidationError) as refused:
+        LicenseIssue.model_validate(body)
+    assert [error["loc"] for error in refused.value.errors()] == [(field,)]

@@ -7,6 +7,7 @@ import pytest
 from shared.events import (
     AccountExistsNotice,
     PasswordResetRequested,
+    SignInUnlockOffered,
     UserProfileChanged,
     UserVerified,
     VerificationRequested,
@@ -126,6 +127,38 @@ async def test_password_reset_mail(
     assert mail.subject == subject
     assert expiry in mail.text
     assert "http://portal.test/reset?token=abc" in mail.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "count"),
+    [
+        ("zh-TW", "您的帳戶有密碼輸入錯誤：解除登入限制", "7 次"),
+        ("zh-CN", "您的账户有密码输入错误：解除登录限制", "7 次"),
+        ("en", "Wrong passwords for your account: unlock sign-in", "7 times"),
+        ("ja", "アカウントのパスワード誤入力：サインインのロック解除", "7 回"),
+    ],
+)
+async def test_sign_in_unlock_mail_carries_the_one_time_link(
+    events: Events, mailpit: Mailpit, locale: str, subject: str, count: str
+) -> None:
+    address = unique_email("unlock")
+    unlock_url = f"http://portal.test/unlock?token={uuid.uuid4().hex}"
+    await events.publish(
+        SignInUnlockOffered(
+            user_id=uuid.uuid4(),
+            email=address,
+            name="Ann",
+            locale=locale,  # type: ignore[arg-type]
+            unlock_url=unlock_url,
+            failures=7,
+            expires_in_hours=24,
+        )
+    )
+    mail = await only_mail_to(mailpit, address)
+    assert mail.subject == subject
+    assert mail.text.startswith(GREETINGS[locale])
+    assert count in mail.text and "24" in mail.text
+    assert unlock_url in mail.text and f'href="{unlock_url}"' in mail.html
 
 
 async def test_welcome_is_sent_once_per_account_however_verified(

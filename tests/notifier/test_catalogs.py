@@ -22,6 +22,7 @@ CONTEXTS = {
     "account_exists": {"sign_in_url": "http://p/login", "reset_url": "http://p/reset"},
     "welcome": {},
     "password_reset": {"reset_url": "http://p/reset?token=t", "expires_in_minutes": 60},
+    "sign_in_unlock": {"unlock_url": "http://p/unlock?token=t", "failures": 5, "expires_in_hours": 24},
     "email_changed": {"new_email": "new@example.com"},
     "release": {
         "product": "OMFLOW",
@@ -33,7 +34,23 @@ CONTEXTS = {
         "unsubscribe_url": "http://p/profile",
     },
     "case_opened": {"number": "C-1", "subject_line": "Log", "product": "OMFLOW", "case_url": "http://p/c"},
-    "case_answered": {"number": "C-1", "summary": "See the answer", "case_url": "http://p/c"},
+    "case_answered": {"number": "C-1", "reply": "See <b>&</b> the answer", "case_url": "http://p/c"},
+    "case_new_staff": {
+        "number": "C-1",
+        "subject_line": "Log <b>&</b>",
+        "product": "OMFLOW",
+        "severity": "high",
+        "category": "bug",
+        "case_url": "http://p/desk/cases/1",
+    },
+    "case_customer_reply": {"number": "C-1", "reply": "Here <b>&</b> it is", "case_url": "http://p/desk/c"},
+    "case_sla_breached": {
+        "number": "C-1",
+        "target": "first_response",
+        "severity": "critical",
+        "due_at": "2026-12-07 01:00 UTC",
+        "case_url": "http://p/desk/cases/1",
+    },
     "mailbox_auto_reply": {
         "reason": "choose_product",
         "subject_line": "Scheduler <b>&</b> stops",

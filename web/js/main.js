@@ -15,6 +15,7 @@ route("/login", page("signin")); // the address used in account mails
 route("/register", page("register"));
 route("/register/sent", page("register-sent"));
 route("/verify", page("verify"));
+route("/unlock", page("unlock")); // the link of the mail sent when wrong passwords pile up
 route("/forgot-password", page("forgot"));
 route("/reset-password", page("reset"));
 route("/licenses", page("licenses"), { signedIn: true });
@@ -26,6 +27,10 @@ route("/cases/new", page("case-open"), { signedIn: true });
 route("/cases", page("cases"), { signedIn: true });
 route("/cases/:id", page("case-detail"), { signedIn: true });
 route("/account", page("account"), { signedIn: true });
+route("/desk", page("desk-home"), { signedIn: true });
+route("/desk/queue", page("desk-queue"), { signedIn: true });
+route("/desk/cases/:id", page("desk-case"), { signedIn: true });
+route("/desk/customers", page("desk-customers"), { signedIn: true });
 
 const root = document.getElementById("app");
 let frame = null; // { kind, main, nav }
@@ -36,14 +41,14 @@ async function render({ keepInputs = false } = {}) {
   const seq = ++renderSeq;
   const path = location.pathname;
   if (path === "/" || path === "/index.html") {
-    return navigate(session.signedIn() ? "/licenses" : "/signin", { replace: true });
+    return navigate(session.signedIn() ? session.homePath() : "/signin", { replace: true });
   }
   const found = match(path);
-  if (!found) return navigate(session.signedIn() ? "/licenses" : "/signin", { replace: true });
+  if (!found) return navigate(session.signedIn() ? session.homePath() : "/signin", { replace: true });
   if (found.signedIn && !session.signedIn()) {
     return navigate(`/signin?next=${encodeURIComponent(path + location.search)}`, { replace: true });
   }
-  if ((path === "/signin" || path === "/login") && session.signedIn()) return navigate("/licenses", { replace: true });
+  if ((path === "/signin" || path === "/login") && session.signedIn()) return navigate(session.homePath(), { replace: true });
 
   const saved = keepInputs ? snapshotInputs() : null;
   const module = await found.load();

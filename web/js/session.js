@@ -82,3 +82,35 @@ export function refresh() {
   }
   return refreshing;
 }
+
+/** The access token's claims, for display only (every service verifies the token itself). */
+function claims() {
+  const token = read()?.access_token;
+  if (!token) return {};
+  try {
+    const payload = token.split(".")[1].replaceAll("-", "+").replaceAll("_", "/");
+    return JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, "="))) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+export function roles() {
+  const found = claims().roles;
+  return Array.isArray(found) ? found : [];
+}
+
+export function userId() {
+  return claims().sub ?? null;
+}
+
+export const STAFF_ROLES = ["support", "security", "admin"];
+
+export function isStaff() {
+  return roles().some((role) => STAFF_ROLES.includes(role));
+}
+
+/** Where a signed-in user starts: staff at the support desk, customers at their licenses. */
+export function homePath() {
+  return isStaff() ? "/desk" : "/licenses";
+}

@@ -4,6 +4,7 @@
 import { h } from "./dom.js";
 import { LOCALES, LOCALE_NAMES, locale, t } from "./i18n.js";
 import { icons } from "./icons.js";
+import { isStaff } from "./session.js";
 
 export const MENU = [
   { key: "menu.profile.licenses", path: "/licenses" },
@@ -12,6 +13,10 @@ export const MENU = [
   { key: "menu.download.updates", path: "/downloads/updates" },
   { key: "menu.cases.open", path: "/cases/new" },
   { key: "menu.cases.manage", path: "/cases" },
+  // The support desk: shown to staff roles only (the services refuse everyone else anyway).
+  { key: "menu.desk.home", path: "/desk", staff: true },
+  { key: "menu.desk.queue", path: "/desk/queue", staff: true },
+  { key: "menu.desk.customers", path: "/desk/customers", staff: true },
 ];
 
 export function languageSelect(onChange) {
@@ -149,7 +154,9 @@ export function appFrame({ onLocale, onSignOut, user, currentPath }) {
 
 export function menuGroups() {
   const groups = [];
+  const staff = isStaff();
   for (const entry of MENU) {
+    if (entry.staff && !staff) continue;
     const [group, item] = splitLabel(t(entry.key));
     let bucket = groups.find((g) => g.group === group);
     if (!bucket) groups.push((bucket = { group, items: [] }));
@@ -164,6 +171,7 @@ function splitLabel(label) {
 }
 
 function isCurrent(path, currentPath) {
+  if (path === "/desk/queue") return currentPath === path || currentPath.startsWith("/desk/cases/");
   if (path === "/cases") return currentPath === "/cases" || (/^\/cases\/[^/]+$/.test(currentPath) && currentPath !== "/cases/new");
   return currentPath === path;
 }

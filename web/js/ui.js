@@ -134,7 +134,7 @@ export function emptyState({ icon = "inbox", title, text, action }) {
     "div",
     { class: "empty" },
     h("span", { class: "empty-icon", html: icons[icon] }),
-    h("h3", {}, title),
+    h("h2", { class: "empty-title" }, title), // right under the page's h1: no skipped level
     text ? h("p", {}, text) : null,
     action ?? null,
   );

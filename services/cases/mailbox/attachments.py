@@ -1,28 +1,33 @@
-"""Attachments of mailed-in messages: bytes to the object store under the case's prefix,
-a row per file in `inbound_attachment` (written in the mail's transaction).
+"""Attachments of mailed-in messages become the case's attachments, as if uploaded in the portal:
+bytes to the object store, a `case_attachments` row per file (written in the mail's transaction),
+already checked (size and SHA-256 are known from the mail), so the desk lists them at once.
 
-Object keys are derived from the inbound mail and the file's position, so a retried mail
-overwrites its own objects instead of adding copies; objects of an attempt that rolled back
-before a case existed stay unreferenced under their case id and are harmless.
+Attachment ids, and so object keys, are derived from the inbound mail and the file's position:
+a retried mail overwrites its own objects instead of adding copies; objects of an attempt that
+rolled back before a case existed stay unreferenced and are harmless.
 """
 
 import asyncio
 import io
-import re
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from minio import Minio
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases.attachments import object_key, safe_filename
 from services.cases.mailbox.config import MailboxSettings
-from services.cases.mailbox.models import InboundAttachment
 from services.cases.mailbox.parsing import Attachment
+from services.cases.models import CaseAttachment
+from shared import clock
+
+
+def attachment_id(mail_id: UUID, position: int) -> UUID:
+    return uuid5(mail_id, str(position))
 
 
 class AttachmentStore:
     def __init__(self, settings: MailboxSettings) -> None:
         self.bucket = settings.s3_bucket
-        self.prefix = settings.mailbox_attachment_prefix.strip("/")
         self._client = Minio(
             settings.s3_endpoint,
             access_key=settings.s3_access_key,
@@ -30,33 +35,41 @@ class AttachmentStore:
             secure=settings.s3_secure,
         )
 
-    def key(self, case_id: UUID, mail_id: UUID, position: int, filename: str) -> str:
-        safe = re.sub(r"[^\w.\-]+", "_", filename, flags=re.ASCII)[:100] or "attachment"
-        return f"{self.prefix}/{case_id}/mail/{mail_id}/{position}-{safe}"
-
     async def store(
-        self, session: AsyncSession, *, case_id: UUID, mail_id: UUID, files: list[Attachment]
-    ) -> list[InboundAttachment]:
+        self,
+        session: AsyncSession,
+        *,
+        case_id: UUID,
+        uploader_id: UUID,
+        mail_id: UUID,
+        files: list[Attachment],
+    ) -> list[CaseAttachment]:
         rows = []
+        now = clock.now()
         for position, file in enumerate(files, start=1):
-            key = self.key(case_id, mail_id, position, file.filename)
+            ident = attachment_id(mail_id, position)
+            key = object_key(case_id, ident)
+            content_type = file.content_type.lower()[:100] or "application/octet-stream"
             await asyncio.to_thread(
                 self._client.put_object,
                 self.bucket,
                 key,
                 io.BytesIO(file.data),
                 len(file.data),
-                content_type=file.content_type,
+                content_type=content_type,
             )
-            row = InboundAttachment(
-                inbound_mail_id=mail_id,
+            row = CaseAttachment(
+                id=ident,
                 case_id=case_id,
-                position=position,
-                filename=file.filename,
-                content_type=file.content_type,
+                object_key=key,
+                filename=safe_filename(file.filename),
+                content_type=content_type,
                 size=len(file.data),
                 sha256=file.sha256,
-                object_key=key,
+                uploader_id=uploader_id,
+                by_staff=False,
+                created_at=now,
+                completed_at=now,  # the bytes are stored and their hash known: nothing to check later
             )
             session.add(row)
             rows.append(row)

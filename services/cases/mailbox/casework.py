@@ -9,21 +9,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cases import service
 from services.cases.models import Case, CaseMessage, Person
-from services.cases.schemas import CaseCreate, MessageCreate
-from shared.auth import Principal
-from shared.i18n import normalize_locale
+from services.cases.schemas import CaseCreate
+from services.cases.workflow import CaseRules
+from shared.i18n import DEFAULT_LOCALE, normalize_locale
 
 DESCRIPTION_MAX = 20_000
-
-
-def _customer(person: Person) -> Principal:
-    """The sender acts as the customer they are: never with staff rights, whatever their roles."""
-    return Principal(user_id=person.user_id, roles=frozenset({"customer"}), email=person.email)
 
 
 def _fit(text: str, limit: int, empty: str) -> str:
     text = text.strip() or empty
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# The sender acts as the customer they are (the use cases below take the account, never roles):
+# a staff member mailing in gets no staff rights.
 
 
 async def open_case(
@@ -35,6 +34,7 @@ async def open_case(
     subject: str,
     body: str,
     today: date,
+    rules: CaseRules,
     number_prefix: str,
 ) -> Case:
     request = CaseCreate.model_validate(
@@ -45,14 +45,20 @@ async def open_case(
             "description": _fit(body, DESCRIPTION_MAX, "(empty mail)"),
         }
     )
-    locale = normalize_locale(person.locale) or "en"
     return await service.open_case(
-        session, _customer(person), locale, request, today=today, number_prefix=number_prefix
+        session,
+        person.user_id,
+        request,
+        locale=normalize_locale(person.locale) or DEFAULT_LOCALE,
+        today=today,
+        rules=rules,
+        number_prefix=number_prefix,
     )
 
 
 async def add_customer_message(
-    session: AsyncSession, person: Person, case_id: UUID, body: str
+    session: AsyncSession, person: Person, case_id: UUID, body: str, *, rules: CaseRules
 ) -> CaseMessage:
-    request = MessageCreate(body=_fit(body, DESCRIPTION_MAX, "(empty mail)"), internal=False)
-    return await service.add_message(session, _customer(person), case_id, request)
+    return await service.add_customer_message(
+        session, person.user_id, case_id, _fit(body, DESCRIPTION_MAX, "(empty mail)"), rules=rules
+    )

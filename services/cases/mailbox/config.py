@@ -23,5 +23,3 @@ class MailboxSettings(Settings):
     mailbox_new_cases_per_hour: int = 30
     # Mail carries no category; staff re-categorise when needed.
     mailbox_case_category: str = "feature_question"
-    # Where attachments go, under `cases/<case id>/…`.
-    mailbox_attachment_prefix: str = "cases"

@@ -2,14 +2,14 @@
 identity's people and licensing's holdings (no call to another service)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases.models import Case, Holding, Person
+from services.cases.models import Holding, Person
 from shared import entitlements
 
 
@@ -37,16 +37,6 @@ async def covered_licenses(session: AsyncSession, account_id: UUID, today: date)
         if entitlements.Period(h.coverage_start, h.coverage_end).contains(today)
     ]
     return sorted(covered, key=lambda c: (c.product, -c.coverage_end.toordinal()))
-
-
-async def cases_opened_since(session: AsyncSession, account_id: UUID, since: datetime) -> int:
-    """Cases the account opened since then. Takes a transaction lock on the account first, so
-    parallel workers count one sender's mails one after another and the limit holds exactly."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"mailbox:{account_id}"}
-    )
-    query = select(func.count()).where(col(Case.account_id) == account_id, col(Case.opened_at) >= since)
-    return int((await session.exec(query)).one())
 
 
 def pick_license(covered: list[CoveredLicense], subject: str) -> CoveredLicense | list[str]:

@@ -1,9 +1,9 @@
-"""Tables of the support mailbox (in the cases database; migration 0002_inbound_mail)."""
+"""Tables of the support mailbox (in the cases database; migration 0005_inbound_mail)."""
 
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, LargeBinary, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
@@ -40,29 +40,6 @@ class InboundMail(Base, table=True):
     received_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     processed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
-
-
-class InboundAttachment(Base, table=True):
-    """A file that came with a mail, stored in the object store under the case's prefix."""
-
-    __tablename__ = "inbound_attachment"
-    __table_args__ = (
-        UniqueConstraint("inbound_mail_id", "position", name="uq_inbound_attachment_position"),
-        Index("ix_inbound_attachment_case", "case_id"),
-    )
-
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    inbound_mail_id: UUID = Field(
-        sa_column=Column(Uuid, ForeignKey("inbound_mail.id", ondelete="CASCADE"), nullable=False)
-    )
-    case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False))
-    position: int
-    filename: str = Field(sa_type=Text)
-    content_type: str = Field(sa_type=Text)
-    size: int
-    sha256: str = Field(max_length=64)
-    object_key: str = Field(sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
 class MailboxAutoReply(Base, table=True):

@@ -27,7 +27,6 @@ from services.cases.mailbox.auto_replies import request_auto_reply
 from services.cases.mailbox.case_threading import case_answered
 from services.cases.mailbox.config import MailboxSettings
 from services.cases.mailbox.customers import (
-    cases_opened_since,
     covered_licenses,
     person_by_address,
     pick_license,
@@ -36,11 +35,12 @@ from services.cases.mailbox.loops import why_not_answer
 from services.cases.mailbox.models import InboundMail
 from services.cases.mailbox.parsing import MalformedMail, ParsedMail, parse_off_loop
 from services.cases.models import Case, Person
-from services.cases.problems import CASE_CLOSED
+from services.cases.problems import CASE_CLOSED, REOPEN_WINDOW_PASSED
 from shared import clock
 from shared.events.cases import AutoReplyReason
 from shared.http.problems import Problem
 from shared.logging import get_logger
+from shared.ratelimit import allow
 
 log = get_logger(__name__)
 
@@ -69,6 +69,7 @@ class MailProcessor:
         self.settings = settings
         self.sessions = sessions
         self.store = store
+        self.rules = settings.rules()  # the portal's own workflow rules (SLA, reopen window)
         self._wakers: list[asyncio.Event] = []
 
     # --- deciding and applying one mail ---------------------------------------------------
@@ -99,21 +100,22 @@ class MailProcessor:
             # sender about someone else's case.
             return Outcome("ignored", "not_case_owner")
         try:
-            message = await casework.add_customer_message(session, person, case_id, mail.new_text)
+            message = await casework.add_customer_message(
+                session, person, case_id, mail.new_text, rules=self.rules
+            )
         except Problem as problem:
-            if problem.type is CASE_CLOSED:
+            # Closed, or resolved longer ago than the reopen window: either way a new case is due.
+            if problem.type in (CASE_CLOSED, REOPEN_WINDOW_PASSED):
                 return await self._refuse(session, row, mail, person, "case_closed")
             raise
-        await self.store.store(session, case_id=case_id, mail_id=row.id, files=mail.attachments)
+        await self.store.store(
+            session, case_id=case_id, uploader_id=person.user_id, mail_id=row.id, files=mail.attachments
+        )
         return Outcome("applied", "case_message", case_id, message.id)
 
     async def _open_case(
         self, session: AsyncSession, row: InboundMail, mail: ParsedMail, person: Person
     ) -> Outcome:
-        if await cases_opened_since(session, person.user_id, clock.now() - timedelta(hours=1)) >= (
-            self.settings.mailbox_new_cases_per_hour
-        ):
-            return Outcome("ignored", "rate_limited")
         today = clock.today()
         covered = await covered_licenses(session, person.user_id, today)
         if not covered:
@@ -121,6 +123,16 @@ class MailProcessor:
         choice = pick_license(covered, mail.subject)
         if isinstance(choice, list):
             return await self._refuse(session, row, mail, person, "choose_product", products=choice)
+        # Counted on the shared limiter only when a case would open (refusals are not cases);
+        # the hit commits with the case, in the mail's transaction.
+        if await allow(
+            session,
+            f"case:mail:{person.user_id}",
+            limit=self.settings.mailbox_new_cases_per_hour,
+            window=timedelta(hours=1),
+            now=clock.now(),
+        ):
+            return Outcome("ignored", "rate_limited")
         case = await casework.open_case(
             session,
             person,
@@ -129,9 +141,12 @@ class MailProcessor:
             subject=mail.subject,
             body=mail.new_text,
             today=today,
+            rules=self.rules,
             number_prefix=self.settings.case_number_prefix,
         )
-        await self.store.store(session, case_id=case.id, mail_id=row.id, files=mail.attachments)
+        await self.store.store(
+            session, case_id=case.id, uploader_id=person.user_id, mail_id=row.id, files=mail.attachments
+        )
         return Outcome("applied", "case_opened", case.id)
 
     async def _refuse(

@@ -2,6 +2,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
+import { attachmentsPanel } from "./attachments.js";
 import { asList } from "./bind-panel.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
 
@@ -31,6 +32,23 @@ export async function render(view, { params }) {
   draw(slot, item);
 }
 
+function reopenButton(slot, item) {
+  if (!item.may_reopen) return null;
+  const reopen = button(t("cases.reopen"), { kind: "secondary", id: "case-reopen" });
+  reopen.addEventListener("click", () =>
+    busy(reopen, async () => {
+      try {
+        await api(`/cases/cases/${encodeURIComponent(item.id)}/status`, { method: "POST", body: { status: "in_progress" } });
+        toast(t("cases.reopened"));
+        draw(slot, await api(`/cases/cases/${encodeURIComponent(item.id)}`));
+      } catch (error) {
+        toast(`${error.problem.title} ${error.problem.detail ?? ""}`);
+      }
+    }),
+  );
+  return reopen;
+}
+
 function draw(slot, item) {
   const closed = item.status === "closed";
   const closeBtn = closed ? null : button(t("cases.close"), { kind: "secondary", id: "case-close" });
@@ -48,7 +66,7 @@ function draw(slot, item) {
   });
   const messages = (item.messages ?? []).filter((m) => !m.internal);
   slot.replaceChildren(
-    pageHeader(item.subject ?? item.number, { eyebrow: item.number, actions: closeBtn }),
+    pageHeader(item.subject ?? item.number, { eyebrow: item.number, actions: [reopenButton(slot, item), closeBtn] }),
     h(
       "div",
       { class: "case-layout" },
@@ -64,21 +82,37 @@ function draw(slot, item) {
             h("p", {}, m.body),
           ),
         ),
+        item.status === "resolved" ? notice("info", t("case.resolved"), t("cases.resolved.detail")) : null,
         closed ? notice("info", t("cases.closed.title"), t("cases.closed.detail")) : replyForm(slot, item),
       ),
       h(
         "aside",
-        { class: "card case-facts" },
-        facts([
-          [t("cases.col.status"), statusBadge(item.status, "case")],
-          [t("cases.field.category"), t(`category.${item.category}`)],
-          [t("cases.field.license"), licenseLabel ?? item.product ?? null],
-          [t("cases.opened_at"), formatDateTime(item.opened_at ?? item.created_at)],
-          [t("cases.first_response_at"), item.first_response_at ? formatDateTime(item.first_response_at) : t("cases.waiting")],
-        ]),
+        { class: "stack case-facts" },
+        h(
+          "div",
+          { class: "card" },
+          facts([
+            [t("cases.col.status"), statusBadge(item.status, "case")],
+            [t("cases.field.category"), t(`category.${item.category}`)],
+            [t("cases.field.severity"), t(`severity.${item.severity}`)],
+            [t("cases.field.license"), licenseLabel ?? item.product ?? null],
+            [t("cases.field.version"), item.product_version ?? null],
+            [t("cases.environment"), environmentText(item.environment)],
+            [t("cases.opened_at"), formatDateTime(item.opened_at ?? item.created_at)],
+            item.first_response_at
+              ? [t("cases.first_response_at"), formatDateTime(item.first_response_at)]
+              : [t("cases.first_response_due"), item.first_response_due_at ? formatDateTime(item.first_response_due_at) : t("cases.waiting")],
+          ]),
+        ),
+        attachmentsPanel(item.id, { canUpload: !closed }),
       ),
     ),
   );
+}
+
+function environmentText(env) {
+  const parts = [env?.os, env?.database, env?.app_server, env?.notes].filter(Boolean);
+  return parts.length ? parts.join(" · ") : null;
 }
 
 function isStaff(message) {

@@ -9,6 +9,8 @@ export const layout = "app";
 export const title = "menu.cases.open";
 
 const CATEGORIES = ["feature_question", "log_interpretation", "bug", "security_issue"];
+const SEVERITIES = ["critical", "high", "normal", "low"];
+const ENVIRONMENT = ["os", "database", "app_server"];
 const COVERED = new Set(["in_warranty", "under_contract"]);
 
 export async function render(view) {
@@ -35,6 +37,33 @@ export async function render(view) {
   }
   const covered = licenses.filter((license) => COVERED.has(statusOf(license)));
   slot.replaceChildren(caseForm(licenses, covered));
+  offerVersions(slot.querySelector("#case-form"), licenses);
+}
+
+/** Suggest the versions the customer is entitled to for the chosen license (or "other"); the
+ * field stays free text, since disputes are judged against the version the customer names. */
+async function offerVersions(form, licenses) {
+  if (!form) return;
+  let releases = [];
+  try {
+    releases = asList(await api("/downloads/releases?limit=500"), "releases").filter((r) => r.entitled);
+  } catch {
+    return; // without the catalogue the customer types the version
+  }
+  const input = form.elements.product_version;
+  const list = h("datalist", { id: "case-versions" });
+  input.setAttribute("list", "case-versions");
+  input.after(list);
+  const fill = () => {
+    const chosen = form.querySelector("input[name=license_id]:checked")?.value;
+    const product = licenses.find((l) => (l.id ?? l.license_id) === chosen)?.product;
+    const versions = [...new Set(releases.filter((r) => r.product === product).map((r) => r.version))];
+    list.replaceChildren(...[...versions, "other"].map((version) => h("option", { value: version })));
+  };
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "license_id") fill();
+  });
+  fill();
 }
 
 function caseForm(licenses, covered) {
@@ -70,6 +99,15 @@ function caseForm(licenses, covered) {
       { class: "stack" },
       licenseChoices,
       field({ name: "category", label: t("cases.field.category"), value: "feature_question", options: CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) })), hint: t("cases.field.category.hint") }),
+      field({ name: "severity", label: t("cases.field.severity"), value: "normal", options: SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) })), hint: t("cases.field.severity.hint") }),
+      field({ name: "product_version", label: t("cases.field.version"), maxlength: 64, required: false, hint: t("cases.field.version.hint") }),
+      h(
+        "fieldset",
+        { class: "stack" },
+        h("legend", {}, t("cases.environment")),
+        ENVIRONMENT.map((name) => field({ name: `env_${name}`, label: t(`cases.field.env_${name}`), maxlength: 200, required: false })),
+        field({ name: "env_notes", label: t("cases.field.env_notes"), type: "textarea", rows: 2, maxlength: 2000, required: false }),
+      ),
       field({ name: "subject", label: t("cases.field.subject"), maxlength: 200, hint: t("cases.field.subject.hint") }),
       field({ name: "description", label: t("cases.field.description"), type: "textarea", rows: 8, hint: t("cases.field.description.hint") }),
     ),
@@ -80,9 +118,13 @@ function caseForm(licenses, covered) {
     const body = {
       license_id: form.querySelector("input[name=license_id]:checked")?.value ?? "",
       category: form.elements.category.value,
+      severity: form.elements.severity.value,
+      environment: environmentOf(form),
       subject: form.elements.subject.value.trim(),
       description: form.elements.description.value.trim(),
     };
+    const version = form.elements.product_version.value.trim();
+    if (version) body.product_version = version;
     const missing = ["subject", "description"].filter((name) => !body[name]).map((name) => ({ field: name, message: t("error.required") }));
     if (!body.license_id) missing.push({ field: "license_id", message: t("cases.pick_license") });
     if (missing.length) {
@@ -100,6 +142,15 @@ function caseForm(licenses, covered) {
     });
   });
   return form;
+}
+
+function environmentOf(form) {
+  const env = {};
+  for (const name of [...ENVIRONMENT, "notes"]) {
+    const value = form.elements[`env_${name}`].value.trim();
+    if (value) env[name] = value;
+  }
+  return env;
 }
 
 function openedCase(created) {

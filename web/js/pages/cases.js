@@ -1,6 +1,7 @@
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
+import { navigate, query } from "../router.js";
 import { cell, emptyState, loading, notice, pageHeader, statusBadge } from "../ui.js";
 import { asList } from "./bind-panel.js";
 
@@ -8,6 +9,9 @@ export const layout = "app";
 export const title = "menu.cases.manage";
 
 export async function render(view) {
+  // Case mails link to /cases?case=<id>: open that case (the page checks it is the reader's).
+  const linked = query("case");
+  if (linked) return navigate(`/cases/${encodeURIComponent(linked)}`, { replace: true });
   const open = h("a", { class: "btn btn-primary", href: "/cases/new" }, t("menu.cases.open").split(" / ").pop());
   append(view, pageHeader(t("menu.cases.manage"), { lead: t("cases.manage.lead"), actions: open }));
   const slot = h("div", { "aria-live": "polite" }, loading());

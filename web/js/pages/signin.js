@@ -40,7 +40,7 @@ export function render(view) {
         session.store(tokens);
         forgetUser();
         const next = query("next");
-        navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/licenses");
+        navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : session.homePath());
       } catch (error) {
         if (error.slug === "email-not-verified" || error.status === 403) {
           showProblem(form, error, resendVerification(email));

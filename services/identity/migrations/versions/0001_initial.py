@@ -12,6 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from shared.migrations import create_messaging_tables, drop_messaging_tables
+from shared.ratelimit import create_rate_events_table
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -85,13 +86,7 @@ def upgrade() -> None:
         sa.Column("last_failure_at", TS),
         sa.Column("locked_until", TS),
     )
-    op.create_table(
-        "rate_events",
-        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("key", sa.String(400), nullable=False),
-        sa.Column("at", TS, nullable=False),
-    )
-    op.create_index("ix_rate_events_key_at", "rate_events", ["key", "at"])
+    create_rate_events_table()
     op.create_table(
         "audit_log",
         sa.Column("id", UUID, primary_key=True),

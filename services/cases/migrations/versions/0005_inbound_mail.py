@@ -1,8 +1,8 @@
-"""Support mailbox: inbound mails (stored raw before the SMTP 250, applied once by Message-ID),
-their attachments, and the auto-reply throttle.
+"""Support mailbox: inbound mails (stored raw before the SMTP 250, applied once by Message-ID)
+and the auto-reply throttle. Mailed files become case attachments (0003).
 
-Revision ID: 0002_inbound_mail
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-06
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0002_inbound_mail"
-down_revision: str | None = "0001"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -51,23 +51,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_inbound_mail_case", "inbound_mail", ["case_id"])
     op.create_table(
-        "inbound_attachment",
-        sa.Column("id", sa.Uuid(), primary_key=True),
-        sa.Column(
-            "inbound_mail_id", sa.Uuid(), sa.ForeignKey("inbound_mail.id", ondelete="CASCADE"), nullable=False
-        ),
-        sa.Column("case_id", sa.Uuid(), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("filename", sa.Text(), nullable=False),
-        sa.Column("content_type", sa.Text(), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("sha256", sa.String(64), nullable=False),
-        sa.Column("object_key", sa.Text(), nullable=False),
-        _timestamp("created_at"),
-        sa.UniqueConstraint("inbound_mail_id", "position", name="uq_inbound_attachment_position"),
-    )
-    op.create_index("ix_inbound_attachment_case", "inbound_attachment", ["case_id"])
-    op.create_table(
         "mailbox_auto_reply",
         sa.Column("address", sa.Text(), primary_key=True),
         sa.Column("reason", sa.String(32), primary_key=True),
@@ -80,5 +63,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_people_email_lower", table_name="people")
     op.drop_table("mailbox_auto_reply")
-    op.drop_table("inbound_attachment")
     op.drop_table("inbound_mail")

@@ -1,0 +1,83 @@
+"""The desk migration on a scratch database: old statuses map onto the workflow, and back."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+from alembic import command
+
+from shared import clock
+from shared.migrate import alembic_config
+
+
+@pytest.fixture
+async def scratch(stack: dict[str, Any]) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
+    pg = stack["postgres"]
+    name = f"cases_migration_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(
+        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
+    )
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = pg["url_template"].format(db=name)
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        yield url, connection
+    finally:
+        await connection.close()
+        await admin.execute(f'DROP DATABASE "{name}"')
+        await admin.close()
+
+
+async def _migrate(url: str, direction: str, revision: str) -> None:
+    config = alembic_config("cases", url)
+    run = command.upgrade if direction == "up" else command.downgrade
+    await asyncio.to_thread(run, config, revision)
+
+
+async def test_old_cases_map_onto_the_workflow(scratch: tuple[str, asyncpg.Connection]) -> None:
+    url, db = scratch
+    await _migrate(url, "up", "0001")
+    answered = clock.now()
+    old = {  # label: (status before, first response, status after)
+        "unanswered": ("open", None, "new"),
+        "answered": ("open", answered, "in_progress"),
+        "back-to-support": ("waiting_on_support", answered, "in_progress"),
+        "waiting": ("waiting_on_customer", answered, "waiting_on_customer"),
+        "closed": ("closed", answered, "closed"),
+    }
+    ids = {label: uuid.uuid4() for label in old}
+    for label, (status, first_response, _) in old.items():
+        await db.execute(
+            "INSERT INTO cases (id, number, account_id, license_id, product, category, subject, description,"
+            " status, opened_at, first_response_at, resolved_at, updated_at)"
+            " VALUES ($1, $2, $3, $3, 'P', 'bug', 's', 'd', $4, now(), $5, $6, now())",
+            ids[label],
+            f"C-{label}",
+            uuid.uuid4(),
+            status,
+            first_response,
+            answered if status == "closed" else None,
+        )
+
+    await _migrate(url, "up", "head")
+    for label, (_, _, expected) in old.items():
+        row = await db.fetchrow(
+            "SELECT status, severity, closed_at, sla_due_at FROM cases WHERE id = $1", ids[label]
+        )
+        assert row["status"] == expected, label
+        assert row["severity"] == "normal" and row["sla_due_at"] is None
+        assert (row["closed_at"] is not None) == (expected == "closed")
+
+    await _migrate(url, "down", "0001")
+    statuses = {r["status"] for r in await db.fetch("SELECT status FROM cases")}
+    assert statuses == {"open", "waiting_on_customer", "closed"}
+    columns = {
+        r["column_name"]
+        for r in await db.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'cases'"
+        )
+    }
+    assert "severity" not in columns and "assignee_id" not in columns
