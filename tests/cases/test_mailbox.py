@@ -377,6 +377,79 @@ async def test_an_answer_to_a_closed_case_is_not_added_and_the_customer_is_told(
     assert "the case it answers is closed" in (await mailpit.message(notice["ID"]))["Text"]
 
 
+async def test_a_staff_answer_is_mailed_with_the_reply_address_and_its_mailed_answer_resumes_the_case(
+    stack: dict[str, Any],
+    accounts: Accounts,
+    events: EventPublisher,
+    mailbox: Mailbox,
+    mailpit: Mailpit,
+    gateway: httpx.AsyncClient,
+) -> None:
+    """The desk's workflow holds for mail: a staff answer waits on the customer, whose mailed
+    answer puts the case back in progress; only the customer's mails carry the case address."""
+    user, _ = await customer(stack, accounts, events, mailbox.db, {unique_product(): COVERED})
+    engineer = await accounts.user("support")
+    first = new_mail(user.email, "Licence import", "The import hangs.")
+    await mailbox.send(first)
+    case_id = (await mailbox.settled(first["Message-ID"]))["case_id"]
+    number = (await mailbox.case(case_id))["number"]
+    [team_mail] = await mailpit.wait_for("support-team@example.com", subject_contains=number)
+    team_reply_to = (await _headers(mailpit, team_mail["ID"])).get("Reply-To", [""])[0]
+    assert token_of_address(team_reply_to, "support@example.com") is None
+
+    answered = await gateway.post(
+        f"/api/cases/cases/{case_id}/messages", json={"body": "Which file size?"}, headers=engineer.headers
+    )
+    assert answered.status_code == 201, answered.text
+    assert (await mailbox.case(case_id))["status"] == "waiting_on_customer"
+    mails = await mailpit.wait_for(user.email, count=2, subject_contains=number)  # opened, answered
+    [headers] = [
+        h for h in [await _headers(mailpit, m["ID"]) for m in mails] if h["X-Mail-Kind"] == ["case_answered"]
+    ]
+    token = token_of_address(headers["Reply-To"][0], "support@example.com")
+    assert token and case_of_token(token, DEV_SECRET) == case_id
+
+    reply = new_mail(user.email, f"Re: {number}", "About 2 GB.", to=headers["Reply-To"][0])
+    await mailbox.send(reply, recipients=[headers["Reply-To"][0]])
+    row = await mailbox.settled(reply["Message-ID"])
+    assert (row["outcome"], row["case_id"]) == ("case_message", case_id)
+    assert (await mailbox.case(case_id))["status"] == "in_progress"
+
+
+async def test_an_answer_after_the_reopen_window_is_refused_like_a_closed_case(
+    stack: dict[str, Any],
+    accounts: Accounts,
+    events: EventPublisher,
+    mailbox: Mailbox,
+    mailpit: Mailpit,
+    gateway: httpx.AsyncClient,
+) -> None:
+    user, _ = await customer(stack, accounts, events, mailbox.db, {unique_product(): COVERED})
+    engineer = await accounts.user("support")
+    first = new_mail(user.email, "Backup restore", "The restore stops at 90%.")
+    await mailbox.send(first)
+    case_id = (await mailbox.settled(first["Message-ID"]))["case_id"]
+    number = (await mailbox.case(case_id))["number"]
+    # The case-opened mail arrives before the answer's, so it is the one mail found here.
+    [case_mail] = await mailpit.wait_for(user.email, subject_contains=number)
+    resolved = await gateway.post(
+        f"/api/cases/cases/{case_id}/messages",
+        json={"body": "Fixed in 5.2.2", "status": "resolved"},
+        headers=engineer.headers,
+    )
+    assert resolved.status_code == 201, resolved.text
+    # Resolved longer ago than the reopen window (14 days by default).
+    await mailbox.db.execute(
+        "UPDATE cases SET resolved_at = now() - interval '30 days' WHERE id = $1", case_id
+    )
+    reply_to = (await _headers(mailpit, case_mail["ID"]))["Reply-To"][0]
+    late = new_mail(user.email, f"Re: {number}", "It happened again.", to=reply_to)
+    await mailbox.send(late, recipients=[reply_to])
+    row = await mailbox.settled(late["Message-ID"])
+    assert (row["status"], row["outcome"]) == ("ignored", "case_closed")
+    assert (await mailbox.case(case_id))["status"] == "resolved"
+
+
 async def test_a_case_token_is_no_key_for_someone_else(
     stack: dict[str, Any],
     accounts: Accounts,
