@@ -126,6 +126,16 @@ async def _spare_license(admin: Portal, today: date) -> dict[str, str]:
     return {"serial": spare["serial"], "registration_number": spare["registration_number"]}
 
 
+def _mailbox_line(stack: dict[str, Any]) -> list[str]:
+    mailbox = stack.get("mailbox") or {}
+    if not mailbox.get("running"):
+        return []
+    return [
+        f"  Support mailbox SMTP {mailbox['smtp_host']}:{mailbox['smtp_port']}  "
+        f"(mail {mailbox['support_address']} from {CUSTOMER['email']} to open a case)"
+    ]
+
+
 def where_to_click(stack: dict[str, Any], record: dict[str, Any]) -> str:
     gateway = stack["gateway"]["url"]
     spare = record["unbound_license"]
@@ -135,6 +145,7 @@ def where_to_click(stack: dict[str, Any], record: dict[str, Any]) -> str:
         f"  Portal          {gateway}/",
         f"  Mail inbox      {stack['mailpit']['http_url']}/   (every mail the system sends lands here)",
         f"  MinIO console   {stack['minio']['console_url']}  (user {stack['minio']['access_key']})",
+        *_mailbox_line(stack),
         "  API docs        " + "  ".join(f"{gateway}/api/{name}/docs" for name in stack["services"]),
         "",
         "Sign in with:",

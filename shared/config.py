@@ -52,6 +52,11 @@ class ServiceSettings(BaseSettings):
     smtp_tls: Literal["none", "starttls", "tls"] = "none"
     mail_from: str = "Support Portal <support@example.com>"
     mail_reply_to: str | None = None
+    # The inbound support mailbox (the cases service's receiver) and the secret that signs the
+    # per-case reply addresses of case mails (shared.mail_threading): notifier and cases must
+    # have the same value.
+    support_address: str = "support@example.com"
+    mail_token_secret: str = DEV_SECRET
 
     # Consumers: attempts before a message is sent to the dead-letter topic.
     consumer_max_attempts: int = 5
@@ -69,7 +74,7 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> "ServiceSettings":
         if self.env == "production":
-            for field in ("secret_key", "s3_secret_key"):
+            for field in ("secret_key", "s3_secret_key", "mail_token_secret"):
                 if getattr(self, field) == DEV_SECRET:
                     raise ValueError(
                         f"{field} must be set in production (it still has the development default)"

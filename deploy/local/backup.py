@@ -3,8 +3,8 @@
 **A consistent cut.** Each service's data, outbox and inbox change in one transaction, so each
 database is consistent on its own; what could fall between two dumps is an event in flight (sent
 to Kafka, not yet applied by its consumer). The backup therefore first closes the gateway (no new
-requests), waits until every outbox is empty and every consumer group has applied everything
-published, then dumps. Kafka itself is not backed up: at that point it holds nothing the
+requests) and the support mailbox (no new mail), waits until every outbox is empty and every
+consumer group has applied everything published, then dumps. Kafka itself is not backed up: at that point it holds nothing the
 databases do not already reflect.
 
 **Restore** goes into a fresh stack (a new state dir, so a new, empty Kafka): databases from the
@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import gateway, postgres, procs
+from . import gateway, mailbox, postgres, procs
 from .context import Ctx
 from .paths import SERVICES
 from .ports import HOST
@@ -122,6 +122,11 @@ def backup(ctx: Ctx, target: Path) -> dict[str, object]:
     gateway_was_running = procs.running(ctx.state_dir, gateway.NAME) is not None
     if gateway_was_running:
         gateway.stop(ctx)
+    # The support mailbox is the other way in: closed too (an MTA queues mail and retries). Mail
+    # it already stored but not yet applied is in the dump and is applied after a restore.
+    mailbox_was_running = procs.running(ctx.state_dir, mailbox.NAME) is not None
+    if mailbox_was_running:
+        mailbox.stop(ctx)
     try:
         with ctx.reporter.step(NAME, "waiting until every outbox is empty and every consumer has caught up"):
             _settle(ctx)
@@ -137,6 +142,8 @@ def backup(ctx: Ctx, target: Path) -> dict[str, object]:
                 client.fget_object(bucket, item.object_name, str(target / "objects" / item.object_name))
                 objects += 1
     finally:
+        if mailbox_was_running:
+            mailbox.start(ctx)
         if gateway_was_running:
             gateway.start(ctx)
     manifest: dict[str, object] = {

@@ -12,7 +12,8 @@ WEB_ROOT = REPO_ROOT / "web"
 
 SERVICES = ("identity", "licensing", "downloads", "cases", "notifier")
 INFRA = ("postgres", "kafka", "minio", "mailpit")
-COMPONENTS = (*INFRA, *SERVICES, "gateway")
+# The support mailbox is the cases service's SMTP receiver, run as its own process.
+COMPONENTS = (*INFRA, *SERVICES, "mailbox", "gateway")
 
 
 def default_state_dir() -> Path:

@@ -25,6 +25,7 @@ PORT_NAMES = (
     "mailpit_http",
     "gateway",
     *SERVICES,
+    "mailbox",
 )
 
 # Which component owns which ports (a running component legitimately holds them).
@@ -38,6 +39,7 @@ OWNER = {
     "mailpit_http": "mailpit",
     "gateway": "gateway",
     **{name: name for name in SERVICES},
+    "mailbox": "mailbox",
 }
 
 

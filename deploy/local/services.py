@@ -49,7 +49,7 @@ def env_for(ctx: Ctx, name: str) -> dict[str, str]:
     }
 
 
-def _process_env(ctx: Ctx, name: str) -> dict[str, str]:
+def process_env(ctx: Ctx, name: str) -> dict[str, str]:
     return {**os.environ, **env_for(ctx, name), "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
 
 
@@ -89,7 +89,7 @@ def migrate(ctx: Ctx, name: str) -> None:
             result = subprocess.run(
                 [python_executable(), "-m", "shared.migrate", name],
                 cwd=REPO_ROOT,
-                env=_process_env(ctx, name),
+                env=process_env(ctx, name),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -139,7 +139,7 @@ def start(ctx: Ctx, name: str) -> bool:
                 "--no-access-log",
             ],
             log=ctx.log(name),
-            env=_process_env(ctx, name),
+            env=process_env(ctx, name),
             cwd=REPO_ROOT,
             fingerprint=fp,
         )

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from . import backup as backups
-from . import browser, gateway, kafka, mailpit, minio, postgres, procs
+from . import browser, gateway, kafka, mailbox, mailpit, minio, postgres, procs
 from . import services as svc
 from .context import Ctx
 from .paths import COMPONENTS, INFRA, SERVICES, resolve_state_dir
@@ -30,6 +30,7 @@ MODULES: dict[str, ModuleType] = {
     "minio": minio,
     "mailpit": mailpit,
     "gateway": gateway,
+    "mailbox": mailbox,
 }
 
 __all__ = ["StackError", "down", "ensure_browser", "service_env", "start", "status", "stop", "up"]
@@ -85,6 +86,8 @@ def up(state_dir: Path | None = None, *, services: bool = True, quiet: bool = Fa
         started: dict[str, bool] = {}
         if services:
             started = _parallel(ctx, {name: (lambda n=name: svc.start(ctx, n)) for name in SERVICES})
+            if started.get("cases"):
+                mailbox.start(ctx)
             gateway.start(ctx)
         info = _stack_info(ctx)
         write_json(ctx.state_dir / "stack.json", info, private=True)
@@ -133,6 +136,12 @@ def _stack_info(ctx: Ctx) -> dict[str, Any]:
             }
             for name in SERVICES
         },
+        "mailbox": {
+            "smtp_host": HOST,
+            "smtp_port": p["mailbox"],
+            "support_address": mailbox.SUPPORT_ADDRESS,
+            "running": procs.running(ctx.state_dir, "mailbox") is not None,
+        },
         "gateway": {
             "url": gateway.url(ctx),
             "running": procs.running(ctx.state_dir, "gateway") is not None,
@@ -154,6 +163,9 @@ def _print_summary(info: dict[str, Any], services: bool, started: dict[str, bool
         if services:
             state = "" if started.get(name) else "  (not started: no app.py yet)"
             lines.append(f"  {name:<9} {entry['url']}{state}")
+    mb = info["mailbox"]
+    if services and mb["running"]:
+        lines.append(f"  mailbox   SMTP {mb['smtp_host']}:{mb['smtp_port']}  (mail {mb['support_address']})")
     print("\n".join(lines), flush=True)
 
 
@@ -169,7 +181,7 @@ def down(state_dir: Path | None = None, *, purge: bool = False, quiet: bool = Fa
     if not sd.exists():
         return stopped
     with locked(sd):
-        for group in (["gateway"], list(SERVICES), list(INFRA)):
+        for group in (["gateway", "mailbox"], list(SERVICES), list(INFRA)):
             live = [name for name in group if procs.running(sd, name) is not None]
             if not live:
                 continue
@@ -243,6 +255,8 @@ def _address(ctx: Ctx, name: str) -> str | None:
         return None
     if name in ("postgres", "kafka"):
         return f"{HOST}:{port}"
+    if name == "mailbox":
+        return f"smtp://{HOST}:{port}  ({mailbox.SUPPORT_ADDRESS})"
     return f"http://{HOST}:{port}"
 
 

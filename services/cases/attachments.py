@@ -40,6 +40,10 @@ def safe_filename(name: str) -> str:
     return cleaned[:200] or "attachment"
 
 
+def object_key(case_id: UUID, attachment_id: UUID) -> str:
+    return f"case-attachments/{case_id}/{attachment_id}"
+
+
 async def start_upload(
     session: AsyncSession,
     user: Principal,
@@ -64,7 +68,7 @@ async def start_upload(
     attachment = CaseAttachment(
         id=attachment_id,
         case_id=case.id,
-        object_key=f"case-attachments/{case.id}/{attachment_id}",
+        object_key=object_key(case.id, attachment_id),
         filename=safe_filename(request.filename),
         content_type=content_type,
         size=request.size,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, Uuid
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, Uuid, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -137,6 +137,8 @@ class Person(Base, table=True):
     """Name and address of a user, projected from identity's events (for staff views)."""
 
     __tablename__ = "people"
+    # The support mailbox finds the sender's account by address, whatever its case.
+    __table_args__ = (Index("ix_people_email_lower", func.lower(text("email"))),)
 
     user_id: UUID = Field(primary_key=True)
     email: str
@@ -173,3 +175,8 @@ class CaseAttachment(Base, table=True):
     by_staff: bool
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     completed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+# The support mailbox's tables (services/cases/mailbox/models.py) share this registry, so this
+# metadata is the whole cases database as its migrations build it. Imported last: they need Base.
+from services.cases.mailbox import models as _mailbox_tables  # noqa: E402, F401 - registers tables

@@ -18,6 +18,19 @@ from shared import clock
 
 
 @dataclass(frozen=True)
+class ThreadHeaders:
+    """Headers that tie a mail to a conversation: a case mail's reply address and thread, or
+    the customer mail an auto-reply answers."""
+
+    reply_to: str | None = None
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: str | None = None
+    # RFC 3834: "auto-replied" for answers to a person's mail, else "auto-generated".
+    auto_submitted: str = "auto-generated"
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     """What goes over SMTP: envelope addresses and the message bytes."""
 
@@ -52,19 +65,25 @@ def compose(
     reply_to: str | None,
     one_click_unsubscribe_url: str | None,
     now: datetime | None = None,
+    thread: ThreadHeaders | None = None,
 ) -> OutgoingMail:
+    thread = thread or ThreadHeaders()
     message = MIMEMultipart("alternative")
     message["Subject"] = Header(rendered.subject, "utf-8").encode()
     message["From"] = _address_header(mail_from)
     message["To"] = formataddr((to_name, to_email), charset="utf-8") if to_name else to_email
-    if reply_to:
-        message["Reply-To"] = _address_header(reply_to)
+    if thread.reply_to or reply_to:
+        message["Reply-To"] = _address_header(thread.reply_to or reply_to or "")
     message["Date"] = format_datetime(now or clock.now())
-    mid = message_id(delivery_id, mail_from)
+    mid = thread.message_id or message_id(delivery_id, mail_from)
     message["Message-ID"] = mid
+    if thread.in_reply_to:
+        message["In-Reply-To"] = thread.in_reply_to
+    if thread.references:
+        message["References"] = thread.references
     message["Content-Language"] = locale
     # RFC 3834: tells auto-responders (vacation replies) not to answer.
-    message["Auto-Submitted"] = "auto-generated"
+    message["Auto-Submitted"] = thread.auto_submitted
     message["X-Auto-Response-Suppress"] = "All"
     message["X-Mail-Kind"] = kind
     if one_click_unsubscribe_url:

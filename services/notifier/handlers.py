@@ -23,6 +23,7 @@ from shared.events import (
     CaseSlaBreached,
     Envelope,
     Event,
+    MailAutoReplyRequested,
     PasswordResetRequested,
     ReleasePublished,
     SignInUnlockOffered,
@@ -31,7 +32,7 @@ from shared.events import (
     VerificationRequested,
 )
 from shared.holdings import holding_handlers
-from shared.i18n import LOCALES
+from shared.i18n import DEFAULT_LOCALE, LOCALES, normalize_locale
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -216,7 +217,13 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             email=recipient.email,
             kind="case_opened",
             locale=recipient.locale,
-            context={**case_context, "name": recipient.name, "case_url": case_link(event.case_id)},
+            context={
+                **case_context,
+                "name": recipient.name,
+                "case_url": case_link(event.case_id),
+                # Signs the case's reply address, so the customer can answer by mail (thread_headers.py).
+                "case_id": str(event.case_id),
+            },
         )
 
     async def on_case_replied(session: AsyncSession, envelope: Envelope[CaseReplied]) -> None:
@@ -248,6 +255,8 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 "number": event.number,
                 "reply": event.body,
                 "case_url": url,
+                # Only the customer answers a case by mail: staff mails keep the plain Reply-To.
+                **({"case_id": str(event.case_id)} if event.by_staff else {}),
             },
         )
 
@@ -282,6 +291,32 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             },
         )
 
+    async def on_mail_auto_reply(session: AsyncSession, envelope: Envelope[MailAutoReplyRequested]) -> None:
+        event = envelope.data
+        action = {
+            "unknown_sender": f"{portal}/register",
+            "no_coverage": f"{portal}/licenses",
+            "choose_product": f"{portal}/cases/new",
+            "case_closed": f"{portal}/cases/new",
+        }[event.reason]
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=event.to_email,
+            kind="mailbox_auto_reply",
+            locale=normalize_locale(event.locale) or DEFAULT_LOCALE,
+            context={
+                # A stranger has no name on file: greeting them by their address stays polite.
+                "name": event.name or event.to_email,
+                "portal_url": portal,
+                "reason": event.reason,
+                "subject_line": event.subject_line,
+                "products": event.products,
+                "action_url": action,
+                "in_reply_to": event.in_reply_to,
+            },
+        )
+
     return {
         VerificationRequested: on_verification_requested,
         AccountExistsNotice: on_account_exists,
@@ -294,4 +329,5 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         CaseOpened: on_case_opened,
         CaseReplied: on_case_replied,
         CaseSlaBreached: on_sla_breached,
+        MailAutoReplyRequested: on_mail_auto_reply,
     }

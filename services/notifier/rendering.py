@@ -47,6 +47,7 @@ MAIL_KINDS = (
     "case_customer_reply",
     "case_sla_breached",
     "renewal_reminder",
+    "mailbox_auto_reply",
 )
 
 

@@ -31,6 +31,7 @@ from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
 from services.notifier.smtp import PermanentFailure, SmtpPool
+from services.notifier.thread_headers import thread_headers_for
 from services.notifier.unsubscribe_links import links_for
 from shared import clock
 from shared.i18n import as_locale
@@ -228,6 +229,7 @@ class MailSender:
             mail_from=self.settings.mail_from,
             reply_to=self.settings.mail_reply_to,
             one_click_unsubscribe_url=links.one_click_url if links else None,
+            thread=thread_headers_for(row["id"], context, self.settings),
         )
 
 

@@ -8,6 +8,7 @@ from shared.events.cases import (
     CaseSeverityChanged,
     CaseSlaBreached,
     CaseStatusChanged,
+    MailAutoReplyRequested,
 )
 from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
 from shared.events.identity import (
@@ -54,6 +55,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CaseAssigned,
     CaseSeverityChanged,
     CaseSlaBreached,
+    MailAutoReplyRequested,
 )
 EVENT_TYPES: dict[str, type[Event]] = {cls.type: cls for cls in ALL_EVENTS}
 TOPICS: tuple[str, ...] = tuple(sorted({cls.topic for cls in ALL_EVENTS}))
@@ -80,6 +82,7 @@ __all__ = [
     "LicenseIssued",
     "LicenseRestored",
     "LicenseVoided",
+    "MailAutoReplyRequested",
     "PasswordResetRequested",
     "RawEnvelope",
     "ReleasePublished",

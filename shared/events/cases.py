@@ -107,3 +107,27 @@ class CaseSlaBreached(Event):
     target: Literal["first_response", "resolution"]
     due_at: datetime
     severity: CaseSeverity
+
+
+AutoReplyReason = Literal["unknown_sender", "no_coverage", "choose_product", "case_closed"]
+
+
+class MailAutoReplyRequested(Event):
+    """The support mailbox could not turn a customer's mail into a case (or case message) and
+    asks the notifier to answer it once, politely, saying what to do. Keyed by the inbound mail."""
+
+    topic = TOPIC
+    type = "cases.MailAutoReplyRequested.v1"
+    subject_field = "mail_id"
+
+    mail_id: UUID
+    to_email: str
+    # Locale of the account when known, else guessed from the mail (Content-Language), else "en".
+    locale: str
+    name: str | None = None
+    reason: AutoReplyReason
+    subject_line: str
+    # The answered mail's Message-ID: the auto-reply is threaded under it.
+    in_reply_to: str | None = None
+    # For "choose_product": the covered products the customer may name in the subject.
+    products: tuple[str, ...] = ()

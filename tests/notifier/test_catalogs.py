@@ -61,6 +61,12 @@ CONTEXTS = {
         "unsubscribe_url": "http://p/unsubscribe?token=t",
         "preferences_url": "http://p/preferences",
     },
+    "mailbox_auto_reply": {
+        "reason": "choose_product",
+        "subject_line": "Scheduler <b>&</b> stops",
+        "products": ["OMFLOW", "OMBOT"],
+        "action_url": "http://p/cases/new",
+    },
 }
 
 
