@@ -25,8 +25,8 @@ def _public(view: ReleaseView) -> ReleasePublic:
         product=release.product,
         version=release.version,
         kind=release.kind,  # type: ignore[arg-type]
-        title=release.title,
-        notes=release.notes,
+        title=view.text.title,
+        notes=view.text.notes,
         published_on=release.published_on,
         entitled=view.entitled,
         reason=view.reason,

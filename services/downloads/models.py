@@ -4,9 +4,11 @@ Its own SQLModel registry keeps these tables apart from other services' in one p
 """
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +36,9 @@ class Release(ReleaseBase, table=True):
     __tablename__ = "releases"
 
     release_id: UUID = Field(primary_key=True)
+    # The event's `translations` as given: {locale: {"title", "notes"}}; `title` and `notes`
+    # above stay the English text every missing language falls back to.
+    translations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -20,8 +20,10 @@ class ReleasePublic(BaseModel):
     product: str
     version: str
     kind: ReleaseKind
-    title: str
-    notes: str
+    title: str = Field(
+        description="In the language Accept-Language asks for where the release has it, else English"
+    )
+    notes: str = Field(description="In the same language as `title`, else English")
     published_on: date
     entitled: bool
     reason: str | None = Field(None, description="Why the release cannot be downloaded, when it cannot")

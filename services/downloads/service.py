@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import cast
 from uuid import UUID
 
+from pydantic import TypeAdapter
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
@@ -17,6 +18,7 @@ from services.downloads.storage import PresignedUrl, Presigner
 from shared import entitlements
 from shared.auth import Principal
 from shared.events import DownloadRecorded, ReleasePublished
+from shared.events.downloads import ReleaseText, release_text_in
 from shared.holdings import holdings_of
 from shared.http.problems import Problem
 from shared.i18n import Locale
@@ -30,7 +32,9 @@ SERVICE = "downloads"
 
 async def record_release(session: AsyncSession, event: ReleasePublished) -> None:
     """Upsert a release and make its artifact list exactly the event's (re-publishing is safe)."""
-    fields = event.model_dump(include={"product", "version", "kind", "title", "notes", "published_on"})
+    fields = event.model_dump(
+        include={"product", "version", "kind", "title", "notes", "translations", "published_on"}
+    )
     statement = insert(Release).values(release_id=event.release_id, updated_at=func.now(), **fields)
     await session.execute(
         statement.on_conflict_do_update(
@@ -69,6 +73,7 @@ async def record_release(session: AsyncSession, event: ReleasePublished) -> None
 @dataclass(frozen=True)
 class ReleaseView:
     release: Release
+    text: ReleaseText  # title and notes in the caller's language
     artifacts: list[ReleaseArtifact]
     entitled: bool
     reason: str | None
@@ -93,11 +98,21 @@ class _Entitlements:
             release.published_on,
         )
         reason = None if entitled else self.reason(release.product)
-        return ReleaseView(release, artifacts, entitled, reason)
+        return ReleaseView(release, text_of(release, self.locale), artifacts, entitled, reason)
 
     def reason(self, product: str) -> str:
         ends = [holding.coverage.end for holding in self.holdings if holding.product == product]
         return refusal_reason(self.locale, product, max(ends) if ends else None)
+
+
+# The stored JSON read back as the event carried it.
+_TRANSLATIONS = TypeAdapter(dict[Locale, ReleaseText])
+
+
+def text_of(release: Release, locale: Locale) -> ReleaseText:
+    """The release's title and notes for a reader of `locale`, by the events' fallback rule."""
+    translations = _TRANSLATIONS.validate_python(release.translations)
+    return release_text_in(locale, ReleaseText(title=release.title, notes=release.notes), translations)
 
 
 async def _entitlements_of(session: AsyncSession, user: Principal, locale: Locale) -> _Entitlements:

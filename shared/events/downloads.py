@@ -9,6 +9,7 @@ English text (events ignore unknown fields), and an event from an older tool has
 `text_in` falls back to English for every language missing.
 """
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Literal
 from uuid import UUID
@@ -54,12 +55,20 @@ class ReleasePublished(Event):
     translations: dict[Locale, ReleaseText] = Field(default_factory=dict)
 
     def text_in(self, locale: Locale) -> ReleaseText:
-        """Title and notes for a reader of `locale`: their language where given, else English
-        (a translated title without translated notes shows the English notes)."""
-        given = self.translations.get(locale)
-        if given is None:
-            return ReleaseText(title=self.title, notes=self.notes)
-        return ReleaseText(title=given.title, notes=given.notes or self.notes)
+        """Title and notes for a reader of `locale`: their language where given, else English."""
+        return release_text_in(locale, ReleaseText(title=self.title, notes=self.notes), self.translations)
+
+
+def release_text_in(
+    locale: Locale, english: ReleaseText, translations: Mapping[Locale, ReleaseText]
+) -> ReleaseText:
+    """The one fallback rule for every reader of a release (mails, the catalog): the reader's
+    language where given, else English; a translated title without translated notes shows the
+    English notes."""
+    given = translations.get(locale)
+    if given is None:
+        return english
+    return ReleaseText(title=given.title, notes=given.notes or english.notes)
 
 
 class DownloadRecorded(Event):

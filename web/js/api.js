@@ -1,5 +1,5 @@
-// Same-origin calls to /api/<service>/…: Accept-Language for translated problems, the bearer
-// token, one refresh-and-retry on 401, and RFC 9457 problems turned into ApiError.
+// Same-origin calls to /api/<service>/…: Accept-Language (translated problems and texts such as
+// release titles), the bearer token, one refresh-and-retry on 401, RFC 9457 problems as ApiError.
 
 import { locale, t } from "./i18n.js";
 import * as session from "./session.js";
