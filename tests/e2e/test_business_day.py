@@ -151,12 +151,18 @@ async def _cases_accept(sessions: async_sessionmaker[AsyncSession], customer: Cu
         subject="Workflow engine stops at midnight",
         description="The scheduler skips the first job after midnight.",
     )
-    prefix = CasesSettings().case_number_prefix
+    settings = CasesSettings()
     async with sessions() as session:
         try:
             # The endpoint's call: the day is the clock's business day.
             await cases.open_case(
-                session, customer.principal, "en", request, today=clock.today(), number_prefix=prefix
+                session,
+                customer.principal.user_id,
+                request,
+                locale="en",
+                today=clock.today(),
+                rules=settings.rules(),
+                number_prefix=settings.case_number_prefix,
             )
         except Problem as refusal:
             assert refusal.type is NO_ACTIVE_COVERAGE, refusal
