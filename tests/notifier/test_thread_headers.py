@@ -26,7 +26,7 @@ def _mail(context: dict[str, str]):
         rendered=RENDERED,
         mail_from=SETTINGS.mail_from,
         reply_to=None,
-        unsubscribe_url=None,
+        one_click_unsubscribe_url=None,
         thread=thread_headers_for(delivery_id, context, SETTINGS),
     )
     return message_from_bytes(outgoing.data), outgoing
