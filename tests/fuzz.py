@@ -10,6 +10,7 @@ operation only ever meets made-up ids, so fuzzing cannot void or move anything r
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import content_type_conformance, not_a_server_error, status_code_conformance
@@ -49,3 +50,26 @@ def _explain(error: BaseException) -> str:
     if isinstance(error, BaseExceptionGroup):
         return "; ".join(_explain(inner) for inner in error.exceptions)
     return " ".join(str(error).split())
+
+
+async def fuzz_as_customer_and_staff(
+    stack: dict[str, Any], gateway: httpx.AsyncClient, service: str, *, min_operations: int
+) -> None:
+    """Fuzz `service` as a fresh customer and a fresh member of every staff role; each from an
+    address of its own, so the per-address limits of one never stop the other."""
+    from tests.accounts import Accounts
+    from tests.kit import client_ip
+
+    accounts = Accounts(stack, gateway)
+    try:
+        customer = await accounts.user("customer", name="Fuzz Customer")
+        staff = await accounts.user("admin", "support", "security", name="Fuzz Staff")
+        identities = {
+            "customer": customer.headers | {"X-Forwarded-For": client_ip()},
+            "staff": staff.headers | {"X-Forwarded-For": client_ip()},
+        }
+        count, failures = fuzz_service(stack["services"][service]["url"], identities)
+    finally:
+        accounts.close()
+    assert count >= min_operations, f"{service}: only {count} operations in its OpenAPI"
+    assert not failures, "\n\n".join(failures)
