@@ -42,6 +42,8 @@ class Case(CaseBase, table=True):
         Index("ix_cases_category_opened", "category", "opened_at"),
         # The queue: open cases by their next SLA due time (NULLs — paused or met — last).
         Index("ix_cases_status_sla_due", "status", "sla_due_at"),
+        # The queue's page order across all open statuses (a LIMIT-bounded index read).
+        Index("ix_cases_queue_order", "sla_due_at", "opened_at"),
         Index("ix_cases_assignee_status", "assignee_id", "status"),
     )
 
