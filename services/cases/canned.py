@@ -87,6 +87,11 @@ _INSTALLATION: dict[Locale, str] = {
 }
 
 
+def closing(locale: Locale) -> str:
+    """The last paragraph of every prepared answer: the case stays open for product questions."""
+    return _CLOSING[locale]
+
+
 def canned_answer(topic: CannedTopic, locale: Locale) -> str:
     """The answer to a question about `topic`, in `locale`, ready to send as a reply."""
     if topic == "installation":

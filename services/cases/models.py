@@ -42,6 +42,8 @@ class Case(CaseBase, table=True):
         Index("ix_cases_category_opened", "category", "opened_at"),
         # The queue: open cases by their next SLA due time (NULLs — paused or met — last).
         Index("ix_cases_status_sla_due", "status", "sla_due_at"),
+        # The queue's page order across all open statuses (a LIMIT-bounded index read).
+        Index("ix_cases_queue_order", "sla_due_at", "opened_at"),
         Index("ix_cases_assignee_status", "assignee_id", "status"),
     )
 
@@ -175,6 +177,22 @@ class CaseAttachment(Base, table=True):
     by_staff: bool
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     completed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+class Partner(Base, table=True):
+    """A local professional-services partner (installation, migration, custom work), kept by
+    admins so engineers can point customers to someone in their region for their product."""
+
+    __tablename__ = "partners"
+    __table_args__ = (Index("ix_partners_region", "region"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    region: str = Field(max_length=2)  # ISO 3166 alpha-2, e.g. TW
+    contact: str = Field(max_length=500)
+    products: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
 # The support mailbox's tables (services/cases/mailbox/models.py) share this registry, so this

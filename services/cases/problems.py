@@ -142,3 +142,23 @@ ATTACHMENT_NOT_FOUND = ProblemType(
         "ja": "添付ファイルが見つかりません",
     },
 )
+ADMIN_ONLY = ProblemType(
+    "admin-only",
+    403,
+    {
+        "en": "Only administrators can change this",
+        "zh-TW": "只有管理員可以變更此項目",
+        "zh-CN": "只有管理员可以更改此项目",
+        "ja": "この項目は管理者のみ変更できます",
+    },
+)
+PARTNER_NOT_FOUND = ProblemType(
+    "partner-not-found",
+    404,
+    {
+        "en": "Partner not found",
+        "zh-TW": "找不到此合作夥伴",
+        "zh-CN": "找不到此合作伙伴",
+        "ja": "パートナーが見つかりません",
+    },
+)

@@ -225,3 +225,28 @@ class UploadFormPublic(BaseModel):
 class UploadStarted(BaseModel):
     attachment: AttachmentPublic
     upload: UploadFormPublic
+
+
+Region = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]  # ISO 3166 alpha-2, e.g. TW
+ProductCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class PartnerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    region: Region = Field(description="ISO 3166 alpha-2 code of the region served, e.g. TW")
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)] = Field(
+        description="Phone, email or address the customer uses to reach the partner"
+    )
+    products: list[ProductCode] = Field(min_length=1, max_length=50)
+
+
+class PartnerPublic(PartnerIn):
+    id: UUID
+    updated_at: datetime
+
+
+class PartnerRecommendation(BaseModel):
+    partners: list[PartnerPublic]
+    body: str = Field(description="Text for a reply, in the requested language; empty without partners")

@@ -125,6 +125,17 @@ async def test_customer_and_engineer_close_the_case_loop(
     await expect(engineer.get_by_label(EN["desk.case.reply"], exact=True)).to_have_value(
         re.compile("questions about your database are outside its scope")
     )
+    # Installation goes to a local partner: the directory's partners of the region and the case's
+    # product are added to the reply box (the customer writes in English: no region guessed).
+    partner_name = f"Taipei Integrators {license['serial'][-4:]}"
+    body = {"name": partner_name, "region": "TW", "contact": "+886 2 2345 6789", "products": ["OMFLOW"]}
+    added = await gateway.post("/api/cases/desk/partners", json=body, headers=admin)
+    assert added.status_code == 201, added.text
+    await engineer.get_by_label(re.compile("^" + re.escape(EN["desk.partners.region"]))).fill("TW")
+    await engineer.locator("#desk-partners").click()
+    await expect(engineer.get_by_label(EN["desk.case.reply"], exact=True)).to_have_value(
+        re.compile(f"questions about your database(.|\n)*- {re.escape(partner_name)}: \\+886 2 2345 6789")
+    )
     await engineer.get_by_label(EN["desk.case.reply"], exact=True).fill(reply)
     await engineer.locator("#desk-reply").click()
     await expect(engineer.locator(".message-staff")).to_contain_text(reply)

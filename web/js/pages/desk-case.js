@@ -9,6 +9,7 @@ import * as session from "../session.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
 import { attachmentsPanel } from "./attachments.js";
 import { SEVERITIES, STATUSES, caseLink, coverageText, severityBadge, slaBadge, staffOnly } from "./desk-common.js";
+import { partnerPicker } from "./desk-partners.js";
 
 export const layout = "app";
 export const title = "desk.case.title";
@@ -80,6 +81,7 @@ function composer(item, reload) {
       "fieldset",
       { class: "stack" },
       cannedPicker(item),
+      partnerPicker(item),
       field({ name: "body", label: t("desk.case.reply"), type: "textarea", rows: 6, hint: t("desk.case.note.hint") }),
       field({ name: "then_status", label: t("desk.case.then_status"), options: after, value: "waiting_on_customer" }),
     ),

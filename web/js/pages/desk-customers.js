@@ -1,11 +1,14 @@
 // Customer lookup: find a customer by email, name or license serial, and open their file
-// (licenses with coverage, cases). Everything comes from the cases service's own records.
+// (licenses with coverage, cases). Everything comes from the cases service's own records, except
+// accounts still waiting for email verification: the cases service learns of a person only once
+// they are verified, so those come from identity's staff search, with a way to verify them by
+// hand (the fallback when the verification mail is blocked); identity audits that with the reason.
 
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { navigate } from "../router.js";
-import { button, emptyState, field, loading, notice, pageHeader, showProblem, statusBadge } from "../ui.js";
+import { busy, button, emptyState, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge } from "../ui.js";
 import { caseLink, staffOnly } from "./desk-common.js";
 
 export const layout = "app";
@@ -60,18 +63,68 @@ function licenseList(licenses) {
 
 async function showResults(slot, q) {
   slot.replaceChildren(loading());
-  let found;
+  let found, accounts;
   try {
-    found = await api(`/cases/desk/customers?q=${encodeURIComponent(q)}`);
+    [found, accounts] = await Promise.all([
+      api(`/cases/desk/customers?q=${encodeURIComponent(q)}`),
+      api(`/identity/admin/users?q=${encodeURIComponent(q)}&limit=20`),
+    ]);
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
   }
-  if (!found.length) {
+  const unverified = accounts.items.filter((a) => !a.email_verified);
+  if (!found.length && !unverified.length) {
     slot.replaceChildren(emptyState({ icon: "inbox", title: t("desk.customers.none") }));
     return;
   }
   slot.replaceChildren(
+    ...(found.length ? [customerList(found)] : []),
+    ...(unverified.length ? [unverifiedList(unverified)] : []),
+  );
+}
+
+function unverifiedList(accounts) {
+  return h(
+    "section",
+    { class: "stack", id: "unverified-accounts" },
+    h("h2", {}, t("desk.customers.unverified")),
+    h("p", { class: "muted" }, t("desk.customers.unverified_lead")),
+    h("ul", { class: "stack plain-list" }, accounts.map((a) => h("li", { class: "card" }, verifyForm(a)))),
+  );
+}
+
+function verifyForm(account) {
+  const submit = button(t("desk.customers.verify"), { type: "submit", icon: "check" });
+  const form = h(
+    "form",
+    { class: "stack verify-form", "data-user": account.id, novalidate: true },
+    h("h3", { class: "card-title" }, account.name || account.email),
+    h("p", { class: "sub" }, account.email),
+    messageSlot(),
+    h("fieldset", {}, h("legend", { class: "sr-only" }, t("desk.customers.verify")), field({ name: "reason", label: t("office.field.reason"), maxlength: 500 })),
+    h("div", { class: "form-actions" }, submit),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reason = form.elements.reason.value.trim();
+    if (!reason) {
+      showProblem(form, { problem: { title: t("error.fields.title"), errors: [{ field: "reason", message: t("office.reason.required") }] } });
+      return;
+    }
+    try {
+      await busy(submit, () => api(`/identity/admin/users/${encodeURIComponent(account.id)}/verify`, { method: "POST", body: { reason } }));
+    } catch (error) {
+      showProblem(form, error);
+      return;
+    }
+    form.replaceChildren(notice("success", t("desk.customers.verified", { email: account.email })));
+  });
+  return form;
+}
+
+function customerList(found) {
+  return (
     h(
       "ul",
       { class: "stack plain-list", id: "customer-results" },
@@ -84,7 +137,7 @@ async function showResults(slot, q) {
           licenseList(c.licenses),
         ),
       ),
-    ),
+    )
   );
 }
 
