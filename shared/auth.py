@@ -64,7 +64,7 @@ class JwksVerifier:
     function returning the JWKS document: identity reads its own database that way)."""
 
     def __init__(
-        self, source: str | KeySource, *, ttl_seconds: float = 300, min_refetch_seconds: float = 10
+        self, source: str | KeySource, *, ttl_seconds: float = 300, min_refetch_seconds: float = 2
     ) -> None:
         self._fetch = http_key_source(source) if isinstance(source, str) else source
         self.ttl_seconds = ttl_seconds
@@ -80,12 +80,21 @@ class JwksVerifier:
         }
         self._fetched_at = time.monotonic()
 
-    async def refresh(self, *, force: bool = True) -> None:
-        """Fetch the key set again (rate-limited unless it is older than its TTL)."""
+    async def refresh(self, *, force: bool = True, wanted_kid: str | None = None) -> None:
+        """Fetch the key set again: when it is older than its TTL, or (`force`) for a key id it
+        lacks. Fetches are at least `min_refetch_seconds` apart, so forged key ids cannot hammer
+        identity; a request naming a new key waits out that gap instead of being refused, so a
+        key rotated in just after a fetch is still learnt within seconds."""
         async with self._lock:
+            if wanted_kid is not None and wanted_kid in self._keys:
+                return  # learnt while this request waited for the lock
             age = time.monotonic() - self._fetched_at
-            if age < self.min_refetch_seconds or (not force and age < self.ttl_seconds):
+            if not force and age < self.ttl_seconds:
                 return
+            if age < self.min_refetch_seconds:
+                if not force:
+                    return
+                await asyncio.sleep(self.min_refetch_seconds - age)
             self.load(await self._fetch())
 
     async def verify(self, token: str) -> Principal:
@@ -100,7 +109,7 @@ class JwksVerifier:
             raise Problem(UNAUTHORIZED, detail="The access token names no key")
         if kid not in self._keys or time.monotonic() - self._fetched_at > self.ttl_seconds:
             try:
-                await self.refresh(force=kid not in self._keys)
+                await self.refresh(force=kid not in self._keys, wanted_kid=kid)
             except Exception as error:  # keep verifying with the keys we have
                 if kid not in self._keys:
                     raise Problem(
