@@ -27,7 +27,7 @@ async def test_a_request_id_is_minted_when_absent_passed_on_returned_and_logged(
     assert refused.headers["x-request-id"] != "bad id\twith tab"  # a malformed id is replaced
     request_id = failed.headers["x-request-id"]
 
-    def logged() -> bool:
+    async def logged() -> bool:
         lines = [
             json.loads(line) for line in probe_gateway.log.read_text().splitlines() if line.startswith("{")
         ]
@@ -35,10 +35,7 @@ async def test_a_request_id_is_minted_when_absent_passed_on_returned_and_logged(
             line.get("request_id") == request_id and line["event"] == "unhandled error" for line in lines
         )
 
-    async def probe() -> bool:
-        return logged()
-
-    await eventually(probe, timeout=10, what="the service's log line carries the gateway's request id")
+    await eventually(logged, timeout=10, what="the service's log line carries the gateway's request id")
 
 
 def _address(probe_gateway: ProbeGateway) -> tuple[str, int]:
