@@ -18,7 +18,9 @@ import jwt
 from fastapi import Depends, Request
 
 from shared.http.problems import FORBIDDEN, UNAUTHORIZED, Problem
+from shared.i18n import Locale, normalize_locale
 from shared.logging import get_logger
+from shared.messages import Text
 
 ISSUER = "support-portal-identity"
 AUDIENCE = "support-portal"
@@ -29,12 +31,57 @@ STAFF_ROLES = frozenset({"support", "security", "admin"})
 log = get_logger(__name__)
 
 
+TOKEN_INVALID = Text(
+    "auth.token-invalid",
+    en="The access token is not valid; sign in again.",
+    zh_tw="存取權杖無效，請重新登入。",
+    zh_cn="访问令牌无效，请重新登录。",
+    ja="アクセストークンが無効です。もう一度サインインしてください。",
+)
+TOKEN_EXPIRED = Text(
+    "auth.token-expired",
+    en="The access token expired; refresh it or sign in again.",
+    zh_tw="存取權杖已過期，請更新權杖或重新登入。",
+    zh_cn="访问令牌已过期，请刷新令牌或重新登录。",
+    ja="アクセストークンの有効期限が切れました。更新するか、もう一度サインインしてください。",
+)
+KEYS_UNAVAILABLE = Text(
+    "auth.keys-unavailable",
+    en="The signing keys cannot be fetched right now; retry in a few seconds.",
+    zh_tw="目前無法取得簽章金鑰，請數秒後再試。",
+    zh_cn="目前无法获取签名密钥，请几秒后再试。",
+    ja="署名鍵を取得できません。数秒後にもう一度お試しください。",
+)
+SEND_TOKEN = Text(
+    "auth.send-token",
+    en="Sign in first, then send the access token as 'Authorization: Bearer …'.",
+    zh_tw="請先登入，並以「Authorization: Bearer …」送出存取權杖。",
+    zh_cn="请先登录，并以“Authorization: Bearer …”发送访问令牌。",
+    ja="先にサインインし、アクセストークンを「Authorization: Bearer …」で送信してください。",
+)
+SIGNED_OUT = Text(
+    "auth.signed-out",
+    en="This session was signed out; sign in again.",
+    zh_tw="此工作階段已登出，請重新登入。",
+    zh_cn="此会话已退出，请重新登录。",
+    ja="このセッションはサインアウトされました。もう一度サインインしてください。",
+)
+NEEDS_ROLE = Text(
+    "auth.needs-role",
+    en="This needs one of the roles: {roles}. Ask an administrator if you should have it.",
+    zh_tw="此操作需要以下角色之一：{roles}。如需權限，請洽系統管理員。",
+    zh_cn="此操作需要以下角色之一：{roles}。如需权限，请联系系统管理员。",
+    ja="この操作には次のいずれかのロールが必要です：{roles}。必要であれば管理者にお問い合わせください。",
+)
+
+
 @dataclass(frozen=True)
 class Principal:
     user_id: UUID
     roles: frozenset[str]
     session_id: str | None = None
     email: str | None = None
+    locale: Locale | None = None  # the account's language, for texts when a request names none
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -101,24 +148,22 @@ class JwksVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
-            raise Problem(UNAUTHORIZED, detail="The access token is malformed") from error
+            raise Problem(UNAUTHORIZED, detail=TOKEN_INVALID()) from error
         if header.get("alg") != ALGORITHM:
-            raise Problem(UNAUTHORIZED, detail="The access token is not signed as required")
+            raise Problem(UNAUTHORIZED, detail=TOKEN_INVALID())
         kid = header.get("kid")
         if not isinstance(kid, str):
-            raise Problem(UNAUTHORIZED, detail="The access token names no key")
+            raise Problem(UNAUTHORIZED, detail=TOKEN_INVALID())
         if kid not in self._keys or time.monotonic() - self._fetched_at > self.ttl_seconds:
             try:
                 await self.refresh(force=kid not in self._keys, wanted_kid=kid)
             except Exception as error:  # keep verifying with the keys we have
                 if kid not in self._keys:
-                    raise Problem(
-                        UNAUTHORIZED, detail="The signing keys cannot be fetched; retry shortly"
-                    ) from error
+                    raise Problem(UNAUTHORIZED, detail=KEYS_UNAVAILABLE()) from error
                 log.warning("cannot refresh the signing keys", error=repr(error))
         key = self._keys.get(kid)
         if key is None:
-            raise Problem(UNAUTHORIZED, detail="The access token was signed by an unknown key")
+            raise Problem(UNAUTHORIZED, detail=TOKEN_INVALID())
         try:
             claims = jwt.decode(
                 token,
@@ -133,11 +178,12 @@ class JwksVerifier:
                 roles=frozenset(r for r in claims.get("roles", []) if r in ROLES),
                 session_id=claims.get("sid"),
                 email=claims.get("email"),
+                locale=normalize_locale(claims.get("lng")),
             )
         except jwt.ExpiredSignatureError as error:
-            raise Problem(UNAUTHORIZED, detail="The access token expired; refresh it") from error
+            raise Problem(UNAUTHORIZED, detail=TOKEN_EXPIRED()) from error
         except (jwt.PyJWTError, ValueError) as error:
-            raise Problem(UNAUTHORIZED, detail="The access token is not valid") from error
+            raise Problem(UNAUTHORIZED, detail=TOKEN_INVALID()) from error
 
 
 def bearer_token(request: Request) -> str:
@@ -146,7 +192,7 @@ def bearer_token(request: Request) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(
             UNAUTHORIZED,
-            detail="Send the access token as 'Authorization: Bearer …'",
+            detail=SEND_TOKEN(),
             headers={"WWW-Authenticate": "Bearer"},
         )
     return token.strip()
@@ -157,7 +203,8 @@ async def current_user(request: Request) -> Principal:
     principal = await verifier.verify(bearer_token(request))
     revocations = getattr(request.app.state, "revocations", None)  # absent in bare test apps
     if revocations is not None and revocations.is_revoked(principal.session_id):
-        raise Problem(UNAUTHORIZED, detail="This session was signed out; sign in again")
+        raise Problem(UNAUTHORIZED, detail=SIGNED_OUT())
+    request.state.account_locale = principal.locale
     return principal
 
 
@@ -169,7 +216,7 @@ def require_roles(*roles: str):
 
     async def dependency(user: CurrentUser) -> Principal:
         if not user.has(*roles):
-            raise Problem(FORBIDDEN, detail=f"This needs one of the roles: {', '.join(roles)}")
+            raise Problem(FORBIDDEN, detail=NEEDS_ROLE(roles=roles))
         return user
 
     return Depends(dependency)

@@ -25,11 +25,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.problems import INTERNAL, UNAVAILABLE, problem_response
 from shared.logging import bind_trace, get_logger
+from shared.messages import Text
 from shared.metrics import REQUESTS
 
 log = get_logger(__name__)
 
 RETRY_AFTER_SECONDS = 5
+
+DATABASE_AWAY = Text(
+    "service.database-away",
+    en="The service cannot reach its database for a moment; nothing was changed. Retry in a few seconds.",
+    zh_tw="服務暫時無法連線資料庫，資料未變更。請數秒後再試。",
+    zh_cn="服务暂时无法连接数据库，数据未更改。请几秒后再试。",
+    ja="サービスが一時的にデータベースに接続できません。変更は行われていません。数秒後にもう一度お試しください。",
+)
+LOGGED = Text(
+    "service.error-logged",
+    en="The error was logged. Retry, and if it happens again contact support with the request id.",
+    zh_tw="錯誤已記錄。請再試一次；若仍發生，請附上請求編號聯絡技術支援。",
+    zh_cn="错误已记录。请重试；如仍发生，请附上请求编号联系技术支持。",
+    ja="エラーは記録されました。もう一度お試しください。再発する場合はリクエスト ID を添えてサポートにご連絡ください。",
+)
 
 _UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,  # refused, reset, aborted
@@ -105,12 +121,10 @@ class RequestContext:
             response = problem_response(
                 request,
                 UNAVAILABLE,
-                detail="The database is unreachable for a moment; retry shortly",
+                detail=DATABASE_AWAY(),
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         else:
             log.exception("unhandled error", path=request.url.path, exc_info=error)
-            response = problem_response(
-                request, INTERNAL, detail="The error was logged; please retry or contact support"
-            )
+            response = problem_response(request, INTERNAL, detail=LOGGED())
         await response(scope, receive, send)

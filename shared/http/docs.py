@@ -54,7 +54,7 @@ def install_docs(app: FastAPI) -> None:
     async def docs_asset(name: str) -> FileResponse:
         asset = _ASSETS.get(name)
         if asset is None:
-            raise Problem(NOT_FOUND, detail="No such documentation asset")
+            raise Problem(NOT_FOUND)
         path, media_type = asset
         # The assets change only with the pinned package: a day of caching is safe.
         return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"})

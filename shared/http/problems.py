@@ -1,8 +1,10 @@
 """RFC 9457 problem+json errors with titles in the four languages.
 
 Every error a client can get is a `ProblemType` declared once (slug, status, four titles);
-raising `Problem(TYPE, detail=…)` anywhere in a request yields the translated answer. A test
-walks `ProblemType.registry` to prove no title is missing a language.
+raising `Problem(TYPE, detail=TEXT(…))` anywhere in a request yields the translated answer: the
+title from the type, the detail from a `shared.messages.Text`, both in the caller's language
+(Accept-Language, else the account's language from the access token, else English). A test
+walks `ProblemType.registry` and `Text.registry` to prove no language is missing.
 """
 
 from collections.abc import Mapping
@@ -14,7 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.i18n import LOCALES, Locale, negotiate
+from shared.i18n import DEFAULT_LOCALE, LOCALES, Locale, negotiate, normalize_locale
+from shared.messages import Message, Text
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -49,7 +52,7 @@ class Problem(Exception):
     """
 
     type: ProblemType
-    detail: str | None = None
+    detail: Message | str | None = None  # str: untranslated, being retired service by service
     errors: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] | None = None
@@ -159,23 +162,44 @@ _BY_STATUS = {
 }
 
 
+def request_locale(request: Request) -> Locale:
+    """The caller's language: what the request asks for, else what the account chose (the access
+    token's `lng`, noted on the request by `shared.auth`), else English."""
+    header = request.headers.get("accept-language")
+    if header and any(normalize_locale(part.split(";")[0]) for part in header.split(",")):
+        return negotiate(header)
+    return normalize_locale(getattr(request.state, "account_locale", None)) or DEFAULT_LOCALE
+
+
+SEND_JSON = Text(
+    "problem.send-json",
+    en="Send the body as JSON with Content-Type: application/json.",
+    zh_tw="請以 JSON 格式送出內容，並設定 Content-Type: application/json。",
+    zh_cn="请以 JSON 格式发送内容，并设置 Content-Type: application/json。",
+    ja="本文は JSON で、Content-Type: application/json を付けて送信してください。",
+)
+
+
 def problem_response(
     request: Request,
     problem_type: ProblemType,
     *,
-    detail: str | None = None,
+    detail: Message | str | None = None,
     errors: list[dict[str, Any]] | None = None,
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    locale = negotiate(request.headers.get("accept-language"))
+    locale = request_locale(request)
     body: dict[str, Any] = {
         "type": problem_type.uri,
         "title": problem_type.title(locale),
         "status": problem_type.status,
         "instance": request.url.path,
     }
-    if detail:
+    if isinstance(detail, Message):
+        body["detail"] = detail.render(locale)
+        body["detail_id"] = detail.id
+    elif detail:
         body["detail"] = detail
     if errors:
         body["errors"] = errors
@@ -219,20 +243,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         if any(e["code"] in ("json_invalid", "model_attributes_type") for e in errors) and "json" not in (
             request.headers.get("content-type") or ""
         ):
-            return problem_response(
-                request, UNSUPPORTED_MEDIA, detail="Content-Type must be application/json"
-            )
+            return problem_response(request, UNSUPPORTED_MEDIA, detail=SEND_JSON())
         return problem_response(request, VALIDATION, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The framework's own refusals (unknown path, wrong method): the translated title says it all.
         problem_type = _BY_STATUS.get(exc.status_code, BAD_REQUEST if exc.status_code < 500 else INTERNAL)
-        detail = (
-            exc.detail
-            if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed")
-            else None
-        )
-        return problem_response(request, problem_type, detail=detail, headers=getattr(exc, "headers", None))
+        return problem_response(request, problem_type, headers=getattr(exc, "headers", None))
 
 
 def problem_responses(*types: ProblemType) -> dict[int | str, dict[str, Any]]:
