@@ -1,6 +1,7 @@
 """The release tool's command line: help, clear refusals of bad input or unreachable systems, and
 a release date that a re-publish keeps."""
 
+import json
 import uuid
 from datetime import date
 from pathlib import Path
@@ -8,7 +9,8 @@ from typing import Any
 
 import asyncpg
 
-from services.downloads.release_tool import release_id_of
+from services.downloads.release_ids import release_id_of
+from tests.accounts import Accounts
 from tests.conftest import database_url
 from tests.downloads.conftest import ReleaseTool
 from tests.kit import eventually
@@ -55,15 +57,49 @@ def test_bad_arguments_are_explained(release_tool: ReleaseTool, tmp_path: Path) 
     assert bad_day.returncode == 2 and "YYYY-MM-DD" in bad_day.stderr
 
 
-def test_unreachable_systems_say_what_to_check(release_tool: ReleaseTool, tmp_path: Path) -> None:
+def test_unreachable_portal_or_missing_account_say_what_to_check(
+    release_tool: ReleaseTool, tmp_path: Path
+) -> None:
     file = tmp_path / "a.zip"
     file.write_bytes(b"x")
     args = ("publish", "--product", "OMFLOW", "--version", "0.0.1", "--kind", "update", "--title", "x", file)
-    no_store = release_tool.run(*args, env={"RELEASE_S3_ENDPOINT": "127.0.0.1:9"})
-    assert no_store.returncode == 1 and "RELEASE_S3_ENDPOINT" in no_store.stderr
-    no_kafka = release_tool.run(*args, env={"RELEASE_KAFKA_BOOTSTRAP": "127.0.0.1:9"})
-    assert no_kafka.returncode == 1 and "RELEASE_KAFKA_BOOTSTRAP" in no_kafka.stderr
-    assert "re-running the same command only publishes" in no_kafka.stderr
+    no_portal = release_tool.run(*args, env={"RELEASE_PORTAL_URL": "http://127.0.0.1:9"})
+    assert no_portal.returncode == 1 and "RELEASE_PORTAL_URL" in no_portal.stderr
+    assert "resumes where it stopped" in no_portal.stderr
+    nobody = release_tool.run(*args, env={"RELEASE_EMAIL": "", "RELEASE_PASSWORD": ""})
+    assert nobody.returncode == 1 and "RELEASE_EMAIL" in nobody.stderr
+    wrong = release_tool.run(*args, env={"RELEASE_PASSWORD": "not-the-password"})
+    assert wrong.returncode == 1 and "the portal refused" in wrong.stderr
+
+
+async def test_a_customer_account_cannot_publish(
+    release_tool: ReleaseTool, accounts: Accounts, tmp_path: Path
+) -> None:
+    customer = await accounts.user("customer")
+    file = tmp_path / "a.zip"
+    file.write_bytes(b"x")
+    args = ("publish", "--product", "OMFLOW", "--version", "0.0.2", "--kind", "update", "--title", "x", file)
+    result = release_tool.run(
+        *args, env={"RELEASE_EMAIL": "", "RELEASE_PASSWORD": "", "RELEASE_TOKEN": customer.token}
+    )
+    assert result.returncode == 1 and "(403)" in result.stderr and "release" in result.stderr
+
+
+def test_the_local_stack_is_found_without_settings(
+    release_tool: ReleaseTool, stack: dict[str, Any], tmp_path: Path
+) -> None:
+    """`make run` leaves .run/stack.json: the tool takes the portal's address from it."""
+    (tmp_path / ".run").mkdir()
+    (tmp_path / ".run" / "stack.json").write_text(json.dumps({"gateway": stack["gateway"]}))
+    file = tmp_path / "a.zip"
+    file.write_bytes(b"local stack")
+    version = f"0.{uuid.uuid4().int % 10_000}.1"
+    result = release_tool.run(
+        "publish", "--product", "OMFLOW", "--version", version, "--kind", "document", "--title", "x", file,
+        env={"RELEASE_PORTAL_URL": ""}, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "announced" in result.stdout
 
 
 def test_release_id_is_stable_per_product_version_kind() -> None:
@@ -96,7 +132,7 @@ async def test_a_re_publish_keeps_the_first_date_unless_one_is_given(
         await catalog_shows("OMFLOW 7", date(2025, 1, 15))
 
         corrected = release_tool.publish(*common, "--title", "OMFLOW 7 (corrected)", file)
-        assert "keeping the first publish's date: 2025-01-15" in corrected
+        assert "on 2025-01-15: announced" in corrected and "already stored: omflow-setup.zip" in corrected
         await catalog_shows("OMFLOW 7 (corrected)", date(2025, 1, 15))
 
         release_tool.publish(*common, "--title", "OMFLOW 7 (corrected)", "--published-on", "2025-02-01", file)
@@ -104,6 +140,8 @@ async def test_a_re_publish_keeps_the_first_date_unless_one_is_given(
         again = release_tool.publish(*common, "--title", "OMFLOW 7 (final)", file)
         assert "2025-02-01" in again
         await catalog_shows("OMFLOW 7 (final)", date(2025, 2, 1))
+        unchanged = release_tool.publish(*common, "--title", "OMFLOW 7 (final)", file)
+        assert "nothing new announced" in unchanged
     finally:
         await connection.close()
 
