@@ -182,9 +182,11 @@ def publish_release(
     files: list[Path],
     notes: str = "",
     channel: str = "stable",
+    env: dict[str, str] | None = None,
 ) -> str:
+    """Publish with `support-release` (as the local release-team account unless `env` names one)."""
     args = ["publish", "--product", product, "--version", version, "--kind", kind, "--title", title]
     args += ["--channel", channel]
     if notes:
         args += ["--notes", notes]
-    return run_cli("services.downloads.release_tool", release_env(stack), *args, *map(str, files))
+    return run_cli("services.downloads.release_tool", env or release_env(stack), *args, *map(str, files))
