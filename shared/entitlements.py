@@ -9,7 +9,7 @@ entitlements on its own; they all call these functions with the facts their even
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 ONE_DAY = timedelta(days=1)
 ReleaseKind = Literal["product", "update", "document"]
@@ -95,6 +95,11 @@ def sees_channel(channel: ReleaseChannel, preview_opted_in: bool) -> bool:
     """Who sees a release of a channel (catalog, grants, release mail): stable is for everyone
     entitled; preview only for accounts that opted in to preview releases."""
     return channel == "stable" or preview_opted_in
+
+
+def visible_channels(preview_opted_in: bool) -> tuple[ReleaseChannel, ...]:
+    """The channels an account sees, for queries that filter in the database."""
+    return tuple(channel for channel in get_args(ReleaseChannel) if sees_channel(channel, preview_opted_in))
 
 
 def has_active_coverage(holdings: Iterable[Holding], today: date, product: str | None = None) -> bool:

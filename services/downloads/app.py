@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from services.downloads.config import Settings
-from services.downloads.endpoints import router
+from services.downloads.endpoints import channels_router, router
 from services.downloads.handlers import HANDLERS
 from services.downloads.multipart import ObjectStore
 from services.downloads.release_endpoints import router as release_router
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         title="Support Portal — Downloads",
         description=DESCRIPTION,
-        routers=[router, release_router],
+        routers=[router, channels_router, release_router],
         handlers=HANDLERS,
         on_startup=on_startup,
     )

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from services.downloads import service
-from services.downloads.schemas import ArtifactPublic, DownloadGrant, ReleasePublic
+from services.downloads.channels import choose_preview, preview_opted_in
+from services.downloads.schemas import ArtifactPublic, ChannelChoicePublic, DownloadGrant, ReleasePublic
 from services.downloads.service import ReleaseView
 from services.downloads.storage import Presigner
 from shared.auth import CurrentUser
@@ -17,6 +18,19 @@ from shared.http.deps import ClientAddress, LocaleDep, Page, SessionDep, paging
 from shared.i18n import Locale
 
 router = APIRouter(prefix="/releases", tags=["releases"])
+channels_router = APIRouter(prefix="/me/channels", tags=["releases"])
+
+
+@channels_router.get("", summary="Whether you see preview releases besides stable ones")
+async def get_channels(session: SessionDep, user: CurrentUser) -> ChannelChoicePublic:
+    return ChannelChoicePublic(preview=await preview_opted_in(session, user.user_id))
+
+
+@channels_router.put("", summary="Opt in to (or out of) preview releases")
+async def set_channels(
+    session: SessionDep, user: CurrentUser, body: ChannelChoicePublic
+) -> ChannelChoicePublic:
+    return ChannelChoicePublic(preview=await choose_preview(session, user.user_id, body.preview))
 
 
 def _public(view: ReleaseView, locale: Locale) -> ReleasePublic:
@@ -26,6 +40,7 @@ def _public(view: ReleaseView, locale: Locale) -> ReleasePublic:
         product=release.product,
         version=release.version,
         kind=release.kind,
+        channel=release.channel,
         title=view.text.title,
         notes=view.text.notes,
         published_on=view.published_on,

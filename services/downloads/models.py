@@ -103,6 +103,18 @@ class ArtifactUpload(Base, table=True):
     )
 
 
+class ChannelChoice(Base, table=True):
+    """Whether an account opted in to preview releases (on its preference page); no row: stable only."""
+
+    __tablename__ = "channel_choices"
+
+    account_id: UUID = Field(primary_key=True)
+    preview: bool = False
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
 class Holding(Base, table=True):
     """One bound license as entitlements see it, projected from licensing's events.
 

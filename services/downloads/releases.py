@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.downloads.channels import preview_holders
 from services.downloads.models import ArtifactUpload, Release, ReleaseArtifact, ReleaseState
 from services.downloads.problems import (
     ARTIFACT_NOT_FOUND,
@@ -135,7 +136,8 @@ async def remove_artifact(session: AsyncSession, user: Principal, release_id: UU
 
 
 def _digest(event: ReleasePublished) -> str:
-    return hashlib.sha256(event.model_dump_json().encode()).hexdigest()
+    # The facts of the release; who opted in to previews since is not a new release.
+    return hashlib.sha256(event.model_dump_json(exclude={"preview_accounts"}).encode()).hexdigest()
 
 
 async def publish_release(
@@ -159,6 +161,9 @@ async def publish_release(
         notes=release.notes,
         translations=TRANSLATIONS.validate_python(release.translations),
         published_on=release.published_on,
+        preview_accounts=await preview_holders(session, release.product)
+        if release.channel == "preview"
+        else [],
         artifacts=[
             Artifact(
                 filename=a.filename,

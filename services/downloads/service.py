@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.downloads.channels import preview_opted_in
 from services.downloads.models import HOLDINGS, DownloadAudit, Release, ReleaseArtifact
 from services.downloads.problems import ARTIFACT_NOT_FOUND, NOT_ENTITLED, RELEASE_NOT_FOUND
 from services.downloads.storage import PresignedUrl, Presigner
@@ -102,9 +103,18 @@ class ReleaseView:
 class _Entitlements:
     """The caller's holdings, and the one rule applied to them."""
 
-    def __init__(self, holdings: list[entitlements.Holding], locale: Locale) -> None:
+    def __init__(self, holdings: list[entitlements.Holding], locale: Locale, preview: bool) -> None:
         self.holdings = holdings
         self.locale = locale
+        self.preview = preview  # opted in to preview releases
+
+    def sees(self, release: Release) -> bool:
+        """Whether the release exists for this caller at all (else it answers as missing)."""
+        return (
+            release.state == "published"
+            and release.product in self.products
+            and entitlements.sees_channel(release.channel, self.preview)
+        )
 
     @property
     def products(self) -> set[str]:
@@ -137,7 +147,8 @@ def text_of(release: Release, locale: Locale) -> ReleaseText:
 
 
 async def _entitlements_of(session: AsyncSession, user: Principal, locale: Locale) -> _Entitlements:
-    return _Entitlements(await holdings_of(session, HOLDINGS, user.user_id), locale)
+    holdings = await holdings_of(session, HOLDINGS, user.user_id)
+    return _Entitlements(holdings, locale, await preview_opted_in(session, user.user_id))
 
 
 async def _artifacts_by_release(
@@ -172,7 +183,9 @@ async def list_releases(
     if not products:
         return []
     query = select(Release).where(
-        col(Release.product).in_(sorted(products)), col(Release.state) == "published"
+        col(Release.product).in_(sorted(products)),
+        col(Release.state) == "published",
+        col(Release.channel).in_(entitlements.visible_channels(rights.preview)),
     )
     if kind is not None:
         query = query.where(col(Release.kind) == kind)
@@ -191,7 +204,7 @@ async def get_release(
     """One release of a product the caller holds; others are as invisible as missing ones."""
     rights = await _entitlements_of(session, user, locale)
     release = await session.get(Release, release_id)
-    if release is None or release.state != "published" or release.product not in rights.products:
+    if release is None or not rights.sees(release):
         raise Problem(RELEASE_NOT_FOUND, detail=CHECK_RELEASE_ID())
     artifacts = await _artifacts_by_release(session, [release_id])
     return rights.view(release, artifacts[release_id])
@@ -228,8 +241,9 @@ async def grant_download(
     rights = await _entitlements_of(session, user, locale)
     # A release of a product the caller does not hold answers exactly like a missing one: ids
     # are predictable (uuid5 of product:version:kind), so a 403 would confirm that it exists.
-    # Drafts and withdrawn releases are as invisible as missing ones: never granted.
-    if found is None or found[0].state != "published" or found[0].product not in rights.products:
+    # Drafts, withdrawn releases and previews the caller did not opt in to are as invisible as
+    # missing ones: never granted.
+    if found is None or not rights.sees(found[0]):
         raise Problem(RELEASE_NOT_FOUND, detail=CHECK_RELEASE_ID())
     release, artifact = found
     # Entitlement before the file: someone who may not download learns nothing about file names.

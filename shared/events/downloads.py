@@ -16,7 +16,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from shared.entitlements import ReleaseChannel, ReleaseKind
+from shared.entitlements import ReleaseChannel, ReleaseKind, sees_channel
 from shared.events.base import Event
 from shared.i18n import Locale
 
@@ -56,6 +56,13 @@ class ReleasePublished(Event):
     translations: dict[Locale, ReleaseText] = Field(default_factory=dict)
     # Added later: an event without it is a stable release, as every release was before.
     channel: ReleaseChannel = "stable"
+    # For a preview release: the holders of the product who had opted in to previews when it was
+    # published (downloads keeps the choice). The announcement goes to them only.
+    preview_accounts: list[UUID] = Field(default_factory=list)
+
+    def may_announce_to(self, account_id: UUID) -> bool:
+        """Whether this release's announcement is for this (entitled) account: the channel rule."""
+        return sees_channel(self.channel, account_id in self.preview_accounts)
 
     def text_in(self, locale: Locale) -> ReleaseText:
         """Title and notes for a reader of `locale`: their language where given, else English."""

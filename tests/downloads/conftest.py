@@ -12,6 +12,7 @@ import pytest
 
 from deploy.portal_client import release_env
 from tests.accounts import Accounts
+from tests.downloads.release_team import Team
 from tests.kit import ROOT
 from tests.licensing_events import EventPublisher
 
@@ -63,3 +64,9 @@ class ReleaseTool:
 @pytest.fixture(scope="session")
 def release_tool(stack: dict[str, Any]) -> ReleaseTool:
     return ReleaseTool(stack)
+
+
+@pytest.fixture
+async def team(accounts: Accounts, gateway: httpx.AsyncClient) -> Team:
+    """A signed-in member of the product team (the `release` role)."""
+    return Team(gateway, await accounts.user("release"))

@@ -16,58 +16,12 @@ from minio.error import S3Error
 from shared.events import ReleasePublished, ReleaseWithdrawn
 from shared.events.downloads import TOPIC
 from tests.accounts import Accounts, PortalUser
+from tests.downloads.release_team import API, Team, draft
 from tests.kit import eventually
 from tests.licensing.helpers import events_about
 from tests.licensing_events import EventPublisher
 
-API = "/api/downloads/admin/releases"
 MiB = 1024 * 1024
-
-
-class Team:
-    """A release-role user calling the API through the gateway."""
-
-    def __init__(self, gateway: httpx.AsyncClient, user: PortalUser) -> None:
-        self.gateway, self.headers = gateway, user.headers
-
-    async def call(self, method: str, path: str, expect: int, **kwargs: Any) -> Any:
-        response = await self.gateway.request(method, f"{API}{path}", headers=self.headers, **kwargs)
-        assert response.status_code == expect, response.text
-        return response.json()
-
-    async def put_parts(
-        self, release_id: str, upload: dict[str, Any], data: bytes, numbers: list[int]
-    ) -> None:
-        signed = await self.call(
-            "POST", f"/{release_id}/uploads/{upload['upload_id']}/part-urls", 200, json={"parts": numbers}
-        )
-        size = upload["part_size"]
-        async with httpx.AsyncClient(timeout=60) as store:  # straight to MinIO, not the gateway
-            for part in signed["parts"]:
-                start = (part["number"] - 1) * size
-                response = await store.put(part["url"], content=data[start : start + size])
-                assert response.status_code == 200, response.text
-
-    async def upload(self, release_id: str, filename: str, data: bytes) -> dict[str, Any]:
-        body = {"filename": filename, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        upload = await self.call("POST", f"/{release_id}/uploads", 201, json=body)
-        await self.put_parts(release_id, upload, data, list(range(1, upload["part_count"] + 1)))
-        return await self.call("POST", f"/{release_id}/uploads/{upload['upload_id']}/complete", 200)
-
-
-@pytest.fixture
-async def team(accounts: Accounts, gateway: httpx.AsyncClient) -> Team:
-    return Team(gateway, await accounts.user("release"))
-
-
-def _draft(product: str, version: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "product": product,
-        "version": version,
-        "kind": "update",
-        "title": f"{product} {version}",
-        **fields,
-    }
 
 
 async def _catalog(gateway: httpx.AsyncClient, user: PortalUser, product: str) -> list[dict[str, Any]]:
@@ -87,9 +41,9 @@ async def test_multipart_upload_resumes_and_is_checked(
     team: Team, gateway: httpx.AsyncClient, stack: dict[str, Any]
 ) -> None:
     product = f"RA{uuid.uuid4().hex[:6].upper()}"
-    release = await team.call("POST", "", 201, json=_draft(product, "1.0"))
+    release = await team.call("POST", "", 201, json=draft(product, "1.0"))
     release_id = release["release_id"]
-    again = await team.call("POST", "", 200, json=_draft(product, "1.0", title="other"))
+    again = await team.call("POST", "", 200, json=draft(product, "1.0", title="other"))
     assert again["release_id"] == release_id and again["state"] == "draft"
 
     data = os.urandom(17 * MiB + 5)
@@ -140,7 +94,7 @@ async def test_bad_requests_are_clear_problems(
     team: Team, accounts: Accounts, gateway: httpx.AsyncClient
 ) -> None:
     product = f"RB{uuid.uuid4().hex[:6].upper()}"
-    release_id = (await team.call("POST", "", 201, json=_draft(product, "1.0")))["release_id"]
+    release_id = (await team.call("POST", "", 201, json=draft(product, "1.0")))["release_id"]
     empty = await team.call("POST", f"/{release_id}/publish", 409, json={})
     assert empty["detail_id"] == "downloads.add-a-file-first"
     for bad in (
@@ -150,7 +104,7 @@ async def test_bad_requests_are_clear_problems(
     ):
         problem = await team.call("POST", f"/{release_id}/uploads", 422, json=bad)
         assert problem["type"] == "/problems/validation"
-    assert (await team.call("POST", "", 422, json=_draft("../etc", "1.0")))["type"] == "/problems/validation"
+    assert (await team.call("POST", "", 422, json=draft("../etc", "1.0")))["type"] == "/problems/validation"
     upload = await team.call(
         "POST", f"/{release_id}/uploads", 201, json={"filename": "x.zip", "size": 1, "sha256": "0" * 64}
     )
@@ -158,14 +112,14 @@ async def test_bad_requests_are_clear_problems(
         "POST", f"/{release_id}/uploads/{upload['upload_id']}/part-urls", 422, json={"parts": [2]}
     )
     assert beyond["detail_id"] == "downloads.part-numbers"
-    other = (await team.call("POST", "", 201, json=_draft(product, "2.0")))["release_id"]
+    other = (await team.call("POST", "", 201, json=draft(product, "2.0")))["release_id"]
     foreign = await team.call("GET", f"/{other}/uploads/{upload['upload_id']}", 404)
     assert foreign["type"] == "/problems/upload-not-found"
 
     customer = await accounts.user("customer")
     for method, path in (("GET", ""), ("POST", ""), ("POST", f"/{release_id}/publish")):
         response = await gateway.request(
-            method, f"{API}{path}", headers=customer.headers, json=_draft(product, "3.0")
+            method, f"{API}{path}", headers=customer.headers, json=draft(product, "3.0")
         )
         assert response.status_code == 403, response.text
 
@@ -176,7 +130,7 @@ async def test_publish_once_correct_then_withdraw(
     product = f"RC{uuid.uuid4().hex[:6].upper()}"
     holder = await accounts.user("customer")
     await events.bind_license(holder.user_id, product, date(2025, 1, 1), date(2030, 12, 31))
-    first = (await team.call("POST", "", 201, json=_draft(product, "1.0", notes="first")))["release_id"]
+    first = (await team.call("POST", "", 201, json=draft(product, "1.0", notes="first")))["release_id"]
     await team.upload(first, "setup.zip", b"first build")
 
     async def holder_sees_product() -> bool:
@@ -197,7 +151,7 @@ async def test_publish_once_correct_then_withdraw(
     assert grant.status_code == 200 and grant.json()["sha256"] == hashlib.sha256(b"first build").hexdigest()
 
     # A corrected version replaces it: publishing 1.0.1 withdraws 1.0.
-    fixed = (await team.call("POST", "", 201, json=_draft(product, "1.0.1", corrects=first)))["release_id"]
+    fixed = (await team.call("POST", "", 201, json=draft(product, "1.0.1", corrects=first)))["release_id"]
     await team.upload(fixed, "setup.zip", b"fixed build")
     await team.call("POST", f"/{fixed}/publish", 200, json={})
     assert (await team.call("GET", f"/{first}", 200))["state"] == "withdrawn"
@@ -211,7 +165,7 @@ async def test_publish_once_correct_then_withdraw(
         and refused["detail_id"] == "downloads.withdrawn-for-good"
     )
     await team.call("PATCH", f"/{first}", 409, json={"title": "again"})
-    await team.call("POST", "", 409, json=_draft(product, "1.0"))
+    await team.call("POST", "", 409, json=draft(product, "1.0"))
 
     withdrawn = await team.call(
         "POST", f"/{fixed}/withdraw", 200, json={"reason": "installer crashes on start"}
