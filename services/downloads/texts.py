@@ -103,3 +103,10 @@ PART_NUMBERS = Text(
     zh_cn="此上传任务的分段编号为 1 至 {count}；请在此范围内获取。",
     ja="このアップロードのパート番号は 1〜{count} です。その範囲で指定してください。",
 )
+UPLOAD_LOST = Text(
+    "downloads.upload-lost",
+    en="The object store no longer has this upload (it was aborted or expired); start the upload again.",
+    zh_tw="物件儲存區已沒有此上傳作業（已中止或過期）；請重新開始上傳。",
+    zh_cn="对象存储中已没有此上传任务（已中止或过期）；请重新开始上传。",
+    ja="オブジェクトストレージにこのアップロードはもうありません（中止または期限切れ）。アップロードをやり直してください。",
+)

@@ -13,12 +13,13 @@ MinIO calls are blocking (minio-py): they run in a worker thread, never on the e
 import asyncio
 from uuid import UUID, uuid4
 
+from minio.error import S3Error
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.downloads.models import ArtifactUpload, ReleaseArtifact
-from services.downloads.multipart import ObjectStore, part_count, part_size_for
+from services.downloads.multipart import ObjectStore, StoredPart, part_count, part_size_for
 from services.downloads.problems import UPLOAD_INCOMPLETE, UPLOAD_NOT_FOUND, UPLOAD_REJECTED
 from services.downloads.release_schemas import PartUrl, PartUrls, UploadStart
 from services.downloads.releases import editable_release
@@ -30,6 +31,7 @@ from services.downloads.texts import (
     PARTS_MISSING,
     SIZE_MISMATCH,
     UPLOAD_FINISHED,
+    UPLOAD_LOST,
 )
 from shared.auth import Principal
 from shared.http.problems import VALIDATION, Problem
@@ -79,11 +81,19 @@ def _still_uploading(upload: ArtifactUpload) -> None:
         raise Problem(UPLOAD_INCOMPLETE, detail=UPLOAD_FINISHED(state=upload.state))
 
 
+async def _stored_parts(store: ObjectStore, upload: ArtifactUpload) -> list[StoredPart]:
+    try:
+        return await asyncio.to_thread(store.uploaded_parts, upload.object_key, upload.storage_upload_id)
+    except S3Error as error:
+        if error.code != "NoSuchUpload":
+            raise
+        raise Problem(UPLOAD_NOT_FOUND, detail=UPLOAD_LOST()) from error
+
+
 async def uploaded_parts(store: ObjectStore, upload: ArtifactUpload) -> list[int]:
     if upload.state != "uploading":
         return []
-    parts = await asyncio.to_thread(store.uploaded_parts, upload.object_key, upload.storage_upload_id)
-    return sorted(part.number for part in parts)
+    return sorted(part.number for part in await _stored_parts(store, upload))
 
 
 async def part_urls(
@@ -119,7 +129,7 @@ async def complete_upload(
     if upload.state == "verified":
         return upload  # a retried completion after a lost answer
     _still_uploading(upload)
-    parts = await asyncio.to_thread(store.uploaded_parts, upload.object_key, upload.storage_upload_id)
+    parts = await _stored_parts(store, upload)
     count = part_count(upload.size, upload.part_size)
     missing = sorted(set(range(1, count + 1)) - {part.number for part in parts})
     if missing:
