@@ -13,6 +13,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared import clock
+from shared.audit import AuditRecord
 from shared.entitlements import ReleaseChannel, ReleaseKind
 
 # A draft is seen by the release role only; published is in the catalogs; withdrawn is for good.
@@ -144,6 +145,12 @@ class DownloadAudit(Base, table=True):
     filename: str
     client_address: str
     at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class AuditEntry(Base, AuditRecord, table=True):
+    """Who created, changed, published or withdrew which release, and why."""
+
+    __tablename__ = "audit"
 
 
 # The projection's table, for shared.holdings (which keeps it true to licensing's events).

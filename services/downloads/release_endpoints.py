@@ -224,4 +224,6 @@ async def part_urls(
 async def complete_upload(
     request: Request, session: SessionDep, user: ReleaseTeam, release_id: UUID, upload_id: UUID
 ) -> UploadPublic:
-    return _upload_public(await uploads.complete_upload(session, _store(request), release_id, upload_id))
+    return _upload_public(
+        await uploads.complete_upload(session, _store(request), user, release_id, upload_id)
+    )

@@ -20,7 +20,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.downloads.channels import preview_holders
-from services.downloads.models import ArtifactUpload, Release, ReleaseArtifact, ReleaseState
+from services.downloads.models import ArtifactUpload, AuditEntry, Release, ReleaseArtifact, ReleaseState
 from services.downloads.problems import (
     ARTIFACT_NOT_FOUND,
     RELEASE_NOT_FOUND,
@@ -40,6 +40,7 @@ from services.downloads.texts import (
     WITHDRAWN_FOR_GOOD,
 )
 from shared import clock
+from shared.audit import SYSTEM, record
 from shared.auth import Principal
 from shared.events import Artifact, ReleasePublished, ReleaseWithdrawn
 from shared.http.problems import Problem
@@ -47,6 +48,25 @@ from shared.outbox import add_event
 
 SERVICE = "downloads"
 RELEASE_ROLE = "release"
+
+
+def audit(
+    session: AsyncSession, user: Principal, action: str, release: Release, reason: str = "", **details: object
+) -> None:
+    """One audit line in the caller's transaction, naming the release, its product and version.
+    `details` are stored as JSON: pass strings, numbers, booleans or lists of them."""
+    record(
+        session,
+        AuditEntry,
+        actor_id=user.user_id,
+        actor_email=user.email or SYSTEM,
+        action=action,
+        target=str(release.release_id),
+        reason=reason,
+        product=release.product,
+        version=release.version,
+        **details,
+    )
 
 
 async def managed_release(session: AsyncSession, release_id: UUID, *, lock: bool = False) -> Release:
@@ -97,6 +117,7 @@ async def create_release(
         updated_at=clock.now(),
     )
     session.add(release)
+    audit(session, user, "release.create", release, kind=release.kind, channel=release.channel)
     await session.flush()
     return release, True
 
@@ -116,6 +137,7 @@ async def edit_release(
     release.changed_by = user.user_id
     release.updated_at = clock.now()
     session.add(release)
+    audit(session, user, "release.edit", release, fields=sorted(edit.model_dump(exclude_none=True)))
     await session.flush()
     return release
 
@@ -128,6 +150,7 @@ async def remove_artifact(session: AsyncSession, user: Principal, release_id: UU
     if artifact is None:
         raise Problem(ARTIFACT_NOT_FOUND, detail=PICK_LISTED_FILE())
     await session.delete(artifact)
+    audit(session, user, "release.remove-file", release, filename=filename)
     release.changed_by = user.user_id
     release.updated_at = clock.now()
     session.add(release)
@@ -179,6 +202,14 @@ async def publish_release(
     announced = digest != release.published_digest
     if announced:
         await add_event(session, event, source=SERVICE)
+    audit(
+        session,
+        user,
+        "release.publish",
+        release,
+        announced=announced,
+        published_on=release.published_on.isoformat(),
+    )
     release.state = "published"
     release.published_digest = digest
     release.changed_by = user.user_id
@@ -209,6 +240,14 @@ async def withdraw_release(session: AsyncSession, user: Principal, release_id: U
 async def _withdraw(
     session: AsyncSession, user: Principal, release: Release, reason: str, replaced_by: UUID | None = None
 ) -> None:
+    audit(
+        session,
+        user,
+        "release.withdraw",
+        release,
+        reason,
+        replaced_by=str(replaced_by) if replaced_by else None,
+    )
     release.state = "withdrawn"
     release.withdrawn_reason = reason
     release.changed_by = user.user_id

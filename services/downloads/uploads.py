@@ -22,7 +22,7 @@ from services.downloads.models import ArtifactUpload, ReleaseArtifact
 from services.downloads.multipart import ObjectStore, StoredPart, part_count, part_size_for
 from services.downloads.problems import UPLOAD_INCOMPLETE, UPLOAD_NOT_FOUND, UPLOAD_REJECTED
 from services.downloads.release_schemas import PartUrl, PartUrls, UploadStart
-from services.downloads.releases import editable_release
+from services.downloads.releases import audit, editable_release
 from services.downloads.storage import Presigner
 from services.downloads.texts import (
     CHECK_UPLOAD_ID,
@@ -121,10 +121,10 @@ async def _reject(session: AsyncSession, upload: ArtifactUpload) -> None:
 
 
 async def complete_upload(
-    session: AsyncSession, store: ObjectStore, release_id: UUID, upload_id: UUID
+    session: AsyncSession, store: ObjectStore, user: Principal, release_id: UUID, upload_id: UUID
 ) -> ArtifactUpload:
     """Complete the multipart upload, verify size and SHA-256, and make it an artifact."""
-    await editable_release(session, release_id)
+    release = await editable_release(session, release_id)
     upload = await upload_of(session, release_id, upload_id, lock=True)
     if upload.state == "verified":
         return upload  # a retried completion after a lost answer
@@ -152,6 +152,15 @@ async def complete_upload(
         raise Problem(UPLOAD_REJECTED, detail=detail, keep_changes=True)
     upload.state = "verified"
     session.add(upload)
+    audit(
+        session,
+        user,
+        "release.add-file",
+        release,
+        filename=upload.filename,
+        sha256=upload.sha256,
+        size=upload.size,
+    )
     row = {
         "release_id": release_id,
         "filename": upload.filename,

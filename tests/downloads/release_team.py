@@ -14,7 +14,7 @@ class Team:
     """A release-role user calling the API through the gateway."""
 
     def __init__(self, gateway: httpx.AsyncClient, user: PortalUser) -> None:
-        self.gateway, self.headers = gateway, user.headers
+        self.gateway, self.user, self.headers = gateway, user, user.headers
 
     async def call(self, method: str, path: str, expect: int, **kwargs: Any) -> Any:
         response = await self.gateway.request(method, f"{API}{path}", headers=self.headers, **kwargs)

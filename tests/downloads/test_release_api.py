@@ -8,6 +8,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from minio import Minio
@@ -16,6 +17,7 @@ from minio.error import S3Error
 from shared.events import ReleasePublished, ReleaseWithdrawn
 from shared.events.downloads import TOPIC
 from tests.accounts import Accounts, PortalUser
+from tests.conftest import database_url
 from tests.downloads.release_team import API, Team, draft
 from tests.kit import eventually
 from tests.licensing.helpers import events_about
@@ -125,7 +127,12 @@ async def test_bad_requests_are_clear_problems(
 
 
 async def test_publish_once_correct_then_withdraw(
-    team: Team, accounts: Accounts, events: EventPublisher, gateway: httpx.AsyncClient, kafka_bootstrap: str
+    team: Team,
+    accounts: Accounts,
+    events: EventPublisher,
+    gateway: httpx.AsyncClient,
+    kafka_bootstrap: str,
+    stack: dict[str, Any],
 ) -> None:
     product = f"RC{uuid.uuid4().hex[:6].upper()}"
     holder = await accounts.user("customer")
@@ -177,6 +184,22 @@ async def test_publish_once_correct_then_withdraw(
     about_first = await _release_events(kafka_bootstrap, first)
     assert [e["type"] for e in about_first] == [ReleasePublished.type, ReleaseWithdrawn.type]
     assert about_first[1]["data"]["replaced_by"] == fixed
+    connection = await asyncpg.connect(database_url(stack, "downloads"))
+    try:
+        trail = await connection.fetch(
+            "SELECT action, actor_id, reason FROM audit WHERE target = $1 ORDER BY at", first
+        )
+    finally:
+        await connection.close()
+    assert [row["action"] for row in trail] == [
+        "release.create",
+        "release.add-file",
+        "release.publish",
+        "release.publish",
+        "release.withdraw",
+    ]
+    assert trail[-1]["reason"] == "replaced by 1.0.1" and trail[-1]["actor_id"] == team.user.user_id
+
     about_fixed = await _release_events(kafka_bootstrap, fixed)
     assert [e["type"] for e in about_fixed] == [ReleasePublished.type, ReleaseWithdrawn.type]
     assert about_fixed[1]["data"]["reason"] == "installer crashes on start"
