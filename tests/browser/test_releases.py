@@ -61,14 +61,14 @@ async def test_publish_through_the_screen_then_withdraw(
     await draft.get_by_label(EN["releases.field.version"]).fill("1.0.1")
     await draft.get_by_label(EN["releases.field.title"], exact=True).fill(title)
     await draft.get_by_role("button", name=EN["releases.create"]).click()
-    card = team.locator('article.release-card[data-version="1.0.1"]')
+    card = team.locator(f'article.release-card[data-product="{product}"][data-version="1.0.1"]')
     await expect(card).to_contain_text(EN["releases.state.draft"])
     await expect(card).to_contain_text(EN["releases.no_files"])
 
     await card.locator("input.release-file").set_input_files(installer)
     await card.locator("button.upload-file").click()
     await expect(card.locator("progress.upload-progress")).to_be_visible()
-    card = team.locator(f'article.release-card[data-version="1.0.1"]:has-text("{installer.name}")')
+    card = team.locator(f'article.release-card[data-product="{product}"]:has-text("{installer.name}")')
     await expect(card).to_contain_text(
         hashlib.sha256(installer.read_bytes()).hexdigest()[:16], timeout=60_000
     )
@@ -76,7 +76,7 @@ async def test_publish_through_the_screen_then_withdraw(
 
     await card.locator("button.publish-release").click()
     await expect(
-        team.locator('article.release-card[data-state="published"][data-version="1.0.1"]')
+        team.locator(f'article.release-card[data-product="{product}"][data-state="published"]')
     ).to_be_visible()
 
     shop = await portal.page()
@@ -91,13 +91,13 @@ async def test_publish_through_the_screen_then_withdraw(
     await expect(shop.get_by_text(installer.name)).to_be_visible()
     await portal.snap(shop, "releases-customer-sees")
 
-    published = team.locator('article.release-card[data-version="1.0.1"]')
+    published = team.locator(f'article.release-card[data-product="{product}"][data-version="1.0.1"]')
     await published.locator("button.withdraw-release").click()
     await published.get_by_label(EN["releases.withdraw.reason"]).fill(
         "The installer fails on Windows Server 2016"
     )
     await published.locator("button.confirm-withdraw").click()
-    withdrawn = team.locator('article.release-card[data-state="withdrawn"][data-version="1.0.1"]')
+    withdrawn = team.locator(f'article.release-card[data-product="{product}"][data-state="withdrawn"]')
     await expect(withdrawn).to_contain_text("Windows Server 2016")
     await expect(withdrawn.locator("button.publish-release")).to_have_count(0)
 

@@ -108,7 +108,7 @@ function releaseCard(release, refresh) {
   const slot = messageSlot();
   const card = h(
     "article",
-    { class: "card stack release-card", dataset: { releaseId: release.release_id, version: release.version, state: release.state } },
+    { class: "card stack release-card", dataset: { releaseId: release.release_id, product: release.product, version: release.version, state: release.state } },
     h(
       "header",
       { class: "release-head" },
