@@ -7,7 +7,7 @@ back once to check its SHA-256. Beside each round the same file goes to MinIO wi
 client (`fput_object`, its own multipart with 3 parallel parts): the baseline. The ratio says
 what the presigned path, its API calls and the server-side checksum cost on top of MinIO.
 
-    .venv/bin/python bench/release_upload.py --state .run [--size-mb 256] [--rounds 2]
+    .venv/bin/python bench/release_upload.py --state .run [--size-mb 256] [--rounds 3]
 
 The stack must be running (identity, downloads and the gateway at least). The drafts stay
 (unpublished, so no customer sees them); the baseline objects are removed.
@@ -47,7 +47,7 @@ def main() -> None:
     default_state = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test"))
     parser.add_argument("--state", type=Path, default=default_state, help="deploy.local state dir")
     parser.add_argument("--size-mb", type=int, default=256, help="file size")
-    parser.add_argument("--rounds", type=int, default=2, help="uploads of each kind")
+    parser.add_argument("--rounds", type=int, default=3, help="uploads of each kind")
     args = parser.parse_args()
     stack = json.loads((args.state / "stack.json").read_text())
     env = release_env(stack)

@@ -79,6 +79,9 @@ async def test_publish_through_the_screen_then_withdraw(
         team.locator(f'article.release-card[data-product="{product}"][data-state="published"]')
     ).to_be_visible()
 
+    # A corrected version can now name it as the release it replaces.
+    await expect(team.locator('#release-draft select[name="corrects"]')).to_contain_text(f"{product} 1.0.1")
+
     shop = await portal.page()
     await sign_in(shop, customer)
 

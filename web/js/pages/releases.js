@@ -20,16 +20,19 @@ export async function render(view) {
     return;
   }
   const list = h("div", { id: "release-list", class: "stack", "aria-live": "polite" });
+  let form = null;
   const refresh = async () => {
     try {
       const releases = await api(`${API}?limit=100`);
+      offerCorrections(form, releases);
       list.replaceChildren(...(releases.length ? releases.map((release) => releaseCard(release, refresh)) : [emptyState({ icon: "inbox", title: t("releases.empty"), text: t("releases.empty.text") })]));
     } catch (error) {
       list.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     }
   };
   list.append(loading());
-  append(view, pageHeader(t(title), { lead: t("releases.lead") }), draftForm(refresh), h("h2", {}, t("releases.list")), list);
+  form = draftForm(refresh);
+  append(view, pageHeader(t(title), { lead: t("releases.lead") }), form, h("h2", {}, t("releases.list")), list);
   await refresh();
 }
 
@@ -58,6 +61,7 @@ function draftForm(refresh) {
       field({ name: "kind", label: t("releases.field.kind"), value: "update", options: ["product", "update", "document"].map(option("releases.kind")) }),
       field({ name: "channel", label: t("releases.field.channel"), value: "stable", options: ["stable", "preview"].map(option("releases.channel")) }),
     ),
+    field({ name: "corrects", label: t("releases.field.corrects"), hint: t("releases.field.corrects.hint"), required: false, options: [{ value: "", label: t("releases.corrects.none") }] }),
     field({ name: "title", label: t("releases.field.title"), hint: t("releases.field.title.hint") }),
     field({ name: "notes", label: t("releases.field.notes"), type: "textarea", rows: 4, required: false }),
     h(
@@ -82,6 +86,7 @@ function draftForm(refresh) {
       title: values.title.trim(),
       notes: values.notes.trim(),
       translations: translations(values),
+      corrects: values.corrects || null,
     };
     await busy(create, async () => {
       try {
@@ -95,6 +100,16 @@ function draftForm(refresh) {
     });
   });
   return form;
+}
+
+/** A corrected version replaces a published release of the same product and kind. */
+function offerCorrections(form, releases) {
+  const select = form?.elements.corrects;
+  if (!select) return;
+  const chosen = select.value;
+  const none = h("option", { value: "" }, t("releases.corrects.none"));
+  const published = releases.filter((release) => release.state === "published");
+  select.replaceChildren(none, ...published.map((r) => h("option", { value: r.release_id, selected: r.release_id === chosen }, `${r.product} ${r.version} (${t(`releases.kind.${r.kind}`)})`)));
 }
 
 function badge(kind, label) {
