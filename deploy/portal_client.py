@@ -182,11 +182,14 @@ def publish_release(
     files: list[Path],
     notes: str = "",
     channel: str = "stable",
+    published_on: str | None = None,
     env: dict[str, str] | None = None,
 ) -> str:
     """Publish with `support-release` (as the local release-team account unless `env` names one)."""
     args = ["publish", "--product", product, "--version", version, "--kind", kind, "--title", title]
     args += ["--channel", channel]
+    if published_on:
+        args += ["--published-on", published_on]
     if notes:
         args += ["--notes", notes]
     return run_cli("services.downloads.release_tool", env or release_env(stack), *args, *map(str, files))

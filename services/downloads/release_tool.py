@@ -52,6 +52,8 @@ class ReleaseToolSettings(BaseSettings):
     model_config = settings_config("RELEASE_")
 
     portal_url: str = ""
+    # The ConfigMap key every service reads (PUBLIC_URL), taken when RELEASE_PORTAL_URL is unset.
+    public_url: str = ""
     email: str = ""
     password: str = ""
     token: str = ""
@@ -152,7 +154,7 @@ def local_portal(stack_file: Path | None) -> str | None:
 
 
 def _api(args: argparse.Namespace, settings: ReleaseToolSettings) -> ReleaseApi:
-    portal = args.portal or settings.portal_url or local_portal(args.stack)
+    portal = args.portal or settings.portal_url or settings.public_url or local_portal(args.stack)
     if not portal:
         raise ToolError(
             "no portal to talk to: set RELEASE_PORTAL_URL (or --portal), or start the local stack with `make run`"
