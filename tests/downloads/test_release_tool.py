@@ -1,7 +1,9 @@
 """The release tool's command line: help, clear refusals of bad input or unreachable systems, and
 a release date that a re-publish keeps."""
 
+import hashlib
 import json
+import os
 import uuid
 from datetime import date
 from pathlib import Path
@@ -9,11 +11,13 @@ from typing import Any
 
 import asyncpg
 
+from deploy.demo import ADMIN, release_command
 from services.downloads.release_ids import release_id_of
 from tests.accounts import Accounts
 from tests.conftest import database_url
 from tests.downloads.conftest import ReleaseTool
-from tests.kit import eventually
+from tests.downloads.release_team import Team, draft
+from tests.kit import ROOT, eventually
 
 
 def test_help_describes_every_command(release_tool: ReleaseTool) -> None:
@@ -155,3 +159,37 @@ def test_file_names_a_customer_could_not_save_are_refused(release_tool: ReleaseT
     assert result.returncode == 1
     assert "not a portable file name" in result.stderr and "'setup_.zip'" in result.stderr
     assert "Uploading" not in result.stdout
+
+
+async def test_an_interrupted_upload_is_resumed_by_the_next_run(
+    release_tool: ReleaseTool, team: Team, tmp_path: Path
+) -> None:
+    """A run that stopped after some parts: the next run sends only the missing ones."""
+    product = f"RT{uuid.uuid4().hex[:6].upper()}"
+    data = os.urandom(8 * 1024 * 1024 + 100)  # two parts
+    file = tmp_path / "installer.bin"
+    file.write_bytes(data)
+    release = await team.call("POST", "", 201, json=draft(product, "1.0", kind="product"))
+    body = {"filename": file.name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    upload = await team.call("POST", f"/{release['release_id']}/uploads", 201, json=body)
+    await team.put_parts(release["release_id"], upload, data, [1])
+
+    args = ("--product", product, "--version", "1.0", "--kind", "product", "--title", "resumed")
+    output = release_tool.publish(*args, file)
+    assert f"resumed and verified: {file.name}" in output and "announced" in output
+    state = await team.call("GET", f"/{release['release_id']}/uploads/{upload['upload_id']}", 200)
+    assert state["state"] == "verified"
+    [artifact] = (await team.call("GET", f"/{release['release_id']}", 200))["artifacts"]
+    assert artifact["sha256"] == body["sha256"]
+
+
+def test_make_run_prints_a_command_for_its_own_stack(tmp_path: Path) -> None:
+    """The command `make run` prints: the installed tool, the demo's release-role sign-in, and
+    the stack file only when the state dir is not the one the tool finds by itself."""
+    default = " ".join(release_command(ROOT / ".run"))
+    executable = default.split()[2]
+    assert Path(executable).name == "support-release" and Path(executable).exists()
+    assert f"RELEASE_EMAIL={ADMIN['email']}" in default and "release" in ADMIN["roles"].split(",")
+    assert "--stack" not in default and "publish" in default
+    elsewhere = " ".join(release_command(tmp_path))
+    assert f"--stack {tmp_path / 'stack.json'}" in elsewhere
