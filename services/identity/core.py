@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.config import Settings
 from services.identity.models import OneTimeToken, User
-from services.identity.normalize import email_key
 from services.identity.passwords import Passwords
 from services.identity.problems import UNLOCK_INVALID, VERIFICATION_INVALID
 from services.identity.signing import KeyRing
@@ -56,13 +55,6 @@ def hash_token(token: str) -> str:
 
 async def emit(session: AsyncSession, event: Event) -> None:
     await add_event(session, event, source=SOURCE)
-
-
-async def user_by_email(session: AsyncSession, email: str, *, for_update: bool = False) -> User | None:
-    query = select(User).where(User.email_key == email_key(email))
-    if for_update:
-        query = query.with_for_update()
-    return (await session.exec(query)).first()
 
 
 async def limit_address(session: AsyncSession, action: str, address: str, per_hour: int) -> None:

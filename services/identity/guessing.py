@@ -58,7 +58,7 @@ def locked(wait: int) -> Refusal:
 async def guess_allowed(session: AsyncSession, settings: Settings, key: str, client: str) -> Refusal | None:
     """Before checking a current password (/me): refuse a locked (account, address) or address,
     and wait out the account's backoff. Sign-in does the same outside any database session
-    (service.login); here the session is open, but only a signed-in user gets this far."""
+    (sign_in.login); here the session is open, but only a signed-in user gets this far."""
     state = await limits.guess_state(session, key, client, backoff_policy(settings), now())
     if state.locked_for:
         return locked(state.locked_for)
