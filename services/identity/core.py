@@ -1,9 +1,8 @@
-"""Building blocks the identity use cases share: their dependencies, returned refusals,
-events, single-use tokens, and the sliding-window limits of mail-sending actions."""
+"""Building blocks the identity use cases share: their dependencies, events, single-use tokens, and the sliding-window limits of mail-sending actions."""
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -33,16 +32,6 @@ class Deps:
     settings: Settings
     passwords: Passwords
     keyring: KeyRing
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A refusal whose side effects (a counted failure, a revoked family) must be committed,
-    so it is returned to the route instead of raised (raising rolls the transaction back)."""
-
-    problem: ProblemType
-    detail: str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 def now() -> datetime:

@@ -38,7 +38,7 @@ from services.identity.schemas import (
 )
 from shared.auth import CurrentUser, current_user
 from shared.http.deps import ClientAddress, SessionDep
-from shared.http.problems import RATE_LIMITED, UNAUTHORIZED, problem_response, problem_responses
+from shared.http.problems import RATE_LIMITED, UNAUTHORIZED, problem_responses
 
 auth = APIRouter(prefix="/auth", tags=["auth"])
 me = APIRouter(prefix="/me", tags=["me"])
@@ -49,11 +49,6 @@ ACCEPTED = {"status": "verification_sent"}
 
 def identity_deps(request: Request) -> core.Deps:
     return request.app.state.identity
-
-
-def _refused(request: Request, refusal: core.Refusal) -> Response:
-    # Returned, not raised: the transaction commits what the refusal recorded.
-    return problem_response(request, refusal.problem, detail=refusal.detail, headers=refusal.headers)
 
 
 def _tokens(request: Request, pair: sign_in.TokenPair) -> Response:
@@ -141,7 +136,7 @@ async def login(data: LoginRequest, request: Request, session: SessionDep, clien
         user_agent,
         reader=request.app.state.sessions,
     )
-    return _refused(request, result) if isinstance(result, core.Refusal) else _tokens(request, result)
+    return _tokens(request, result)
 
 
 def _refresh_token_of(request: Request, data: RefreshRequest | None) -> str | None:
@@ -160,7 +155,7 @@ async def refresh(
     request: Request, session: SessionDep, data: Annotated[RefreshRequest | None, Body()] = None
 ) -> Response:
     result = await sign_in.refresh(session, identity_deps(request), _refresh_token_of(request, data))
-    return _refused(request, result) if isinstance(result, core.Refusal) else _tokens(request, result)
+    return _tokens(request, result)
 
 
 def _clear_cookie(request: Request, response: Response) -> None:
@@ -253,11 +248,11 @@ async def patch_me(data: MeUpdate, session: SessionDep, user: CurrentUser) -> Me
 @me.post("/email", status_code=202, response_model=StatusResponse, summary="Change the email address")
 async def change_email(
     data: EmailChangeRequest, request: Request, session: SessionDep, user: CurrentUser, client: ClientAddress
-) -> Response | dict:
-    refusal = await profile.request_email_change(
+) -> dict:
+    await profile.request_email_change(
         session, identity_deps(request), user, data.new_email, data.password, client
     )
-    return ACCEPTED if refusal is None else _refused(request, refusal)
+    return ACCEPTED
 
 
 @me.post("/password", response_model=StatusResponse, summary="Change the password (ends other sessions)")
@@ -267,11 +262,11 @@ async def change_password(
     session: SessionDep,
     user: CurrentUser,
     client: ClientAddress,
-) -> Response | dict:
-    refusal = await profile.change_password(
+) -> dict:
+    await profile.change_password(
         session, identity_deps(request), user, data.current_password, data.new_password, client
     )
-    return {"status": "password_changed"} if refusal is None else _refused(request, refusal)
+    return {"status": "password_changed"}
 
 
 # --- keys -------------------------------------------------------------------------------------

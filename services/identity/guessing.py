@@ -15,7 +15,6 @@ from services.identity import limits
 from services.identity.config import Settings
 from services.identity.core import (
     Deps,
-    Refusal,
     account_allows,
     consume_token,
     emit,
@@ -25,6 +24,7 @@ from services.identity.core import (
 from services.identity.models import User
 from services.identity.problems import LOCKED, UNLOCK_EXPIRED, UNLOCK_INVALID
 from shared.events import SignInUnlockOffered
+from shared.http.problems import Problem
 
 
 def _lock_policy(settings: Settings, max_failures: int) -> limits.LockPolicy:
@@ -45,26 +45,25 @@ def backoff_policy(settings: Settings) -> limits.BackoffPolicy:
     )
 
 
-def locked(wait: int) -> Refusal:
+def locked(wait: int) -> Problem:
     minutes = wait // 60 + 1
-    return Refusal(
+    return Problem(
         LOCKED,
-        f"Too many wrong passwords from your network: try again in about {minutes} minutes, reset your "
+        detail=f"Too many wrong passwords from your network: try again in about {minutes} minutes, reset your "
         "password with 'Forgot password', or open the unlock link we mailed to the account's owner.",
-        {"Retry-After": str(wait)},
+        headers={"Retry-After": str(wait)},
     )
 
 
-async def guess_allowed(session: AsyncSession, settings: Settings, key: str, client: str) -> Refusal | None:
+async def guess_allowed(session: AsyncSession, settings: Settings, key: str, client: str) -> None:
     """Before checking a current password (/me): refuse a locked (account, address) or address,
     and wait out the account's backoff. Sign-in does the same outside any database session
     (sign_in.login); here the session is open, but only a signed-in user gets this far."""
     state = await limits.guess_state(session, key, client, backoff_policy(settings), now())
     if state.locked_for:
-        return locked(state.locked_for)
+        raise locked(state.locked_for)
     if state.backoff_seconds:
         await asyncio.sleep(state.backoff_seconds)
-    return None
 
 
 async def count_wrong_password(

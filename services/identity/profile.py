@@ -9,7 +9,6 @@ from services.identity import guessing
 from services.identity.accounts import check_policy, send_verification
 from services.identity.core import (
     Deps,
-    Refusal,
     emit,
     now,
 )
@@ -54,44 +53,37 @@ async def update_me(session: AsyncSession, principal: Principal, changes: MeUpda
 
 async def _require_password(
     session: AsyncSession, deps: Deps, user: User, password: str, client: str
-) -> Refusal | None:
+) -> None:
     """The current password, guarded like a sign-in: a stolen session must not become an
-    unlimited password oracle. A refusal is returned so the counted failure commits."""
-    refusal = await guessing.guess_allowed(session, deps.settings, user.email_key, client)
-    if refusal is not None:
-        return refusal
+    unlimited password oracle. The refusal keeps its changes, so the counted failure commits."""
+    await guessing.guess_allowed(session, deps.settings, user.email_key, client)
     if not await deps.passwords.verify(user.password_hash, password):
         await guessing.count_wrong_password(session, deps, user.email_key, client, user.id)
-        return Refusal(CURRENT_PASSWORD_WRONG, "Enter your current password to confirm")
-    return None
+        raise Problem(
+            CURRENT_PASSWORD_WRONG, detail="Enter your current password to confirm", keep_changes=True
+        )
 
 
 async def request_email_change(
     session: AsyncSession, deps: Deps, principal: Principal, new_email: str, password: str, client: str
-) -> Refusal | None:
+) -> None:
     """Mail a link to the new address; the address changes only when that link is opened.
     An address that belongs to another account gets nothing (and the answer is the same)."""
     user = await active_user(session, principal)
-    refusal = await _require_password(session, deps, user, password, client)
-    if refusal is not None:
-        return refusal
+    await _require_password(session, deps, user, password, client)
     taken = await user_by_email(session, new_email)
     if taken is None:
         await send_verification(session, deps, user, "email_change", new_email)
-    return None
 
 
 async def change_password(
     session: AsyncSession, deps: Deps, principal: Principal, current: str, new: str, client: str
-) -> Refusal | None:
+) -> None:
     user = await active_user(session, principal)
-    refusal = await _require_password(session, deps, user, current, client)
-    if refusal is not None:
-        return refusal
+    await _require_password(session, deps, user, current, client)
     check_policy(user, new, "new_password")
     user.password_hash = await deps.passwords.hash(new)
     user.updated_at = now()
     session.add(user)
     keep = uuid.UUID(principal.session_id) if principal.session_id else None
     await revoke_sessions(session, user.id, "password_changed", keep=keep)
-    return None

@@ -15,7 +15,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.identity import guessing, limits
 from services.identity.core import (
     Deps,
-    Refusal,
     hash_token,
     now,
 )
@@ -29,6 +28,7 @@ from services.identity.problems import (
 )
 from services.identity.repository import end_sessions, revoke_sessions, user_by_email
 from shared.auth import Principal
+from shared.http.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ async def login(
     client: str,
     user_agent: str,
     reader: async_sessionmaker[AsyncSession],
-) -> TokenPair | Refusal:
+) -> TokenPair:
     """`reader` serves the lookups in a short session of their own, so no database connection
     is held while argon2 works (or a backoff waits): a burst of sign-ins must not drain the pool."""
     key = email_key(email)
@@ -56,7 +56,7 @@ async def login(
         found = None if state.locked_for else await user_by_email(read, email)
         user_id, stored_hash = (found.id, found.password_hash) if found else (None, None)
     if state.locked_for:
-        return guessing.locked(state.locked_for)
+        raise guessing.locked(state.locked_for)
     if state.backoff_seconds:
         await asyncio.sleep(state.backoff_seconds)
     if stored_hash is None:
@@ -67,17 +67,26 @@ async def login(
     user = await session.get(User, user_id) if password_ok and user_id else None
     if user is None:
         await guessing.count_wrong_password(session, deps, key, client, user_id)
-        return Refusal(INVALID_CREDENTIALS, "Check the email address and password, or reset your password")
+        raise Problem(
+            INVALID_CREDENTIALS,
+            detail="Check the email address and password, or reset your password",
+            keep_changes=True,  # the counted failure
+        )
     await limits.clear_account(session, key)
     if deps.passwords.needs_rehash(user.password_hash):
         user.password_hash = await deps.passwords.hash(password)
         session.add(user)
     if user.disabled_at is not None:
-        return Refusal(ACCOUNT_DISABLED, "Contact support or your sales representative to enable it")
+        raise Problem(
+            ACCOUNT_DISABLED,
+            detail="Contact support or your sales representative to enable it",
+            keep_changes=True,  # the right password cleared the counters
+        )
     if user.email_verified_at is None:
-        return Refusal(
+        raise Problem(
             EMAIL_NOT_VERIFIED,
-            "Open the link in the verification mail we sent you. No mail? You can resend it from the "
+            keep_changes=True,
+            detail="Open the link in the verification mail we sent you. No mail? You can resend it from the "
             "sign-in page, or ask your sales representative to verify your account.",
         )
     auth_session = AuthSession(
@@ -118,34 +127,35 @@ async def _issue_tokens(
     return TokenPair(access, refresh, settings.access_token_ttl_seconds, int(refresh_ttl.total_seconds()))
 
 
-async def refresh(session: AsyncSession, deps: Deps, token: str | None) -> TokenPair | Refusal:
+async def refresh(session: AsyncSession, deps: Deps, token: str | None) -> TokenPair:
     """Rotate: the presented token is spent and a new pair is returned. Presenting a spent token
     again means it was stolen (or the client is broken): the whole session family is revoked."""
-    ended = Refusal(INVALID_REFRESH_TOKEN, "Sign in again")
+    ended = Problem(INVALID_REFRESH_TOKEN, detail="Sign in again", keep_changes=True)
     if not token:
-        return Refusal(
-            INVALID_REFRESH_TOKEN, "Send the refresh token (JSON body or cookie), or sign in again"
+        raise Problem(
+            INVALID_REFRESH_TOKEN, detail="Send the refresh token (JSON body or cookie), or sign in again"
         )
     row = await session.get(RefreshToken, hash_token(token), with_for_update=True)
     if row is None:
-        return ended
+        raise ended
     auth_session = await session.get(AuthSession, row.session_id, with_for_update=True)
     assert auth_session is not None
     if auth_session.revoked_at is not None or row.expires_at <= now():
-        return ended
+        raise ended
     if row.rotated_at is not None:
         await end_sessions(
             session, auth_session.user_id, "refresh_token_reused", col(AuthSession.id) == auth_session.id
         )
-        return Refusal(
+        raise Problem(
             INVALID_REFRESH_TOKEN,
-            "This refresh token was already used, so the session was ended for safety; sign in again",
+            keep_changes=True,  # the ended family
+            detail="This refresh token was already used, so the session was ended for safety; sign in again",
         )
     user = await session.get(User, auth_session.user_id)
     assert user is not None
     if user.disabled_at is not None:
         await revoke_sessions(session, user.id, "disabled")
-        return ended
+        raise ended
     row.rotated_at = now()
     auth_session.last_used_at = now()
     session.add_all([row, auth_session])
