@@ -5,7 +5,6 @@ They flush, never commit: the request dependency (or the CLI's transaction) owns
 transaction. Events go through the outbox. Answers must not reveal whether an email has an
 account: register, resend and forgot answer the same way either way."""
 
-from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
@@ -14,25 +13,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.identity import limits
 from services.identity.config import Settings
 from services.identity.core import (
-    VERIFY_PURPOSES,
     Deps,
+    Purpose,
     account_allows,
-    consume_token,
     emit,
-    hash_token,
     limit_address,
-    new_one_time_token,
+    new_link,
     now,
+    pending_link,
+    use_link,
 )
 from services.identity.events import profile_event
-from services.identity.models import MailRequest, OneTimeToken, User
+from services.identity.models import MailRequest, User
 from services.identity.passwords import policy_violations
 from services.identity.problems import (
     EMAIL_TAKEN,
-    RESET_EXPIRED,
-    RESET_INVALID,
-    VERIFICATION_EXPIRED,
-    VERIFICATION_INVALID,
 )
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
 from services.identity.schemas import RegisterRequest
@@ -45,18 +40,9 @@ from shared.events import (
 from shared.http.problems import VALIDATION, Problem
 
 
-def _verify_url(settings: Settings, token: str) -> str:
-    return f"{settings.public_url}/verify?token={token}"
-
-
-def _reset_url(settings: Settings, token: str) -> str:
-    return f"{settings.public_url}/reset-password?token={token}"
-
-
 async def send_verification(session: AsyncSession, deps: Deps, user: User, reason: str, email: str) -> None:
-    hours = deps.settings.verification_ttl_hours
-    purpose = "email_change" if reason == "email_change" else "verify"
-    token = await new_one_time_token(session, user, purpose, email, timedelta(hours=hours))
+    purpose: Purpose = "email_change" if reason == "email_change" else "verify"
+    link = await new_link(session, deps.settings, user, purpose, email)
     await emit(
         session,
         VerificationRequested(
@@ -64,8 +50,8 @@ async def send_verification(session: AsyncSession, deps: Deps, user: User, reaso
             email=email,
             name=user.name,
             locale=user.locale,
-            verify_url=_verify_url(deps.settings, token),
-            expires_in_hours=hours,
+            verify_url=link.url,
+            expires_in_hours=link.hours,
             reason=reason,  # type: ignore[arg-type]
         ),
     )
@@ -124,7 +110,7 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
 
 
 async def verify_email(session: AsyncSession, token: str) -> None:
-    row = await consume_token(session, token, VERIFY_PURPOSES, VERIFICATION_INVALID, VERIFICATION_EXPIRED)
+    row = await use_link(session, token, "verification")
     user = await session.get(User, row.user_id, with_for_update=True)
     assert user is not None
     if row.purpose == "email_change":
@@ -181,8 +167,7 @@ async def forgot_password(session: AsyncSession, deps: Deps, email: str) -> None
         return
     if not await account_allows(session, "forgot", user, settings.forgot_per_account_per_hour):
         return
-    minutes = settings.reset_ttl_minutes
-    token = await new_one_time_token(session, user, "reset", user.email, timedelta(minutes=minutes))
+    link = await new_link(session, settings, user, "reset", user.email)
     await emit(
         session,
         PasswordResetRequested(
@@ -190,8 +175,8 @@ async def forgot_password(session: AsyncSession, deps: Deps, email: str) -> None
             email=user.email,
             name=user.name,
             locale=user.locale,
-            reset_url=_reset_url(settings, token),
-            expires_in_minutes=minutes,
+            reset_url=link.url,
+            expires_in_minutes=link.minutes,
         ),
     )
 
@@ -207,13 +192,12 @@ def check_policy(user: User, password: str, field_name: str) -> None:
 
 
 async def reset_password(session: AsyncSession, deps: Deps, token: str, password: str) -> None:
-    hashed = hash_token(token)
-    pending = await session.get(OneTimeToken, hashed)
-    if pending is not None and pending.purpose == "reset":
+    pending = await pending_link(session, token, "reset")
+    if pending is not None:
         owner = await session.get(User, pending.user_id)
         assert owner is not None
         check_policy(owner, password, "password")  # before spending the token
-    row = await consume_token(session, token, ("reset",), RESET_INVALID, RESET_EXPIRED)
+    row = await use_link(session, token, "reset")
     user = await session.get(User, row.user_id, with_for_update=True)
     assert user is not None
     user.password_hash = await deps.passwords.hash(password)

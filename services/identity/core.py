@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import update
 from sqlmodel import col
@@ -12,7 +13,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.identity.config import Settings
 from services.identity.models import OneTimeToken, User
 from services.identity.passwords import Passwords
-from services.identity.problems import UNLOCK_INVALID, VERIFICATION_INVALID
+from services.identity.problems import (
+    RESET_EXPIRED,
+    RESET_INVALID,
+    UNLOCK_EXPIRED,
+    UNLOCK_INVALID,
+    VERIFICATION_EXPIRED,
+    VERIFICATION_INVALID,
+)
 from services.identity.signing import KeyRing
 from shared import clock
 from shared.events.base import Event
@@ -22,7 +30,6 @@ from shared.ratelimit import allow
 
 SOURCE = "identity"
 HOUR = timedelta(hours=1)
-VERIFY_PURPOSES = ("verify", "email_change")
 
 
 @dataclass(frozen=True)
@@ -61,20 +68,72 @@ async def account_allows(session: AsyncSession, action: str, user: User, per_hou
     return await allow(session, key, limit=per_hour, window=HOUR, now=now()) == 0
 
 
-# --- one-time tokens -------------------------------------------------------------------------
+# --- one-time links --------------------------------------------------------------------------
+
+# What a single-use token is for. A verification link confirms an address: the account's own
+# (`verify`) or a new one it asked for (`email_change`); a new one of either replaces the other.
+Purpose = Literal["verify", "email_change", "reset", "unlock"]
+LinkKind = Literal["verification", "reset", "unlock"]
 
 
-async def new_one_time_token(
-    session: AsyncSession, user: User, purpose: str, email: str, ttl: timedelta
-) -> str:
-    """A fresh single-use token; older unused ones of the same kind stop working."""
-    moment = now()
-    purposes = VERIFY_PURPOSES if purpose in VERIFY_PURPOSES else (purpose,)
+@dataclass(frozen=True)
+class _Kind:
+    page: str  # the portal page that reads the token from the link and posts it back
+    purposes: tuple[Purpose, ...]
+    invalid: ProblemType
+    expired: ProblemType
+    what: str
+
+
+_KINDS: dict[LinkKind, _Kind] = {
+    "verification": _Kind(
+        "verify", ("verify", "email_change"), VERIFICATION_INVALID, VERIFICATION_EXPIRED, "verification"
+    ),
+    "reset": _Kind("reset-password", ("reset",), RESET_INVALID, RESET_EXPIRED, "password reset"),
+    "unlock": _Kind("unlock", ("unlock",), UNLOCK_INVALID, UNLOCK_EXPIRED, "unlock"),
+}
+_KIND_OF: dict[Purpose, LinkKind] = {
+    "verify": "verification",
+    "email_change": "verification",
+    "reset": "reset",
+    "unlock": "unlock",
+}
+
+
+@dataclass(frozen=True)
+class OneTimeLink:
+    url: str
+    ttl: timedelta
+
+    @property
+    def hours(self) -> int:
+        return int(self.ttl.total_seconds()) // 3600
+
+    @property
+    def minutes(self) -> int:
+        return int(self.ttl.total_seconds()) // 60
+
+
+def _lifetime(settings: Settings, kind: LinkKind) -> timedelta:
+    if kind == "reset":
+        return timedelta(minutes=settings.reset_ttl_minutes)
+    if kind == "unlock":
+        return timedelta(hours=settings.unlock_ttl_hours)
+    return timedelta(hours=settings.verification_ttl_hours)
+
+
+async def new_link(
+    session: AsyncSession, settings: Settings, user: User, purpose: Purpose, email: str
+) -> OneTimeLink:
+    """A link with a fresh single-use token, mailed to `email`; older unused links of the same
+    kind stop working. Only the token's hash is stored."""
+    kind = _KIND_OF[purpose]
+    moment, ttl = now(), _lifetime(settings, kind)
     await session.execute(
         update(OneTimeToken)
         .where(
             col(OneTimeToken.user_id) == user.id,
-            col(OneTimeToken.purpose).in_(purposes),
+            col(OneTimeToken.purpose).in_(_KINDS[kind].purposes),
             col(OneTimeToken.used_at).is_(None),
             col(OneTimeToken.revoked_at).is_(None),
         )
@@ -92,26 +151,31 @@ async def new_one_time_token(
         )
     )
     await session.flush()
-    return token
+    return OneTimeLink(f"{settings.public_url}/{_KINDS[kind].page}?token={token}", ttl)
 
 
-async def consume_token(
-    session: AsyncSession, token: str, purposes: tuple[str, ...], invalid: ProblemType, expired: ProblemType
-) -> OneTimeToken:
-    """Mark the token used, atomically (two clicks racing: one wins, the other is refused)."""
+async def pending_link(session: AsyncSession, token: str, kind: LinkKind) -> OneTimeToken | None:
+    """The token's row if it is of this kind (used or not): to check input before spending it."""
+    row = await session.get(OneTimeToken, hash_token(token))
+    return row if row is not None and row.purpose in _KINDS[kind].purposes else None
+
+
+async def use_link(session: AsyncSession, token: str, kind: LinkKind) -> OneTimeToken:
+    """Mark the link's token used, atomically (two clicks racing: one wins, the other is refused)."""
+    spec = _KINDS[kind]
     hashed = hash_token(token)
     row = await session.get(OneTimeToken, hashed)
-    what = (
-        "verification"
-        if invalid is VERIFICATION_INVALID
-        else "unlock"
-        if invalid is UNLOCK_INVALID
-        else "password reset"
-    )
-    if row is None or row.purpose not in purposes or row.used_at is not None or row.revoked_at is not None:
-        raise Problem(invalid, detail=f"This link was already used or replaced; request a new {what} link")
+    if (
+        row is None
+        or row.purpose not in spec.purposes
+        or row.used_at is not None
+        or row.revoked_at is not None
+    ):
+        raise Problem(
+            spec.invalid, detail=f"This link was already used or replaced; request a new {spec.what} link"
+        )
     if row.expires_at <= now():
-        raise Problem(expired, detail=f"The link expired; request a new {what} link")
+        raise Problem(spec.expired, detail=f"The link expired; request a new {spec.what} link")
     claimed = await session.execute(
         update(OneTimeToken)
         .where(
@@ -123,6 +187,6 @@ async def consume_token(
         .returning(col(OneTimeToken.token_hash))
     )
     if claimed.first() is None:
-        raise Problem(invalid, detail=f"This link was already used; request a new {what} link")
+        raise Problem(spec.invalid, detail=f"This link was already used; request a new {spec.what} link")
     await session.refresh(row)
     return row

@@ -16,13 +16,13 @@ from services.identity.config import Settings
 from services.identity.core import (
     Deps,
     account_allows,
-    consume_token,
     emit,
-    new_one_time_token,
+    new_link,
     now,
+    use_link,
 )
 from services.identity.models import User
-from services.identity.problems import LOCKED, UNLOCK_EXPIRED, UNLOCK_INVALID
+from services.identity.problems import LOCKED
 from shared.events import SignInUnlockOffered
 from shared.http.problems import Problem
 
@@ -92,8 +92,7 @@ async def _offer_unlock(session: AsyncSession, deps: Deps, user: User, failures:
     settings = deps.settings
     if not await account_allows(session, "unlock-mail", user, settings.unlock_mails_per_account_per_hour):
         return
-    hours = settings.unlock_ttl_hours
-    token = await new_one_time_token(session, user, "unlock", user.email, timedelta(hours=hours))
+    link = await new_link(session, settings, user, "unlock", user.email)
     await emit(
         session,
         SignInUnlockOffered(
@@ -101,9 +100,9 @@ async def _offer_unlock(session: AsyncSession, deps: Deps, user: User, failures:
             email=user.email,
             name=user.name,
             locale=user.locale,
-            unlock_url=f"{settings.public_url}/unlock?token={token}",
+            unlock_url=link.url,
             failures=failures,
-            expires_in_hours=hours,
+            expires_in_hours=link.hours,
         ),
     )
 
@@ -112,7 +111,7 @@ async def unlock_sign_in(session: AsyncSession, deps: Deps, token: str, client: 
     """The owner opened the mailed link: clear the account's counters and every address's lock
     on it, and let this address past an address lock for a while. Never rate limited: the
     token is the proof, and it must work however the counters stand."""
-    row = await consume_token(session, token, ("unlock",), UNLOCK_INVALID, UNLOCK_EXPIRED)
+    row = await use_link(session, token, "unlock")
     user = await session.get(User, row.user_id)
     assert user is not None
     await limits.clear_account(session, user.email_key)
