@@ -1,9 +1,8 @@
 """The identity service: accounts, credentials, sessions, signing keys."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from services.identity import core, endpoints, mail_requests, repository, staff_endpoints
 from services.identity.config import Settings
@@ -11,7 +10,6 @@ from services.identity.passwords import Passwords
 from services.identity.signing import KeyRing, database_verifier
 from shared.db import transaction
 from shared.http.app import create_service_app
-from shared.http.problems import TOO_LARGE, problem_response
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -49,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[endpoints.auth, endpoints.me, staff_endpoints.admin, endpoints.wellknown],
         background=[_prune_forever, mail_requests.run_forever],
         on_startup=_start,
+        max_body_bytes=MAX_BODY_BYTES,
     )
     app.state.jwks = database_verifier(app)
     app.state.identity = core.Deps(
@@ -58,12 +57,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         keyring=KeyRing(settings.secret_key),
     )
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return problem_response(request, TOO_LARGE, detail=f"Send at most {MAX_BODY_BYTES // 1024} KiB")
-        return await call_next(request)
 
     return app
