@@ -121,6 +121,7 @@ async def _issue_tokens(
         user_id=user.id,
         email=user.email,
         roles=user.roles,
+        locale=user.locale,
         sid=auth_session.id,
         ttl=settings.access_token_ttl_seconds,
     )
