@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Text, text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.audit import AuditRecord
 from shared.i18n import Locale
 from shared.keystore import SigningKeyRecord
 from shared.ratelimit import rate_events_table
@@ -120,14 +121,7 @@ class MailRequest(Base, table=True):
     processed_at: datetime | None = _ts()
 
 
-class AuditEntry(Base, table=True):
-    __tablename__ = "audit_log"
+class AuditEntry(Base, AuditRecord, table=True):
+    """Staff actions on accounts; `target` is the user id."""
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    at: datetime = _ts(nullable=False, index=True)
-    actor_id: uuid.UUID | None = None  # None: the command line
-    actor_email: str = Field(max_length=320)
-    action: str = Field(max_length=40)
-    target_user_id: uuid.UUID | None = Field(default=None, index=True)
-    reason: str = Field(default="", max_length=500)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    __tablename__ = "audit"

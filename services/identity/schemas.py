@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from services.identity.models import AuditEntry
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import MAX_LENGTH, policy_violations
 from shared.auth import ROLES
@@ -196,6 +197,20 @@ class AuditPublic(BaseModel):
     target_user_id: uuid.UUID | None
     reason: str
     details: dict[str, object]
+
+
+def audit_public(entry: AuditEntry) -> AuditPublic:
+    """The listing's shape predates the shared audit table: the target is a user id."""
+    return AuditPublic(
+        id=entry.id,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_email=entry.actor_email,
+        action=entry.action,
+        target_user_id=uuid.UUID(entry.target) if entry.target else None,
+        reason=entry.reason,
+        details=entry.details,
+    )
 
 
 class AuditPage(BaseModel):

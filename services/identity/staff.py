@@ -23,6 +23,7 @@ from services.identity.problems import (
     OWN_ROLES,
 )
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
+from shared.audit import SYSTEM, page, record
 from shared.auth import Principal
 from shared.events import (
     UserRegistered,
@@ -36,20 +37,20 @@ async def _audit(
     session: AsyncSession,
     actor: Principal | None,
     action: str,
-    target: uuid.UUID | None,
+    target: uuid.UUID,
     reason: str,
     **details: object,
 ) -> None:
-    session.add(
-        AuditEntry(
-            at=now(),
-            actor_id=actor.user_id if actor else None,
-            actor_email=(actor.email or str(actor.user_id)) if actor else "cli",
-            action=action,
-            target_user_id=target,
-            reason=reason,
-            details=details,
-        )
+    """One line of the audit trail (shared.audit), in the same transaction as the change."""
+    record(
+        session,
+        AuditEntry,
+        actor_id=actor.user_id if actor else None,
+        actor_email=(actor.email or str(actor.user_id)) if actor else SYSTEM,
+        action=action,
+        target=str(target),
+        reason=reason,
+        **details,
     )
     await session.flush()
 
@@ -158,12 +159,9 @@ async def unlock(session: AsyncSession, actor: Principal, user_id: uuid.UUID, re
 async def list_audit(
     session: AsyncSession, target: uuid.UUID | None, limit: int, offset: int
 ) -> tuple[list[AuditEntry], int]:
-    query = select(AuditEntry)
-    if target is not None:
-        query = query.where(col(AuditEntry.target_user_id) == target)
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(query.order_by(col(AuditEntry.at).desc()).limit(limit).offset(offset))
-    return list(rows.all()), total
+    return await page(
+        session, AuditEntry, target=None if target is None else str(target), limit=limit, offset=offset
+    )
 
 
 # --- command line ----------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from services.identity.endpoints import me_public
 from services.identity.schemas import (
     NO_NUL,
     AuditPage,
-    AuditPublic,
     LockState,
     OptionalReasonRequest,
     ReasonRequest,
     RolesRequest,
     UserAdminView,
     UserPage,
+    audit_public,
 )
 from shared.auth import Principal, require_roles
 from shared.http.deps import Page, SessionDep, paging
@@ -111,7 +111,7 @@ async def audit(
 ) -> AuditPage:
     entries, total = await staff.list_audit(session, target, page.limit, page.offset)
     return AuditPage(
-        items=[AuditPublic.model_validate(e, from_attributes=True) for e in entries],
+        items=[audit_public(e) for e in entries],
         total=total,
         limit=page.limit,
         offset=page.offset,
