@@ -31,6 +31,7 @@ from services.identity.problems import (
 )
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
 from services.identity.schemas import RegisterRequest
+from services.identity.texts import CHOOSE_OTHER_PASSWORD, EMAIL_TAKEN_NOW
 from shared.events import (
     AccountExistsNotice,
     PasswordResetRequested,
@@ -122,7 +123,7 @@ async def verify_email(session: AsyncSession, token: str) -> None:
 async def _apply_email_change(session: AsyncSession, user: User, new_email: str) -> None:
     taken = await user_by_email(session, new_email)
     if taken is not None and taken.id != user.id:
-        raise Problem(EMAIL_TAKEN, detail="Another account uses this address now; choose a different one")
+        raise Problem(EMAIL_TAKEN, detail=EMAIL_TAKEN_NOW())
     previous = user.email
     user.email, user.email_key, user.updated_at = new_email, new_email.lower(), now()
     session.add(user)
@@ -186,7 +187,7 @@ def check_policy(user: User, password: str, field_name: str) -> None:
     if problems:
         raise Problem(
             VALIDATION,
-            detail="Choose a different password",
+            detail=CHOOSE_OTHER_PASSWORD(),
             errors=[{"field": field_name, "message": "; ".join(problems), "code": "password_policy"}],
         )
 

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import core, staff
 from services.identity.config import Settings
+from services.identity.models import is_role
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import Passwords, policy_violations
 from services.identity.schemas import check_name
@@ -61,8 +62,9 @@ def create_user(args: argparse.Namespace) -> None:
         check_name(args.name)
     except ValueError as error:
         _fail(str(error))
-    roles = [r.strip() for r in args.roles.split(",") if r.strip()] if args.roles else None
-    unknown = sorted(set(roles or []) - set(ROLES))
+    named = [r.strip() for r in args.roles.split(",") if r.strip()] if args.roles else None
+    roles = [r for r in named if is_role(r)] if named is not None else None
+    unknown = sorted(set(named or []) - set(roles or []))
     if unknown:
         _fail(f"unknown roles {unknown}; use {', '.join(ROLES)}")
     problems = policy_violations(args.password, email=email, name=args.name)

@@ -11,7 +11,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.config import Settings
-from services.identity.models import OneTimeToken, User
+from services.identity.models import OneTimeToken, Purpose, User
 from services.identity.passwords import Passwords
 from services.identity.problems import (
     RESET_EXPIRED,
@@ -22,9 +22,19 @@ from services.identity.problems import (
     VERIFICATION_INVALID,
 )
 from services.identity.signing import KeyRing
+from services.identity.texts import (
+    RESET_LINK_EXPIRED,
+    RESET_LINK_USED,
+    TOO_MANY_FROM_NETWORK,
+    UNLOCK_LINK_EXPIRED,
+    UNLOCK_LINK_USED,
+    VERIFICATION_LINK_EXPIRED,
+    VERIFICATION_LINK_USED,
+)
 from shared import clock
 from shared.events.base import Event
 from shared.http.problems import RATE_LIMITED, Problem, ProblemType
+from shared.messages import Text
 from shared.outbox import add_event
 from shared.ratelimit import allow
 
@@ -58,7 +68,7 @@ async def limit_address(session: AsyncSession, action: str, address: str, per_ho
     if wait:
         raise Problem(
             RATE_LIMITED,
-            detail=f"Too many requests from your network; try again in {wait // 60 + 1} minutes",
+            detail=TOO_MANY_FROM_NETWORK(minutes=wait // 60 + 1),
             headers={"Retry-After": str(wait)},
         )
 
@@ -70,9 +80,8 @@ async def account_allows(session: AsyncSession, action: str, user: User, per_hou
 
 # --- one-time links --------------------------------------------------------------------------
 
-# What a single-use token is for. A verification link confirms an address: the account's own
-# (`verify`) or a new one it asked for (`email_change`); a new one of either replaces the other.
-Purpose = Literal["verify", "email_change", "reset", "unlock"]
+# A verification link confirms an address, the account's own (`verify`) or a new one it asked
+# for (`email_change`); a new one of either replaces the other.
 LinkKind = Literal["verification", "reset", "unlock"]
 
 
@@ -82,15 +91,25 @@ class _Kind:
     purposes: tuple[Purpose, ...]
     invalid: ProblemType
     expired: ProblemType
-    what: str
+    used_text: Text
+    expired_text: Text
 
 
 _KINDS: dict[LinkKind, _Kind] = {
     "verification": _Kind(
-        "verify", ("verify", "email_change"), VERIFICATION_INVALID, VERIFICATION_EXPIRED, "verification"
+        "verify",
+        ("verify", "email_change"),
+        VERIFICATION_INVALID,
+        VERIFICATION_EXPIRED,
+        VERIFICATION_LINK_USED,
+        VERIFICATION_LINK_EXPIRED,
     ),
-    "reset": _Kind("reset-password", ("reset",), RESET_INVALID, RESET_EXPIRED, "password reset"),
-    "unlock": _Kind("unlock", ("unlock",), UNLOCK_INVALID, UNLOCK_EXPIRED, "unlock"),
+    "reset": _Kind(
+        "reset-password", ("reset",), RESET_INVALID, RESET_EXPIRED, RESET_LINK_USED, RESET_LINK_EXPIRED
+    ),
+    "unlock": _Kind(
+        "unlock", ("unlock",), UNLOCK_INVALID, UNLOCK_EXPIRED, UNLOCK_LINK_USED, UNLOCK_LINK_EXPIRED
+    ),
 }
 _KIND_OF: dict[Purpose, LinkKind] = {
     "verify": "verification",
@@ -171,11 +190,9 @@ async def use_link(session: AsyncSession, token: str, kind: LinkKind) -> OneTime
         or row.used_at is not None
         or row.revoked_at is not None
     ):
-        raise Problem(
-            spec.invalid, detail=f"This link was already used or replaced; request a new {spec.what} link"
-        )
+        raise Problem(spec.invalid, detail=spec.used_text())
     if row.expires_at <= now():
-        raise Problem(spec.expired, detail=f"The link expired; request a new {spec.what} link")
+        raise Problem(spec.expired, detail=spec.expired_text())
     claimed = await session.execute(
         update(OneTimeToken)
         .where(
@@ -187,6 +204,6 @@ async def use_link(session: AsyncSession, token: str, kind: LinkKind) -> OneTime
         .returning(col(OneTimeToken.token_hash))
     )
     if claimed.first() is None:
-        raise Problem(spec.invalid, detail=f"This link was already used; request a new {spec.what} link")
+        raise Problem(spec.invalid, detail=spec.used_text())  # the other click won
     await session.refresh(row)
     return row

@@ -23,6 +23,7 @@ from services.identity.core import (
 )
 from services.identity.models import User
 from services.identity.problems import LOCKED
+from services.identity.texts import SIGN_IN_LOCKED
 from shared.events import SignInUnlockOffered
 from shared.http.problems import Problem
 
@@ -49,8 +50,7 @@ def locked(wait: int) -> Problem:
     minutes = wait // 60 + 1
     return Problem(
         LOCKED,
-        detail=f"Too many wrong passwords from your network: try again in about {minutes} minutes, reset your "
-        "password with 'Forgot password', or open the unlock link we mailed to the account's owner.",
+        detail=SIGN_IN_LOCKED(minutes=minutes),
         headers={"Retry-After": str(wait)},
     )
 

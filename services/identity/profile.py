@@ -19,6 +19,7 @@ from services.identity.problems import (
 )
 from services.identity.repository import revoke_sessions, user_by_email
 from services.identity.schemas import MeUpdate
+from services.identity.texts import ACCOUNT_INACTIVE, CONFIRM_CURRENT_PASSWORD, SESSION_ENDED
 from shared.auth import Principal
 from shared.http.problems import UNAUTHORIZED, Problem
 
@@ -29,11 +30,11 @@ async def active_user(session: AsyncSession, principal: Principal) -> User:
     """The caller's account, refusing a revoked session at once (other services wait for expiry)."""
     user = await session.get(User, principal.user_id)
     if user is None or user.disabled_at is not None:
-        raise Problem(UNAUTHORIZED, detail="This account is not active; sign in again")
+        raise Problem(UNAUTHORIZED, detail=ACCOUNT_INACTIVE())
     if principal.session_id:
         auth_session = await session.get(AuthSession, uuid.UUID(principal.session_id))
         if auth_session is None or auth_session.revoked_at is not None:
-            raise Problem(UNAUTHORIZED, detail="This session was ended; sign in again")
+            raise Problem(UNAUTHORIZED, detail=SESSION_ENDED())
     return user
 
 
@@ -59,9 +60,7 @@ async def _require_password(
     await guessing.guess_allowed(session, deps.settings, user.email_key, client)
     if not await deps.passwords.verify(user.password_hash, password):
         await guessing.count_wrong_password(session, deps, user.email_key, client, user.id)
-        raise Problem(
-            CURRENT_PASSWORD_WRONG, detail="Enter your current password to confirm", keep_changes=True
-        )
+        raise Problem(CURRENT_PASSWORD_WRONG, detail=CONFIRM_CURRENT_PASSWORD(), keep_changes=True)
 
 
 async def request_email_change(

@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from services.identity.models import AuditEntry
+from services.identity.models import AuditEntry, Role
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import MAX_LENGTH, policy_violations
-from shared.auth import ROLES
 from shared.bidi import has_bidi_controls
 from shared.i18n import Locale
 
@@ -26,8 +25,6 @@ Token = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=N
 Reason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500, pattern=NO_NUL)
 ]
-Role = Literal["customer", "support", "security", "admin", "release"]
-assert set(ROLES) == set(Role.__args__)  # type: ignore[attr-defined]
 
 
 class Strict(BaseModel):
@@ -116,7 +113,7 @@ class MePublic(BaseModel):
     phone: str
     email: str
     locale: Locale
-    roles: list[str]
+    roles: list[Role]
     email_verified: bool
     created_at: datetime
 

@@ -27,6 +27,14 @@ from services.identity.problems import (
     INVALID_REFRESH_TOKEN,
 )
 from services.identity.repository import end_sessions, revoke_sessions, user_by_email
+from services.identity.texts import (
+    ASK_TO_ENABLE,
+    CHECK_CREDENTIALS,
+    REFRESH_TOKEN_REUSED,
+    SEND_REFRESH_TOKEN,
+    SIGN_IN_AGAIN,
+    VERIFY_FIRST,
+)
 from shared.auth import Principal
 from shared.http.problems import Problem
 
@@ -69,7 +77,7 @@ async def login(
         await guessing.count_wrong_password(session, deps, key, client, user_id)
         raise Problem(
             INVALID_CREDENTIALS,
-            detail="Check the email address and password, or reset your password",
+            detail=CHECK_CREDENTIALS(),
             keep_changes=True,  # the counted failure
         )
     await limits.clear_account(session, key)
@@ -79,15 +87,14 @@ async def login(
     if user.disabled_at is not None:
         raise Problem(
             ACCOUNT_DISABLED,
-            detail="Contact support or your sales representative to enable it",
+            detail=ASK_TO_ENABLE(),
             keep_changes=True,  # the right password cleared the counters
         )
     if user.email_verified_at is None:
         raise Problem(
             EMAIL_NOT_VERIFIED,
             keep_changes=True,
-            detail="Open the link in the verification mail we sent you. No mail? You can resend it from the "
-            "sign-in page, or ask your sales representative to verify your account.",
+            detail=VERIFY_FIRST(),
         )
     auth_session = AuthSession(
         user_id=user.id,
@@ -131,11 +138,9 @@ async def _issue_tokens(
 async def refresh(session: AsyncSession, deps: Deps, token: str | None) -> TokenPair:
     """Rotate: the presented token is spent and a new pair is returned. Presenting a spent token
     again means it was stolen (or the client is broken): the whole session family is revoked."""
-    ended = Problem(INVALID_REFRESH_TOKEN, detail="Sign in again", keep_changes=True)
+    ended = Problem(INVALID_REFRESH_TOKEN, detail=SIGN_IN_AGAIN(), keep_changes=True)
     if not token:
-        raise Problem(
-            INVALID_REFRESH_TOKEN, detail="Send the refresh token (JSON body or cookie), or sign in again"
-        )
+        raise Problem(INVALID_REFRESH_TOKEN, detail=SEND_REFRESH_TOKEN())
     row = await session.get(RefreshToken, hash_token(token), with_for_update=True)
     if row is None:
         raise ended
@@ -150,7 +155,7 @@ async def refresh(session: AsyncSession, deps: Deps, token: str | None) -> Token
         raise Problem(
             INVALID_REFRESH_TOKEN,
             keep_changes=True,  # the ended family
-            detail="This refresh token was already used, so the session was ended for safety; sign in again",
+            detail=REFRESH_TOKEN_REUSED(),
         )
     user = await session.get(User, auth_session.user_id)
     assert user is not None

@@ -1,6 +1,7 @@
 """Signing access tokens with the active key, and verifying them straight from the database."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import jwt
@@ -29,7 +30,7 @@ class KeyRing:
         *,
         user_id: uuid.UUID,
         email: str,
-        roles: list[str],
+        roles: Sequence[str],
         locale: Locale,
         sid: uuid.UUID,
         ttl: int,

@@ -18,17 +18,19 @@ from services.identity.core import (
     now,
 )
 from services.identity.events import profile_event
-from services.identity.models import AuditEntry, AuthSession, User
+from services.identity.models import AuditEntry, AuthSession, Role, User
 from services.identity.problems import (
     OWN_ROLES,
 )
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
+from services.identity.texts import ASK_ANOTHER_ADMIN_FOR_ROLE, ASK_ANOTHER_ADMIN_TO_DISABLE, NO_SUCH_USER
 from shared.audit import SYSTEM, page, record
 from shared.auth import Principal
 from shared.events import (
     UserRegistered,
 )
 from shared.http.problems import NOT_FOUND, Problem
+from shared.i18n import Locale
 
 # --- staff -----------------------------------------------------------------------------------
 
@@ -58,7 +60,7 @@ async def _audit(
 async def _target(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await session.get(User, user_id, with_for_update=True)
     if user is None:
-        raise Problem(NOT_FOUND, detail="No user has this id")
+        raise Problem(NOT_FOUND, detail=NO_SUCH_USER())
     return user
 
 
@@ -83,7 +85,7 @@ class UserDetail:
 async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
     user = await session.get(User, user_id)
     if user is None:
-        raise Problem(NOT_FOUND, detail="No user has this id")
+        raise Problem(NOT_FOUND, detail=NO_SUCH_USER())
     lock = await limits.account_lock(session, user.email_key, now())
     sessions = (
         await session.exec(
@@ -109,7 +111,7 @@ async def set_disabled(
 ) -> UserDetail:
     user = await _target(session, user_id)
     if disabled and user.id == actor.user_id:
-        raise Problem(OWN_ROLES, detail="Ask another administrator to disable your account")
+        raise Problem(OWN_ROLES, detail=ASK_ANOTHER_ADMIN_TO_DISABLE())
     changed = (user.disabled_at is not None) != disabled
     if changed:
         user.disabled_at = now() if disabled else None
@@ -124,12 +126,12 @@ async def set_disabled(
 
 
 async def set_roles(
-    session: AsyncSession, actor: Principal, user_id: uuid.UUID, roles: list[str], reason: str
+    session: AsyncSession, actor: Principal, user_id: uuid.UUID, roles: list[Role], reason: str
 ) -> UserDetail:
     user = await _target(session, user_id)
     wanted = sorted(set(roles))
     if user.id == actor.user_id and "admin" not in wanted:
-        raise Problem(OWN_ROLES, detail="Ask another administrator to remove your admin role")
+        raise Problem(OWN_ROLES, detail=ASK_ANOTHER_ADMIN_FOR_ROLE())
     before = sorted(user.roles)
     if before != wanted:
         user.roles = wanted
@@ -175,8 +177,8 @@ async def create_or_update_user(
     name: str,
     phone: str,
     password: str,
-    locale: str,
-    roles: list[str] | None,
+    locale: Locale,
+    roles: list[Role] | None,
     verified: bool,
 ) -> uuid.UUID:
     """Idempotent seeding: a new account is created (events as for a registration); an existing
@@ -189,7 +191,7 @@ async def create_or_update_user(
             phone=phone,
             email=email,
             email_key=email.lower(),
-            locale=locale,  # type: ignore[arg-type]
+            locale=locale,
             password_hash=await deps.passwords.hash(password),
             roles=sorted(set(roles or ["customer"])),
             created_at=moment,
