@@ -10,7 +10,7 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import limits
+from services.identity import events, limits
 from services.identity.config import Settings
 from services.identity.core import (
     Deps,
@@ -23,7 +23,6 @@ from services.identity.core import (
     pending_link,
     use_link,
 )
-from services.identity.events import profile_event
 from services.identity.models import MailRequest, User
 from services.identity.passwords import policy_violations
 from services.identity.problems import (
@@ -32,30 +31,15 @@ from services.identity.problems import (
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
 from services.identity.schemas import RegisterRequest
 from services.identity.texts import CHOOSE_OTHER_PASSWORD, EMAIL_TAKEN_NOW
-from shared.events import (
-    AccountExistsNotice,
-    PasswordResetRequested,
-    UserRegistered,
-    VerificationRequested,
-)
 from shared.http.problems import VALIDATION, Problem
 
 
-async def send_verification(session: AsyncSession, deps: Deps, user: User, reason: str, email: str) -> None:
+async def send_verification(
+    session: AsyncSession, deps: Deps, user: User, reason: events.VerificationReason, email: str
+) -> None:
     purpose: Purpose = "email_change" if reason == "email_change" else "verify"
     link = await new_link(session, deps.settings, user, purpose, email)
-    await emit(
-        session,
-        VerificationRequested(
-            user_id=user.id,
-            email=email,
-            name=user.name,
-            locale=user.locale,
-            verify_url=link.url,
-            expires_in_hours=link.hours,
-            reason=reason,  # type: ignore[arg-type]
-        ),
-    )
+    await emit(session, events.verification_requested(user, email, link, reason))
 
 
 # --- registration and verification -----------------------------------------------------------
@@ -88,26 +72,14 @@ async def register(session: AsyncSession, deps: Deps, data: RegisterRequest, cli
         except IntegrityError:  # registered concurrently a moment ago: same answer as below
             existing = await user_by_email(session, data.email)
         else:
-            await emit(
-                session, UserRegistered(user_id=user.id, email=user.email, name=user.name, locale=user.locale)
-            )
+            await emit(session, events.registered(user))
             await send_verification(session, deps, user, "register", user.email)
             return
     # The account exists: tell the owner (not the caller).
     if existing is not None and await account_allows(
         session, "exists-notice", existing, settings.exists_notice_per_account_per_hour
     ):
-        await emit(
-            session,
-            AccountExistsNotice(
-                user_id=existing.id,
-                email=existing.email,
-                name=existing.name,
-                locale=existing.locale,
-                sign_in_url=f"{settings.public_url}/login",
-                reset_url=f"{settings.public_url}/forgot-password",
-            ),
-        )
+        await emit(session, events.account_exists_notice(existing, settings))
 
 
 async def verify_email(session: AsyncSession, token: str) -> None:
@@ -128,7 +100,7 @@ async def _apply_email_change(session: AsyncSession, user: User, new_email: str)
     user.email, user.email_key, user.updated_at = new_email, new_email.lower(), now()
     session.add(user)
     await session.flush()
-    await emit(session, profile_event(user, previous_email=previous))
+    await emit(session, events.profile_changed(user, previous_email=previous))
     # Confirming the new address also proves it; an unverified account becomes verified.
     await mark_verified(session, user, "link")
 
@@ -169,17 +141,7 @@ async def forgot_password(session: AsyncSession, deps: Deps, email: str) -> None
     if not await account_allows(session, "forgot", user, settings.forgot_per_account_per_hour):
         return
     link = await new_link(session, settings, user, "reset", user.email)
-    await emit(
-        session,
-        PasswordResetRequested(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            locale=user.locale,
-            reset_url=link.url,
-            expires_in_minutes=link.minutes,
-        ),
-    )
+    await emit(session, events.password_reset_requested(user, link))
 
 
 def check_policy(user: User, password: str, field_name: str) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import limits
+from services.identity import events, limits
 from services.identity.config import Settings
 from services.identity.core import (
     Deps,
@@ -24,7 +24,6 @@ from services.identity.core import (
 from services.identity.models import User
 from services.identity.problems import LOCKED
 from services.identity.texts import SIGN_IN_LOCKED
-from shared.events import SignInUnlockOffered
 from shared.http.problems import Problem
 
 
@@ -93,18 +92,7 @@ async def _offer_unlock(session: AsyncSession, deps: Deps, user: User, failures:
     if not await account_allows(session, "unlock-mail", user, settings.unlock_mails_per_account_per_hour):
         return
     link = await new_link(session, settings, user, "unlock", user.email)
-    await emit(
-        session,
-        SignInUnlockOffered(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            locale=user.locale,
-            unlock_url=link.url,
-            failures=failures,
-            expires_in_hours=link.hours,
-        ),
-    )
+    await emit(session, events.unlock_offered(user, link, failures))
 
 
 async def unlock_sign_in(session: AsyncSession, deps: Deps, token: str, client: str) -> None:

@@ -5,14 +5,13 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import guessing
+from services.identity import events, guessing
 from services.identity.accounts import check_policy, send_verification
 from services.identity.core import (
     Deps,
     emit,
     now,
 )
-from services.identity.events import profile_event
 from services.identity.models import AuthSession, User
 from services.identity.problems import (
     CURRENT_PASSWORD_WRONG,
@@ -48,7 +47,7 @@ async def update_me(session: AsyncSession, principal: Principal, changes: MeUpda
         user.updated_at = now()
         session.add(user)
         await session.flush()
-        await emit(session, profile_event(user))
+        await emit(session, events.profile_changed(user))
     return user
 
 

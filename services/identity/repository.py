@@ -9,16 +9,13 @@ from sqlalchemy import text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.identity import events
 from services.identity.core import (
     emit,
     now,
 )
 from services.identity.models import AuthSession, User
 from services.identity.normalize import email_key
-from shared.events import (
-    SessionsRevoked,
-    UserVerified,
-)
 from shared.ratelimit import prune as prune_rate_events
 
 
@@ -29,7 +26,7 @@ async def user_by_email(session: AsyncSession, email: str, *, for_update: bool =
     return (await session.exec(query)).first()
 
 
-async def mark_verified(session: AsyncSession, user: User, verified_by: str) -> bool:
+async def mark_verified(session: AsyncSession, user: User, verified_by: events.VerifiedBy) -> bool:
     """Set the verified time once; True (and UserVerified emitted) only the first time."""
     result = await session.execute(
         update(User)
@@ -40,16 +37,7 @@ async def mark_verified(session: AsyncSession, user: User, verified_by: str) -> 
     if result.first() is None:
         return False
     await session.refresh(user)
-    await emit(
-        session,
-        UserVerified(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            locale=user.locale,
-            verified_by=verified_by,  # type: ignore[arg-type]
-        ),
-    )
+    await emit(session, events.verified(user, verified_by))
     return True
 
 
@@ -64,7 +52,7 @@ async def end_sessions(session: AsyncSession, user_id: uuid.UUID, reason: str, *
     )
     ended = list((await session.execute(query)).scalars())
     if ended:
-        await emit(session, SessionsRevoked(user_id=user_id, session_ids=ended, reason=reason))
+        await emit(session, events.sessions_revoked(user_id, ended, reason))
 
 
 async def revoke_sessions(

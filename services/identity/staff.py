@@ -10,14 +10,13 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import limits
+from services.identity import events, limits
 from services.identity.accounts import send_verification
 from services.identity.core import (
     Deps,
     emit,
     now,
 )
-from services.identity.events import profile_event
 from services.identity.models import AuditEntry, AuthSession, Role, User
 from services.identity.problems import (
     OWN_ROLES,
@@ -26,9 +25,6 @@ from services.identity.repository import mark_verified, revoke_sessions, user_by
 from services.identity.texts import ASK_ANOTHER_ADMIN_FOR_ROLE, ASK_ANOTHER_ADMIN_TO_DISABLE, NO_SUCH_USER
 from shared.audit import SYSTEM, page, record
 from shared.auth import Principal
-from shared.events import (
-    UserRegistered,
-)
 from shared.http.problems import NOT_FOUND, Problem
 from shared.i18n import Locale
 
@@ -120,7 +116,7 @@ async def set_disabled(
         await session.flush()
         if disabled:
             await revoke_sessions(session, user.id, "disabled")
-        await emit(session, profile_event(user))
+        await emit(session, events.profile_changed(user))
     await _audit(session, actor, "disable" if disabled else "enable", user.id, reason, changed=changed)
     return await user_detail(session, user.id)
 
@@ -199,9 +195,7 @@ async def create_or_update_user(
         )
         session.add(user)
         await session.flush()
-        await emit(
-            session, UserRegistered(user_id=user.id, email=user.email, name=user.name, locale=user.locale)
-        )
+        await emit(session, events.registered(user))
         if not verified:
             await send_verification(session, deps, user, "register", user.email)
     elif roles is not None and sorted(set(roles)) != sorted(user.roles):
