@@ -14,7 +14,6 @@ from services.identity import events, limits
 from services.identity.config import Settings
 from services.identity.core import (
     Deps,
-    Purpose,
     account_allows,
     emit,
     limit_address,
@@ -23,11 +22,9 @@ from services.identity.core import (
     pending_link,
     use_link,
 )
-from services.identity.models import MailRequest, User
+from services.identity.models import MailRequest, Purpose, User
 from services.identity.passwords import policy_violations
-from services.identity.problems import (
-    EMAIL_TAKEN,
-)
+from services.identity.problems import EMAIL_TAKEN
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
 from services.identity.schemas import RegisterRequest
 from services.identity.texts import CHOOSE_OTHER_PASSWORD, EMAIL_TAKEN_NOW

@@ -1,4 +1,5 @@
-"""Building blocks the identity use cases share: their dependencies, events, single-use tokens, and the sliding-window limits of mail-sending actions."""
+"""Building blocks the identity use cases share: their dependencies, the outbox, one-time
+links, and the sliding-window limits of mail-sending actions."""
 
 import hashlib
 import secrets

@@ -13,14 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import events, limits
 from services.identity.config import Settings
-from services.identity.core import (
-    Deps,
-    account_allows,
-    emit,
-    new_link,
-    now,
-    use_link,
-)
+from services.identity.core import Deps, account_allows, emit, new_link, now, use_link
 from services.identity.models import User
 from services.identity.problems import LOCKED
 from services.identity.texts import SIGN_IN_LOCKED

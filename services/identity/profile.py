@@ -7,22 +7,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import events, guessing
 from services.identity.accounts import check_policy, send_verification
-from services.identity.core import (
-    Deps,
-    emit,
-    now,
-)
+from services.identity.core import Deps, emit, now
 from services.identity.models import AuthSession, User
-from services.identity.problems import (
-    CURRENT_PASSWORD_WRONG,
-)
+from services.identity.problems import CURRENT_PASSWORD_WRONG
 from services.identity.repository import revoke_sessions, user_by_email
 from services.identity.schemas import MeUpdate
 from services.identity.texts import ACCOUNT_INACTIVE, CONFIRM_CURRENT_PASSWORD, SESSION_ENDED
 from shared.auth import Principal
 from shared.http.problems import UNAUTHORIZED, Problem
-
-# --- the signed-in user ----------------------------------------------------------------------
 
 
 async def active_user(session: AsyncSession, principal: Principal) -> User:

@@ -10,10 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import events
-from services.identity.core import (
-    emit,
-    now,
-)
+from services.identity.core import emit, now
 from services.identity.models import AuthSession, User
 from services.identity.normalize import email_key
 from shared.ratelimit import prune as prune_rate_events

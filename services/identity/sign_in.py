@@ -13,11 +13,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import guessing, limits
-from services.identity.core import (
-    Deps,
-    hash_token,
-    now,
-)
+from services.identity.core import Deps, hash_token, now
 from services.identity.models import AuthSession, RefreshToken, User
 from services.identity.normalize import email_key
 from services.identity.problems import (

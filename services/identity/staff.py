@@ -12,23 +12,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import events, limits
 from services.identity.accounts import send_verification
-from services.identity.core import (
-    Deps,
-    emit,
-    now,
-)
+from services.identity.core import Deps, emit, now
 from services.identity.models import AuditEntry, AuthSession, Role, User
-from services.identity.problems import (
-    OWN_ROLES,
-)
+from services.identity.problems import OWN_ROLES
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
 from services.identity.texts import ASK_ANOTHER_ADMIN_FOR_ROLE, ASK_ANOTHER_ADMIN_TO_DISABLE, NO_SUCH_USER
 from shared.audit import SYSTEM, page, record
 from shared.auth import Principal
 from shared.http.problems import NOT_FOUND, Problem
 from shared.i18n import Locale
-
-# --- staff -----------------------------------------------------------------------------------
 
 
 async def _audit(
