@@ -5,8 +5,6 @@ They flush, never commit: the request dependency (or the CLI's transaction) owns
 transaction. Events go through the outbox. Answers must not reveal whether an email has an
 account: register, resend and forgot answer the same way either way."""
 
-from typing import Literal
-
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +20,7 @@ from services.identity.core import (
     pending_link,
     use_link,
 )
-from services.identity.models import MailRequest, Purpose, User
+from services.identity.models import MailRequest, MailRequestKind, Purpose, User
 from services.identity.passwords import policy_violations
 from services.identity.problems import EMAIL_TAKEN
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
@@ -103,7 +101,7 @@ async def _apply_email_change(session: AsyncSession, user: User, new_email: str)
 
 
 async def queue_mail_request(
-    session: AsyncSession, settings: Settings, kind: Literal["forgot", "resend"], email: str, client: str
+    session: AsyncSession, settings: Settings, kind: MailRequestKind, email: str, client: str
 ) -> None:
     """'Forgot password' and 'resend verification' answer before any account-dependent work:
     the request is queued alike for every address (the background worker in mail_requests.py
