@@ -17,6 +17,7 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,18 @@ import httpx
 from tests.soak import backbone
 from tests.soak.backbone import Offsets
 from tests.soak.ledger import Ledger
+
+OP_SERVICE = {
+    "register": "identity",
+    "verify": "identity",
+    "login": "identity",
+    "bind": "licensing",
+    "bind_contract": "licensing",
+    "open_case": "cases",
+    "reply": "cases",
+    "releases": "downloads",
+    "download": "downloads",
+}
 
 
 @dataclass
@@ -94,6 +107,22 @@ class Judge:
         await self._cases(events)
         await self._mails()
         return self.violations
+
+    def unavailable_logged(self) -> tuple[int, int]:
+        """(503 answers whose request id is in the answering service's log, all 503 answers):
+        the gateway's X-Request-ID reaches the service and its log lines."""
+        logs = Path(self.stack["state_dir"]) / "logs"
+        texts: dict[str, str] = {}
+        found = total = 0
+        for answer in self.ledger.answers:
+            if answer.status != 503:
+                continue
+            service = OP_SERVICE[answer.op]
+            if service not in texts:
+                texts[service] = (logs / f"{service}.log").read_text(encoding="utf-8", errors="replace")
+            total += 1
+            found += bool(answer.request_id) and f'"request_id": "{answer.request_id}"' in texts[service]
+        return found, total
 
     def _no_server_errors(self) -> None:
         for status, n in sorted(self.ledger.statuses().items()):

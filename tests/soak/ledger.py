@@ -18,14 +18,15 @@ class Answer:
     status: int
     key: str  # what the request was about (email, serial, case subject, …)
     seconds: float
+    request_id: str = ""  # the gateway's X-Request-ID, which the service logs under
 
 
 @dataclass
 class Ledger:
     answers: list[Answer] = field(default_factory=list)
 
-    def record(self, op: str, status: int, key: str, seconds: float) -> None:
-        self.answers.append(Answer(op, status, key, seconds))
+    def record(self, op: str, status: int, key: str, seconds: float, request_id: str = "") -> None:
+        self.answers.append(Answer(op, status, key, seconds, request_id))
 
     def keys(self, op: str, *, succeeded: bool) -> set[str]:
         """The objects of `op` answered 2xx (succeeded) or answered otherwise and never 2xx."""

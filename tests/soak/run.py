@@ -27,6 +27,7 @@ from tests.soak.ledger import Ledger
 from tests.soak.traffic import PASSWORD, Journey, LicenseOffer, Mailbox
 
 PRODUCT = "OMCLOUD"
+OPS = ("register", "verify", "login", "bind", "bind_contract", "open_case", "reply", "releases", "download")
 CHAOS_SHARE = 0.7  # faults start in the first 70% of the traffic time; the rest shows recovery
 ENTITLED_BEFORE = 2  # customers holding the product before the first fault (release mail check)
 
@@ -38,6 +39,7 @@ class SoakReport:
     faults: list[FaultResult]
     releases: int
     settle_seconds: float
+    logged_503: tuple[int, int]  # (503s whose request id is in the service's log, all 503s)
     violations: list[str] = field(default_factory=list)
 
     @property
@@ -49,8 +51,10 @@ class SoakReport:
         injected = [f for f in self.faults if f.restart_seconds]
         lines = [
             f"traffic {self.seconds:.0f}s: {self.requests} requests ({statuses})",
+            "answered 2xx: " + ", ".join(f"{op} {len(self.ledger.keys(op, succeeded=True))}" for op in OPS),
             f"faults injected: {len(injected)}, releases published: {self.releases}",
-            f"503 answers: {self.ledger.count(503)}, 502: {self.ledger.count(502)}",
+            f"503 answers: {self.ledger.count(503)} ({self.logged_503[0]} of them found in the service's"
+            f" log by request id), 502: {self.ledger.count(502)}",
             f"settled {self.settle_seconds:.1f}s after the traffic stopped",
         ]
         for f in injected:
@@ -110,7 +114,9 @@ async def run_soak(
     judge = Judge(stack, ledger, facts)
     settle = await judge.settle(timeout=240)
     violations = await judge.judge()
-    return SoakReport(traffic_seconds, ledger, faults, len(facts.releases), settle, violations)
+    return SoakReport(
+        traffic_seconds, ledger, faults, len(facts.releases), settle, judge.unavailable_logged(), violations
+    )
 
 
 def _client(stack: dict[str, Any], token: str | None = None) -> httpx.AsyncClient:

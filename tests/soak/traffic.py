@@ -59,7 +59,8 @@ class Portal:
         except httpx.TransportError:
             self.ledger.record(op, UNANSWERED, key, time.monotonic() - began)
             return None
-        self.ledger.record(op, response.status_code, key, time.monotonic() - began)
+        request_id = response.headers.get("x-request-id", "")
+        self.ledger.record(op, response.status_code, key, time.monotonic() - began, request_id)
         return response
 
     async def repeat(
@@ -160,11 +161,12 @@ class Journey:
         except asyncio.QueueEmpty:
             return False
         lookup = {"serial": offer.serial, "registration_number": offer.registration_number}
+        holder = f"{offer.serial} {email}"  # the ledger's key: which license, bound to whom
         # 403 until licensing has consumed UserVerified.
         bound = await portal.repeat(
             self._deadline(),
             "bind",
-            offer.serial,
+            holder,
             "POST",
             "/api/licensing/me/licenses",
             json=lookup,
@@ -176,7 +178,7 @@ class Journey:
         await portal.repeat(
             self._deadline(),
             "bind_contract",
-            offer.serial,
+            holder,
             "POST",
             "/api/licensing/me/contracts",
             json=contract,
