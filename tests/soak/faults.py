@@ -7,8 +7,9 @@ away). Every component is hit once per round, so even a short run touches all of
 seed gives the same schedule.
 
 After each restart the injector measures recovery: the time from the restart command until
-every service answers its strict readiness check again (database and Kafka reachable). A
-recovery measured while another fault was still active is marked as overlapped.
+every running service answers its readiness check again (database and Kafka reachable; Kafka
+left out while another fault keeps it down). A recovery measured while another fault was still
+active is marked as overlapped.
 """
 
 import asyncio
@@ -113,16 +114,27 @@ class Injector:
     async def _recovered(self, since: float) -> float | None:
         async with httpx.AsyncClient(timeout=5) as client:
             while time.monotonic() - since < RECOVERY_LIMIT:
-                if await all_ready(client, self.services):
+                if await self._running_ready(client):
                     return time.monotonic() - since
                 await asyncio.sleep(0.25)
         return None
 
+    async def _running_ready(self, client: httpx.AsyncClient) -> bool:
+        """Every service not stopped by another fault is ready again; Kafka is left out of the
+        check while another fault keeps it down, PostgreSQL cannot be (nothing is ready without)."""
+        if "postgres" in self._active:
+            return False
+        running = {name: entry for name, entry in self.services.items() if name not in self._active}
+        return await all_ready(client, running, kafka_optional="kafka" in self._active)
 
-async def all_ready(client: httpx.AsyncClient, services: dict[str, Any]) -> bool:
+
+async def all_ready(
+    client: httpx.AsyncClient, services: dict[str, Any], *, kafka_optional: bool = False
+) -> bool:
+    params = {"kafka": "optional"} if kafka_optional else {}
     for entry in services.values():
         try:
-            if (await client.get(f"{entry['url']}/readyz")).status_code != 200:
+            if (await client.get(f"{entry['url']}/readyz", params=params)).status_code != 200:
                 return False
         except httpx.TransportError:
             return False

@@ -40,6 +40,7 @@ class SoakReport:
     releases: int
     settle_seconds: float
     logged_503: tuple[int, int]  # (503s whose request id is in the service's log, all 503s)
+    journey_after: bool  # a whole customer journey succeeded once everything was back
     violations: list[str] = field(default_factory=list)
 
     @property
@@ -55,7 +56,8 @@ class SoakReport:
             f"faults injected: {len(injected)}, releases published: {self.releases}",
             f"503 answers: {self.ledger.count(503)} ({self.logged_503[0]} of them found in the service's"
             f" log by request id), 502: {self.ledger.count(502)}",
-            f"settled {self.settle_seconds:.1f}s after the traffic stopped",
+            f"journey after the faults, everything back: {'complete' if self.journey_after else 'FAILED'};"
+            f" settled {self.settle_seconds:.1f}s after the traffic stopped",
         ]
         for f in injected:
             recovery = "never" if f.recovery_seconds is None else f"{f.recovery_seconds:.1f}s"
@@ -78,6 +80,8 @@ async def run_soak(
     series = int(run_id, 16) % 100_000  # this run's releases: 8.<series>.<n>
     ledger = Ledger()
     offers, entitled = await _seed(stack, run_id, product, customers * max(4, int(seconds // 15)))
+    kept: asyncio.Queue[LicenseOffer] = asyncio.Queue()
+    kept.put_nowait(offers.get_nowait())  # for the journey after the faults
     facts = RunFacts(run_id, await backbone.end_offsets(stack["kafka"]["bootstrap"]), entitled)
     mailbox = Mailbox(stack["mailpit"]["http_url"])
     journey = Journey(stack["gateway"]["url"], mailbox, ledger, run_id, product)
@@ -105,17 +109,28 @@ async def run_soak(
         faults = await injecting
     finally:
         injecting.cancel()
-        await mailbox.close()
     traffic_seconds = time.monotonic() - began
     async with httpx.AsyncClient(timeout=5) as client:
         await eventually(
             lambda: all_ready(client, stack["services"]), timeout=180, interval=0.5, what="all ready"
         )
+    # Everything is back without a restart by hand: one more customer walks the whole journey.
+    try:
+        walked_after = await journey.walk(kept)
+    finally:
+        await mailbox.close()
     judge = Judge(stack, ledger, facts)
     settle = await judge.settle(timeout=240)
     violations = await judge.judge()
     return SoakReport(
-        traffic_seconds, ledger, faults, len(facts.releases), settle, judge.unavailable_logged(), violations
+        traffic_seconds,
+        ledger,
+        faults,
+        len(facts.releases),
+        settle,
+        judge.unavailable_logged(),
+        walked_after,
+        violations,
     )
 
 
