@@ -184,13 +184,14 @@ class Journey:
             json=contract,
         )
         case_id = await self._open_case(portal, offer)
-        if case_id is not None:
-            reply = f"soak reply {uuid.uuid4().hex}"
-            await portal.call(
-                "reply", reply, "POST", f"/api/cases/cases/{case_id}/messages", json={"body": reply}
-            )
+        if case_id is None:
+            return False
+        reply = f"soak reply {uuid.uuid4().hex}"
+        replied = await portal.call(
+            "reply", reply, "POST", f"/api/cases/cases/{case_id}/messages", json={"body": reply}
+        )
         await self._download(portal)
-        return case_id is not None
+        return replied is not None and replied.status_code == 201
 
     async def _open_case(self, portal: Portal, offer: LicenseOffer) -> str | None:
         """A new subject per attempt: an attempt not answered 201 may or may not have opened it."""
