@@ -35,6 +35,9 @@ class Ledger:
             return ok
         return {a.key for a in self.answers if a.op == op} - ok
 
+    def succeeded(self, op: str) -> int:
+        return sum(1 for a in self.answers if a.op == op and 200 <= a.status < 300)
+
     def statuses(self) -> Counter[int]:
         return Counter(a.status for a in self.answers)
 

@@ -41,6 +41,7 @@ class SoakReport:
     settle_seconds: float
     logged_503: tuple[int, int]  # (503s whose request id is in the service's log, all 503s)
     journey_after: bool  # a whole customer journey succeeded once everything was back
+    resent_mails: int  # extra copies of a mail (same Message-ID) after a lost commit
     violations: list[str] = field(default_factory=list)
 
     @property
@@ -52,7 +53,7 @@ class SoakReport:
         injected = [f for f in self.faults if f.restart_seconds]
         lines = [
             f"traffic {self.seconds:.0f}s: {self.requests} requests ({statuses})",
-            "answered 2xx: " + ", ".join(f"{op} {len(self.ledger.keys(op, succeeded=True))}" for op in OPS),
+            "answered 2xx: " + ", ".join(f"{op} {self.ledger.succeeded(op)}" for op in OPS),
             f"faults injected: {len(injected)}, releases published: {self.releases}",
             f"503 answers: {self.ledger.count(503)} ({self.logged_503[0]} of them found in the service's"
             f" log by request id), 502: {self.ledger.count(502)}",
@@ -66,6 +67,9 @@ class SoakReport:
                 f"  {f.stopped_at:6.1f}s {f.fault.component:<9} down {f.fault.down_for:4.1f}s,"
                 f" restart {f.restart_seconds:4.1f}s, all ready again after {recovery}{overlap}"
             )
+        lines.append(
+            f"mails sent again with the same Message-ID (SMTP accepted, commit lost): {self.resent_mails}"
+        )
         lines.append(f"invariant violations: {len(self.violations)}")
         lines += [f"  {v}" for v in self.violations[:50]]
         return "\n".join(lines)
@@ -130,6 +134,7 @@ async def run_soak(
         settle,
         judge.unavailable_logged(),
         walked_after,
+        sum(judge.resent.values()),
         violations,
     )
 
