@@ -21,7 +21,7 @@ from services.downloads.release_tool import release_id_of
 from shared import clock
 from tests.kit import client_ip, eventually
 from tests.soak import backbone
-from tests.soak.faults import FaultResult, Injector, all_ready, schedule
+from tests.soak.faults import RECOVERY_LIMIT, FaultResult, Injector, all_ready, schedule
 from tests.soak.invariants import Judge, RunFacts
 from tests.soak.ledger import Ledger
 from tests.soak.traffic import PASSWORD, Journey, LicenseOffer, Mailbox
@@ -116,7 +116,10 @@ async def run_soak(
     traffic_seconds = time.monotonic() - began
     async with httpx.AsyncClient(timeout=5) as client:
         await eventually(
-            lambda: all_ready(client, stack["services"]), timeout=180, interval=0.5, what="all ready"
+            lambda: all_ready(client, stack["services"]),
+            timeout=RECOVERY_LIMIT,
+            interval=0.5,
+            what="all ready",
         )
     # Everything is back without a restart by hand: one more customer walks the whole journey.
     try:
