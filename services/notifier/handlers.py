@@ -6,7 +6,8 @@ transaction; the sender loop mails them after commit (a NOTIFY trigger wakes it)
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote
 from uuid import UUID
 
@@ -31,8 +32,9 @@ from shared.events import (
     UserVerified,
     VerificationRequested,
 )
+from shared.events.cases import AutoReplyReason
 from shared.holdings import holding_handlers
-from shared.i18n import DEFAULT_LOCALE, LOCALES, normalize_locale
+from shared.i18n import DEFAULT_LOCALE, LOCALES, Locale, normalize_locale
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -48,47 +50,122 @@ def release_page(portal: str, kind: str, release_id: UUID) -> str:
     return f"{portal}{page}?release={quote(str(release_id))}{tab}"
 
 
+E = TypeVar("E", bound=Event)
+
+
+class NamesItsAddress(Protocol):
+    @property
+    def email(self) -> str: ...
+    @property
+    def locale(self) -> Locale: ...
+
+
+def account_address(event: NamesItsAddress) -> tuple[str, Locale]:
+    """Identity's events carry the account's address and language (the mail must go out even
+    before, or without, the recipients projection)."""
+    return event.email, event.locale
+
+
+@dataclass(frozen=True)
+class AddressedMail(Generic[E]):
+    """One mail to the address an event itself names, in the language it names: the mail kind
+    (a template folder) and the template's context built from the event and the portal's URL."""
+
+    kind: str | Callable[[E], str]
+    to: Callable[[E], tuple[str, Locale]]
+    context: Callable[[E, str], dict[str, Any]]
+
+
+# Where the auto-reply sends the sender next, by why their mail opened no case.
+AUTO_REPLY_NEXT_PAGE: dict[AutoReplyReason, str] = {
+    "unknown_sender": "/register",
+    "no_coverage": "/licenses",
+    "choose_product": "/cases/new",
+    "case_closed": "/cases/new",
+}
+
+
+ADDRESSED_MAILS: dict[type[Event], AddressedMail[Any]] = {
+    VerificationRequested: AddressedMail[VerificationRequested](
+        kind=lambda e: "email_change_confirmation" if e.reason == "email_change" else "verification",
+        to=account_address,
+        context=lambda e, portal: {
+            "name": e.name,
+            "portal_url": portal,
+            "verify_url": e.verify_url,
+            "expires_in_hours": e.expires_in_hours,
+        },
+    ),
+    AccountExistsNotice: AddressedMail[AccountExistsNotice](
+        kind="account_exists",
+        to=account_address,
+        context=lambda e, portal: {
+            "name": e.name,
+            "portal_url": portal,
+            "sign_in_url": e.sign_in_url,
+            "reset_url": e.reset_url,
+        },
+    ),
+    PasswordResetRequested: AddressedMail[PasswordResetRequested](
+        kind="password_reset",
+        to=account_address,
+        context=lambda e, portal: {
+            "name": e.name,
+            "portal_url": portal,
+            "reset_url": e.reset_url,
+            "expires_in_minutes": e.expires_in_minutes,
+        },
+    ),
+    SignInUnlockOffered: AddressedMail[SignInUnlockOffered](
+        kind="sign_in_unlock",
+        to=account_address,
+        context=lambda e, portal: {
+            "name": e.name,
+            "portal_url": portal,
+            "unlock_url": e.unlock_url,
+            "failures": e.failures,
+            "expires_in_hours": e.expires_in_hours,
+        },
+    ),
+    MailAutoReplyRequested: AddressedMail[MailAutoReplyRequested](
+        kind="mailbox_auto_reply",
+        to=lambda e: (e.to_email, normalize_locale(e.locale) or DEFAULT_LOCALE),
+        context=lambda e, portal: {
+            # A stranger has no name on file: greeting them by their address stays polite.
+            "name": e.name or e.to_email,
+            "portal_url": portal,
+            "reason": e.reason,
+            "subject_line": e.subject_line,
+            "products": e.products,
+            "action_url": portal + AUTO_REPLY_NEXT_PAGE[e.reason],
+            "in_reply_to": e.in_reply_to,
+        },
+    ),
+}
+
+
+def addressed_mail_handler(mail: AddressedMail[Any], portal: str) -> Handler:
+    async def queue(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        event = envelope.data
+        email, locale = mail.to(event)
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=email,
+            kind=mail.kind if isinstance(mail.kind, str) else mail.kind(event),
+            locale=locale,
+            context=mail.context(event, portal),
+        )
+
+    return queue
+
+
 def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
     portal = settings.public_url.rstrip("/")
 
     def case_link(case_id: UUID) -> str:
         """The customer's case page opens the case named in `?case=`."""
         return f"{portal}/cases?case={quote(str(case_id))}"
-
-    async def on_verification_requested(
-        session: AsyncSession, envelope: Envelope[VerificationRequested]
-    ) -> None:
-        event = envelope.data
-        kind = "email_change_confirmation" if event.reason == "email_change" else "verification"
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.email,
-            kind=kind,
-            locale=event.locale,
-            context={
-                "name": event.name,
-                "portal_url": portal,
-                "verify_url": event.verify_url,
-                "expires_in_hours": event.expires_in_hours,
-            },
-        )
-
-    async def on_account_exists(session: AsyncSession, envelope: Envelope[AccountExistsNotice]) -> None:
-        event = envelope.data
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.email,
-            kind="account_exists",
-            locale=event.locale,
-            context={
-                "name": event.name,
-                "portal_url": portal,
-                "sign_in_url": event.sign_in_url,
-                "reset_url": event.reset_url,
-            },
-        )
 
     async def on_user_verified(session: AsyncSession, envelope: Envelope[UserVerified]) -> None:
         event = envelope.data
@@ -105,39 +182,6 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 locale=event.locale,
                 context={"name": event.name, "portal_url": portal},
             )
-
-    async def on_password_reset(session: AsyncSession, envelope: Envelope[PasswordResetRequested]) -> None:
-        event = envelope.data
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.email,
-            kind="password_reset",
-            locale=event.locale,
-            context={
-                "name": event.name,
-                "portal_url": portal,
-                "reset_url": event.reset_url,
-                "expires_in_minutes": event.expires_in_minutes,
-            },
-        )
-
-    async def on_sign_in_unlock(session: AsyncSession, envelope: Envelope[SignInUnlockOffered]) -> None:
-        event = envelope.data
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.email,
-            kind="sign_in_unlock",
-            locale=event.locale,
-            context={
-                "name": event.name,
-                "portal_url": portal,
-                "unlock_url": event.unlock_url,
-                "failures": event.failures,
-                "expires_in_hours": event.expires_in_hours,
-            },
-        )
 
     async def on_profile_changed(session: AsyncSession, envelope: Envelope[UserProfileChanged]) -> None:
         event = envelope.data
@@ -291,43 +335,13 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             },
         )
 
-    async def on_mail_auto_reply(session: AsyncSession, envelope: Envelope[MailAutoReplyRequested]) -> None:
-        event = envelope.data
-        action = {
-            "unknown_sender": f"{portal}/register",
-            "no_coverage": f"{portal}/licenses",
-            "choose_product": f"{portal}/cases/new",
-            "case_closed": f"{portal}/cases/new",
-        }[event.reason]
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.to_email,
-            kind="mailbox_auto_reply",
-            locale=normalize_locale(event.locale) or DEFAULT_LOCALE,
-            context={
-                # A stranger has no name on file: greeting them by their address stays polite.
-                "name": event.name or event.to_email,
-                "portal_url": portal,
-                "reason": event.reason,
-                "subject_line": event.subject_line,
-                "products": event.products,
-                "action_url": action,
-                "in_reply_to": event.in_reply_to,
-            },
-        )
-
     return {
-        VerificationRequested: on_verification_requested,
-        AccountExistsNotice: on_account_exists,
+        **{event_type: addressed_mail_handler(mail, portal) for event_type, mail in ADDRESSED_MAILS.items()},
         UserVerified: on_user_verified,
-        PasswordResetRequested: on_password_reset,
-        SignInUnlockOffered: on_sign_in_unlock,
         UserProfileChanged: on_profile_changed,
         **holding_handlers(HOLDINGS),
         ReleasePublished: on_release_published,
         CaseOpened: on_case_opened,
         CaseReplied: on_case_replied,
         CaseSlaBreached: on_sla_breached,
-        MailAutoReplyRequested: on_mail_auto_reply,
     }

@@ -124,6 +124,7 @@ async def test_a_failed_delivery_can_be_sent_again(
     missing = await admin_api.post(f"/admin/deliveries/{uuid.uuid4()}/retry", headers=auth)
     assert missing.status_code == 404
     assert missing.json()["type"] == "/problems/delivery-not-found"
+    assert missing.json()["detail_id"] == "notifier.check-delivery-id"
 
     response = await admin_api.post(
         f"/admin/deliveries/{delivery_id}/retry", headers={**auth, "Accept-Language": "ja"}
@@ -139,3 +140,5 @@ async def test_a_failed_delivery_can_be_sent_again(
     )
     assert again.status_code == 409
     assert again.json()["title"] == "再送できるのは送信に失敗した配信のみです"
+    assert again.json()["detail_id"] == "notifier.retry-only-failed"
+    assert again.json()["detail"].startswith("この配信の状態は ")

@@ -127,6 +127,7 @@ async def test_one_click_unsubscribe_from_the_mail_header(
     )
     assert refused.status_code == 400
     assert refused.json()["type"].endswith("/unsubscribe-link-invalid")
+    assert refused.json()["detail_id"] == "notifier.unsubscribe-link-damaged"
     assert (await gateway.get(f"{API}/unsubscribe/topic", params={"token": "x"})).status_code == 400
 
     # The RFC 8058 POST, as a mail client sends it: no sign-in, a form body. Twice is fine.
