@@ -1,40 +1,35 @@
-"""Event consumers: keep the recipients projection and queue mails.
+"""Event consumers: keep the recipients and holdings projections and queue mails.
 
-Account mails use the email/name/locale the event carries (they must go out even before, or
-without, the projection). Every handler only queues `delivery` rows inside the consumer's
+Mails to the address an event itself names come from one table (addressed_mails.py); the
+handlers here look their recipients up (case mails), fan out (releases) or also keep the
+recipients projection. Every handler only queues `delivery` rows inside the consumer's
 transaction; the sender loop mails them after commit (a NOTIFY trigger wakes it).
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifier import service
+from services.notifier.addressed_mails import ADDRESSED_MAILS, addressed_mail_handler
 from services.notifier.config import Settings
 from services.notifier.models import HOLDINGS
 from shared import clock
 from shared.events import (
-    AccountExistsNotice,
     CaseOpened,
     CaseReplied,
     CaseSlaBreached,
     Envelope,
     Event,
-    MailAutoReplyRequested,
-    PasswordResetRequested,
     ReleasePublished,
-    SignInUnlockOffered,
     UserProfileChanged,
     UserVerified,
-    VerificationRequested,
 )
-from shared.events.cases import AutoReplyReason
 from shared.holdings import holding_handlers
-from shared.i18n import DEFAULT_LOCALE, LOCALES, Locale, normalize_locale
+from shared.i18n import LOCALES
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -48,116 +43,6 @@ def release_page(portal: str, kind: str, release_id: UUID) -> str:
     page = "/downloads/products" if kind == "product" else "/downloads/updates"
     tab = "&tab=documents" if kind == "document" else ""
     return f"{portal}{page}?release={quote(str(release_id))}{tab}"
-
-
-E = TypeVar("E", bound=Event)
-
-
-class NamesItsAddress(Protocol):
-    @property
-    def email(self) -> str: ...
-    @property
-    def locale(self) -> Locale: ...
-
-
-def account_address(event: NamesItsAddress) -> tuple[str, Locale]:
-    """Identity's events carry the account's address and language (the mail must go out even
-    before, or without, the recipients projection)."""
-    return event.email, event.locale
-
-
-@dataclass(frozen=True)
-class AddressedMail(Generic[E]):
-    """One mail to the address an event itself names, in the language it names: the mail kind
-    (a template folder) and the template's context built from the event and the portal's URL."""
-
-    kind: str | Callable[[E], str]
-    to: Callable[[E], tuple[str, Locale]]
-    context: Callable[[E, str], dict[str, Any]]
-
-
-# Where the auto-reply sends the sender next, by why their mail opened no case.
-AUTO_REPLY_NEXT_PAGE: dict[AutoReplyReason, str] = {
-    "unknown_sender": "/register",
-    "no_coverage": "/licenses",
-    "choose_product": "/cases/new",
-    "case_closed": "/cases/new",
-}
-
-
-ADDRESSED_MAILS: dict[type[Event], AddressedMail[Any]] = {
-    VerificationRequested: AddressedMail[VerificationRequested](
-        kind=lambda e: "email_change_confirmation" if e.reason == "email_change" else "verification",
-        to=account_address,
-        context=lambda e, portal: {
-            "name": e.name,
-            "portal_url": portal,
-            "verify_url": e.verify_url,
-            "expires_in_hours": e.expires_in_hours,
-        },
-    ),
-    AccountExistsNotice: AddressedMail[AccountExistsNotice](
-        kind="account_exists",
-        to=account_address,
-        context=lambda e, portal: {
-            "name": e.name,
-            "portal_url": portal,
-            "sign_in_url": e.sign_in_url,
-            "reset_url": e.reset_url,
-        },
-    ),
-    PasswordResetRequested: AddressedMail[PasswordResetRequested](
-        kind="password_reset",
-        to=account_address,
-        context=lambda e, portal: {
-            "name": e.name,
-            "portal_url": portal,
-            "reset_url": e.reset_url,
-            "expires_in_minutes": e.expires_in_minutes,
-        },
-    ),
-    SignInUnlockOffered: AddressedMail[SignInUnlockOffered](
-        kind="sign_in_unlock",
-        to=account_address,
-        context=lambda e, portal: {
-            "name": e.name,
-            "portal_url": portal,
-            "unlock_url": e.unlock_url,
-            "failures": e.failures,
-            "expires_in_hours": e.expires_in_hours,
-        },
-    ),
-    MailAutoReplyRequested: AddressedMail[MailAutoReplyRequested](
-        kind="mailbox_auto_reply",
-        to=lambda e: (e.to_email, normalize_locale(e.locale) or DEFAULT_LOCALE),
-        context=lambda e, portal: {
-            # A stranger has no name on file: greeting them by their address stays polite.
-            "name": e.name or e.to_email,
-            "portal_url": portal,
-            "reason": e.reason,
-            "subject_line": e.subject_line,
-            "products": e.products,
-            "action_url": portal + AUTO_REPLY_NEXT_PAGE[e.reason],
-            "in_reply_to": e.in_reply_to,
-        },
-    ),
-}
-
-
-def addressed_mail_handler(mail: AddressedMail[Any], portal: str) -> Handler:
-    async def queue(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        event = envelope.data
-        email, locale = mail.to(event)
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=email,
-            kind=mail.kind if isinstance(mail.kind, str) else mail.kind(event),
-            locale=locale,
-            context=mail.context(event, portal),
-        )
-
-    return queue
 
 
 def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
