@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.local.gateway import TRUSTED_PROXY
+from tests.accounts import Accounts
+from tests.events import EventPublisher
 from tests.kit import ROOT, Mailpit, rolled_back_session
 
 STATE = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test"))
@@ -83,6 +85,18 @@ def database_url(stack: dict[str, Any], service: str) -> str:
     return (
         stack["postgres"]["url_template"].format(db=service).replace("postgresql+asyncpg://", "postgresql://")
     )
+
+
+@pytest.fixture(scope="session")
+def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Accounts:
+    return Accounts(stack, gateway)
+
+
+@pytest.fixture(scope="session")
+async def events(kafka_bootstrap: str) -> AsyncIterator[EventPublisher]:
+    publisher = EventPublisher(kafka_bootstrap)
+    yield publisher
+    await publisher.close()
 
 
 ServiceSession = Callable[[str], AbstractAsyncContextManager[AsyncSession]]

@@ -17,8 +17,9 @@ from shared import clock
 from shared.auth import AUDIENCE, ISSUER, JwksVerifier
 from shared.db import make_engine, make_sessionmaker
 from shared.events import PasswordResetRequested
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually, unique_email
-from tests.notifier.conftest import Events, NotifierDb
+from tests.notifier.conftest import NotifierDb
 
 SIGNING_KEY = Ed25519PrivateKey.generate()
 KID = "notifier-test-key"
@@ -26,7 +27,7 @@ KID = "notifier-test-key"
 
 def token(*roles: str) -> str:
     now = clock.timestamp()
-    claims = {"sub": str(uuid.uuid4()), "roles": list(roles), "iss": ISSUER, "aud": AUDIENCE}
+    claims: dict[str, Any] = {"sub": str(uuid.uuid4()), "roles": list(roles), "iss": ISSUER, "aud": AUDIENCE}
     claims |= {"iat": now, "exp": now + 300}
     return jwt.encode(claims, SIGNING_KEY, algorithm="EdDSA", headers={"kid": KID})
 
@@ -65,7 +66,7 @@ async def test_customers_may_not_list_deliveries(admin_api: httpx.AsyncClient) -
 
 
 async def test_support_lists_deliveries_by_status_and_address(
-    admin_api: httpx.AsyncClient, events: Events, mailpit: Mailpit
+    admin_api: httpx.AsyncClient, events: EventPublisher, mailpit: Mailpit
 ) -> None:
     address = unique_email("ops")
     envelope = await events.publish(
