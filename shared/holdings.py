@@ -1,8 +1,8 @@
 """The holdings projection: who holds which license, with what coverage, from licensing's events.
 
-Downloads, cases and the notifier each keep a copy in their own database (a `holdings` table
-with at least the columns of `HOLDING_COLUMNS`; a `serial` column is filled when present).
-This module is the one place that reads licensing's events into it and reads it back as
+Downloads, cases and the notifier each keep a copy in their own database, a table declared
+from `HoldingRecord`. This module
+is the one place that reads licensing's events into it and reads it back as
 `shared.entitlements.Holding`s, so every service applies the same rule to the same facts.
 
 Every licensing event carries the license's whole state, so the newest one is the truth:
@@ -17,9 +17,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, update
+from sqlalchemy import DateTime, Table, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import select
+from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.entitlements import Holding, Period
@@ -33,9 +33,26 @@ from shared.events import (
     LicenseVoided,
 )
 
-HOLDING_COLUMNS = ("license_id", "account_id", "product", "coverage_start", "coverage_end", "void", "as_of")
-
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+
+
+class HoldingRecord(SQLModel):
+    """The columns of one projected license; a service declares its table from it:
+    `class Holding(Base, HoldingRecord, table=True)` with its own name and indexes.
+
+    `as_of` is the time of the licensing event that last wrote the row: an older event that
+    arrives late (redelivery, replay) never overwrites a newer state. `serial` is empty only on
+    rows projected before the service kept serials, until the license's next event.
+    """
+
+    license_id: UUID = Field(primary_key=True)
+    account_id: UUID
+    serial: str | None = Field(default=None, max_length=64)
+    product: str = Field(max_length=64)
+    coverage_start: date
+    coverage_end: date
+    void: bool = False
+    as_of: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 @dataclass(frozen=True)
@@ -88,9 +105,8 @@ async def apply_holding(session: AsyncSession, table: Table, facts: HoldingFacts
             "coverage_end": facts.coverage_end,
             "void": facts.void,
             "as_of": facts.as_of,
+            "serial": facts.serial,
         }
-        if "serial" in table.c:
-            values["serial"] = facts.serial
         statement = insert(table).values(**values)
         await session.exec(
             statement.on_conflict_do_update(

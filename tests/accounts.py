@@ -1,124 +1,154 @@
-"""Accounts and access tokens for the services' tests (downloads, cases, …).
+"""The tests' one account type: a real identity account, signed in, whose `headers` stay valid.
 
-With identity running in the test stack, users are created with identity's CLI and signed in
-through the gateway, like customers. While identity is not part of the stack (not written yet,
-or left out by SP_TEST_SERVICES), a stand-in issuer serves a JWKS at identity's address and
-signs tokens with the same claims and algorithm (EdDSA), so the services verify them exactly
-as they will verify identity's.
+Accounts are made the way support makes them (identity's CLI `create-user`, verified) or the
+way customers do (registration through identity's API, then verified by staff), and sign in at
+identity itself: setting accounts up must not spend the gateway's per-address limits that the
+tests measure. An account signs in when it is made (without blocking the event loop, whose
+other requests wait meanwhile); identity's access tokens live ten minutes, so an account that
+outlives one signs in again, once, when its token is older than eight.
 """
 
-import json
-import threading
+import asyncio
+import secrets
+import time
 import uuid
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared import clock
-from shared.auth import ALGORITHM, AUDIENCE, ISSUER
-from tests.kit import ROOT, service_cli, unique_email
+from shared.i18n import Locale
+from tests.kit import client_ip, service_cli, unique_email
+
+PASSWORD = "Lantern-Orchard-5190"
+TOKEN_REFRESH_SECONDS = 8 * 60
 
 
-@dataclass(frozen=True)
+@dataclass
 class PortalUser:
     user_id: uuid.UUID
     email: str
     name: str
-    token: str
     roles: tuple[str, ...]
+    password: str
+    login_url: str  # identity's own sign-in address
+    # The address the account's requests come from (X-Forwarded-For), or None to leave it to
+    # the client (a test that varies addresses itself).
+    ip: str | None = None
+    _token: str = field(default="", repr=False)
+    _signed_in_at: float = field(default=0.0, repr=False)
+
+    async def sign_in(self) -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.post(self.login_url, json=self._credentials, headers=self._from_anywhere)
+        self._keep(response)
+
+    @property
+    def token(self) -> str:
+        """A valid access token. Signing in again is a blocking call (a property cannot wait),
+        made at most once per eight minutes per account."""
+        if time.monotonic() - self._signed_in_at > TOKEN_REFRESH_SECONDS:
+            self._keep(
+                httpx.post(self.login_url, json=self._credentials, headers=self._from_anywhere, timeout=30)
+            )
+        return self._token
+
+    @property
+    def _credentials(self) -> dict[str, str]:
+        return {"email": self.email, "password": self.password}
+
+    @property
+    def _from_anywhere(self) -> dict[str, str]:
+        # Sign-ins come from addresses of their own: identity's per-address limits are its tests' business.
+        return {"X-Forwarded-For": client_ip()}
+
+    def _keep(self, response: httpx.Response) -> None:
+        assert response.status_code == 200, response.text
+        self._token = response.json()["access_token"]
+        self._signed_in_at = time.monotonic()
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if self.ip is not None:
+            headers["X-Forwarded-For"] = self.ip
+        return headers
 
 
-class StandInIssuer:
-    """Signs access tokens and serves their public key at identity's JWKS address."""
-
-    def __init__(self, jwks_url: str) -> None:
-        self._key = Ed25519PrivateKey.generate()
-        self.kid = f"test-{uuid.uuid4().hex[:8]}"
-        public = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(self._key.public_key()))
-        body = json.dumps({"keys": [{**public, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}]}).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        address = urlsplit(jwks_url)
-        self._server = ThreadingHTTPServer((address.hostname or "127.0.0.1", address.port or 80), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def token(self, user_id: uuid.UUID, roles: tuple[str, ...], email: str) -> str:
-        now = clock.timestamp()
-        claims = {
-            "sub": str(user_id),
-            "roles": list(roles),
-            "email": email,
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "iat": now,
-            "exp": now + 3600,
-        }
-        return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.kid})
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+def identity_url(stack: dict[str, Any]) -> str:
+    return str(stack["services"]["identity"]["url"])
 
 
-def identity_available(stack: dict[str, Any]) -> bool:
-    entry = stack["services"].get("identity", {})
-    if not (ROOT / "services" / "identity" / "cli.py").exists():
-        return False
-    try:
-        return httpx.get(f"{entry['url']}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
+async def new_account(
+    stack: dict[str, Any],
+    *roles: str,
+    name: str = "Test User",
+    locale: Locale = "en",
+    ip: str | None = None,
+) -> PortalUser:
+    """A verified account with these roles (a customer without), made with identity's CLI."""
+    roles = roles or ("customer",)
+    email = unique_email(roles[0])
+    password = f"Pw-{secrets.token_hex(12)}"
+    created = await asyncio.to_thread(
+        service_cli,
+        stack,
+        "identity",
+        "create-user",
+        *("--email", email, "--name", name, "--phone", "+886912345678"),
+        *("--password", password, "--locale", locale, "--roles", ",".join(roles), "--verified"),
+    )
+    user = PortalUser(
+        uuid.UUID(created.strip()), email, name, roles, password, f"{identity_url(stack)}/auth/login", ip=ip
+    )
+    await user.sign_in()
+    return user
+
+
+async def register_customer(
+    identity: httpx.AsyncClient, staff: PortalUser, *, verify: bool = True
+) -> PortalUser:
+    """A customer registered through identity's API (as at the portal), verified by staff the
+    way support does it for blocked mail. `identity` is a client of identity itself."""
+    email = unique_email("customer")
+    body = {
+        "name": "Mei Chen",
+        "phone": "0912 345 678",
+        "email": email,
+        "password": PASSWORD,
+        "locale": "zh-TW",
+    }
+    response = await identity.post("/auth/register", json=body, headers={"X-Forwarded-For": client_ip()})
+    assert response.status_code == 202, response.text
+    found = await identity.get("/admin/users", params={"q": email}, headers=staff.headers)
+    assert found.status_code == 200, found.text
+    [user] = [u for u in found.json()["items"] if u["email"] == email]
+    account = PortalUser(
+        uuid.UUID(user["id"]),
+        email,
+        "Mei Chen",
+        ("customer",),
+        PASSWORD,
+        str(identity.base_url).rstrip("/") + "/auth/login",
+        ip=client_ip(),
+    )
+    if verify:
+        verified = await identity.post(
+            f"/admin/users/{account.user_id}/verify",
+            json={"reason": "test: mail blocked"},
+            headers=staff.headers,
+        )
+        assert verified.status_code == 200, verified.text
+        await account.sign_in()  # identity signs in verified accounts only
+    return account
 
 
 class Accounts:
+    """The `accounts` fixture: `await accounts.user("support")`."""
+
     def __init__(self, stack: dict[str, Any], gateway: httpx.AsyncClient) -> None:
         self.stack = stack
         self.gateway = gateway
-        self.issuer: StandInIssuer | None = None
-        if not identity_available(stack):
-            self.issuer = StandInIssuer(stack["services"]["downloads"]["env"]["DOWNLOADS_JWKS_URL"])
 
     async def user(self, *roles: str, name: str = "Test User") -> PortalUser:
-        roles = roles or ("customer",)
-        email = unique_email(roles[0])
-        if self.issuer is not None:
-            user_id = uuid.uuid4()
-            return PortalUser(user_id, email, name, self.issuer.token(user_id, roles, email), roles)
-        password = f"Pw-{uuid.uuid4().hex}"
-        service_cli(
-            self.stack,
-            "identity",
-            "create-user",
-            *("--email", email, "--name", name, "--phone", "+886912345678"),
-            *("--password", password, "--locale", "en", "--roles", ",".join(roles), "--verified"),
-        )
-        response = await self.gateway.post(
-            "/api/identity/auth/login", json={"email": email, "password": password}
-        )
-        assert response.status_code == 200, response.text
-        token = response.json()["access_token"]
-        user_id = uuid.UUID(jwt.decode(token, options={"verify_signature": False})["sub"])
-        return PortalUser(user_id, email, name, token, roles)
-
-    def close(self) -> None:
-        if self.issuer is not None:
-            self.issuer.close()
+        return await new_account(self.stack, *roles, name=name)

@@ -5,15 +5,20 @@ The stack lives in `.run/test` (override with SP_TEST_STATE) and is reused betwe
 """
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.local.gateway import TRUSTED_PROXY
-from tests.kit import ROOT, Mailpit
+from tests.accounts import Accounts
+from tests.events import EventPublisher
+from tests.kit import ROOT, Mailpit, rolled_back_session
 
 STATE = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test"))
 
@@ -80,3 +85,41 @@ def database_url(stack: dict[str, Any], service: str) -> str:
     return (
         stack["postgres"]["url_template"].format(db=service).replace("postgresql+asyncpg://", "postgresql://")
     )
+
+
+@pytest.fixture(scope="session")
+def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Accounts:
+    return Accounts(stack, gateway)
+
+
+@pytest.fixture(scope="session")
+async def events(kafka_bootstrap: str) -> AsyncIterator[EventPublisher]:
+    publisher = EventPublisher(kafka_bootstrap)
+    yield publisher
+    await publisher.close()
+
+
+ServiceSession = Callable[[str], AbstractAsyncContextManager[AsyncSession]]
+
+
+@pytest.fixture(scope="session")
+async def service_engines(stack: dict[str, Any]) -> AsyncIterator[dict[str, AsyncEngine]]:
+    engines: dict[str, AsyncEngine] = {}
+    yield engines
+    for engine in engines.values():
+        await engine.dispose()
+
+
+@pytest.fixture
+def service_session(stack: dict[str, Any], service_engines: dict[str, AsyncEngine]) -> ServiceSession:
+    """`async with service_session("notifier") as session:` a session on that service's test
+    database, everything it did rolled back at the end (tests.kit.rolled_back_session): for
+    tests of service functions and business rules without the HTTP stack."""
+
+    def open_session(service: str) -> AbstractAsyncContextManager[AsyncSession]:
+        if service not in service_engines:
+            url = stack["postgres"]["url_template"].format(db=service)
+            service_engines[service] = create_async_engine(url, pool_size=2)
+        return rolled_back_session(service_engines[service])
+
+    return open_session

@@ -57,19 +57,12 @@ async def fuzz_as_customer_and_staff(
 ) -> None:
     """Fuzz `service` as a fresh customer and a fresh member of every staff role; each from an
     address of its own, so the per-address limits of one never stop the other."""
-    from tests.accounts import Accounts
+    from tests.accounts import new_account
     from tests.kit import client_ip
 
-    accounts = Accounts(stack, gateway)
-    try:
-        customer = await accounts.user("customer", name="Fuzz Customer")
-        staff = await accounts.user("admin", "support", "security", name="Fuzz Staff")
-        identities = {
-            "customer": customer.headers | {"X-Forwarded-For": client_ip()},
-            "staff": staff.headers | {"X-Forwarded-For": client_ip()},
-        }
-        count, failures = fuzz_service(stack["services"][service]["url"], identities)
-    finally:
-        accounts.close()
+    customer = await new_account(stack, "customer", name="Fuzz Customer", ip=client_ip())
+    staff = await new_account(stack, "admin", "support", "security", name="Fuzz Staff", ip=client_ip())
+    identities = {"customer": customer.headers, "staff": staff.headers}
+    count, failures = fuzz_service(stack["services"][service]["url"], identities)
     assert count >= min_operations, f"{service}: only {count} operations in its OpenAPI"
     assert not failures, "\n\n".join(failures)

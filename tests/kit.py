@@ -1,4 +1,5 @@
-"""Test helpers for the real stack: polling with deadlines, Mailpit, users, tokens.
+"""Test helpers for the real stack: polling with deadlines, Mailpit, users, tokens, and
+sessions on a service's real database that leave nothing behind.
 
 No sleeps-as-waits: `eventually` polls a condition until a deadline and fails with the last
 thing it saw, so a slow machine makes a test slower, never flaky.
@@ -9,11 +10,14 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.portal_client import run_cli
 
@@ -93,3 +97,25 @@ def service_cli(stack: dict[str, Any], service: str, *args: str) -> str:
         return run_cli(f"services.{service}.cli", stack["services"][service]["env"], *args)
     except RuntimeError as error:
         raise AssertionError(str(error)) from error
+
+
+@asynccontextmanager
+async def rolled_back_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session on a service's real PostgreSQL database inside one transaction that is rolled
+    back at the end, so a test of service functions leaves no rows behind and sees none of
+    another test's. The session joins that outer transaction with savepoints: service code
+    that commits or rolls back only ends a savepoint, and runs unchanged.
+
+    Nothing the test writes is ever visible to the running service (it is never committed),
+    and a NOTIFY of a rolled-back transaction is never delivered.
+    """
+    async with engine.connect() as connection:
+        outer = await connection.begin()
+        session = AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await outer.rollback()

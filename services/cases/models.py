@@ -3,7 +3,7 @@
 Its own SQLModel registry keeps these tables apart from other services' in one process.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared import clock
+from shared.holdings import HoldingRecord
 from shared.ratelimit import rate_events_table
 
 
@@ -119,20 +120,14 @@ class StaffMember(Base, table=True):
     seen_at: datetime = Field(sa_column=_timestamp())
 
 
-class Holding(Base, table=True):
+class Holding(Base, HoldingRecord, table=True):
     """One bound license, projected from licensing's events (last writer wins by `as_of`)."""
 
     __tablename__ = "holdings"
     __table_args__ = (Index("ix_holdings_account", "account_id"),)
 
-    license_id: UUID = Field(primary_key=True)
-    account_id: UUID
+    # Cases kept the serial from its first row on, and its views name every license by it.
     serial: str = Field(max_length=64)
-    product: str = Field(max_length=64)
-    coverage_start: date
-    coverage_end: date
-    void: bool = False
-    as_of: datetime = Field(sa_column=_timestamp())
 
 
 class Person(Base, table=True):

@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 from shared import clock
 from shared.audit import AuditRecord
 from shared.entitlements import ReleaseChannel, ReleaseKind
+from shared.holdings import HoldingRecord
 
 # A draft is seen by the release role only; published is in the catalogs; withdrawn is for good.
 ReleaseState = Literal["draft", "published", "withdrawn"]
@@ -116,23 +117,11 @@ class ChannelChoice(Base, table=True):
     )
 
 
-class Holding(Base, table=True):
-    """One bound license as entitlements see it, projected from licensing's events.
-
-    `as_of` is the time of the licensing event that last wrote the row: an older event that
-    arrives late (redelivery, replay) never overwrites a newer state.
-    """
+class Holding(Base, HoldingRecord, table=True):
+    """One bound license as entitlements see it, projected from licensing's events."""
 
     __tablename__ = "holdings"
     __table_args__ = (Index("ix_holdings_account_product", "account_id", "product"),)
-
-    license_id: UUID = Field(primary_key=True)
-    account_id: UUID
-    product: str = Field(max_length=64)
-    coverage_start: date
-    coverage_end: date
-    void: bool = False
-    as_of: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class DownloadAudit(Base, table=True):

@@ -1,7 +1,8 @@
-"""Event consumers: keep the recipients projection and queue mails.
+"""Event consumers: keep the recipients and holdings projections and queue mails.
 
-Account mails use the email/name/locale the event carries (they must go out even before, or
-without, the projection). Every handler only queues `delivery` rows inside the consumer's
+Mails to the address an event itself names come from one table (addressed_mails.py); the
+handlers here look their recipients up (case mails), fan out (releases) or also keep the
+recipients projection. Every handler only queues `delivery` rows inside the consumer's
 transaction; the sender loop mails them after commit (a NOTIFY trigger wakes it).
 """
 
@@ -13,26 +14,22 @@ from uuid import UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifier import service
+from services.notifier.addressed_mails import ADDRESSED_MAILS, addressed_mail_handler
 from services.notifier.config import Settings
 from services.notifier.models import HOLDINGS
 from shared import clock
 from shared.events import (
-    AccountExistsNotice,
     CaseOpened,
     CaseReplied,
     CaseSlaBreached,
     Envelope,
     Event,
-    MailAutoReplyRequested,
-    PasswordResetRequested,
     ReleasePublished,
-    SignInUnlockOffered,
     UserProfileChanged,
     UserVerified,
-    VerificationRequested,
 )
 from shared.holdings import holding_handlers
-from shared.i18n import DEFAULT_LOCALE, LOCALES, normalize_locale
+from shared.i18n import LOCALES
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -55,41 +52,6 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         """The customer's case page opens the case named in `?case=`."""
         return f"{portal}/cases?case={quote(str(case_id))}"
 
-    async def on_verification_requested(
-        session: AsyncSession, envelope: Envelope[VerificationRequested]
-    ) -> None:
-        event = envelope.data
-        kind = "email_change_confirmation" if event.reason == "email_change" else "verification"
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.email,
-            kind=kind,
-            locale=event.locale,
-            context={
-                "name": event.name,
-                "portal_url": portal,
-                "verify_url": event.verify_url,
-                "expires_in_hours": event.expires_in_hours,
-            },
-        )
-
-    async def on_account_exists(session: AsyncSession, envelope: Envelope[AccountExistsNotice]) -> None:
-        event = envelope.data
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.email,
-            kind="account_exists",
-            locale=event.locale,
-            context={
-                "name": event.name,
-                "portal_url": portal,
-                "sign_in_url": event.sign_in_url,
-                "reset_url": event.reset_url,
-            },
-        )
-
     async def on_user_verified(session: AsyncSession, envelope: Envelope[UserVerified]) -> None:
         event = envelope.data
         await service.record_recipient(
@@ -105,39 +67,6 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 locale=event.locale,
                 context={"name": event.name, "portal_url": portal},
             )
-
-    async def on_password_reset(session: AsyncSession, envelope: Envelope[PasswordResetRequested]) -> None:
-        event = envelope.data
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.email,
-            kind="password_reset",
-            locale=event.locale,
-            context={
-                "name": event.name,
-                "portal_url": portal,
-                "reset_url": event.reset_url,
-                "expires_in_minutes": event.expires_in_minutes,
-            },
-        )
-
-    async def on_sign_in_unlock(session: AsyncSession, envelope: Envelope[SignInUnlockOffered]) -> None:
-        event = envelope.data
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.email,
-            kind="sign_in_unlock",
-            locale=event.locale,
-            context={
-                "name": event.name,
-                "portal_url": portal,
-                "unlock_url": event.unlock_url,
-                "failures": event.failures,
-                "expires_in_hours": event.expires_in_hours,
-            },
-        )
 
     async def on_profile_changed(session: AsyncSession, envelope: Envelope[UserProfileChanged]) -> None:
         event = envelope.data
@@ -292,43 +221,13 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             },
         )
 
-    async def on_mail_auto_reply(session: AsyncSession, envelope: Envelope[MailAutoReplyRequested]) -> None:
-        event = envelope.data
-        action = {
-            "unknown_sender": f"{portal}/register",
-            "no_coverage": f"{portal}/licenses",
-            "choose_product": f"{portal}/cases/new",
-            "case_closed": f"{portal}/cases/new",
-        }[event.reason]
-        await service.queue_mail(
-            session,
-            event_id=envelope.id,
-            email=event.to_email,
-            kind="mailbox_auto_reply",
-            locale=normalize_locale(event.locale) or DEFAULT_LOCALE,
-            context={
-                # A stranger has no name on file: greeting them by their address stays polite.
-                "name": event.name or event.to_email,
-                "portal_url": portal,
-                "reason": event.reason,
-                "subject_line": event.subject_line,
-                "products": event.products,
-                "action_url": action,
-                "in_reply_to": event.in_reply_to,
-            },
-        )
-
     return {
-        VerificationRequested: on_verification_requested,
-        AccountExistsNotice: on_account_exists,
+        **{event_type: addressed_mail_handler(mail, portal) for event_type, mail in ADDRESSED_MAILS.items()},
         UserVerified: on_user_verified,
-        PasswordResetRequested: on_password_reset,
-        SignInUnlockOffered: on_sign_in_unlock,
         UserProfileChanged: on_profile_changed,
         **holding_handlers(HOLDINGS),
         ReleasePublished: on_release_published,
         CaseOpened: on_case_opened,
         CaseReplied: on_case_replied,
         CaseSlaBreached: on_sla_breached,
-        MailAutoReplyRequested: on_mail_auto_reply,
     }

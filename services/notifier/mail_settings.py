@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from services.notifier import preferences, reminders
 from services.notifier.config import Settings
 from services.notifier.preferences import Preferences, Topic
-from services.notifier.problems import UNSUBSCRIBE_LINK_INVALID
+from services.notifier.problems import UNSUBSCRIBE_LINK_DAMAGED, UNSUBSCRIBE_LINK_INVALID
 from shared import clock
 from shared.auth import CurrentUser
 from shared.http.deps import SessionDep
@@ -99,10 +99,7 @@ async def coverage_ending(
 def _read(settings: Settings, token: str) -> tuple[UUID, Topic]:
     found = preferences.read_unsubscribe_token(settings.secret_key, token)
     if found is None:
-        raise Problem(
-            UNSUBSCRIBE_LINK_INVALID,
-            detail="The link was changed or cut short; change your mail preferences after signing in",
-        )
+        raise Problem(UNSUBSCRIBE_LINK_INVALID, detail=UNSUBSCRIBE_LINK_DAMAGED())
     return found
 
 

@@ -8,10 +8,12 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Boolean, Column, DateTime, Index, UniqueConstraint, text
+from sqlalchemy import Column, DateTime, Index, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from shared.holdings import HoldingRecord
 
 
 class Base(SQLModel, registry=registry()):
@@ -35,25 +37,15 @@ class Recipient(Base, table=True):
     )
 
 
-class Holding(Base, table=True):
+class Holding(Base, HoldingRecord, table=True):
     """A license bound to an account with its coverage, kept by shared.holdings from
     licensing's events (last writer wins by `as_of`)."""
 
     __tablename__ = "holding"
     __table_args__ = (
+        Index("ix_holding_account_id", "account_id"),
         Index("ix_holding_product", "product"),
         Index("ix_holding_coverage_end", "coverage_end"),
-    )
-
-    license_id: UUID = Field(primary_key=True)
-    account_id: UUID = Field(index=True)
-    product: str
-    serial: str | None = None  # filled by shared.holdings (older rows: on the license's next event)
-    coverage_start: date
-    coverage_end: date
-    void: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
-    as_of: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("'epoch'"))
     )
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
@@ -71,6 +71,15 @@ def load_translations(locale: Locale) -> Translations:
     return Translations(fp=compiled, domain=DOMAIN)
 
 
+class GettextEnvironment(Protocol):
+    """What `jinja2.ext.i18n` adds to an environment it extends (at runtime, so the type
+    stubs of `Environment` do not show it)."""
+
+    def install_gettext_translations(
+        self, translations: Translations, newstyle: bool | None = None
+    ) -> None: ...
+
+
 @cache
 def environment(locale: Locale) -> Environment:
     """One environment per language: the translations are installed once, not per render."""
@@ -86,7 +95,7 @@ def environment(locale: Locale) -> Environment:
     env.filters["long_date"] = lambda value: format_date(
         date.fromisoformat(str(value)), format="long", locale=CATALOG_DIRS[locale]
     )
-    env.install_gettext_translations(load_translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    cast(GettextEnvironment, env).install_gettext_translations(load_translations(locale), newstyle=True)
     return env
 
 

@@ -14,7 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifier.models import HOLDINGS, Delivery, Recipient
 from services.notifier.preferences import release_topic
-from services.notifier.problems import DELIVERY_NOT_FOUND, DELIVERY_NOT_RETRYABLE
+from services.notifier.problems import (
+    CHECK_DELIVERY_ID,
+    DELIVERY_NOT_FOUND,
+    DELIVERY_NOT_RETRYABLE,
+    RETRY_ONLY_FAILED,
+)
 from shared.entitlements import receives_release_notice
 from shared.holdings import holders_of
 from shared.http.deps import Page
@@ -168,12 +173,9 @@ async def retry_delivery(session: AsyncSession, delivery_id: UUID, now: datetime
     """Put a given-up (failed) delivery back in the queue, due now."""
     delivery = await session.get(Delivery, delivery_id, with_for_update=True)
     if delivery is None:
-        raise Problem(DELIVERY_NOT_FOUND, detail="Check the delivery id in GET /admin/deliveries")
+        raise Problem(DELIVERY_NOT_FOUND, detail=CHECK_DELIVERY_ID())
     if delivery.status != "failed":
-        raise Problem(
-            DELIVERY_NOT_RETRYABLE,
-            detail=f"The delivery is {delivery.status}; only failed deliveries can be retried",
-        )
+        raise Problem(DELIVERY_NOT_RETRYABLE, detail=RETRY_ONLY_FAILED(status=delivery.status))
     delivery.status = "pending"
     delivery.next_attempt_at = now
     delivery.last_error = None

@@ -16,8 +16,8 @@ from playwright.async_api import Locator, Page, expect
 from shared import clock
 from tests.browser.conftest import LOCALES, Portal, catalog
 from tests.browser.test_back_office import PASSWORD, create_user, sign_in
+from tests.events import EventPublisher
 from tests.kit import eventually
-from tests.licensing_events import EventPublisher
 
 EN = catalog("en")
 MiB = 1024 * 1024

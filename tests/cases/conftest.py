@@ -1,7 +1,7 @@
 """Fixtures of the cases tests: accounts, licensing/identity events in, case events out."""
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,15 +15,8 @@ from shared.events import RawEnvelope, UserVerified
 from shared.events.cases import TOPIC
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
+from tests.events import EventPublisher
 from tests.kit import client_ip, eventually
-from tests.licensing_events import EventPublisher
-
-
-@pytest.fixture(scope="session")
-def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Iterator[Accounts]:
-    box = Accounts(stack, gateway)
-    yield box
-    box.close()
 
 
 @pytest.fixture(autouse=True)
@@ -46,13 +39,6 @@ async def posts_not_counted_from_earlier_tests(
         yield
     finally:
         del gateway.headers["X-Forwarded-For"]
-
-
-@pytest.fixture(scope="session")
-async def events(kafka_bootstrap: str) -> AsyncIterator[EventPublisher]:
-    publisher = EventPublisher(kafka_bootstrap)
-    yield publisher
-    await publisher.close()
 
 
 class CaseEvents:
@@ -123,7 +109,6 @@ async def people(stack: dict[str, Any], accounts: Accounts, events: EventPublish
     ]
     await events.publish(
         UserVerified(user_id=alice.user_id, email=alice.email, name="Alice Chen", locale="en"),
-        source="identity",
     )
     crowd = People(
         product, alice, licenses[0], bob, licenses[1], carol, licenses[2], support, security, admin

@@ -12,8 +12,8 @@ import asyncpg
 
 from shared.events import UserVerified
 from tests.accounts import Accounts, PortalUser
+from tests.events import EventPublisher
 from tests.kit import eventually
-from tests.licensing_events import EventPublisher
 
 COVERED = (date(2025, 1, 1), date(2030, 12, 31))
 LAPSED = (date(2022, 1, 1), date(2025, 6, 30))
@@ -105,7 +105,6 @@ async def customer(
     }
     await events.publish(
         UserVerified(user_id=user.user_id, email=user.email, name="Mail Customer", locale=locale),
-        source="identity",
     )
 
     async def projected() -> bool:

@@ -22,8 +22,8 @@ from tests.accounts import Accounts, PortalUser
 from tests.cases.conftest import unique_product
 from tests.cases.mailbox_kit import COVERED, LAPSED, SENDER_DOMAIN, Mailbox, customer, new_mail
 from tests.conftest import database_url
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually, unique_email
-from tests.licensing_events import EventPublisher
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 TRACE = bytes(range(256)) * 1600  # 400 KiB: big enough to be parsed off the event loop

@@ -14,8 +14,8 @@ from services.cases.config import Settings
 from tests.accounts import Accounts, PortalUser
 from tests.cases.conftest import unique_product
 from tests.conftest import database_url
+from tests.events import EventPublisher
 from tests.kit import client_ip, eventually
-from tests.licensing_events import EventPublisher
 
 LIMITS = Settings()  # the stack runs with the defaults
 COVERED = (date(2025, 1, 1), date(2030, 12, 31))

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,6 @@ from deploy.portal_client import release_env
 from tests.accounts import Accounts
 from tests.downloads.release_team import Team
 from tests.kit import ROOT
-from tests.licensing_events import EventPublisher
-
-
-@pytest.fixture(scope="session")
-def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Iterator[Accounts]:
-    box = Accounts(stack, gateway)
-    yield box
-    box.close()
-
-
-@pytest.fixture(scope="session")
-async def events(kafka_bootstrap: str) -> AsyncIterator[EventPublisher]:
-    publisher = EventPublisher(kafka_bootstrap)
-    yield publisher
-    await publisher.close()
 
 
 def release_tool_env(stack: dict[str, Any]) -> dict[str, str]:

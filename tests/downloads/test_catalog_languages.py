@@ -11,8 +11,8 @@ import httpx
 
 from tests.accounts import Accounts, PortalUser
 from tests.downloads.conftest import ReleaseTool
+from tests.events import EventPublisher
 from tests.kit import eventually
-from tests.licensing_events import EventPublisher
 
 ENGLISH = {"title": "Faster reports", "notes": "Reports open twice as fast.\n"}
 JAPANESE = {"title": "レポートの高速化", "notes": "レポートが二倍速く開きます。\n"}

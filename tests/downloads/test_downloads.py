@@ -20,8 +20,8 @@ from shared import clock
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
 from tests.downloads.conftest import ReleaseTool
+from tests.events import EventPublisher, long_ago
 from tests.kit import eventually
-from tests.licensing_events import EventPublisher, long_ago
 
 OLD_RELEASE_DAY = date(2025, 1, 15)
 NEW_RELEASE_DAY = date(2026, 3, 1)

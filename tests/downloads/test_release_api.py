@@ -19,9 +19,9 @@ from shared.events.downloads import TOPIC
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
 from tests.downloads.release_team import API, Team, draft
+from tests.events import EventPublisher
 from tests.kit import eventually
 from tests.licensing.helpers import events_about
-from tests.licensing_events import EventPublisher
 
 MiB = 1024 * 1024
 

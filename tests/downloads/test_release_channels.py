@@ -12,8 +12,8 @@ from shared import clock
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
 from tests.downloads.release_team import Team, draft
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually
-from tests.licensing_events import EventPublisher
 
 
 async def _versions(gateway: httpx.AsyncClient, user: PortalUser, product: str) -> list[str]:

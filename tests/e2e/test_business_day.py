@@ -49,16 +49,10 @@ from shared.auth import Principal
 from shared.db import make_engine, make_sessionmaker
 from shared.events import Envelope, ReleasePublished
 from shared.http.problems import Problem
+from tests.accounts import register_customer
 from tests.conftest import database_url
 from tests.kit import eventually
-from tests.licensing.helpers import (
-    API,
-    create_staff,
-    issue_license,
-    lookup,
-    register_customer,
-    wait_until_licensing_knows,
-)
+from tests.licensing.helpers import API, create_staff, issue_license, lookup, wait_until_licensing_knows
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 COVERAGE_END = date(2026, 3, 31)
@@ -111,7 +105,7 @@ async def _projected(stack: dict[str, Any], service: str, query: str, *args: Any
 async def customer(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Customer:
     """A customer whose only license's coverage (its warranty) ends on COVERAGE_END."""
     async with httpx.AsyncClient(base_url=stack["services"]["identity"]["url"], timeout=30) as identity:
-        staff = create_staff(stack, identity)
+        staff = await create_staff(stack)
         issued = await issue_license(
             gateway,
             staff,
@@ -120,16 +114,18 @@ async def customer(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Custome
         )
         account = await register_customer(identity, staff)
         await wait_until_licensing_knows(gateway, account)
-        bound = await gateway.post(f"{API}/me/licenses", json=lookup(issued), headers=await account.headers())
+        bound = await gateway.post(f"{API}/me/licenses", json=lookup(issued), headers=account.headers)
         assert bound.status_code == 201, bound.text
     license_id = uuid.UUID(bound.json()["id"])
     for service, table in HOLDING_TABLES.items():
         held = f"SELECT coverage_end = $2 FROM {table.name} WHERE license_id = $1 AND NOT void"  # noqa: S608 - table names are ours
         await _projected(stack, service, held, license_id, COVERAGE_END)
     await _projected(
-        stack, "notifier", "SELECT true FROM recipient WHERE user_id = $1", uuid.UUID(account.id)
+        stack, "notifier", "SELECT true FROM recipient WHERE user_id = $1", uuid.UUID(str(account.user_id))
     )
-    principal = Principal(user_id=uuid.UUID(account.id), roles=frozenset({"customer"}), email=account.email)
+    principal = Principal(
+        user_id=uuid.UUID(str(account.user_id)), roles=frozenset({"customer"}), email=account.email
+    )
     return Customer(principal, account.email, license_id, issued["product"])
 
 

@@ -13,16 +13,15 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.accounts import PortalUser, register_customer
 from tests.kit import ROOT
 from tests.licensing.helpers import (
     API,
-    Account,
     create_staff,
     events_about,
     issue_contract,
     issue_license,
     lookup,
-    register_customer,
     wait_until_licensing_knows,
 )
 
@@ -52,7 +51,7 @@ async def test_license_journey(
     kafka_bootstrap: str,
     tmp_path: Path,
 ) -> None:
-    staff: Account = create_staff(stack, identity)
+    staff: PortalUser = await create_staff(stack)
     license = await issue_license(
         gateway,
         staff,
@@ -65,23 +64,21 @@ async def test_license_journey(
     customer = await register_customer(identity, staff)
     await wait_until_licensing_knows(gateway, customer)
 
-    preview = await gateway.post(
-        f"{API}/me/licenses/search", json=lookup(license), headers=await customer.headers()
-    )
+    preview = await gateway.post(f"{API}/me/licenses/search", json=lookup(license), headers=customer.headers)
     assert preview.status_code == 200 and preview.json()["seats"] == 40
-    bound = await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=await customer.headers())
+    bound = await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=customer.headers)
     assert bound.status_code == 201, bound.text
-    [listed] = (await gateway.get(f"{API}/me/licenses", headers=await customer.headers())).json()
+    [listed] = (await gateway.get(f"{API}/me/licenses", headers=customer.headers)).json()
     assert listed["coverage"]["end"] == "2025-03-31"
 
     # The license file, checked offline with the published key, and with the key fetched by URL.
     file_path = listed["file_url"].split(API, 1)[1]
-    download = await gateway.get(f"{API}{file_path}", headers=await customer.headers())
+    download = await gateway.get(f"{API}{file_path}", headers=customer.headers)
     assert download.status_code == 200
     assert f'filename="{license["serial"]}.lic"' in download.headers["content-disposition"]
     document = download.json()
     assert document["payload"]["licensee"] == {
-        "account_id": customer.id,
+        "account_id": str(customer.user_id),
         "name": "Mei Chen",
         "email": customer.email,
     }
@@ -113,18 +110,16 @@ async def test_license_journey(
     bind = await gateway.post(
         f"{API}/me/contracts",
         json=lookup(license, contract["registration_number"]),
-        headers=await customer.headers(),
+        headers=customer.headers,
     )
     assert bind.status_code == 201, bind.text
-    mine = (
-        await gateway.get(f"{API}/me/licenses/{license['license_id']}", headers=await customer.headers())
-    ).json()
+    mine = (await gateway.get(f"{API}/me/licenses/{license['license_id']}", headers=customer.headers)).json()
     assert mine["coverage"]["end"] == "2027-03-31"
     assert [(t["kind"], t["start"], t["end"]) for t in mine["timeline"]] == [
         ("warranty", "2024-04-01", "2025-03-31"),
         ("contract", "2025-04-01", "2027-03-31"),
     ]
-    fresh = (await gateway.get(f"{API}{file_path}", headers=await customer.headers())).json()
+    fresh = (await gateway.get(f"{API}{file_path}", headers=customer.headers)).json()
     assert fresh["payload"]["coverage_end"] == "2027-03-31"
 
     events = await events_about(
@@ -141,7 +136,7 @@ async def test_license_journey(
     by_type = {e["type"]: e for e in events}
     assert by_type["licensing.LicenseBound.v1"]["data"] | {"license_id": None} == {
         "license_id": None,
-        "account_id": customer.id,
+        "account_id": str(customer.user_id),
         "serial": license["serial"],
         "product": "OMFLOW",
         "edition": "Enterprise",

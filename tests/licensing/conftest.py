@@ -7,7 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.licensing.helpers import Account, create_staff, register_customer, wait_until_licensing_knows
+from tests.accounts import PortalUser, register_customer
+from tests.licensing.helpers import create_staff, wait_until_licensing_knows
 
 
 @pytest.fixture(scope="session")
@@ -22,18 +23,18 @@ def licensing_url(stack: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="session")
-def staff(stack: dict[str, Any], identity: httpx.AsyncClient) -> Account:
-    return create_staff(stack, identity)
+async def staff(stack: dict[str, Any]) -> PortalUser:
+    return await create_staff(stack)
 
 
 @pytest.fixture
 def new_customer(
-    identity: httpx.AsyncClient, gateway: httpx.AsyncClient, staff: Account
-) -> Callable[..., Awaitable[Account]]:
+    identity: httpx.AsyncClient, gateway: httpx.AsyncClient, staff: PortalUser
+) -> Callable[..., Awaitable[PortalUser]]:
     # Registration hashes passwords (argon2id): a few at a time keeps identity responsive.
     slots = asyncio.Semaphore(4)
 
-    async def make(*, verify: bool = True) -> Account:
+    async def make(*, verify: bool = True) -> PortalUser:
         async with slots:
             account = await register_customer(identity, staff, verify=verify)
             if verify:

@@ -6,20 +6,19 @@ import httpx
 import pytest
 
 from services.licensing.serials import format_serial, parse_serial
-from tests.licensing.helpers import API, Account, issue_contract, issue_license, lookup
+from tests.accounts import PortalUser
+from tests.licensing.helpers import API, issue_contract, issue_license, lookup
 
 PREFIXES = frozenset({"OMF", "OMI", "OMC"})
 
 
 async def test_issue_license_answers_registration_number_once(
-    gateway: httpx.AsyncClient, staff: Account
+    gateway: httpx.AsyncClient, staff: PortalUser
 ) -> None:
     issued = await issue_license(gateway, staff, product="OMFLOW-ITSM", customer_ref="PO-2024-17")
     assert parse_serial(issued["serial"], PREFIXES) == ("OMI", issued["serial"])
     assert len(issued["registration_number"].replace("-", "")) == 20
-    found = await gateway.get(
-        f"{API}/admin/licenses", params={"q": issued["serial"]}, headers=await staff.headers()
-    )
+    found = await gateway.get(f"{API}/admin/licenses", params={"q": issued["serial"]}, headers=staff.headers)
     [view] = found.json()
     assert view["id"] == issued["license_id"] and view["customer_ref"] == "PO-2024-17"
     assert "registration_number" not in view and "registration_hash" not in view
@@ -38,7 +37,7 @@ async def test_issue_license_answers_registration_number_once(
     ],
 )
 async def test_bad_issuance_is_a_422_with_the_field(
-    gateway: httpx.AsyncClient, staff: Account, override: dict[str, Any], field: str
+    gateway: httpx.AsyncClient, staff: PortalUser, override: dict[str, Any], field: str
 ) -> None:
     body = {
         "product": "OMFLOW",
@@ -47,16 +46,14 @@ async def test_bad_issuance_is_a_422_with_the_field(
         "purchased_on": "2024-01-01",
         "warranty_ends": "2025-01-01",
     }
-    response = await gateway.post(
-        f"{API}/admin/licenses", json=body | override, headers=await staff.headers()
-    )
+    response = await gateway.post(f"{API}/admin/licenses", json=body | override, headers=staff.headers)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert any(e["field"] == field for e in response.json()["errors"]), response.json()
 
 
 async def test_contract_with_a_gap_is_refused_naming_the_gap_and_the_start(
-    gateway: httpx.AsyncClient, staff: Account
+    gateway: httpx.AsyncClient, staff: PortalUser
 ) -> None:
     license = await issue_license(gateway, staff, purchased_on="2023-03-01", warranty_ends="2024-02-29")
     gap = await issue_contract(gateway, staff, license["serial"], "2024-06-01", "2025-05-31")
@@ -84,7 +81,7 @@ async def test_contract_with_a_gap_is_refused_naming_the_gap_and_the_start(
 
 
 async def test_contract_dates_out_of_order_and_unknown_serials(
-    gateway: httpx.AsyncClient, staff: Account
+    gateway: httpx.AsyncClient, staff: PortalUser
 ) -> None:
     license = await issue_license(gateway, staff)
     backwards = await issue_contract(gateway, staff, license["serial"], "2025-06-01", "2025-01-02")
@@ -96,94 +93,94 @@ async def test_contract_dates_out_of_order_and_unknown_serials(
     assert missing.status_code == 404
 
 
-async def test_void_move_and_audit(gateway: httpx.AsyncClient, staff: Account, new_customer: Any) -> None:
+async def test_void_move_and_audit(gateway: httpx.AsyncClient, staff: PortalUser, new_customer: Any) -> None:
     first, second = await new_customer(), await new_customer()
     license = await issue_license(gateway, staff)
     contract = (await issue_contract(gateway, staff, license["serial"], "2025-01-02", "2026-01-01")).json()
     assert (
-        await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=await first.headers())
+        await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=first.headers)
     ).status_code == 201
     bind = await gateway.post(
         f"{API}/me/contracts",
         json=lookup(license, contract["registration_number"]),
-        headers=await first.headers(),
+        headers=first.headers,
     )
     assert bind.status_code == 201
 
     moved = await gateway.post(
         f"{API}/admin/licenses/{license['serial']}/move",
-        json={"to_account_id": second.id, "reason": "company merger, ticket 881"},
-        headers=await staff.headers(),
+        json={"to_account_id": str(second.user_id), "reason": "company merger, ticket 881"},
+        headers=staff.headers,
     )
     assert moved.status_code == 200, moved.text
-    assert moved.json()["account_id"] == second.id
-    assert (await gateway.get(f"{API}/me/licenses", headers=await first.headers())).json() == []
-    [mine] = (await gateway.get(f"{API}/me/licenses", headers=await second.headers())).json()
+    assert moved.json()["account_id"] == str(second.user_id)
+    assert (await gateway.get(f"{API}/me/licenses", headers=first.headers)).json() == []
+    [mine] = (await gateway.get(f"{API}/me/licenses", headers=second.headers)).json()
     assert mine["coverage"]["end"] == "2026-01-01"  # the bound contract moves with the license
 
     voided = await gateway.post(
         f"{API}/admin/contracts/{contract['contract_id']}/void",
         json={"reason": "charge-back"},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert voided.status_code == 200
-    [mine] = (await gateway.get(f"{API}/me/licenses", headers=await second.headers())).json()
+    [mine] = (await gateway.get(f"{API}/me/licenses", headers=second.headers)).json()
     assert mine["coverage"]["end"] == "2025-01-01"  # void contracts are not coverage
     again = await gateway.post(
         f"{API}/admin/contracts/{contract['contract_id']}/void",
         json={"reason": "twice"},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert again.status_code == 409
 
     void = await gateway.post(
         f"{API}/admin/licenses/{license['serial']}/void",
         json={"reason": "refunded"},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert void.status_code == 200 and void.json()["voided_at"]
-    assert (await gateway.get(f"{API}/me/licenses", headers=await second.headers())).json() == []
+    assert (await gateway.get(f"{API}/me/licenses", headers=second.headers)).json() == []
 
     audit = await gateway.get(
-        f"{API}/admin/audit", params={"target": license["serial"]}, headers=await staff.headers()
+        f"{API}/admin/audit", params={"target": license["serial"]}, headers=staff.headers
     )
     entries = {(e["action"], e["reason"], e["actor_id"]) for e in audit.json()}
     assert {
-        ("license.move", "company merger, ticket 881", staff.id),
-        ("contract.void", "charge-back", staff.id),
-        ("license.void", "refunded", staff.id),
-        ("license.issue", "", staff.id),
+        ("license.move", "company merger, ticket 881", str(staff.user_id)),
+        ("contract.void", "charge-back", str(staff.user_id)),
+        ("license.void", "refunded", str(staff.user_id)),
+        ("license.issue", "", str(staff.user_id)),
     } <= entries
     [move] = [e for e in audit.json() if e["action"] == "license.move"]
-    assert move["details"] == {"from_account_id": first.id, "to_account_id": second.id}
+    assert move["details"] == {"from_account_id": str(first.user_id), "to_account_id": str(second.user_id)}
 
 
 async def test_move_needs_a_verified_target(
-    gateway: httpx.AsyncClient, staff: Account, new_customer: Any
+    gateway: httpx.AsyncClient, staff: PortalUser, new_customer: Any
 ) -> None:
     owner = await new_customer()
     license = await issue_license(gateway, staff)
     assert (
-        await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=await owner.headers())
+        await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=owner.headers)
     ).status_code == 201
     response = await gateway.post(
         f"{API}/admin/licenses/{license['serial']}/move",
         json={"to_account_id": "00000000-0000-4000-8000-000000000001", "reason": "typo"},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert response.status_code == 422 and response.json()["type"] == "/problems/move-target-not-verified"
 
 
 async def test_search_by_serial_spelling_product_and_account(
-    gateway: httpx.AsyncClient, staff: Account, new_customer: Any
+    gateway: httpx.AsyncClient, staff: PortalUser, new_customer: Any
 ) -> None:
     customer = await new_customer()
     license = await issue_license(gateway, staff, product="OMCLOUD")
-    await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=await customer.headers())
-    for q in (license["serial"].lower().replace("-", ""), customer.id, customer.email):
-        found = await gateway.get(f"{API}/admin/licenses", params={"q": q}, headers=await staff.headers())
+    await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=customer.headers)
+    for q in (license["serial"].lower().replace("-", ""), str(customer.user_id), customer.email):
+        found = await gateway.get(f"{API}/admin/licenses", params={"q": q}, headers=staff.headers)
         assert license["license_id"] in [item["id"] for item in found.json()], q
     by_product = await gateway.get(
-        f"{API}/admin/licenses", params={"q": "omcloud", "limit": 200}, headers=await staff.headers()
+        f"{API}/admin/licenses", params={"q": "omcloud", "limit": 200}, headers=staff.headers
     )
     assert {item["product"] for item in by_product.json()} == {"OMCLOUD"}

@@ -10,32 +10,25 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.accounts import PortalUser
 from tests.conftest import database_url
 from tests.kit import eventually
-from tests.licensing.helpers import (
-    API,
-    Account,
-    create_staff,
-    events_about,
-    issue_contract,
-    issue_license,
-    lookup,
-)
+from tests.licensing.helpers import API, create_staff, events_about, issue_contract, issue_license, lookup
 
 PROJECTIONS = {"downloads": "holdings", "cases": "holdings", "notifier": "holding"}
 
 
 @pytest.fixture(scope="module")
-def support(stack: dict[str, Any], identity: httpx.AsyncClient) -> Account:
-    return create_staff(stack, identity, roles="support")
+async def support(stack: dict[str, Any]) -> PortalUser:
+    return await create_staff(stack, roles="support")
 
 
 async def test_contract_terms_preview_the_refusal_issuance_would_give(
-    gateway: httpx.AsyncClient, staff: Account
+    gateway: httpx.AsyncClient, staff: PortalUser
 ) -> None:
     license = await issue_license(gateway, staff, purchased_on="2023-03-01", warranty_ends="2024-02-29")
     url = f"{API}/admin/licenses/{license['serial']}/contract-terms"
-    headers = await staff.headers()
+    headers = staff.headers
 
     bare = (await gateway.get(url, headers=headers)).json()
     assert (bare["coverage_end"], bare["required_start"], bare["fits"]) == ("2024-02-29", "2024-03-01", True)
@@ -110,7 +103,7 @@ async def _projected(
 
 async def test_a_void_license_is_restored_for_the_customer_and_every_projection(
     gateway: httpx.AsyncClient,
-    staff: Account,
+    staff: PortalUser,
     new_customer: Any,
     stack: dict[str, Any],
     projections: dict[str, asyncpg.Connection],
@@ -119,37 +112,35 @@ async def test_a_void_license_is_restored_for_the_customer_and_every_projection(
     license = await issue_license(gateway, staff, purchased_on="2024-01-01", warranty_ends="2099-12-31")
     serial = license["serial"]
     assert (
-        await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=await customer.headers())
+        await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=customer.headers)
     ).status_code == 201
     await _projected(projections, license["license_id"], void=False, what="the binding in every projection")
 
     voided = await gateway.post(
         f"{API}/admin/licenses/{serial}/void",
         json={"reason": "refund, order 7"},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert voided.status_code == 200, voided.text
     await _projected(projections, license["license_id"], void=True, what="the void in every projection")
-    assert (await gateway.get(f"{API}/me/licenses", headers=await customer.headers())).json() == []
+    assert (await gateway.get(f"{API}/me/licenses", headers=customer.headers)).json() == []
 
-    no_reason = await gateway.post(
-        f"{API}/admin/licenses/{serial}/restore", json={}, headers=await staff.headers()
-    )
+    no_reason = await gateway.post(f"{API}/admin/licenses/{serial}/restore", json={}, headers=staff.headers)
     assert no_reason.status_code == 422
     restored = await gateway.post(
         f"{API}/admin/licenses/{serial}/restore",
         json={"reason": "refund cancelled, order 7"},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert restored.status_code == 200, restored.text
-    assert restored.json()["voided_at"] is None and restored.json()["account_id"] == customer.id
+    assert restored.json()["voided_at"] is None and restored.json()["account_id"] == str(customer.user_id)
 
     rows = await _projected(
         projections, license["license_id"], void=False, what="the restore in every projection"
     )
     for row in rows.values():
-        assert str(row["account_id"]) == customer.id and str(row["coverage_end"]) == "2099-12-31"
-    [mine] = (await gateway.get(f"{API}/me/licenses", headers=await customer.headers())).json()
+        assert str(row["account_id"]) == str(customer.user_id) and str(row["coverage_end"]) == "2099-12-31"
+    [mine] = (await gateway.get(f"{API}/me/licenses", headers=customer.headers)).json()
     assert mine["serial"] == serial
 
     events = await events_about(
@@ -159,23 +150,21 @@ async def test_a_void_license_is_restored_for_the_customer_and_every_projection(
         want={"licensing.LicenseVoided.v1", "licensing.LicenseRestored.v1"},
     )
     [event] = [e for e in events if e["type"] == "licensing.LicenseRestored.v1"]
-    assert event["data"]["account_id"] == customer.id and event["data"]["contract_id"] is None
+    assert event["data"]["account_id"] == str(customer.user_id) and event["data"]["contract_id"] is None
 
     again = await gateway.post(
-        f"{API}/admin/licenses/{serial}/restore", json={"reason": "twice"}, headers=await staff.headers()
+        f"{API}/admin/licenses/{serial}/restore", json={"reason": "twice"}, headers=staff.headers
     )
     assert again.status_code == 409 and again.json()["type"] == "/problems/not-void"
 
-    audit = (
-        await gateway.get(f"{API}/admin/audit", params={"target": serial}, headers=await staff.headers())
-    ).json()
+    audit = (await gateway.get(f"{API}/admin/audit", params={"target": serial}, headers=staff.headers)).json()
     entry = next(e for e in audit if e["action"] == "license.restore")
     assert entry["reason"] == "refund cancelled, order 7" and entry["actor_email"] == staff.email
     assert (entry["before"]["void"], entry["after"]["void"]) == (True, False)
 
 
 async def test_a_void_contract_is_restored_unless_its_days_were_sold_again(
-    gateway: httpx.AsyncClient, staff: Account
+    gateway: httpx.AsyncClient, staff: PortalUser
 ) -> None:
     license = await issue_license(gateway, staff, purchased_on="2024-01-01", warranty_ends="2025-01-01")
     serial = license["serial"]
@@ -183,11 +172,11 @@ async def test_a_void_contract_is_restored_unless_its_days_were_sold_again(
     void = await gateway.post(
         f"{API}/admin/contracts/{contract['contract_id']}/void",
         json={"reason": "typo"},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert void.status_code == 200
     restore = f"{API}/admin/contracts/{contract['contract_id']}/restore"
-    back = await gateway.post(restore, json={"reason": "not a typo"}, headers=await staff.headers())
+    back = await gateway.post(restore, json={"reason": "not a typo"}, headers=staff.headers)
     assert back.status_code == 200, back.text
     [view] = back.json()["contracts"]
     assert view["voided_at"] is None
@@ -195,25 +184,25 @@ async def test_a_void_contract_is_restored_unless_its_days_were_sold_again(
     await gateway.post(
         f"{API}/admin/contracts/{contract['contract_id']}/void",
         json={"reason": "resold"},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert (await issue_contract(gateway, staff, serial, "2025-01-02", "2025-12-31")).status_code == 201
-    clash = await gateway.post(restore, json={"reason": "undo"}, headers=await staff.headers())
+    clash = await gateway.post(restore, json={"reason": "undo"}, headers=staff.headers)
     assert clash.status_code == 409 and clash.json()["type"] == "/problems/coverage-overlap"
     missing = await gateway.post(
-        f"{API}/admin/contracts/{uuid.uuid4()}/restore", json={"reason": "x"}, headers=await staff.headers()
+        f"{API}/admin/contracts/{uuid.uuid4()}/restore", json={"reason": "x"}, headers=staff.headers
     )
     assert missing.status_code == 404
 
 
 @pytest.mark.parametrize("who", ["customer", "support"])
 async def test_only_administrators_use_the_new_back_office_endpoints(
-    gateway: httpx.AsyncClient, staff: Account, support: Account, new_customer: Any, who: str
+    gateway: httpx.AsyncClient, staff: PortalUser, support: PortalUser, new_customer: Any, who: str
 ) -> None:
     license = await issue_license(gateway, staff)
     contract = (await issue_contract(gateway, staff, license["serial"], "2025-01-02", "2026-01-01")).json()
     caller = support if who == "support" else await new_customer()
-    headers = await caller.headers()
+    headers = caller.headers
     serial = license["serial"]
     calls = [
         gateway.get(f"{API}/admin/licenses/{serial}/contract-terms", headers=headers),
@@ -237,7 +226,7 @@ async def test_only_administrators_use_the_new_back_office_endpoints(
 
 
 async def test_import_dry_run_lists_every_bad_line_and_writes_nothing(
-    gateway: httpx.AsyncClient, staff: Account
+    gateway: httpx.AsyncClient, staff: PortalUser
 ) -> None:
     ref = f"DRY-{uuid.uuid4().hex[:8]}"
     bad = (
@@ -246,7 +235,7 @@ async def test_import_dry_run_lists_every_bad_line_and_writes_nothing(
         f"NOTEPAD,Standard,5,2024-01-01,2025-01-01,{ref}-2\n"
         f"OMFLOW,Standard,0,2024-01-01,2023-01-01,{ref}-3\n"
     ).encode()
-    headers = {**await staff.headers(), "Content-Type": "text/csv"}
+    headers = {**staff.headers, "Content-Type": "text/csv"}
     checked = await gateway.post(
         f"{API}/admin/licenses/import", params={"dry_run": "true"}, content=bad, headers=headers
     )
@@ -264,9 +253,7 @@ async def test_import_dry_run_lists_every_bad_line_and_writes_nothing(
         f"{API}/admin/licenses/import", params={"dry_run": "true"}, content=good, headers=headers
     )
     assert clean.json() == {"valid": True, "rows": 1, "bad_lines": 0, "errors": []}
-    found = await gateway.get(
-        f"{API}/admin/licenses", params={"q": f"{ref}-1"}, headers=await staff.headers()
-    )
+    found = await gateway.get(f"{API}/admin/licenses", params={"q": f"{ref}-1"}, headers=staff.headers)
     assert found.json() == []  # a dry run issues nothing
 
     imported = await gateway.post(f"{API}/admin/licenses/import", content=good, headers=headers)
@@ -274,7 +261,7 @@ async def test_import_dry_run_lists_every_bad_line_and_writes_nothing(
 
 
 async def test_search_filters_by_product_and_state(
-    gateway: httpx.AsyncClient, staff: Account, new_customer: Any
+    gateway: httpx.AsyncClient, staff: PortalUser, new_customer: Any
 ) -> None:
     ref = f"STATE-{uuid.uuid4().hex[:8]}"
     unbound = await issue_license(gateway, staff, product="OMCLOUD", customer_ref=f"{ref}-u")
@@ -282,15 +269,15 @@ async def test_search_filters_by_product_and_state(
     void = await issue_license(gateway, staff, product="OMCLOUD", customer_ref=f"{ref}-v")
     customer = await new_customer()
     assert (
-        await gateway.post(f"{API}/me/licenses", json=lookup(bound), headers=await customer.headers())
+        await gateway.post(f"{API}/me/licenses", json=lookup(bound), headers=customer.headers)
     ).status_code == 201
     await gateway.post(
-        f"{API}/admin/licenses/{void['serial']}/void", json={"reason": "r"}, headers=await staff.headers()
+        f"{API}/admin/licenses/{void['serial']}/void", json={"reason": "r"}, headers=staff.headers
     )
 
     async def serials(**params: str) -> set[str]:
         response = await gateway.get(
-            f"{API}/admin/licenses", params={"limit": "200", **params}, headers=await staff.headers()
+            f"{API}/admin/licenses", params={"limit": "200", **params}, headers=staff.headers
         )
         assert response.status_code == 200, response.text
         return {license["serial"] for license in response.json()}
@@ -303,32 +290,30 @@ async def test_search_filters_by_product_and_state(
     assert mine.isdisjoint(await serials(product="OMFLOW", q=f"{ref}-u"))
     contract = (await issue_contract(gateway, staff, unbound["serial"], "2025-01-02", "2026-01-01")).json()
     assert await serials(q=contract["contract_id"]) == {unbound["serial"]}
-    wrong_state = await gateway.get(
-        f"{API}/admin/licenses", params={"state": "lost"}, headers=await staff.headers()
-    )
+    wrong_state = await gateway.get(f"{API}/admin/licenses", params={"state": "lost"}, headers=staff.headers)
     assert wrong_state.status_code == 422
 
 
 async def test_audit_filters_by_who_what_and_when(
-    gateway: httpx.AsyncClient, staff: Account, stack: dict[str, Any], identity: httpx.AsyncClient
+    gateway: httpx.AsyncClient, staff: PortalUser, stack: dict[str, Any], identity: httpx.AsyncClient
 ) -> None:
-    other = create_staff(stack, identity)
+    other = await create_staff(stack)
     license = await issue_license(gateway, staff)
     serial = license["serial"]
     await gateway.post(
-        f"{API}/admin/licenses/{serial}/void", json={"reason": "by other"}, headers=await other.headers()
+        f"{API}/admin/licenses/{serial}/void", json={"reason": "by other"}, headers=other.headers
     )
 
     async def actions(**params: str) -> list[str]:
         response = await gateway.get(
-            f"{API}/admin/audit", params={"target": serial, **params}, headers=await staff.headers()
+            f"{API}/admin/audit", params={"target": serial, **params}, headers=staff.headers
         )
         assert response.status_code == 200, response.text
         return [entry["action"] for entry in response.json()]
 
     assert sorted(await actions()) == ["license.issue", "license.void"]
     assert await actions(actor=other.email) == ["license.void"]
-    assert await actions(actor=staff.id) == ["license.issue"]
+    assert await actions(actor=str(staff.user_id)) == ["license.issue"]
     assert await actions(action="license.void") == ["license.void"]
     assert sorted(await actions(action="license")) == ["license.issue", "license.void"]
     assert await actions(action="contract") == []
@@ -337,10 +322,8 @@ async def test_audit_filters_by_who_what_and_when(
     assert len(await actions(since="1980-01-01", until="2099-12-31")) == 2
     for edge in ({"since": "0001-01-01"}, {"until": "9999-12-31"}):
         refused = await gateway.get(
-            f"{API}/admin/audit", params={"target": serial, **edge}, headers=await staff.headers()
+            f"{API}/admin/audit", params={"target": serial, **edge}, headers=staff.headers
         )
         assert refused.status_code == 422, refused.text
-    bad = await gateway.get(
-        f"{API}/admin/audit", params={"since": "yesterday"}, headers=await staff.headers()
-    )
+    bad = await gateway.get(f"{API}/admin/audit", params={"since": "yesterday"}, headers=staff.headers)
     assert bad.status_code == 422

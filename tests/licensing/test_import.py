@@ -12,8 +12,9 @@ from typing import Any
 
 import httpx
 
+from tests.accounts import PortalUser
 from tests.kit import ROOT
-from tests.licensing.helpers import API, Account, lookup
+from tests.licensing.helpers import API, lookup
 
 HEADER = "product,edition,seats,purchased_on,warranty_ends,customer_ref\n"
 
@@ -22,19 +23,19 @@ def _rows(count: int, tag: str) -> str:
     return "".join(f"OMFLOW,Enterprise,{i % 50 + 1},2025-01-01,2026-01-01,{tag}-{i}\n" for i in range(count))
 
 
-async def _count(gateway: httpx.AsyncClient, staff: Account, ref: str) -> int:
-    found = await gateway.get(f"{API}/admin/licenses", params={"q": ref}, headers=await staff.headers())
+async def _count(gateway: httpx.AsyncClient, staff: PortalUser, ref: str) -> int:
+    found = await gateway.get(f"{API}/admin/licenses", params={"q": ref}, headers=staff.headers)
     return len(found.json())
 
 
 async def test_import_issues_every_row_and_answers_the_numbers_once(
-    gateway: httpx.AsyncClient, staff: Account, new_customer: Any
+    gateway: httpx.AsyncClient, staff: PortalUser, new_customer: Any
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     response = await gateway.post(
         f"{API}/admin/licenses/import",
         content=("\ufeff" + HEADER + _rows(300, tag)).encode(),
-        headers={**await staff.headers(), "Content-Type": "text/csv"},
+        headers={**staff.headers, "Content-Type": "text/csv"},
     )
     assert response.status_code == 201, response.text
     assert response.headers["cache-control"] == "no-store"
@@ -43,25 +44,23 @@ async def test_import_issues_every_row_and_answers_the_numbers_once(
     assert issued[7]["customer_ref"] == f"{tag}-7"
     assert await _count(gateway, staff, f"{tag}-299") == 1
     customer = await new_customer()
-    bound = await gateway.post(
-        f"{API}/me/licenses", json=lookup(issued[42]), headers=await customer.headers()
-    )
+    bound = await gateway.post(f"{API}/me/licenses", json=lookup(issued[42]), headers=customer.headers)
     assert bound.status_code == 201 and bound.json()["seats"] == 43
 
 
-async def test_import_as_multipart_upload(gateway: httpx.AsyncClient, staff: Account) -> None:
+async def test_import_as_multipart_upload(gateway: httpx.AsyncClient, staff: PortalUser) -> None:
     tag = uuid.uuid4().hex[:8]
     response = await gateway.post(
         f"{API}/admin/licenses/import",
         files={"file": ("licenses.csv", (HEADER + _rows(3, tag)).encode(), "text/csv")},
-        headers=await staff.headers(),
+        headers=staff.headers,
     )
     assert response.status_code == 201, response.text
     assert response.headers["x-imported-count"] == "3"
 
 
 async def test_any_bad_row_imports_nothing_and_every_error_is_listed(
-    gateway: httpx.AsyncClient, staff: Account
+    gateway: httpx.AsyncClient, staff: PortalUser
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     body = (
@@ -74,7 +73,7 @@ async def test_any_bad_row_imports_nothing_and_every_error_is_listed(
     response = await gateway.post(
         f"{API}/admin/licenses/import",
         content=body.encode(),
-        headers={**await staff.headers(), "Content-Type": "text/csv"},
+        headers={**staff.headers, "Content-Type": "text/csv"},
     )
     assert response.status_code == 422, response.text
     problem = response.json()
@@ -88,8 +87,8 @@ async def test_any_bad_row_imports_nothing_and_every_error_is_listed(
     assert await _count(gateway, staff, f"{tag}-0") == 0  # the good rows were not imported either
 
 
-async def test_bad_encoding_and_bad_header_are_refused(gateway: httpx.AsyncClient, staff: Account) -> None:
-    headers = {**await staff.headers(), "Content-Type": "text/csv"}
+async def test_bad_encoding_and_bad_header_are_refused(gateway: httpx.AsyncClient, staff: PortalUser) -> None:
+    headers = {**staff.headers, "Content-Type": "text/csv"}
     big5 = (HEADER + "OMFLOW,企業版,1,2025-01-01,2026-01-01,b5\n").encode("big5")
     encoding = await gateway.post(f"{API}/admin/licenses/import", content=big5, headers=headers)
     assert encoding.status_code == 422 and encoding.json()["errors"][0]["field"] == "encoding"
@@ -111,18 +110,20 @@ async def test_bad_encoding_and_bad_header_are_refused(gateway: httpx.AsyncClien
     wrong_type = await gateway.post(
         f"{API}/admin/licenses/import",
         content=b"{}",
-        headers={**await staff.headers(), "Content-Type": "application/json"},
+        headers={**staff.headers, "Content-Type": "application/json"},
     )
     assert wrong_type.status_code == 415
 
 
-async def test_oversize_import_is_refused_without_reading_it_all(licensing_url: str, staff: Account) -> None:
+async def test_oversize_import_is_refused_without_reading_it_all(
+    licensing_url: str, staff: PortalUser
+) -> None:
     body = HEADER.encode() + b"OMFLOW,Enterprise,1,2025-01-01,2026-01-01,\n" * (21 * 1024 * 1024 // 43)
     async with httpx.AsyncClient(base_url=licensing_url, timeout=60) as direct:
         response = await direct.post(
             "/admin/licenses/import",
             content=body,
-            headers={**await staff.headers(), "Content-Type": "text/csv"},
+            headers={**staff.headers, "Content-Type": "text/csv"},
         )
     assert response.status_code == 413, response.text
     assert response.json()["type"] == "/problems/import-too-large"
@@ -133,7 +134,7 @@ async def test_customers_cannot_import(gateway: httpx.AsyncClient, new_customer:
     response = await gateway.post(
         f"{API}/admin/licenses/import",
         content=(HEADER + _rows(1, "x")).encode(),
-        headers={**await customer.headers(), "Content-Type": "text/csv"},
+        headers={**customer.headers, "Content-Type": "text/csv"},
     )
     assert response.status_code == 403
 
@@ -152,7 +153,7 @@ def _cli(stack: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_cli_import_writes_the_export_once_with_mode_0600(
-    stack: dict[str, Any], gateway: httpx.AsyncClient, staff: Account, tmp_path: Path
+    stack: dict[str, Any], gateway: httpx.AsyncClient, staff: PortalUser, tmp_path: Path
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     source = tmp_path / "licenses.csv"

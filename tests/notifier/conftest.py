@@ -1,61 +1,22 @@
 """Fixtures of the notifier tests: a test-only event producer and the notifier's database.
 
-Events are published to Kafka the way the producers' outbox relays do (same envelope, key and
+EventPublisher are published to Kafka the way the producers' outbox relays do (same envelope, key and
 headers): the notifier cannot tell them apart from the real thing.
 """
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from shared.events import Envelope, Event, LicenseBound, UserProfileChanged, UserVerified
-from shared.outbox import event_headers
-from shared.relay import make_producer
-from tests.accounts import Accounts
+from shared.events import LicenseBound, UserProfileChanged, UserVerified
+from shared.i18n import Locale
 from tests.conftest import database_url
+from tests.events import EventPublisher
 from tests.kit import eventually, unique_email
-
-SOURCES = {"identity.user": "identity", "licensing.license": "licensing", "downloads.release": "downloads"}
-
-
-class Events:
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
-        self._producer: AIOKafkaProducer | None = None
-
-    async def publish(self, event: Event) -> Envelope[Event]:
-        envelope: Envelope[Event] = Envelope.wrap(event, source=SOURCES.get(event.topic, "cases"))
-        await self.publish_envelope(envelope)
-        return envelope
-
-    async def publish_envelope(self, envelope: Envelope[Event]) -> None:
-        """Publish an envelope as is: publishing the same one twice is a redelivery."""
-        if self._producer is None:
-            self._producer = make_producer(self.bootstrap)
-            await self._producer.start()
-        await self._producer.send_and_wait(
-            envelope.data.topic,
-            value=envelope.model_dump_json().encode(),
-            key=envelope.subject.encode(),
-            headers=[(k, v.encode()) for k, v in event_headers(envelope).items()],
-        )
-
-    async def close(self) -> None:
-        if self._producer is not None:
-            await self._producer.stop()
-
-
-@pytest.fixture(scope="session")
-async def events(kafka_bootstrap: str) -> AsyncIterator[Events]:
-    publisher = Events(kafka_bootstrap)
-    yield publisher
-    await publisher.close()
 
 
 class NotifierDb:
@@ -100,18 +61,18 @@ async def notifier_db(stack: dict[str, Any]) -> AsyncIterator[NotifierDb]:
 class People:
     """Creates users and holdings in the notifier's projection through events."""
 
-    def __init__(self, events: Events, db: NotifierDb) -> None:
+    def __init__(self, events: EventPublisher, db: NotifierDb) -> None:
         self.events = events
         self.db = db
 
     async def verified_user(
-        self, locale: str, *, name: str | None = None, prefix: str = "user"
+        self, locale: Locale, *, name: str | None = None, prefix: str = "user"
     ) -> UserVerified:
         event = UserVerified(
             user_id=uuid.uuid4(),
             email=unique_email(prefix),
             name=name or f"{prefix.title()} {locale}",
-            locale=locale,  # type: ignore[arg-type]
+            locale=locale,
             verified_by="link",
         )
         await self.events.publish(event)
@@ -150,13 +111,5 @@ class People:
 
 
 @pytest.fixture(scope="session")
-def people(events: Events, notifier_db: NotifierDb) -> People:
+def people(events: EventPublisher, notifier_db: NotifierDb) -> People:
     return People(events, notifier_db)
-
-
-@pytest.fixture(scope="session")
-def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Iterator[Accounts]:
-    """Signed-in customers (identity's own accounts, so the notifier learns them from events)."""
-    box = Accounts(stack, gateway)
-    yield box
-    box.close()

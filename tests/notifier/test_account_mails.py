@@ -12,8 +12,10 @@ from shared.events import (
     UserVerified,
     VerificationRequested,
 )
+from shared.i18n import Locale
+from tests.events import EventPublisher
 from tests.kit import Mailpit, unique_email
-from tests.notifier.conftest import Events, NotifierDb
+from tests.notifier.conftest import NotifierDb
 from tests.notifier.mails import only_mail_to
 
 VERIFY_SUBJECTS = {
@@ -26,7 +28,9 @@ GREETINGS = {"en": "Dear Ann,", "zh-TW": "Ann 您好：", "zh-CN": "Ann 您好�
 
 
 @pytest.mark.parametrize("locale", ["zh-TW", "zh-CN", "en", "ja"])
-async def test_verification_mail_in_the_users_language(events: Events, mailpit: Mailpit, locale: str) -> None:
+async def test_verification_mail_in_the_users_language(
+    events: EventPublisher, mailpit: Mailpit, locale: Locale
+) -> None:
     address = unique_email("verify")
     verify_url = f"http://portal.test/verify?token={uuid.uuid4().hex}"
     await events.publish(
@@ -34,7 +38,7 @@ async def test_verification_mail_in_the_users_language(events: Events, mailpit: 
             user_id=uuid.uuid4(),
             email=address,
             name="Ann",
-            locale=locale,  # type: ignore[arg-type]
+            locale=locale,
             verify_url=verify_url,
             expires_in_hours=24,
             reason="register",
@@ -57,7 +61,7 @@ async def test_verification_mail_in_the_users_language(events: Events, mailpit: 
     ],
 )
 async def test_email_change_asks_to_confirm_the_new_address(
-    events: Events, mailpit: Mailpit, locale: str, subject: str, expiry: str
+    events: EventPublisher, mailpit: Mailpit, locale: Locale, subject: str, expiry: str
 ) -> None:
     address = unique_email("newaddr")
     await events.publish(
@@ -65,7 +69,7 @@ async def test_email_change_asks_to_confirm_the_new_address(
             user_id=uuid.uuid4(),
             email=address,
             name="Ann",
-            locale=locale,  # type: ignore[arg-type]
+            locale=locale,
             verify_url="http://portal.test/verify?token=change",
             expires_in_hours=48,
             reason="email_change",
@@ -85,7 +89,7 @@ async def test_email_change_asks_to_confirm_the_new_address(
     ],
 )
 async def test_account_exists_notice_has_sign_in_and_reset_links(
-    events: Events, mailpit: Mailpit, locale: str, subject: str, ignore_hint: str
+    events: EventPublisher, mailpit: Mailpit, locale: Locale, subject: str, ignore_hint: str
 ) -> None:
     address = unique_email("exists")
     await events.publish(
@@ -93,7 +97,7 @@ async def test_account_exists_notice_has_sign_in_and_reset_links(
             user_id=uuid.uuid4(),
             email=address,
             name="Ann",
-            locale=locale,  # type: ignore[arg-type]
+            locale=locale,
             sign_in_url="http://portal.test/login",
             reset_url="http://portal.test/reset",
         )
@@ -110,7 +114,7 @@ async def test_account_exists_notice_has_sign_in_and_reset_links(
     [("zh-TW", "重設您的密碼", "60 分鐘"), ("en", "Reset your password", "expires in 60 minutes")],
 )
 async def test_password_reset_mail(
-    events: Events, mailpit: Mailpit, locale: str, subject: str, expiry: str
+    events: EventPublisher, mailpit: Mailpit, locale: Locale, subject: str, expiry: str
 ) -> None:
     address = unique_email("reset")
     await events.publish(
@@ -118,7 +122,7 @@ async def test_password_reset_mail(
             user_id=uuid.uuid4(),
             email=address,
             name="Ann",
-            locale=locale,  # type: ignore[arg-type]
+            locale=locale,
             reset_url="http://portal.test/reset?token=abc",
             expires_in_minutes=60,
         )
@@ -139,7 +143,7 @@ async def test_password_reset_mail(
     ],
 )
 async def test_sign_in_unlock_mail_carries_the_one_time_link(
-    events: Events, mailpit: Mailpit, locale: str, subject: str, count: str
+    events: EventPublisher, mailpit: Mailpit, locale: Locale, subject: str, count: str
 ) -> None:
     address = unique_email("unlock")
     unlock_url = f"http://portal.test/unlock?token={uuid.uuid4().hex}"
@@ -148,7 +152,7 @@ async def test_sign_in_unlock_mail_carries_the_one_time_link(
             user_id=uuid.uuid4(),
             email=address,
             name="Ann",
-            locale=locale,  # type: ignore[arg-type]
+            locale=locale,
             unlock_url=unlock_url,
             failures=7,
             expires_in_hours=24,
@@ -162,7 +166,7 @@ async def test_sign_in_unlock_mail_carries_the_one_time_link(
 
 
 async def test_welcome_is_sent_once_per_account_however_verified(
-    events: Events, mailpit: Mailpit, notifier_db: NotifierDb
+    events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb
 ) -> None:
     user = UserVerified(
         user_id=uuid.uuid4(), email=unique_email("welcome"), name="Ann", locale="zh-TW", verified_by="link"
@@ -186,7 +190,7 @@ async def test_welcome_is_sent_once_per_account_however_verified(
     assert [d["kind"] for d in await notifier_db.deliveries_to(user.email)].count("welcome") == 1
 
 
-async def test_staff_verified_account_gets_a_welcome(events: Events, mailpit: Mailpit) -> None:
+async def test_staff_verified_account_gets_a_welcome(events: EventPublisher, mailpit: Mailpit) -> None:
     user = UserVerified(
         user_id=uuid.uuid4(), email=unique_email("staffok"), name="Ann", locale="ja", verified_by="staff"
     )
@@ -204,14 +208,14 @@ async def test_staff_verified_account_gets_a_welcome(events: Events, mailpit: Ma
     ],
 )
 async def test_email_change_notice_goes_to_the_old_address(
-    events: Events, mailpit: Mailpit, notifier_db: NotifierDb, locale: str, subject: str
+    events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb, locale: Locale, subject: str
 ) -> None:
     old, new = unique_email("old"), unique_email("new")
     event = UserProfileChanged(
         user_id=uuid.uuid4(),
         email=new,
         name="Ann",
-        locale=locale,  # type: ignore[arg-type]
+        locale=locale,
         previous_email=old,
     )
     envelope = await events.publish(event)
@@ -223,7 +227,7 @@ async def test_email_change_notice_goes_to_the_old_address(
 
 
 async def test_the_same_event_delivered_twice_is_mailed_once(
-    events: Events, mailpit: Mailpit, notifier_db: NotifierDb
+    events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb
 ) -> None:
     user_id = uuid.uuid4()
     address = unique_email("twice")

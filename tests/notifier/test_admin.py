@@ -17,8 +17,9 @@ from shared import clock
 from shared.auth import AUDIENCE, ISSUER, JwksVerifier
 from shared.db import make_engine, make_sessionmaker
 from shared.events import PasswordResetRequested
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually, unique_email
-from tests.notifier.conftest import Events, NotifierDb
+from tests.notifier.conftest import NotifierDb
 
 SIGNING_KEY = Ed25519PrivateKey.generate()
 KID = "notifier-test-key"
@@ -26,7 +27,7 @@ KID = "notifier-test-key"
 
 def token(*roles: str) -> str:
     now = clock.timestamp()
-    claims = {"sub": str(uuid.uuid4()), "roles": list(roles), "iss": ISSUER, "aud": AUDIENCE}
+    claims: dict[str, Any] = {"sub": str(uuid.uuid4()), "roles": list(roles), "iss": ISSUER, "aud": AUDIENCE}
     claims |= {"iat": now, "exp": now + 300}
     return jwt.encode(claims, SIGNING_KEY, algorithm="EdDSA", headers={"kid": KID})
 
@@ -65,7 +66,7 @@ async def test_customers_may_not_list_deliveries(admin_api: httpx.AsyncClient) -
 
 
 async def test_support_lists_deliveries_by_status_and_address(
-    admin_api: httpx.AsyncClient, events: Events, mailpit: Mailpit
+    admin_api: httpx.AsyncClient, events: EventPublisher, mailpit: Mailpit
 ) -> None:
     address = unique_email("ops")
     envelope = await events.publish(
@@ -124,6 +125,7 @@ async def test_a_failed_delivery_can_be_sent_again(
     missing = await admin_api.post(f"/admin/deliveries/{uuid.uuid4()}/retry", headers=auth)
     assert missing.status_code == 404
     assert missing.json()["type"] == "/problems/delivery-not-found"
+    assert missing.json()["detail_id"] == "notifier.check-delivery-id"
 
     response = await admin_api.post(
         f"/admin/deliveries/{delivery_id}/retry", headers={**auth, "Accept-Language": "ja"}
@@ -139,3 +141,5 @@ async def test_a_failed_delivery_can_be_sent_again(
     )
     assert again.status_code == 409
     assert again.json()["title"] == "再送できるのは送信に失敗した配信のみです"
+    assert again.json()["detail_id"] == "notifier.retry-only-failed"
+    assert again.json()["detail"].startswith("この配信の状態は ")

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,26 +19,12 @@ from services.notifier.config import Settings as NotifierSettings
 from shared import clock
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually
-from tests.licensing_events import EventPublisher
 from tests.notifier.conftest import NotifierDb
 from tests.notifier.mails import only_mail_to, read_mail
 
 TEAM = NotifierSettings().support_team_email
-
-
-@pytest.fixture(scope="module")
-def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient):
-    box = Accounts(stack, gateway)
-    yield box
-    box.close()
-
-
-@pytest.fixture(scope="module")
-async def licensing(kafka_bootstrap: str):
-    publisher = EventPublisher(kafka_bootstrap)
-    yield publisher
-    await publisher.close()
 
 
 async def _customer_in_taiwan(
@@ -102,13 +87,13 @@ async def test_the_case_loop_mails_team_customer_and_engineer(
     stack: dict[str, Any],
     gateway: httpx.AsyncClient,
     accounts: Accounts,
-    licensing: EventPublisher,
+    events: EventPublisher,
     notifier_db: NotifierDb,
     mailpit: Mailpit,
 ) -> None:
     customer = await _customer_in_taiwan(gateway, accounts, notifier_db)
     engineer = await accounts.user("support", name="Eric Engineer")
-    bound = await licensing.bind_license(customer.user_id, "OMFLOW", date(2025, 1, 1), date(2035, 12, 31))
+    bound = await events.bind_license(customer.user_id, "OMFLOW", date(2025, 1, 1), date(2035, 12, 31))
     case = await _open_case(gateway, customer, uuid.UUID(bound.subject))
     number = case["number"]
 

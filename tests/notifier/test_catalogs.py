@@ -1,6 +1,7 @@
 """The mail catalogs are complete and every mail renders in every language (no stack)."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -16,7 +17,7 @@ from services.notifier.rendering import (
 )
 from shared.i18n import LOCALES, Locale
 
-CONTEXTS = {
+CONTEXTS: dict[str, dict[str, Any]] = {
     "verification": {"verify_url": "http://p/verify?token=t", "expires_in_hours": 24},
     "email_change_confirmation": {"verify_url": "http://p/verify?token=t", "expires_in_hours": 24},
     "account_exists": {"sign_in_url": "http://p/login", "reset_url": "http://p/reset"},

@@ -4,13 +4,14 @@ import uuid
 from email.utils import parseaddr, parsedate_to_datetime
 
 from shared.events import PasswordResetRequested
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually, unique_email
-from tests.notifier.conftest import Events, NotifierDb
+from tests.notifier.conftest import NotifierDb
 from tests.notifier.mails import only_mail_to
 
 
 async def test_mail_headers_and_multipart_body(
-    events: Events, mailpit: Mailpit, notifier_db: NotifierDb
+    events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb
 ) -> None:
     address = unique_email("headers")
     envelope = await events.publish(

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 
 from shared.events import PasswordResetRequested
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually, unique_email
-from tests.notifier.conftest import Events
 
 
 def sent_counter(metrics: str) -> float:
@@ -16,7 +16,9 @@ def sent_counter(metrics: str) -> float:
     return float(match.group(1)) if match else 0.0
 
 
-async def test_sent_mails_are_counted(events: Events, mailpit: Mailpit, stack: dict[str, Any]) -> None:
+async def test_sent_mails_are_counted(
+    events: EventPublisher, mailpit: Mailpit, stack: dict[str, Any]
+) -> None:
     async with httpx.AsyncClient(base_url=stack["services"]["notifier"]["url"], timeout=10) as notifier:
         before = sent_counter((await notifier.get("/metrics")).text)
         address = unique_email("metrics")

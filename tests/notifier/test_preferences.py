@@ -16,8 +16,9 @@ from shared import clock
 from shared.events import ReleasePublished
 from shared.events.downloads import ReleaseKind
 from tests.accounts import Accounts
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually
-from tests.notifier.conftest import Events, NotifierDb, People
+from tests.notifier.conftest import NotifierDb, People
 from tests.notifier.mails import read_mail
 
 API = "/api/notifier"
@@ -35,14 +36,18 @@ def release(product: str, kind: ReleaseKind, version: str) -> ReleasePublished:
     )
 
 
-async def announced(events: Events, db: NotifierDb, event: ReleasePublished) -> list[dict[str, Any]]:
+async def announced(events: EventPublisher, db: NotifierDb, event: ReleasePublished) -> list[dict[str, Any]]:
     envelope = await events.publish(event)
     await eventually(lambda: db.consumed(envelope.id), what="release consumed")
     return await db.deliveries(event.release_id)
 
 
 async def test_preferences_default_on_and_filter_the_release_fan_out(
-    gateway: httpx.AsyncClient, accounts: Accounts, people: People, events: Events, notifier_db: NotifierDb
+    gateway: httpx.AsyncClient,
+    accounts: Accounts,
+    people: People,
+    events: EventPublisher,
+    notifier_db: NotifierDb,
 ) -> None:
     customer = await accounts.user()
     await eventually(lambda: notifier_db.recipient(customer.user_id), what="recipient projected")
@@ -87,7 +92,7 @@ async def test_one_click_unsubscribe_from_the_mail_header(
     gateway: httpx.AsyncClient,
     accounts: Accounts,
     people: People,
-    events: Events,
+    events: EventPublisher,
     notifier_db: NotifierDb,
     mailpit: Mailpit,
     stack: dict[str, Any],
@@ -127,6 +132,7 @@ async def test_one_click_unsubscribe_from_the_mail_header(
     )
     assert refused.status_code == 400
     assert refused.json()["type"].endswith("/unsubscribe-link-invalid")
+    assert refused.json()["detail_id"] == "notifier.unsubscribe-link-damaged"
     assert (await gateway.get(f"{API}/unsubscribe/topic", params={"token": "x"})).status_code == 400
 
     # The RFC 8058 POST, as a mail client sends it: no sign-in, a form body. Twice is fine.

@@ -11,8 +11,9 @@ from shared.events import (
     LicenseVoided,
     ReleasePublished,
 )
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually
-from tests.notifier.conftest import Events, NotifierDb, People
+from tests.notifier.conftest import NotifierDb, People
 from tests.notifier.mails import read_mail
 
 
@@ -30,7 +31,7 @@ def release_event(product: str, *, title: str = "Security update") -> ReleasePub
 
 
 async def test_release_is_announced_once_to_each_entitled_user(
-    events: Events, people: People, notifier_db: NotifierDb, mailpit: Mailpit, stack: dict[str, Any]
+    events: EventPublisher, people: People, notifier_db: NotifierDb, mailpit: Mailpit, stack: dict[str, Any]
 ) -> None:
     product = f"FAN{uuid.uuid4().hex[:8].upper()}"
     today = clock.today()

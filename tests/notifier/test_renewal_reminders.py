@@ -24,8 +24,9 @@ from shared import clock
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.events import ContractBound
 from tests.conftest import database_url
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually
-from tests.notifier.conftest import Events, NotifierDb, People
+from tests.notifier.conftest import NotifierDb, People
 from tests.notifier.mails import read_mail
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -63,7 +64,7 @@ async def reminders_of(db: NotifierDb, license_id: uuid.UUID) -> list[tuple[date
 
 
 async def test_reminders_at_60_and_30_days_then_none_after_a_renewal(
-    events: Events,
+    events: EventPublisher,
     people: People,
     notifier_db: NotifierDb,
     mailpit: Mailpit,

@@ -4,12 +4,13 @@ import uuid
 from typing import Any
 
 from shared.events import PasswordResetRequested
+from tests.events import EventPublisher
 from tests.kit import Mailpit, eventually, unique_email
-from tests.notifier.conftest import Events, NotifierDb
+from tests.notifier.conftest import NotifierDb
 
 
 async def test_mail_waits_out_an_smtp_outage(
-    events: Events, mailpit: Mailpit, notifier_db: NotifierDb, stack_control: Any
+    events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb, stack_control: Any
 ) -> None:
     address = unique_email("outage")
     stack_control.stop("mailpit")

@@ -2,7 +2,6 @@
 paging, dates at the end of the calendar. Each is a 422 problem+json naming the field, through
 the gateway, in every service."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,13 +11,6 @@ from tests.accounts import Accounts, PortalUser
 
 PROBLEM = "application/problem+json"
 HUGE = "9223372036854775808"  # 2**63: one past PostgreSQL's bigint
-
-
-@pytest.fixture(scope="module")
-def accounts(stack: dict[str, Any], gateway: httpx.AsyncClient) -> Iterator[Accounts]:
-    box = Accounts(stack, gateway)
-    yield box
-    box.close()
 
 
 @pytest.fixture(scope="module")

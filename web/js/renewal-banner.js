@@ -11,7 +11,7 @@ export function renewalBanner() {
   const slot = h("div", { class: "renewal-banner-slot" });
   api("/notifier/me/coverage-ending")
     .then((found) => {
-      const items = found?.items ?? [];
+      const { items } = found;
       if (!items.length) return;
       const banner = notice(
         "warning",
@@ -21,7 +21,7 @@ export function renewalBanner() {
           "ul",
           {},
           items.map((item) =>
-            h("li", { dataset: { serial: item.serial ?? "" } }, t("renewal.banner.item", { product: item.product, serial: item.serial || "—", date: formatDate(item.coverage_end), days: item.days_left })),
+            h("li", { dataset: { serial: item.serial } }, t("renewal.banner.item", { product: item.product, serial: item.serial || "—", date: formatDate(item.coverage_end), days: item.days_left })),
           ),
         ),
         location.pathname === "/contracts" ? null : h("p", {}, h("a", { href: "/contracts" }, t("renewal.banner.action"))),

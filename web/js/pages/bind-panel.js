@@ -87,15 +87,3 @@ export function togglePanel(trigger, panel) {
     if (open) panel.querySelector("input")?.focus();
   });
 }
-
-/** Lists come back as an array or wrapped ({items: [...]}); accept both. */
-export function asList(payload, ...keys) {
-  if (Array.isArray(payload)) return payload;
-  for (const key of ["items", ...keys]) if (Array.isArray(payload?.[key])) return payload[key];
-  return [];
-}
-
-export function statusOf(item) {
-  const status = item?.status ?? item?.coverage?.status;
-  return typeof status === "object" && status ? status.status ?? status.state : status;
-}

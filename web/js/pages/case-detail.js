@@ -3,7 +3,6 @@ import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { attachmentsPanel } from "./attachments.js";
-import { asList } from "./bind-panel.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
 
 export const layout = "app";
@@ -24,8 +23,8 @@ export async function render(view, { params }) {
   }
   // The case names its license by id; show the serial the customer knows (best effort).
   try {
-    const license = asList(await api("/licensing/me/licenses"), "licenses").find((l) => (l.id ?? l.license_id) === item.license_id);
-    if (license) licenseLabel = `${license.product} ${license.edition ?? ""} · ${license.serial}`;
+    const license = (await api("/licensing/me/licenses")).find((l) => l.id === item.license_id);
+    if (license) licenseLabel = `${license.product} ${license.edition} · ${license.serial}`;
   } catch {
     // Without the list the product name still identifies the license.
   }
@@ -58,27 +57,27 @@ function draw(slot, item) {
       try {
         const updated = await api(`/cases/cases/${encodeURIComponent(item.id)}/status`, { method: "POST", body: { status: "closed" } });
         toast(t("cases.closed"));
-        draw(slot, { ...item, ...(updated ?? {}), status: "closed" });
+        draw(slot, { ...item, ...updated });
       } catch (error) {
         toast(`${error.problem.title} ${error.problem.detail ?? ""}`);
       }
     });
   });
-  const messages = (item.messages ?? []).filter((m) => !m.internal);
+  const messages = item.messages.filter((m) => !m.internal);
   slot.replaceChildren(
-    pageHeader(item.subject ?? item.number, { eyebrow: item.number, actions: [reopenButton(slot, item), closeBtn] }),
+    pageHeader(item.subject, { eyebrow: item.number, actions: [reopenButton(slot, item), closeBtn] }),
     h(
       "div",
       { class: "case-layout" },
       h(
         "section",
         { class: "thread", "aria-label": t("cases.thread") },
-        h("article", { class: "message message-customer" }, h("header", {}, h("strong", {}, t("cases.you")), h("span", { class: "sub" }, formatDateTime(item.opened_at ?? item.created_at))), h("p", {}, item.description ?? "")),
+        h("article", { class: "message message-customer" }, h("header", {}, h("strong", {}, t("cases.you")), h("span", { class: "sub" }, formatDateTime(item.opened_at))), h("p", {}, item.description)),
         messages.map((m) =>
           h(
             "article",
-            { class: `message ${isStaff(m) ? "message-staff" : "message-customer"}` },
-            h("header", {}, h("strong", {}, isStaff(m) ? m.author_name ?? t("cases.support_team") : t("cases.you")), h("span", { class: "sub" }, formatDateTime(m.created_at ?? m.at))),
+            { class: `message ${m.by_staff ? "message-staff" : "message-customer"}` },
+            h("header", {}, h("strong", {}, m.by_staff ? m.author_name ?? t("cases.support_team") : t("cases.you")), h("span", { class: "sub" }, formatDateTime(m.created_at))),
             h("p", {}, m.body),
           ),
         ),
@@ -95,10 +94,10 @@ function draw(slot, item) {
             [t("cases.col.status"), statusBadge(item.status, "case")],
             [t("cases.field.category"), t(`category.${item.category}`)],
             [t("cases.field.severity"), t(`severity.${item.severity}`)],
-            [t("cases.field.license"), licenseLabel ?? item.product ?? null],
+            [t("cases.field.license"), licenseLabel ?? item.product],
             [t("cases.field.version"), item.product_version ?? null],
             [t("cases.environment"), environmentText(item.environment)],
-            [t("cases.opened_at"), formatDateTime(item.opened_at ?? item.created_at)],
+            [t("cases.opened_at"), formatDateTime(item.opened_at)],
             item.first_response_at
               ? [t("cases.first_response_at"), formatDateTime(item.first_response_at)]
               : [t("cases.first_response_due"), item.first_response_due_at ? formatDateTime(item.first_response_due_at) : t("cases.waiting")],
@@ -111,12 +110,8 @@ function draw(slot, item) {
 }
 
 function environmentText(env) {
-  const parts = [env?.os, env?.database, env?.app_server, env?.notes].filter(Boolean);
+  const parts = [env.os, env.database, env.app_server, env.notes].filter(Boolean);
   return parts.length ? parts.join(" · ") : null;
-}
-
-function isStaff(message) {
-  return Boolean(message.by_staff ?? message.from_staff);
 }
 
 function replyForm(slot, item) {

@@ -3,7 +3,6 @@ import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { busy, button, emptyState, field, loading, messageSlot, notice, pageHeader, showProblem } from "../ui.js";
-import { asList, statusOf } from "./bind-panel.js";
 
 export const layout = "app";
 export const title = "menu.cases.open";
@@ -26,7 +25,7 @@ export async function render(view) {
 
   let licenses;
   try {
-    licenses = asList(await api("/licensing/me/licenses"), "licenses");
+    licenses = await api("/licensing/me/licenses");
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
@@ -35,7 +34,7 @@ export async function render(view) {
     slot.replaceChildren(emptyState({ icon: "key", title: t("cases.no_license.title"), text: t("cases.no_license.text"), action: h("a", { class: "btn btn-secondary", href: "/licenses" }, t("action.add_license")) }));
     return;
   }
-  const covered = licenses.filter((license) => COVERED.has(statusOf(license)));
+  const covered = licenses.filter((license) => COVERED.has(license.status));
   slot.replaceChildren(caseForm(licenses, covered));
   offerVersions(slot.querySelector("#case-form"), licenses);
 }
@@ -46,7 +45,7 @@ async function offerVersions(form, licenses) {
   if (!form) return;
   let releases = [];
   try {
-    releases = asList(await api("/downloads/releases?limit=500"), "releases").filter((r) => r.entitled);
+    releases = (await api("/downloads/releases?limit=500")).filter((r) => r.entitled);
   } catch {
     return; // without the catalogue the customer types the version
   }
@@ -56,7 +55,7 @@ async function offerVersions(form, licenses) {
   input.after(list);
   const fill = () => {
     const chosen = form.querySelector("input[name=license_id]:checked")?.value;
-    const product = licenses.find((l) => (l.id ?? l.license_id) === chosen)?.product;
+    const product = licenses.find((l) => l.id === chosen)?.product;
     const versions = [...new Set(releases.filter((r) => r.product === product).map((r) => r.version))];
     list.replaceChildren(...[...versions, "other"].map((version) => h("option", { value: version })));
   };
@@ -75,15 +74,15 @@ function caseForm(licenses, covered) {
     licenses.map((license, index) => {
       const ok = covered.includes(license);
       const id = `case-license-${index}`;
-      const coverage = license.coverage ?? {};
+      const { coverage } = license;
       return h(
         "label",
         { class: `choice ${ok ? "" : "is-disabled"}`, for: id },
-        h("input", { type: "radio", name: "license_id", id, value: license.id ?? license.license_id, disabled: !ok, checked: ok && license === covered[0], required: true }),
+        h("input", { type: "radio", name: "license_id", id, value: license.id, disabled: !ok, checked: ok && license === covered[0], required: true }),
         h(
           "span",
           { class: "choice-body" },
-          h("span", { class: "choice-title" }, `${license.product} ${license.edition ?? ""}`.trim(), " ", h("code", { class: "serial" }, license.serial)),
+          h("span", { class: "choice-title" }, `${license.product} ${license.edition}`.trim(), " ", h("code", { class: "serial" }, license.serial)),
           h("span", { class: "sub" }, ok ? t("cases.license.covered_until", { date: formatDate(coverage.end) }) : t("cases.license.not_covered", { date: formatDate(coverage.end) })),
         ),
       );
@@ -159,7 +158,7 @@ function openedCase(created) {
     { class: "card result result-success", id: "case-opened" },
     h("span", { class: "hero-icon hero-success", html: icons.check }),
     h("h2", {}, t("cases.opened.title")),
-    h("p", {}, t("cases.opened.number"), " ", h("strong", { class: "case-number" }, created.number ?? created.id)),
+    h("p", {}, t("cases.opened.number"), " ", h("strong", { class: "case-number" }, created.number)),
     h("p", { class: "muted" }, t("cases.opened.next")),
     h("div", { class: "form-actions center" }, h("a", { class: "btn btn-primary", href: `/cases/${encodeURIComponent(created.id)}` }, t("cases.view")), h("a", { class: "btn btn-secondary", href: "/cases" }, t("menu.cases.manage"))),
   );

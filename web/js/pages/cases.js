@@ -3,7 +3,6 @@ import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { navigate, query } from "../router.js";
 import { cell, emptyState, loading, notice, pageHeader, statusBadge } from "../ui.js";
-import { asList } from "./bind-panel.js";
 
 export const layout = "app";
 export const title = "menu.cases.manage";
@@ -18,7 +17,7 @@ export async function render(view) {
   append(view, slot);
   let cases;
   try {
-    cases = asList(await api("/cases/cases"), "cases");
+    cases = await api("/cases/cases");
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
@@ -44,11 +43,11 @@ export async function render(view) {
             h(
               "tr",
               {},
-              cell(t(cols[0]), h("a", { href: `/cases/${encodeURIComponent(item.id)}`, class: "case-link" }, item.number ?? item.id)),
+              cell(t(cols[0]), h("a", { href: `/cases/${encodeURIComponent(item.id)}`, class: "case-link" }, item.number)),
               cell(t(cols[1]), item.subject),
               cell(t(cols[2]), t(`category.${item.category}`)),
               cell(t(cols[3]), statusBadge(item.status, "case")),
-              cell(t(cols[4]), formatDateTime(item.updated_at ?? item.opened_at ?? item.created_at)),
+              cell(t(cols[4]), formatDateTime(item.updated_at)),
             ),
           ),
         ),

@@ -4,7 +4,7 @@ import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { button, cell, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
 import { renewalBanner } from "../renewal-banner.js";
-import { asList, bindPanel, statusOf, togglePanel } from "./bind-panel.js";
+import { bindPanel, togglePanel } from "./bind-panel.js";
 
 export const layout = "app";
 export const title = "menu.profile.contracts";
@@ -47,7 +47,7 @@ export async function render(view) {
 async function load(slot, addBtn) {
   let contracts;
   try {
-    contracts = asList(await api("/licensing/me/contracts"), "contracts");
+    contracts = await api("/licensing/me/contracts");
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
@@ -76,9 +76,9 @@ async function load(slot, addBtn) {
             return h(
               "tr",
               {},
-              cell(t(cols[0]), h("code", { class: "serial" }, contract.serial ?? contract.license_serial ?? "—")),
-              cell(t(cols[1]), contract.product ?? "—", contract.edition ? h("span", { class: "sub" }, contract.edition) : null),
-              cell(t(cols[2]), h("span", { class: "nowrap" }, `${formatDate(startOf(contract))} – ${formatDate(endOf(contract))}`)),
+              cell(t(cols[0]), h("code", { class: "serial" }, contract.serial)),
+              cell(t(cols[1]), contract.product),
+              cell(t(cols[2]), h("span", { class: "nowrap" }, `${formatDate(contract.starts_on)} – ${formatDate(contract.ends_on)}`)),
               cell(t(cols[3]), statusBadge(state, "contract")),
             );
           }),
@@ -88,29 +88,24 @@ async function load(slot, addBtn) {
   );
 }
 
-const startOf = (c) => c.starts_on ?? c.start ?? c.period?.start;
-const endOf = (c) => c.ends_on ?? c.end ?? c.period?.end;
-
+/** A contract's state on the customer's calendar day (the list shows bound, unvoided contracts). */
 function contractState(contract) {
-  const explicit = statusOf(contract);
-  if (["active", "ended", "upcoming", "void"].includes(explicit)) return explicit;
-  if (contract.voided || contract.void) return "void";
   const today = new Date().toISOString().slice(0, 10);
-  if (startOf(contract) && startOf(contract) > today) return "upcoming";
-  if (endOf(contract) && endOf(contract) < today) return "ended";
+  if (contract.starts_on > today) return "upcoming";
+  if (contract.ends_on < today) return "ended";
   return "active";
 }
 
 function contractPreview(found) {
-  const coverage = found.coverage_after ?? found.coverage ?? {};
+  const coverage = found.coverage_after;
   return h(
     "div",
     { class: "preview", id: "contract-preview" },
-    h("div", { class: "preview-head" }, h("span", { class: "preview-icon", html: icons.shield }), h("div", {}, h("p", { class: "preview-title" }, `${found.product ?? ""} ${found.edition ?? ""}`.trim() || t("contracts.preview.title")), h("p", { class: "sub" }, t("contracts.preview.lead")))),
+    h("div", { class: "preview-head" }, h("span", { class: "preview-icon", html: icons.shield }), h("div", {}, h("p", { class: "preview-title" }, `${found.product} ${found.edition}`.trim()), h("p", { class: "sub" }, t("contracts.preview.lead")))),
     facts([
       [t("field.license_serial"), found.serial],
-      [t("contracts.col.period"), `${formatDate(startOf(found))} – ${formatDate(endOf(found))}`],
-      coverage.start || coverage.end ? [t("contracts.coverage_after"), `${formatDate(coverage.start)} – ${formatDate(coverage.end)}`] : null,
+      [t("contracts.col.period"), `${formatDate(found.starts_on)} – ${formatDate(found.ends_on)}`],
+      [t("contracts.coverage_after"), `${formatDate(coverage.start)} – ${formatDate(coverage.end)}`],
     ]),
     found.already_bound_to_you ? notice("info", t("contracts.already_yours")) : null,
   );

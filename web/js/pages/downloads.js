@@ -4,7 +4,6 @@ import { formatBytes, formatDate, formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { navigate, query } from "../router.js";
 import { busy, emptyState, loading, notice, pageHeader } from "../ui.js";
-import { asList } from "./bind-panel.js";
 
 export const layout = "app";
 export const title = () => (location.pathname.endsWith("/updates") ? t("menu.download.updates") : t("menu.download.products"));
@@ -82,7 +81,7 @@ async function fill(slot, kind, wanted = null) {
   slot.replaceChildren(loading());
   let releases;
   try {
-    releases = asList(await api(`/downloads/releases?kind=${kind}`), "releases");
+    releases = await api(`/downloads/releases?kind=${kind}`);
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
@@ -110,8 +109,8 @@ async function fill(slot, kind, wanted = null) {
 }
 
 function releaseCard(release) {
-  const id = release.release_id ?? release.id;
-  const artifacts = release.artifacts ?? [];
+  const id = release.release_id;
+  const { artifacts } = release;
   return h(
     "article",
     { class: `card release ${release.entitled ? "" : "is-locked"}`, dataset: { release: id } },
@@ -119,7 +118,7 @@ function releaseCard(release) {
       "header",
       { class: "release-head" },
       h("span", { class: "preview-icon", html: icons.box }),
-      h("div", {}, h("h2", { class: "release-title" }, release.title || `${release.product} ${release.version}`), h("p", { class: "sub" }, [release.product, release.version, formatDate(release.published_on ?? release.published_at)].filter(Boolean).join(" · "))),
+      h("div", {}, h("h2", { class: "release-title" }, release.title || `${release.product} ${release.version}`), h("p", { class: "sub" }, [release.product, release.version, formatDate(release.published_on)].filter(Boolean).join(" · "))),
       release.entitled ? h("span", { class: "badge badge-in-warranty" }, t("downloads.entitled")) : h("span", { class: "badge badge-lapsed" }, t("downloads.not_entitled")),
     ),
     release.notes ? h("p", { class: "release-notes" }, release.notes) : null,
@@ -144,7 +143,7 @@ function artifactRow(releaseId, artifact, entitled) {
     busy(btn, async () => {
       try {
         const grant = await api(`/downloads/releases/${encodeURIComponent(releaseId)}/artifacts/${encodeURIComponent(artifact.filename)}`, { headers: { Prefer: "no-redirect" } });
-        result.replaceChildren(checksum(grant.sha256 ?? artifact.sha256, grant.expires_at));
+        result.replaceChildren(checksum(grant.sha256, grant.expires_at));
         window.location.assign(grant.url);
       } catch (error) {
         result.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.generic.detail")));

@@ -4,7 +4,7 @@ import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
 import { busy, button, cell, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
 import { renewalBanner } from "../renewal-banner.js";
-import { asList, bindPanel, statusOf, togglePanel } from "./bind-panel.js";
+import { bindPanel, togglePanel } from "./bind-panel.js";
 
 export const layout = "app";
 export const title = "menu.profile.licenses";
@@ -27,8 +27,8 @@ export async function render(view) {
       panel.hidden = true;
       addBtn.setAttribute("aria-expanded", "false");
       panel.querySelector("form").reset();
-      toast(t("licenses.added", { serial: bound?.serial ?? "" }));
-      await load(list, addBtn, bound?.serial);
+      toast(t("licenses.added", { serial: bound.serial }));
+      await load(list, addBtn, bound.serial);
       addBtn.focus();
     },
   });
@@ -40,7 +40,7 @@ export async function render(view) {
 async function load(slot, addBtn, highlightSerial) {
   let licenses;
   try {
-    licenses = asList(await api("/licensing/me/licenses"), "licenses");
+    licenses = await api("/licensing/me/licenses");
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
@@ -71,16 +71,15 @@ async function load(slot, addBtn, highlightSerial) {
 }
 
 function licenseRow(license, highlight) {
-  const coverage = license.coverage ?? {};
-  const status = statusOf(license);
+  const { coverage, status } = license;
   return h(
     "tr",
     { class: highlight ? "is-new" : null, dataset: { serial: license.serial } },
-    cell(t("licenses.col.product"), h("strong", {}, license.product), h("span", { class: "sub" }, license.edition ?? "")),
-    cell(t("licenses.col.seats"), String(license.seats ?? "—")),
+    cell(t("licenses.col.product"), h("strong", {}, license.product), h("span", { class: "sub" }, license.edition)),
+    cell(t("licenses.col.seats"), String(license.seats)),
     cell(t("field.license_serial"), h("code", { class: "serial" }, license.serial)),
     cell(t("licenses.col.coverage"), h("span", { class: "nowrap" }, `${formatDate(coverage.start)} – ${formatDate(coverage.end)}`), timeline(license.timeline)),
-    cell(t("licenses.col.status"), status ? statusBadge(status) : "—", lapsedHint(status, coverage)),
+    cell(t("licenses.col.status"), statusBadge(status), lapsedHint(status, coverage)),
     cellAction(t("licenses.col.file"), downloadButton(license)),
   );
 }
@@ -98,7 +97,7 @@ function lapsedHint(status, coverage) {
 }
 
 function timeline(periods) {
-  if (!Array.isArray(periods) || !periods.length) return null;
+  if (!periods.length) return null;
   return h(
     "details",
     { class: "timeline" },
@@ -107,9 +106,8 @@ function timeline(periods) {
       "ol",
       {},
       periods.map((period) => {
-        const kind = period.kind ?? period.type ?? "period";
-        const label = kind === "warranty" ? t("licenses.period.warranty") : kind === "contract" ? t("licenses.period.contract") : String(kind);
-        return h("li", {}, h("span", { class: `dot dot-${kind}` }), h("span", {}, label), h("span", { class: "sub" }, `${formatDate(period.start ?? period.starts_on)} – ${formatDate(period.end ?? period.ends_on)}`));
+        const label = period.kind === "warranty" ? t("licenses.period.warranty") : t("licenses.period.contract");
+        return h("li", {}, h("span", { class: `dot dot-${period.kind}` }), h("span", {}, label), h("span", { class: "sub" }, `${formatDate(period.start)} – ${formatDate(period.end)}`));
       }),
     ),
   );
@@ -124,7 +122,7 @@ function downloadButton(license) {
   btn.addEventListener("click", () =>
     busy(btn, async () => {
       try {
-        const response = await api(`/licensing/me/licenses/${encodeURIComponent(license.id ?? license.license_id)}/file`, { raw: true });
+        const response = await api(`/licensing/me/licenses/${encodeURIComponent(license.id)}/file`, { raw: true });
         saveBlob(await response.blob(), `${license.serial}.lic`);
         toast(t("licenses.file_saved", { file: `${license.serial}.lic` }));
       } catch (error) {
@@ -145,16 +143,15 @@ function saveBlob(blob, filename) {
 }
 
 export function licensePreview(found) {
-  const coverage = found.coverage ?? {};
-  const status = statusOf(found);
+  const { coverage } = found;
   return h(
     "div",
     { class: "preview", id: "license-preview" },
-    h("div", { class: "preview-head" }, h("span", { class: "preview-icon", html: icons.box }), h("div", {}, h("p", { class: "preview-title" }, `${found.product ?? ""} ${found.edition ?? ""}`.trim()), h("p", { class: "sub" }, t("licenses.preview.lead"))), status ? statusBadge(status) : null),
+    h("div", { class: "preview-head" }, h("span", { class: "preview-icon", html: icons.box }), h("div", {}, h("p", { class: "preview-title" }, `${found.product} ${found.edition}`.trim()), h("p", { class: "sub" }, t("licenses.preview.lead"))), statusBadge(coverage.status)),
     facts([
       [t("licenses.col.product"), found.product],
       [t("licenses.col.edition"), found.edition],
-      [t("licenses.col.seats"), found.seats != null ? String(found.seats) : null],
+      [t("licenses.col.seats"), String(found.seats)],
       [t("licenses.purchased_on"), formatDate(found.purchased_on)],
       [t("licenses.warranty_ends"), formatDate(found.warranty_ends)],
       [t("licenses.col.coverage"), `${formatDate(coverage.start)} – ${formatDate(coverage.end)}`],

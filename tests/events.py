@@ -1,7 +1,10 @@
-"""Publish licensing/identity events to Kafka the way their services' outbox relays do.
+"""Feed services events the way the producers' outbox relays do: the event built from its
+schema in shared/events, wrapped and encoded as `shared.outbox.add_event` stores it (envelope,
+key, CloudEvents headers) and sent as the relay sends an outbox row.
 
-Tests drive the downloads and cases projections with these, so they do not depend on the
-licensing back-office flow (covered by licensing's own tests).
+Tests drive the downloads, cases and notifier consumers with these, so they do not depend on
+the producing service's own flow (covered by that service's tests). Publishing the same
+envelope twice is a redelivery.
 """
 
 import uuid
@@ -9,9 +12,18 @@ from datetime import UTC, date, datetime
 
 from aiokafka import AIOKafkaProducer
 
-from shared.events import ContractBound, Envelope, Event, LicenseBound, LicenseVoided
+from services.downloads.release_tool import SOURCE as RELEASE_TOOL
+from shared.events import ContractBound, Envelope, Event, LicenseBound, LicenseVoided, ReleasePublished
 from shared.outbox import event_headers
 from shared.relay import make_producer
+
+
+def producer_of(event: Event) -> str:
+    """Who publishes this event: the product team's release tool announces releases; every
+    other event comes from the service that owns the topic named after it."""
+    if isinstance(event, ReleasePublished):
+        return RELEASE_TOOL
+    return event.topic.split(".", 1)[0]
 
 
 class EventPublisher:
@@ -19,21 +31,25 @@ class EventPublisher:
         self.bootstrap = bootstrap
         self._producer: AIOKafkaProducer | None = None
 
-    async def publish(self, event: Event, *, source: str, time: datetime | None = None) -> Envelope[Event]:
+    async def publish(self, event: Event, *, time: datetime | None = None) -> Envelope[Event]:
+        """Publish a new envelope of `event`; `time` backdates it (a late, stale event)."""
+        envelope: Envelope[Event] = Envelope.wrap(event, source=producer_of(event))
+        if time is not None:
+            envelope = envelope.model_copy(update={"time": time})
+        await self.publish_envelope(envelope)
+        return envelope
+
+    async def publish_envelope(self, envelope: Envelope[Event]) -> None:
+        """Publish an envelope as it is: the same one twice is a redelivery."""
         if self._producer is None:
             self._producer = make_producer(self.bootstrap)
             await self._producer.start()
-        envelope: Envelope[Event] = Envelope.wrap(event, source=source)
-        if time is not None:
-            envelope = envelope.model_copy(update={"time": time})
-        headers = [(k, v.encode()) for k, v in event_headers(envelope).items()]
         await self._producer.send_and_wait(
-            event.topic,
+            envelope.data.topic,
             value=envelope.model_dump_json().encode(),
             key=envelope.subject.encode(),
-            headers=headers,
+            headers=[(k, v.encode()) for k, v in event_headers(envelope).items()],
         )
-        return envelope
 
     async def bind_license(
         self,
@@ -46,7 +62,7 @@ class EventPublisher:
         time: datetime | None = None,
     ) -> Envelope[Event]:
         event = license_bound(license_id or uuid.uuid4(), account_id, product, start, end)
-        return await self.publish(event, source="licensing", time=time)
+        return await self.publish(event, time=time)
 
     async def bind_contract(
         self,
@@ -68,8 +84,7 @@ class EventPublisher:
                 ends_on=end,
                 coverage_start=start,
                 coverage_end=end,
-            ),
-            source="licensing",
+            )
         )
 
     async def void_license(self, license_id: uuid.UUID, account_id: uuid.UUID, product: str) -> None:
@@ -82,8 +97,7 @@ class EventPublisher:
                 license_void=True,
                 coverage_start=None,
                 coverage_end=None,
-            ),
-            source="licensing",
+            )
         )
 
     async def close(self) -> None:
