@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 from deploy.local.gateway import TRUSTED_PROXY  # noqa: E402 - the repository root must be importable first
 from tests.accounts import Accounts, PortalUser  # noqa: E402
 from tests.conftest import database_url  # noqa: E402
+from tests.events import EventPublisher  # noqa: E402
 from tests.kit import client_ip  # noqa: E402
-from tests.licensing_events import EventPublisher  # noqa: E402
 
 MIB = 1024 * 1024
 CONTENT_TYPE = "application/octet-stream"
@@ -193,25 +193,19 @@ async def main() -> None:
         headers={"X-Forwarded-For": client_ip()},
     ) as gateway:
         accounts = Accounts(stack, gateway)
-        try:
-            user = await accounts.user()
-            case_id = await covered_case(stack, gateway, user)
-            print(f"{args.rounds} rounds of {args.size_mb} MiB, case {case_id}")
-            uploads, downloads, puts, gets = [], [], [], []
-            for number in range(1, args.rounds + 1):
-                upload, download, parts = await presigned_round(gateway, http, user, case_id, content)
-                put, get = direct_round(direct, minio["bucket"], content)
-                uploads.append(upload)
-                downloads.append(download)
-                puts.append(put)
-                gets.append(get)
-                detail = "  ".join(f"{name} {1000 * s:.0f} ms" for name, s in parts.items())
-                print(
-                    f"  round {number}: {detail}  | direct PUT {1000 * put:.0f} ms  GET {1000 * get:.0f} ms"
-                )
-        finally:
-            accounts.close()
-
+        user = await accounts.user()
+        case_id = await covered_case(stack, gateway, user)
+        print(f"{args.rounds} rounds of {args.size_mb} MiB, case {case_id}")
+        uploads, downloads, puts, gets = [], [], [], []
+        for number in range(1, args.rounds + 1):
+            upload, download, parts = await presigned_round(gateway, http, user, case_id, content)
+            put, get = direct_round(direct, minio["bucket"], content)
+            uploads.append(upload)
+            downloads.append(download)
+            puts.append(put)
+            gets.append(get)
+            detail = "  ".join(f"{name} {1000 * s:.0f} ms" for name, s in parts.items())
+            print(f"  round {number}: {detail}  | direct PUT {1000 * put:.0f} ms  GET {1000 * get:.0f} ms")
     size = float(args.size_mb)
     print(f"presigned upload (form + POST + complete)   {speed(size, uploads)}")
     print(f"direct MinIO PUT (minio client, baseline)   {speed(size, puts)}")

@@ -90,7 +90,7 @@ async def main() -> None:
         httpx.AsyncClient(base_url=stack["services"]["cases"]["url"], timeout=60) as cases,
     ):
         engineer = create_staff(stack, identity, roles="support")
-        headers = await engineer.headers()
+        headers = engineer.headers
         try:
             started = time.perf_counter()
             await database.execute(SEED, prefix, args.cases)

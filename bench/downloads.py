@@ -37,7 +37,7 @@ from deploy.portal_client import publish_release  # noqa: E402
 from shared import clock  # noqa: E402
 from tests.accounts import Accounts  # noqa: E402
 from tests.conftest import database_url  # noqa: E402
-from tests.licensing_events import EventPublisher  # noqa: E402
+from tests.events import EventPublisher  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -209,7 +209,6 @@ async def main() -> None:
                 print(f"  ratio presigned/direct: {presigned_speed / direct_speed:.3f}")
             finally:
                 await events.close()
-                accounts.close()
 
 
 if __name__ == "__main__":

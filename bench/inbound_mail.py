@@ -38,7 +38,7 @@ from deploy.local.ports import HOST, port_free  # noqa: E402
 from services.cases.mailbox.config import MailboxSettings  # noqa: E402
 from services.cases.mailbox.receiver import smtp_factory  # noqa: E402
 from shared.events import UserVerified  # noqa: E402
-from tests.licensing_events import EventPublisher  # noqa: E402
+from tests.events import EventPublisher  # noqa: E402
 
 BODY = (
     "After the upgrade to 5.2.1 the nightly flow no longer starts.\n"

@@ -24,12 +24,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.licensing.helpers import (  # noqa: E402 - the repository root must be importable first
-    Account,
-    create_staff,
-    register_customer,
-    wait_until_licensing_knows,
-)
+from tests.accounts import PortalUser, register_customer  # noqa: E402 - the repository root first
+from tests.licensing.helpers import create_staff, wait_until_licensing_knows  # noqa: E402
 
 HEADER = "product,edition,seats,purchased_on,warranty_ends,customer_ref\n"
 
@@ -55,9 +51,9 @@ def licenses_csv(rows: int, tag: str) -> bytes:
     ).encode()
 
 
-async def import_csv(client: httpx.AsyncClient, staff: Account, body: bytes) -> list[dict[str, str]]:
+async def import_csv(client: httpx.AsyncClient, staff: PortalUser, body: bytes) -> list[dict[str, str]]:
     response = await client.post(
-        "/admin/licenses/import", content=body, headers={**await staff.headers(), "Content-Type": "text/csv"}
+        "/admin/licenses/import", content=body, headers={**staff.headers, "Content-Type": "text/csv"}
     )
     response.raise_for_status()
     return list(csv.DictReader(io.StringIO(response.text)))
@@ -68,17 +64,16 @@ async def bench_binds(
     identity: httpx.AsyncClient,
     gateway: httpx.AsyncClient,
     licensing: httpx.AsyncClient,
-    staff: Account,
+    staff: PortalUser,
     customers: int,
     binds: int,
 ) -> None:
     slots = asyncio.Semaphore(4)
 
-    async def customer() -> Account:
+    async def customer() -> PortalUser:
         async with slots:
             account = await register_customer(identity, staff)
             await wait_until_licensing_knows(gateway, account)
-            await account.headers()
             return account
 
     accounts = await asyncio.gather(*(customer() for _ in range(customers)))
@@ -88,8 +83,8 @@ async def bench_binds(
     latencies: list[float] = []
     statuses: dict[int, int] = {}
 
-    async def worker(index: int, account: Account) -> None:
-        headers = await account.headers()
+    async def worker(index: int, account: PortalUser) -> None:
+        headers = account.headers
         for row in issued[index * binds : (index + 1) * binds]:
             started = time.perf_counter()
             response = await licensing.post(
@@ -111,7 +106,7 @@ async def bench_binds(
     print(f"bind_p99_ms {percentile(latencies, 99) * 1000:.1f}")
 
 
-async def bench_import(licensing: httpx.AsyncClient, staff: Account, pid: int, rows: int) -> None:
+async def bench_import(licensing: httpx.AsyncClient, staff: PortalUser, pid: int, rows: int) -> None:
     body = licenses_csv(rows, f"bench-import-{uuid.uuid4().hex[:12]}")
     before = memory_kib(pid)
     started = time.perf_counter()
@@ -145,7 +140,7 @@ async def main() -> None:
             limits=httpx.Limits(max_connections=100),
         ) as licensing,
     ):
-        staff = create_staff(stack, identity)
+        staff = await create_staff(stack)
         await bench_binds(stack, identity, gateway, licensing, staff, args.customers, args.binds)
         await bench_import(licensing, staff, pid, args.rows)
 

@@ -12,17 +12,13 @@ from datetime import UTC, date, datetime
 
 from aiokafka import AIOKafkaProducer
 
-from services.downloads.release_tool import SOURCE as RELEASE_TOOL
-from shared.events import ContractBound, Envelope, Event, LicenseBound, LicenseVoided, ReleasePublished
+from shared.events import ContractBound, Envelope, Event, LicenseBound, LicenseVoided
 from shared.outbox import event_headers
 from shared.relay import make_producer
 
 
 def producer_of(event: Event) -> str:
-    """Who publishes this event: the product team's release tool announces releases; every
-    other event comes from the service that owns the topic named after it."""
-    if isinstance(event, ReleasePublished):
-        return RELEASE_TOOL
+    """Who publishes this event: the service that owns the topic named after it."""
     return event.topic.split(".", 1)[0]
 
 
