@@ -1,4 +1,8 @@
-"""Apache Kafka 3.9.1 in KRaft mode (one combined broker+controller), jars fetched with Maven."""
+"""Apache Kafka 4.3.1 in KRaft mode (one combined broker+controller), jars fetched with Maven.
+
+4.3.1 is the newest Kafka that the current Strimzi release (1.2.0) runs, so the local stack and
+the cluster in deploy/k8s run the same broker. aiokafka negotiates protocol versions per
+connection, so the old versions Kafka 4 removed (KIP-896) are not ones it asks for."""
 
 from __future__ import annotations
 
@@ -18,9 +22,11 @@ from .ports import HOST, port_open
 from .report import StackError
 
 NAME = "kafka"
-VERSION = "3.9.1"
+VERSION = "4.3.1"  # with <kafka.version> in kafka-pom.xml
 POM = DEPLOY_LOCAL / "kafka-pom.xml"
-LOG4J = DEPLOY_LOCAL / "log4j.properties"
+LOG4J2 = DEPLOY_LOCAL / "log4j2.properties"
+# Kafka 4 needs Java 17 for the broker (Java 11 stays enough only for clients).
+JAVA_MAJOR = 17
 PROBE_TOPIC = "stack-readiness-probe"
 
 
@@ -29,7 +35,14 @@ def libs_dir(ctx: Ctx) -> Path:
 
 
 def _libs_complete(libs: Path) -> bool:
-    return (libs / f"kafka_2.13-{VERSION}.jar").exists() and any(libs.glob("slf4j-reload4j-*.jar"))
+    """The broker jar and the logging chain it needs: SLF4J 1.7 → log4j2 binding → log4j2 core.
+
+    A cache missing the binding would start a broker that logs nothing (SLF4J's no-op
+    fallback), which is why the check names it and not only Kafka's own jar."""
+    return (libs / f"kafka_2.13-{VERSION}.jar").exists() and all(
+        any(libs.glob(pattern))
+        for pattern in ("log4j-slf4j-impl-*.jar", "log4j-core-*.jar", "log4j-api-*.jar")
+    )
 
 
 def _java_major(java: str) -> int:
@@ -46,8 +59,12 @@ def ensure_installed(ctx: Ctx) -> None:
     if shutil.which("java") is None:
         apt_install(ctx.reporter, NAME, ["default-jre-headless"], install_log)
     java = require_tool(NAME, "java", "install a Java 17 runtime: apt-get install -y default-jre-headless")
-    if _java_major(java) < 11:
-        raise StackError(NAME, "Kafka needs Java 11 or newer", hint="apt-get install -y default-jre-headless")
+    if _java_major(java) < JAVA_MAJOR:
+        raise StackError(
+            NAME,
+            f"Kafka {VERSION} needs Java {JAVA_MAJOR} or newer",
+            hint="apt-get install -y default-jre-headless (Debian 12 ships 17)",
+        )
     libs = libs_dir(ctx)
     if _libs_complete(libs):
         return
@@ -197,7 +214,7 @@ def start(ctx: Ctx) -> None:
                 "-XX:+UseG1GC",
                 "-XX:MaxGCPauseMillis=20",
                 "-Djava.awt.headless=true",
-                f"-Dlog4j.configuration=file:{LOG4J}",
+                f"-Dlog4j2.configurationFile={LOG4J2}",
                 "-cp",
                 _classpath(ctx),
                 "kafka.Kafka",
