@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -127,6 +128,12 @@ def cached_go_binary(bin_dir: Path, name: str, version: str) -> Path | None:
     return None
 
 
+def go_binary_name(module: str) -> str:
+    """The file `go install` writes: the last path element, or the one before a /vN suffix."""
+    parts = module.split("/")
+    return parts[-2] if re.fullmatch(r"v\d+", parts[-1]) and len(parts) > 1 else parts[-1]
+
+
 def go_install(
     reporter: Reporter, component: str, module: str, version: str, bin_dir: Path, log: Path
 ) -> Path:
@@ -135,7 +142,7 @@ def go_install(
     The scratch directory is this process's own, so stacks starting side by side (several
     checkouts, CI and a developer) may build at once; the last rename wins, atomically."""
     go = require_tool(component, "go", "install Go 1.24+ (https://go.dev/dl) and put it on PATH")
-    name = module.rsplit("/", 1)[-1]
+    name = go_binary_name(module)
     scratch = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=bin_dir))
     with reporter.step(component, f"building {name} {version} with go install (several minutes, once)"):
         try:
