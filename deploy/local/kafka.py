@@ -28,6 +28,10 @@ LOG4J2 = DEPLOY_LOCAL / "log4j2.properties"
 # Kafka 4 needs Java 17 for the broker (Java 11 stays enough only for clients).
 JAVA_MAJOR = 17
 PROBE_TOPIC = "stack-readiness-probe"
+# The SCRAM user of the authenticated listener, as production's clients authenticate (Strimzi
+# KafkaUser, SCRAM-SHA-512); the services here keep the plain listener.
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+SCRAM_USER = "portal"
 
 
 def libs_dir(ctx: Ctx) -> Path:
@@ -105,16 +109,21 @@ def _kafka_dir(ctx: Ctx) -> Path:
 
 def _write_properties(ctx: Ctx) -> Path:
     kdir = _kafka_dir(ctx)
-    port, ctl = ctx.ports["kafka"], ctx.ports["kafka_controller"]
+    port, ctl, sasl = ctx.ports["kafka"], ctx.ports["kafka_controller"], ctx.ports["kafka_sasl"]
     props = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@{HOST}:{ctl}",
-        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{ctl}",
-        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{ctl},SASL_PLAINTEXT://{HOST}:{sasl}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{port},SASL_PLAINTEXT://{HOST}:{sasl}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+        # Credentials live in the cluster metadata (added at format time, _format_storage).
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        ),
         "log.dirs": str(kdir / "data"),
         "num.partitions": "3",
         "default.replication.factor": "1",
@@ -138,6 +147,10 @@ def _write_properties(ctx: Ctx) -> Path:
     return path
 
 
+def _scram_marker(ctx: Ctx) -> Path:
+    return _kafka_dir(ctx) / "scram-user-added"
+
+
 def _format_storage(ctx: Ctx, props: Path) -> None:
     if (_kafka_dir(ctx) / "data" / "meta.properties").exists():
         return
@@ -155,10 +168,36 @@ def _format_storage(ctx: Ctx, props: Path) -> None:
             "-c",
             str(props),
             "--ignore-formatted",
+            "--add-scram",
+            f"{SCRAM_MECHANISM}=[name={SCRAM_USER},password={ctx.secrets['kafka_scram_password']}]",
         ],
         log=ctx.log(NAME),
         hint=f"delete {_kafka_dir(ctx) / 'data'} and retry",
     )
+    _scram_marker(ctx).touch()
+
+
+def _ensure_scram_user(ctx: Ctx) -> None:
+    """Data formatted before the SCRAM listener existed gets its user through the running broker."""
+    if _scram_marker(ctx).exists():
+        return
+    run(
+        NAME,
+        [
+            "java",
+            "-cp",
+            _classpath(ctx),
+            "kafka.admin.ConfigCommand",
+            f"--bootstrap-server={HOST}:{ctx.ports['kafka']}",
+            "--alter",
+            "--entity-type=users",
+            f"--entity-name={SCRAM_USER}",
+            f"--add-config={SCRAM_MECHANISM}=[password={ctx.secrets['kafka_scram_password']}]",
+        ],
+        log=ctx.log(NAME),
+        hint="`down --purge` formats Kafka's data anew, with the user",
+    )
+    _scram_marker(ctx).touch()
 
 
 async def _probe(bootstrap: str) -> bool:
@@ -232,6 +271,7 @@ def start(ctx: Ctx) -> None:
             hint="see the log above; `down` then `up` restarts it, `down --purge` resets its data",
             interval=0.5,
         )
+        _ensure_scram_user(ctx)
 
 
 def stop(ctx: Ctx) -> bool:

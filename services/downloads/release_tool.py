@@ -36,17 +36,17 @@ import urllib3
 from minio import Minio
 from minio.error import S3Error
 from pydantic import field_validator
-from pydantic_settings import BaseSettings
 
 from services.downloads.release_artifacts import LocalFile, artifact_of, hash_file, object_key, upload
 from services.downloads.release_dates import publication_date, record_publication, recorded_publication
 from shared import clock
-from shared.config import settings_config
+from shared.config import KafkaClientSettings, settings_config
 from shared.dates import RANGE_MESSAGE, in_business_range
 from shared.events import Envelope, ReleasePublished
 from shared.events.downloads import ReleaseText
 from shared.filenames import is_safe_filename, safe_filename
 from shared.i18n import LOCALES, Locale
+from shared.kafka_security import KafkaSecurity
 from shared.outbox import event_headers
 from shared.relay import make_producer
 from shared.topics import dlq_topic, ensure_topics
@@ -59,7 +59,7 @@ T = TypeVar("T")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 
 
-class ReleaseToolSettings(BaseSettings):
+class ReleaseToolSettings(KafkaClientSettings):
     model_config = settings_config("RELEASE_")
 
     s3_endpoint: str = "127.0.0.1:9000"
@@ -238,13 +238,15 @@ def _publication_date(settings: ReleaseToolSettings, release_id: uuid.UUID, requ
 # --- Kafka ------------------------------------------------------------------------------------
 
 
-async def _publish(bootstrap: str, event: ReleasePublished) -> Envelope[ReleasePublished]:
+async def _publish(
+    bootstrap: str, event: ReleasePublished, security: KafkaSecurity
+) -> Envelope[ReleasePublished]:
     envelope = Envelope[ReleasePublished](
         id=envelope_id_of(event), type=event.type, source=SOURCE, subject=event.subject, data=event
     )
     headers = [(key, value.encode()) for key, value in event_headers(envelope).items()]  # type: ignore[arg-type]
-    await ensure_topics(bootstrap, (event.topic, dlq_topic(event.topic)))
-    producer = make_producer(bootstrap)
+    await ensure_topics(bootstrap, (event.topic, dlq_topic(event.topic)), security=security)
+    producer = make_producer(bootstrap, **security.client_options())
     await producer.start()
     try:
         await producer.send_and_wait(
@@ -258,9 +260,11 @@ async def _publish(bootstrap: str, event: ReleasePublished) -> Envelope[ReleaseP
     return envelope
 
 
-def _publish_or_explain(bootstrap: str, event: ReleasePublished) -> Envelope[ReleasePublished]:
+def _publish_or_explain(
+    bootstrap: str, event: ReleasePublished, security: KafkaSecurity
+) -> Envelope[ReleasePublished]:
     try:
-        return asyncio.run(asyncio.wait_for(_publish(bootstrap, event), KAFKA_TIMEOUT_SECONDS))
+        return asyncio.run(asyncio.wait_for(_publish(bootstrap, event, security), KAFKA_TIMEOUT_SECONDS))
     except Exception as error:  # any failure here means the event did not go out
         raise ToolError(
             f"cannot publish to Kafka at {bootstrap} ({type(error).__name__}: {error}); "
@@ -292,7 +296,7 @@ def publish(args: argparse.Namespace, settings: ReleaseToolSettings) -> None:
         artifacts=[artifact_of(f, object_key(args.product, args.version, f.filename)) for f in files],
     )
     print(f"Publishing {event.type} to {settings.kafka_bootstrap}…")
-    envelope = _publish_or_explain(settings.kafka_bootstrap, event)
+    envelope = _publish_or_explain(settings.kafka_bootstrap, event, settings.kafka_security)
     print(
         f"Published release {event.release_id} ({args.product} {args.version}, {args.kind}); event {envelope.id}"
     )

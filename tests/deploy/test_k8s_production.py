@@ -123,7 +123,9 @@ def test_production_renders_no_secret_and_the_secret_manager_provides_every_one_
     docs = _docs()
     assert not _of("Secret", docs), "production must not render Secrets (placeholders or values)"
     provided = {es["spec"]["target"]["name"] for es in _of("ExternalSecret", docs).values()}
-    needed = _referenced_secrets(docs)
+    # Strimzi writes the KafkaUsers' passwords and the cluster CA itself.
+    operator_made = {*_of("KafkaUser", docs), *(f"{k}-cluster-ca-cert" for k in _of("Kafka", docs))}
+    needed = _referenced_secrets(docs) - operator_made
     assert {"support-portal-shared", "release-tool-s3", "pg-backup-s3"} <= needed
     assert needed <= provided, f"no ExternalSecret for {sorted(needed - provided)}"
     for es in _of("ExternalSecret", docs).values():
@@ -269,3 +271,43 @@ def test_gateway_workers_fit_its_cpu_limit_and_it_trusts_only_the_ingress() -> N
         assert rule.get("from"), "the gateway admits every pod"
         for peer in rule["from"]:
             assert peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] == "ingress-nginx"
+
+
+def test_every_kafka_client_authenticates_as_its_own_user() -> None:
+    docs = _docs()
+    (kafka,) = _of("Kafka", docs).values()
+    assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+    (listener,) = kafka["spec"]["kafka"]["listeners"]
+    assert listener["tls"] is True
+    assert listener["authentication"]["type"] == "scram-sha-512"
+    users = _of("KafkaUser", docs)
+    config = _of("ConfigMap", docs)["support-portal-config"]["data"]
+    assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert config["KAFKA_BOOTSTRAP"].endswith(f":{listener['port']}")
+    ca_secret = f"{kafka['metadata']['name']}-cluster-ca-cert"
+    clients = {name: d for name, d in _of("Deployment", docs).items() if name in SERVICES}
+    clients |= {name: d for name, d in _of("Job", docs).items() if name.startswith("release-publish")}
+    assert len(clients) == len(SERVICES) + 1
+    for name, workload in clients.items():
+        pod = _pod_spec(workload)
+        container = pod["containers"][0]
+        prefix = container["envFrom"][0].get("prefix", "")
+        env = {e["name"]: e for e in container["env"]}
+        user = env[f"{prefix}KAFKA_SASL_USERNAME"]["value"]
+        assert user in users, f"{name}: no KafkaUser {user}"
+        assert users[user]["spec"]["authentication"]["type"] == "scram-sha-512"
+        assert env[f"{prefix}KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": user,
+            "key": "password",
+        }
+        mounted = {v["name"] for v in pod["volumes"] if v.get("secret", {}).get("secretName") == ca_secret}
+        mounts = {m["mountPath"] for m in container["volumeMounts"] if m["name"] in mounted}
+        assert any(config["KAFKA_CA_FILE"].startswith(path + "/") for path in mounts), (
+            f"{name}: no cluster CA"
+        )
+    for service in SERVICES:
+        acls = users[service]["spec"]["authorization"]["acls"]
+        groups = {a["resource"]["name"] for a in acls if a["resource"]["type"] == "group"}
+        assert groups == {service}, f"{service}: consumer group other than its own"
+        writable = {a["resource"]["name"] for a in acls if "Write" in a["operations"]}
+        assert all(t.endswith(".dlq") or t.startswith(f"{service}.") for t in writable), (service, writable)
