@@ -26,12 +26,17 @@ def run(
     cwd: Path | None = None,
     hint: str = "",
     timeout: float | None = None,
+    shown: Sequence[str] | None = None,
 ) -> None:
-    """Run a finite command, output appended to ``log``; raise StackError with its tail on failure."""
+    """Run a finite command, output appended to ``log``; raise StackError with its tail on failure.
+
+    ``shown`` is what the log and the error name instead of ``argv`` (an argument holding a
+    password, say)."""
+    shown = list(shown or argv)
     log.parent.mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, **(env or {})}
     with log.open("ab") as out:
-        out.write(f"\n$ {' '.join(argv)}\n".encode())
+        out.write(f"\n$ {' '.join(shown)}\n".encode())
         out.flush()
         try:
             result = subprocess.run(
@@ -47,9 +52,9 @@ def run(
         except FileNotFoundError as exc:
             raise StackError(step, f"{argv[0]} not found", hint=hint, log=log) from exc
         except subprocess.TimeoutExpired as exc:
-            raise StackError(step, f"{argv[0]} timed out after {timeout:.0f}s", hint=hint, log=log) from exc
+            raise StackError(step, f"{shown[0]} timed out after {timeout:.0f}s", hint=hint, log=log) from exc
     if result.returncode != 0:
-        raise StackError(step, f"{' '.join(argv[:3])} failed (exit {result.returncode})", hint=hint, log=log)
+        raise StackError(step, f"{' '.join(shown[:3])} failed (exit {result.returncode})", hint=hint, log=log)
 
 
 def apt_install(reporter: Reporter, component: str, packages: Sequence[str], log: Path) -> None:

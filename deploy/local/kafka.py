@@ -120,7 +120,7 @@ def _write_properties(ctx: Ctx) -> Path:
         "inter.broker.listener.name": "PLAINTEXT",
         "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
         "sasl.enabled.mechanisms": SCRAM_MECHANISM,
-        # Credentials live in the cluster metadata (added at format time, _format_storage).
+        # Credentials live in the cluster metadata (added once the broker runs, _ensure_scram_user).
         "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": (
             "org.apache.kafka.common.security.scram.ScramLoginModule required;"
         ),
@@ -168,32 +168,34 @@ def _format_storage(ctx: Ctx, props: Path) -> None:
             "-c",
             str(props),
             "--ignore-formatted",
-            "--add-scram",
-            f"{SCRAM_MECHANISM}=[name={SCRAM_USER},password={ctx.secrets['kafka_scram_password']}]",
         ],
         log=ctx.log(NAME),
         hint=f"delete {_kafka_dir(ctx) / 'data'} and retry",
     )
-    _scram_marker(ctx).touch()
+    _scram_marker(ctx).unlink(missing_ok=True)  # new metadata: the user is added again
 
 
 def _ensure_scram_user(ctx: Ctx) -> None:
-    """Data formatted before the SCRAM listener existed gets its user through the running broker."""
+    """Add the SCRAM user through the running broker, once per formatted metadata log."""
     if _scram_marker(ctx).exists():
         return
+    argv = [
+        "java",
+        "-cp",
+        _classpath(ctx),
+        "kafka.admin.ConfigCommand",
+        f"--bootstrap-server={HOST}:{ctx.ports['kafka']}",
+        "--alter",
+        "--entity-type=users",
+        f"--entity-name={SCRAM_USER}",
+        "--add-config",
+    ]
     run(
         NAME,
-        [
-            "java",
-            "-cp",
-            _classpath(ctx),
-            "kafka.admin.ConfigCommand",
-            f"--bootstrap-server={HOST}:{ctx.ports['kafka']}",
-            "--alter",
-            "--entity-type=users",
-            f"--entity-name={SCRAM_USER}",
-            f"--add-config={SCRAM_MECHANISM}=[password={ctx.secrets['kafka_scram_password']}]",
-        ],
+        [*argv, f"{SCRAM_MECHANISM}=[password={ctx.secrets['kafka_scram_password']}]"],
+        # The password stays out of the log (ConfigCommand's --add-config-file mangles the
+        # mechanism's name, so it has to be an argument).
+        shown=[*argv, f"{SCRAM_MECHANISM}=[password=…]"],
         log=ctx.log(NAME),
         hint="`down --purge` formats Kafka's data anew, with the user",
     )
