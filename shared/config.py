@@ -12,6 +12,7 @@ from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.clock import DEFAULT_BUSINESS_TIMEZONE, business_zone_named
+from shared.kafka_security import KafkaSecurity
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - rejected outside development/test
 
@@ -20,7 +21,27 @@ def settings_config(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, env_file=None, extra="ignore")
 
 
-class ServiceSettings(BaseSettings):
+class KafkaClientSettings(BaseSettings):
+    """How a service's Kafka clients authenticate (shared.kafka_security)."""
+
+    # How the Kafka clients authenticate (shared.kafka_security): SASL_SSL with the service's
+    # SCRAM-SHA-512 KafkaUser in the cluster, PLAINTEXT on the local broker.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
+    kafka_ca_file: str = ""
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            username=self.kafka_sasl_username,
+            password=self.kafka_sasl_password,
+            ca_file=self.kafka_ca_file,
+        )
+
+
+class ServiceSettings(KafkaClientSettings):
     model_config = settings_config("SERVICE_")
 
     service_name: str = "service"

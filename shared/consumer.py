@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import transaction
 from shared.events import EVENT_TYPES, Envelope, Event, RawEnvelope
+from shared.kafka_security import PLAINTEXT, KafkaSecurity
 from shared.logging import bind_trace, get_logger
 from shared.metrics import CONSUMED, DEAD_LETTERED
 from shared.outbox import INBOX, add_raw
@@ -59,9 +60,11 @@ class EventConsumer:
         handlers: Handlers,
         max_attempts: int = 5,
         retry_base_seconds: float = 0.2,
+        security: KafkaSecurity = PLAINTEXT,
     ) -> None:
         self.name = name
         self.bootstrap = bootstrap
+        self.security = security
         self.sessions = sessions
         self.handlers = {cls.type: (cls, handler) for cls, handler in handlers.items()}
         self.topics = sorted({cls.topic for cls in handlers})
@@ -74,6 +77,7 @@ class EventConsumer:
             consumer = AIOKafkaConsumer(
                 *self.topics,
                 bootstrap_servers=self.bootstrap,
+                **self.security.client_options(),
                 group_id=self.name,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",

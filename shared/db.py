@@ -12,9 +12,16 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+# A process's most connections to its database are pool_size + MAX_OVERFLOW; the Kubernetes
+# manifests size PostgreSQL's max_connections from these (tests/deploy/test_k8s_production.py).
+POOL_SIZE = 10
+MAX_OVERFLOW = 10
 
-def make_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(database_url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+
+def make_engine(database_url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
+    return create_async_engine(
+        database_url, pool_size=pool_size, max_overflow=MAX_OVERFLOW, pool_pre_ping=True
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -16,6 +16,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 
+from shared.kafka_security import PLAINTEXT, KafkaSecurity
 from shared.logging import get_logger
 from shared.outbox import NOTIFY_CHANNEL
 
@@ -45,10 +46,19 @@ def make_producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
 
 
 class OutboxRelay:
-    def __init__(self, service: str, dsn: str, bootstrap: str, *, batch_size: int = 1000) -> None:
+    def __init__(
+        self,
+        service: str,
+        dsn: str,
+        bootstrap: str,
+        *,
+        batch_size: int = 1000,
+        security: KafkaSecurity = PLAINTEXT,
+    ) -> None:
         self.service = service
         self.dsn = dsn
         self.bootstrap = bootstrap
+        self.security = security
         self.batch_size = batch_size
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
@@ -111,7 +121,7 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = make_producer(self.bootstrap)
+            producer = make_producer(self.bootstrap, **self.security.client_options())
             try:
                 await producer.start()
             except BaseException:

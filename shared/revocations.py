@@ -20,14 +20,18 @@ from pydantic import ValidationError
 
 from shared import clock
 from shared.events import RawEnvelope, SessionsRevoked
+from shared.kafka_security import PLAINTEXT, KafkaSecurity
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
 
 class RevokedSessions:
-    def __init__(self, bootstrap: str, *, lookback_seconds: float) -> None:
+    def __init__(
+        self, bootstrap: str, *, lookback_seconds: float, security: KafkaSecurity = PLAINTEXT
+    ) -> None:
         self.bootstrap = bootstrap
+        self.security = security
         self.lookback_seconds = lookback_seconds
         self._expires: dict[UUID, float] = {}  # session id -> monotonic time it stops mattering
         self.caught_up = asyncio.Event()  # set once the backlog at start has been read
@@ -68,6 +72,7 @@ class RevokedSessions:
     async def _follow(self) -> None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
+            **self.security.client_options(),
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="latest",

@@ -3,6 +3,7 @@
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.events import TOPICS
+from shared.kafka_security import PLAINTEXT, KafkaSecurity
 
 PARTITIONS = 3
 
@@ -15,12 +16,18 @@ ALL_TOPICS: tuple[str, ...] = TOPICS + tuple(dlq_topic(t) for t in TOPICS)
 
 
 async def ensure_topics(
-    bootstrap: str, topics: tuple[str, ...] = ALL_TOPICS, *, replication: int = 1
+    bootstrap: str,
+    topics: tuple[str, ...] = ALL_TOPICS,
+    *,
+    replication: int = 1,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> None:
     """Create the topics that do not exist yet. In production the platform declares them
     (Strimzi KafkaTopic) before services start; this keeps a fresh local stack working, with
     `replication` from the settings so a cluster never gets under-replicated topics."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=10_000, **security.client_options()
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())

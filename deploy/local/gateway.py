@@ -68,6 +68,8 @@ def values(ctx: Ctx) -> dict[str, str]:
         "STORAGE_ORIGIN": f"http://{HOST}:{ctx.ports['minio']}",
         # As root the workers run as root too, so they can read a checkout under /root.
         "NGINX_USER": "root" if os.geteuid() == 0 else _current_user(),
+        # The machine's cores are the gateway's: no CPU limit applies to the local nginx.
+        "NGINX_WORKER_PROCESSES": "auto",
         "NGINX_PID_FILE": str(prefix(ctx) / "nginx.pid"),
         "NGINX_TEMP_DIR": str(temp),
         "NGINX_ACCESS_LOG": str(ctx.log("gateway-access")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,12 +26,17 @@ def run(
     cwd: Path | None = None,
     hint: str = "",
     timeout: float | None = None,
+    shown: Sequence[str] | None = None,
 ) -> None:
-    """Run a finite command, output appended to ``log``; raise StackError with its tail on failure."""
+    """Run a finite command, output appended to ``log``; raise StackError with its tail on failure.
+
+    ``shown`` is what the log and the error name instead of ``argv`` (an argument holding a
+    password, say)."""
+    shown = list(shown or argv)
     log.parent.mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, **(env or {})}
     with log.open("ab") as out:
-        out.write(f"\n$ {' '.join(argv)}\n".encode())
+        out.write(f"\n$ {' '.join(shown)}\n".encode())
         out.flush()
         try:
             result = subprocess.run(
@@ -46,9 +52,9 @@ def run(
         except FileNotFoundError as exc:
             raise StackError(step, f"{argv[0]} not found", hint=hint, log=log) from exc
         except subprocess.TimeoutExpired as exc:
-            raise StackError(step, f"{argv[0]} timed out after {timeout:.0f}s", hint=hint, log=log) from exc
+            raise StackError(step, f"{shown[0]} timed out after {timeout:.0f}s", hint=hint, log=log) from exc
     if result.returncode != 0:
-        raise StackError(step, f"{' '.join(argv[:3])} failed (exit {result.returncode})", hint=hint, log=log)
+        raise StackError(step, f"{' '.join(shown[:3])} failed (exit {result.returncode})", hint=hint, log=log)
 
 
 def apt_install(reporter: Reporter, component: str, packages: Sequence[str], log: Path) -> None:
@@ -127,6 +133,12 @@ def cached_go_binary(bin_dir: Path, name: str, version: str) -> Path | None:
     return None
 
 
+def go_binary_name(module: str) -> str:
+    """The file `go install` writes: the last path element, or the one before a /vN suffix."""
+    parts = module.split("/")
+    return parts[-2] if re.fullmatch(r"v\d+", parts[-1]) and len(parts) > 1 else parts[-1]
+
+
 def go_install(
     reporter: Reporter, component: str, module: str, version: str, bin_dir: Path, log: Path
 ) -> Path:
@@ -135,7 +147,7 @@ def go_install(
     The scratch directory is this process's own, so stacks starting side by side (several
     checkouts, CI and a developer) may build at once; the last rename wins, atomically."""
     go = require_tool(component, "go", "install Go 1.24+ (https://go.dev/dl) and put it on PATH")
-    name = module.rsplit("/", 1)[-1]
+    name = go_binary_name(module)
     scratch = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=bin_dir))
     with reporter.step(component, f"building {name} {version} with go install (several minutes, once)"):
         try:

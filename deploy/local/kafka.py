@@ -1,4 +1,8 @@
-"""Apache Kafka 3.9.1 in KRaft mode (one combined broker+controller), jars fetched with Maven."""
+"""Apache Kafka 4.3.1 in KRaft mode (one combined broker+controller), jars fetched with Maven.
+
+4.3.1 is the newest Kafka that the current Strimzi release (1.2.0) runs, so the local stack and
+the cluster in deploy/k8s run the same broker. aiokafka negotiates protocol versions per
+connection, so the old versions Kafka 4 removed (KIP-896) are not ones it asks for."""
 
 from __future__ import annotations
 
@@ -18,10 +22,16 @@ from .ports import HOST, port_open
 from .report import StackError
 
 NAME = "kafka"
-VERSION = "3.9.1"
+VERSION = "4.3.1"  # with <kafka.version> in kafka-pom.xml
 POM = DEPLOY_LOCAL / "kafka-pom.xml"
-LOG4J = DEPLOY_LOCAL / "log4j.properties"
+LOG4J2 = DEPLOY_LOCAL / "log4j2.properties"
+# Kafka 4 needs Java 17 for the broker (Java 11 stays enough only for clients).
+JAVA_MAJOR = 17
 PROBE_TOPIC = "stack-readiness-probe"
+# The SCRAM user of the authenticated listener, as production's clients authenticate (Strimzi
+# KafkaUser, SCRAM-SHA-512); the services here keep the plain listener.
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+SCRAM_USER = "portal"
 
 
 def libs_dir(ctx: Ctx) -> Path:
@@ -29,7 +39,14 @@ def libs_dir(ctx: Ctx) -> Path:
 
 
 def _libs_complete(libs: Path) -> bool:
-    return (libs / f"kafka_2.13-{VERSION}.jar").exists() and any(libs.glob("slf4j-reload4j-*.jar"))
+    """The broker jar and the logging chain it needs: SLF4J 1.7 → log4j2 binding → log4j2 core.
+
+    A cache missing the binding would start a broker that logs nothing (SLF4J's no-op
+    fallback), which is why the check names it and not only Kafka's own jar."""
+    return (libs / f"kafka_2.13-{VERSION}.jar").exists() and all(
+        any(libs.glob(pattern))
+        for pattern in ("log4j-slf4j-impl-*.jar", "log4j-core-*.jar", "log4j-api-*.jar")
+    )
 
 
 def _java_major(java: str) -> int:
@@ -46,8 +63,12 @@ def ensure_installed(ctx: Ctx) -> None:
     if shutil.which("java") is None:
         apt_install(ctx.reporter, NAME, ["default-jre-headless"], install_log)
     java = require_tool(NAME, "java", "install a Java 17 runtime: apt-get install -y default-jre-headless")
-    if _java_major(java) < 11:
-        raise StackError(NAME, "Kafka needs Java 11 or newer", hint="apt-get install -y default-jre-headless")
+    if _java_major(java) < JAVA_MAJOR:
+        raise StackError(
+            NAME,
+            f"Kafka {VERSION} needs Java {JAVA_MAJOR} or newer",
+            hint="apt-get install -y default-jre-headless (Debian 12 ships 17)",
+        )
     libs = libs_dir(ctx)
     if _libs_complete(libs):
         return
@@ -88,16 +109,21 @@ def _kafka_dir(ctx: Ctx) -> Path:
 
 def _write_properties(ctx: Ctx) -> Path:
     kdir = _kafka_dir(ctx)
-    port, ctl = ctx.ports["kafka"], ctx.ports["kafka_controller"]
+    port, ctl, sasl = ctx.ports["kafka"], ctx.ports["kafka_controller"], ctx.ports["kafka_sasl"]
     props = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@{HOST}:{ctl}",
-        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{ctl}",
-        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{ctl},SASL_PLAINTEXT://{HOST}:{sasl}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{port},SASL_PLAINTEXT://{HOST}:{sasl}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+        # Credentials live in the cluster metadata (added once the broker runs, _ensure_scram_user).
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        ),
         "log.dirs": str(kdir / "data"),
         "num.partitions": "3",
         "default.replication.factor": "1",
@@ -121,6 +147,10 @@ def _write_properties(ctx: Ctx) -> Path:
     return path
 
 
+def _scram_marker(ctx: Ctx) -> Path:
+    return _kafka_dir(ctx) / "scram-user-added"
+
+
 def _format_storage(ctx: Ctx, props: Path) -> None:
     if (_kafka_dir(ctx) / "data" / "meta.properties").exists():
         return
@@ -142,6 +172,34 @@ def _format_storage(ctx: Ctx, props: Path) -> None:
         log=ctx.log(NAME),
         hint=f"delete {_kafka_dir(ctx) / 'data'} and retry",
     )
+    _scram_marker(ctx).unlink(missing_ok=True)  # new metadata: the user is added again
+
+
+def _ensure_scram_user(ctx: Ctx) -> None:
+    """Add the SCRAM user through the running broker, once per formatted metadata log."""
+    if _scram_marker(ctx).exists():
+        return
+    argv = [
+        "java",
+        "-cp",
+        _classpath(ctx),
+        "kafka.admin.ConfigCommand",
+        f"--bootstrap-server={HOST}:{ctx.ports['kafka']}",
+        "--alter",
+        "--entity-type=users",
+        f"--entity-name={SCRAM_USER}",
+        "--add-config",
+    ]
+    run(
+        NAME,
+        [*argv, f"{SCRAM_MECHANISM}=[password={ctx.secrets['kafka_scram_password']}]"],
+        # The password stays out of the log (ConfigCommand's --add-config-file mangles the
+        # mechanism's name, so it has to be an argument).
+        shown=[*argv, f"{SCRAM_MECHANISM}=[password=…]"],
+        log=ctx.log(NAME),
+        hint="`down --purge` formats Kafka's data anew, with the user",
+    )
+    _scram_marker(ctx).touch()
 
 
 async def _probe(bootstrap: str) -> bool:
@@ -197,7 +255,7 @@ def start(ctx: Ctx) -> None:
                 "-XX:+UseG1GC",
                 "-XX:MaxGCPauseMillis=20",
                 "-Djava.awt.headless=true",
-                f"-Dlog4j.configuration=file:{LOG4J}",
+                f"-Dlog4j2.configurationFile={LOG4J2}",
                 "-cp",
                 _classpath(ctx),
                 "kafka.Kafka",
@@ -215,6 +273,7 @@ def start(ctx: Ctx) -> None:
             hint="see the log above; `down` then `up` restarts it, `down --purge` resets its data",
             interval=0.5,
         )
+        _ensure_scram_user(ctx)
 
 
 def stop(ctx: Ctx) -> bool:

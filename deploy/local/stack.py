@@ -114,7 +114,13 @@ def _stack_info(ctx: Ctx) -> dict[str, Any]:
             "password": s["postgres_password"],
             "url_template": svc.database_url(ctx, "{db}"),
         },
-        "kafka": {"bootstrap": f"{HOST}:{p['kafka']}"},
+        "kafka": {
+            "bootstrap": f"{HOST}:{p['kafka']}",
+            # The SCRAM-SHA-512 listener, for clients that authenticate as in production.
+            "sasl_bootstrap": f"{HOST}:{p['kafka_sasl']}",
+            "scram_username": kafka.SCRAM_USER,
+            "scram_password": s["kafka_scram_password"],
+        },
         "minio": {
             "endpoint": minio.endpoint(ctx),
             "access_key": s["minio_access_key"],

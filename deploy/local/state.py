@@ -60,6 +60,7 @@ def load_secrets(state_dir: Path) -> dict[str, str]:
         "minio_access_key": lambda: "portal-" + secrets.token_hex(4),
         "minio_secret_key": lambda: secrets.token_urlsafe(24),
         "kafka_cluster_id": kafka_cluster_id,
+        "kafka_scram_password": lambda: secrets.token_urlsafe(18),
     }
     changed = False
     for key, make in wanted.items():

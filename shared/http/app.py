@@ -28,6 +28,7 @@ from shared.http.docs import install_docs
 from shared.http.openapi import document_problems
 from shared.http.problems import UNAVAILABLE, install_problem_handlers, problem_response
 from shared.http.text_rules import RefuseNulCharacters
+from shared.kafka_security import KafkaSecurity
 from shared.logging import configure_logging, get_logger
 from shared.relay import OutboxRelay
 from shared.revocations import RevokedSessions
@@ -48,11 +49,11 @@ async def _kafka_reachable(bootstrap: str) -> bool:
     return True
 
 
-async def _ensure_topics_until_done(bootstrap: str, replication: int) -> None:
+async def _ensure_topics_until_done(bootstrap: str, replication: int, security: KafkaSecurity) -> None:
     delay = 0.5
     while True:
         try:
-            await ensure_topics(bootstrap, replication=replication)
+            await ensure_topics(bootstrap, replication=replication, security=security)
             return
         except Exception as error:
             log.warning("cannot create topics yet", error=repr(error), retry_in=delay)
@@ -113,15 +114,20 @@ def create_service_app(
         app.state.sessions = make_sessionmaker(engine)
         if not hasattr(app.state, "jwks"):
             app.state.jwks = JwksVerifier(settings.jwks_url)
-        app.state.relay = OutboxRelay(name, settings.asyncpg_dsn, settings.kafka_bootstrap)
+        security = settings.kafka_security
+        app.state.relay = OutboxRelay(name, settings.asyncpg_dsn, settings.kafka_bootstrap, security=security)
         app.state.revocations = RevokedSessions(
-            settings.kafka_bootstrap, lookback_seconds=settings.revocation_lookback_seconds
+            settings.kafka_bootstrap,
+            lookback_seconds=settings.revocation_lookback_seconds,
+            security=security,
         )
         if on_startup is not None:
             await on_startup(app)
 
         async def consume_after_topics() -> None:
-            await _ensure_topics_until_done(settings.kafka_bootstrap, settings.kafka_topic_replication)
+            await _ensure_topics_until_done(
+                settings.kafka_bootstrap, settings.kafka_topic_replication, security
+            )
             if handlers:
                 await EventConsumer(
                     name,
@@ -130,6 +136,7 @@ def create_service_app(
                     handlers=handlers,
                     max_attempts=settings.consumer_max_attempts,
                     retry_base_seconds=settings.consumer_retry_base_seconds,
+                    security=security,
                 ).run()
 
         loops: list[Coroutine[Any, Any, None]] = [
