@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases import texts
 from services.cases.canned import closing
 from services.cases.desk import require_staff
 from services.cases.models import Partner, utcnow
@@ -32,7 +33,7 @@ _INTRO: dict[Locale, str] = {
 
 def require_admin(user: Principal) -> None:
     if not user.has("admin"):
-        raise Problem(ADMIN_ONLY, detail="Support reads the partner directory; administrators keep it")
+        raise Problem(ADMIN_ONLY, detail=texts.PARTNERS_ADMIN_ONLY())
 
 
 async def list_partners(
@@ -58,7 +59,7 @@ async def create_partner(session: AsyncSession, user: Principal, data: PartnerIn
 async def _partner(session: AsyncSession, partner_id: UUID) -> Partner:
     partner = await session.get(Partner, partner_id, with_for_update=True)
     if partner is None:
-        raise Problem(PARTNER_NOT_FOUND)
+        raise Problem(PARTNER_NOT_FOUND, detail=texts.PARTNER_GONE())
     return partner
 
 
