@@ -18,6 +18,7 @@ export const MENU = [
   { key: "menu.desk.home", path: "/desk", staff: true },
   { key: "menu.desk.queue", path: "/desk/queue", staff: true },
   { key: "menu.desk.customers", path: "/desk/customers", staff: true },
+  { key: "menu.desk.partners", path: "/desk/partners", staff: true, roles: ["admin"] },
 ];
 MENU.push(...OFFICE_MENU); // the back office: entries carry the roles that see them
 
