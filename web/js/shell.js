@@ -70,7 +70,8 @@ export function authFrame({ onLocale }) {
     h(
       "div",
       { class: "auth-side" },
-      h("div", { class: "auth-top" }, h("div", { class: "auth-top-brand" }, brand()), languageSelect(onLocale)),
+      // A banner landmark: the language switch is page chrome, not content outside every landmark.
+      h("header", { class: "auth-top" }, h("div", { class: "auth-top-brand" }, brand()), languageSelect(onLocale)),
       main,
       h("footer", { class: "auth-footer" }, `© ${new Date().getFullYear()} ${t("app.vendor")}`),
     ),
