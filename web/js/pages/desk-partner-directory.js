@@ -138,10 +138,10 @@ function table(partners, { onEdit, onRemove }) {
             { dataset: { partner: partner.id } },
             cell(t(cols[0]), h("strong", {}, partner.name)),
             cell(t(cols[1]), partner.region),
-            cell(t(cols[2]), h("span", { class: "pre-line" }, partner.contact)),
-            cell(t(cols[3]), partner.products.join(", ")),
+            cell(t(cols[2]), h("span", { class: "pre-line wrap-anywhere" }, partner.contact)),
+            cell(t(cols[3]), h("span", { class: "wrap-anywhere" }, partner.products.join(", "))),
             cell(t(cols[4]), formatDateTime(partner.updated_at)),
-            cell(t(cols[5]), h("div", { class: "form-actions" }, editBtn, removeBtn)),
+            cell(t(cols[5]), h("div", { class: "row-actions" }, editBtn, removeBtn)),
           );
         }),
       ),
