@@ -20,15 +20,17 @@ from services.cases.schemas import PartnerIn
 from shared.auth import Principal
 from shared.http.problems import Problem
 from shared.i18n import Locale
+from shared.messages import Text
 
-_INTRO: dict[Locale, str] = {
-    "en": "Installation, migration and custom development are offered by our local professional-services "
+PARTNERS_INTRO = Text(
+    "cases.partners.intro",
+    en="Installation, migration and custom development are offered by our local professional-services "
     "partners. For {product} in your region, you can contact:",
-    "zh-TW": "安裝、移轉與客製開發由我們在各地的專業服務合作夥伴提供。您所在地區的 {product} 合作夥伴如下：",
-    "zh-CN": "安装、迁移与定制开发由我们在各地的专业服务合作伙伴提供。您所在地区的 {product} 合作伙伴如下：",
-    "ja": "インストール、移行、カスタム開発は各地域のプロフェッショナルサービスパートナーが提供しています。"
+    zh_tw="安裝、移轉與客製開發由我們在各地的專業服務合作夥伴提供。您所在地區的 {product} 合作夥伴如下：",
+    zh_cn="安装、迁移与定制开发由我们在各地的专业服务合作伙伴提供。您所在地区的 {product} 合作伙伴如下：",
+    ja="インストール、移行、カスタム開発は各地域のプロフェッショナルサービスパートナーが提供しています。"
     "お客様の地域の {product} のパートナーは次のとおりです：",
-}
+)
 
 
 def require_admin(user: Principal) -> None:
@@ -87,4 +89,4 @@ def recommendation(partners: list[Partner], product: str, locale: Locale) -> str
     if not partners:
         return ""
     lines = "\n".join(f"- {p.name}: {p.contact}" for p in partners)
-    return f"{_INTRO[locale].format(product=product)}\n\n{lines}\n\n{closing(locale)}"
+    return f"{PARTNERS_INTRO(product=product).render(locale)}\n\n{lines}\n\n{closing(locale)}"
