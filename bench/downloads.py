@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import urllib3
 from minio import Minio
@@ -33,8 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy.local import stack as local_stack  # noqa: E402
+from deploy.portal_client import publish_release  # noqa: E402
 from shared import clock  # noqa: E402
 from tests.accounts import Accounts  # noqa: E402
+from tests.conftest import database_url  # noqa: E402
 from tests.licensing_events import EventPublisher  # noqa: E402
 
 MIB = 1024 * 1024
@@ -45,21 +47,30 @@ def _publish_artifact(info: dict[str, Any], product: str, size_mb: int, folder: 
     with artifact.open("wb") as out:
         for _ in range(size_mb):
             out.write(os.urandom(MIB))
-    minio = info["minio"]
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RELEASE_S3_ENDPOINT": minio["endpoint"],
-        "RELEASE_S3_ACCESS_KEY": minio["access_key"],
-        "RELEASE_S3_SECRET_KEY": minio["secret_key"],
-        "RELEASE_S3_BUCKET": minio["bucket"],
-        "RELEASE_KAFKA_BOOTSTRAP": info["kafka"]["bootstrap"],
-    }
-    command = [sys.executable, "-m", "services.downloads.release_tool", "publish"]
-    command += ["--product", product, "--version", "1.0.0", "--kind", "product", "--title", "bench"]
-    command += ["--published-on", clock.today().isoformat(), str(artifact)]
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    publish_release(
+        info,
+        product=product,
+        version="1.0.0",
+        kind="product",
+        title="bench",
+        files=[artifact],
+        published_on=clock.today().isoformat(),
+    )
     return artifact
+
+
+async def _object_key(info: dict[str, Any], release_id: str, filename: str) -> str:
+    """Where the release API stored the file (each upload has a key of its own)."""
+    connection = await asyncpg.connect(database_url(info, "downloads"))
+    try:
+        key: str = await connection.fetchval(
+            "SELECT object_key FROM artifacts WHERE release_id = $1 AND filename = $2",
+            uuid.UUID(release_id),
+            filename,
+        )
+        return key
+    finally:
+        await connection.close()
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -169,7 +180,7 @@ async def main() -> None:
                 print(f"Grants: {args.requests} requests")
                 grant_rate = await _grants(gateway_url, path, user.headers, args.requests, args.concurrency)
                 minio_info = info["minio"]
-                key = f"releases/{product}/1.0.0/{artifact.name}"
+                key = await _object_key(info, listed[0]["release_id"], artifact.name)
                 direct = Minio(
                     minio_info["endpoint"],
                     access_key=minio_info["access_key"],

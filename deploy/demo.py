@@ -5,7 +5,7 @@ Creates (once; a second run reuses what it made, kept in `<state>/demo.json`):
 - a verified customer (zh-TW) with an OMFLOW license whose warranty ended last month and a
   maintenance contract that picks up the day after (the back-pay rule), both bound;
 - a second verified customer (en) whose license lapsed, to show what is refused and why;
-- a published product release and an update, uploaded with the release tool.
+- a published product release and an update, uploaded with the release tool as the administrator.
 """
 
 import argparse
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from deploy.portal_client import Portal, create_user, expect, publish_release
+from deploy.portal_client import Portal, create_user, expect, publish_release, release_env
 from shared import clock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,12 +107,14 @@ async def seed(stack: dict[str, Any], state: Path) -> dict[str, Any]:
         guide = files / "omflow-5.2-admin-guide.pdf"
         guide.write_bytes(b"%PDF-1.4 demo admin guide\n" * 1000)
         step("publishing OMFLOW 5.2.0, the 5.2.1 update and the 5.2 admin guide with support-release")
+        team = release_env(stack, email=ADMIN["email"], password=ADMIN["password"])
         publish_release(stack, product="OMFLOW", version="5.2.0", kind="product", title="OMFLOW 5.2.0",
-                        files=[installer], notes="New workflow designer, faster forms.")  # fmt: skip
+                        files=[installer], notes="New workflow designer, faster forms.", env=team)  # fmt: skip
         publish_release(stack, product="OMFLOW", version="5.2.1", kind="update", title="OMFLOW 5.2.1 update",
-                        files=[update], notes="Security fixes; recommended for every 5.2 installation.")  # fmt: skip
+                        files=[update], notes="Security fixes; recommended for every 5.2 installation.",
+                        env=team)  # fmt: skip
         publish_release(stack, product="OMFLOW", version="5.2", kind="document", title="OMFLOW 5.2 admin guide",
-                        files=[guide])  # fmt: skip
+                        files=[guide], env=team)  # fmt: skip
         record["releases"] = ["5.2.0", "5.2.1", "5.2 guide"]
         record_path.write_text(json.dumps(record, indent=2))
     return record
@@ -136,7 +138,7 @@ def _mailbox_line(stack: dict[str, Any]) -> list[str]:
     ]
 
 
-def where_to_click(stack: dict[str, Any], record: dict[str, Any]) -> str:
+def where_to_click(stack: dict[str, Any], record: dict[str, Any], state: Path) -> str:
     gateway = stack["gateway"]["url"]
     spare = record["unbound_license"]
     lines = [
@@ -155,9 +157,24 @@ def where_to_click(stack: dict[str, Any], record: dict[str, Any]) -> str:
         "",
         "Try: Personal File / Product Licenses → +Add License with",
         f"  License Serial Number {spare['serial']}   Authorized Registration Number {spare['registration_number']}",
+        "",
+        "Publish a release from the shell (the product team's tool, signed in as the administrator):",
+        *release_command(state),
         "Stop everything with `make stop`.",
     ]
     return "\n".join(lines)
+
+
+def release_command(state: Path) -> list[str]:
+    """A ready-to-paste `support-release publish` for this stack. The tool finds `.run/stack.json`
+    by itself; another state dir is named with --stack."""
+    stack_flag = "" if state.resolve() == (ROOT / ".run").resolve() else f" --stack {state / 'stack.json'}"
+    sample = state / "demo-files" / "omflow-5.2.1-update.zip"
+    return [
+        f"  RELEASE_EMAIL={ADMIN['email']} RELEASE_PASSWORD={ADMIN['password']} "
+        f"{ROOT / '.venv' / 'bin' / 'support-release'} publish{stack_flag} \\",
+        f'    --product OMFLOW --version 5.2.2 --kind update --title "OMFLOW 5.2.2" {sample}',
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -177,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(
             f"[demo] failed: {error}\n  Check the services: python -m deploy.local status --state {state}"
         )
-    print(where_to_click(stack, record))
+    print(where_to_click(stack, record, state))
 
 
 if __name__ == "__main__":

@@ -149,15 +149,26 @@ def create_user(
     return out.strip().split()[-1]
 
 
-def release_env(stack: dict[str, Any]) -> dict[str, str]:
-    """The release tool's settings for this stack."""
-    minio = stack["minio"]
+# The account the demo and the tests publish releases with (a local stack only).
+RELEASE_TEAM = {"email": "release-team@example.com", "password": "Amber-Quay-2817", "name": "Release Team"}
+_release_accounts: set[str] = set()
+
+
+def release_env(
+    stack: dict[str, Any], *, email: str | None = None, password: str | None = None
+) -> dict[str, str]:
+    """The release tool's settings for this stack: its gateway and an account with the release
+    role (the local release-team account unless one is named)."""
+    if email is None or password is None:
+        email, password = RELEASE_TEAM["email"], RELEASE_TEAM["password"]
+        if stack["gateway"]["url"] not in _release_accounts:
+            create_user(stack["services"]["identity"]["env"], email=email, password=password,
+                        name=RELEASE_TEAM["name"], roles="release")  # fmt: skip
+            _release_accounts.add(stack["gateway"]["url"])
     return {
-        "RELEASE_S3_ENDPOINT": minio["endpoint"],
-        "RELEASE_S3_ACCESS_KEY": minio["access_key"],
-        "RELEASE_S3_SECRET_KEY": minio["secret_key"],
-        "RELEASE_S3_BUCKET": minio["bucket"],
-        "RELEASE_KAFKA_BOOTSTRAP": stack["kafka"]["bootstrap"],
+        "RELEASE_PORTAL_URL": stack["gateway"]["url"],
+        "RELEASE_EMAIL": email,
+        "RELEASE_PASSWORD": password,
     }
 
 
@@ -170,8 +181,15 @@ def publish_release(
     title: str,
     files: list[Path],
     notes: str = "",
+    channel: str = "stable",
+    published_on: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> str:
+    """Publish with `support-release` (as the local release-team account unless `env` names one)."""
     args = ["publish", "--product", product, "--version", version, "--kind", kind, "--title", title]
+    args += ["--channel", channel]
+    if published_on:
+        args += ["--published-on", published_on]
     if notes:
         args += ["--notes", notes]
-    return run_cli("services.downloads.release_tool", release_env(stack), *args, *map(str, files))
+    return run_cli("services.downloads.release_tool", env or release_env(stack), *args, *map(str, files))

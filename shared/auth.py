@@ -17,7 +17,7 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 
-from shared.http.problems import FORBIDDEN, UNAUTHORIZED, Problem
+from shared.http.problems import FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, Problem
 from shared.i18n import Locale, normalize_locale
 from shared.logging import get_logger
 from shared.messages import Text
@@ -45,6 +45,7 @@ TOKEN_EXPIRED = Text(
     zh_cn="访问令牌已过期，请刷新令牌或重新登录。",
     ja="アクセストークンの有効期限が切れました。更新するか、もう一度サインインしてください。",
 )
+KEYS_RETRY_AFTER = "2"
 KEYS_UNAVAILABLE = Text(
     "auth.keys-unavailable",
     en="The signing keys cannot be fetched right now; retry in a few seconds.",
@@ -159,7 +160,12 @@ class JwksVerifier:
                 await self.refresh(force=kid not in self._keys, wanted_kid=kid)
             except Exception as error:  # keep verifying with the keys we have
                 if kid not in self._keys:
-                    raise Problem(UNAUTHORIZED, detail=KEYS_UNAVAILABLE()) from error
+                    # Identity is away (a service restarted while it was down has no keys yet):
+                    # the token may well be good, so "try again", not 401, which signs people out.
+                    log.warning("cannot fetch the signing keys", error=repr(error))
+                    raise Problem(
+                        UNAVAILABLE, detail=KEYS_UNAVAILABLE(), headers={"Retry-After": KEYS_RETRY_AFTER}
+                    ) from error
                 log.warning("cannot refresh the signing keys", error=repr(error))
         key = self._keys.get(kid)
         if key is None:

@@ -9,10 +9,12 @@ entitlements on its own; they all call these functions with the facts their even
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 ONE_DAY = timedelta(days=1)
 ReleaseKind = Literal["product", "update", "document"]
+# `preview` releases are for accounts that opted in to early versions; `stable` for everyone.
+ReleaseChannel = Literal["stable", "preview"]
 
 
 @dataclass(frozen=True, order=True)
@@ -87,6 +89,17 @@ def may_download(holdings: Iterable[Holding], product: str, kind: ReleaseKind, p
     difference belongs here, not in a service.
     """
     return any(published_on <= h.coverage.end for h in _holdings_of(holdings, product))
+
+
+def sees_channel(channel: ReleaseChannel, preview_opted_in: bool) -> bool:
+    """Who sees a release of a channel (catalog, grants, release mail): stable is for everyone
+    entitled; preview only for accounts that opted in to preview releases."""
+    return channel == "stable" or preview_opted_in
+
+
+def visible_channels(preview_opted_in: bool) -> tuple[ReleaseChannel, ...]:
+    """The channels an account sees, for queries that filter in the database."""
+    return tuple(channel for channel in get_args(ReleaseChannel) if sees_channel(channel, preview_opted_in))
 
 
 def has_active_coverage(holdings: Iterable[Holding], today: date, product: str | None = None) -> bool:

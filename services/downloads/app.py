@@ -3,8 +3,10 @@
 from fastapi import FastAPI
 
 from services.downloads.config import Settings
-from services.downloads.endpoints import router
+from services.downloads.endpoints import channels_router, router
 from services.downloads.handlers import HANDLERS
+from services.downloads.multipart import ObjectStore
+from services.downloads.release_endpoints import router as release_router
 from services.downloads.storage import Presigner
 from shared.http.app import create_service_app
 
@@ -16,6 +18,10 @@ the object store (a `307` redirect, or JSON with `Prefer: no-redirect`) together
 file's SHA-256 (`X-Checksum-SHA256`, `Digest`). Updates and documents released after your
 coverage ended stay locked until the maintenance contract is renewed; what was released while
 you were covered stays yours.
+
+The release role manages releases under `/admin/releases`: drafts, files uploaded straight to
+the object store in presigned multipart parts (resumable, SHA-256 checked on completion),
+notes per language, publish, withdraw, and corrected versions.
 """
 
 
@@ -24,12 +30,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def on_startup(app: FastAPI) -> None:
         app.state.presigner = Presigner(settings)
+        app.state.object_store = ObjectStore(settings)
 
     return create_service_app(
         settings,
         title="Support Portal — Downloads",
         description=DESCRIPTION,
-        routers=[router],
+        routers=[router, channels_router, release_router],
         handlers=HANDLERS,
         on_startup=on_startup,
     )

@@ -14,6 +14,8 @@ class Settings(ServiceSettings):
     # Signing needs the region; naming it avoids a bucket-location round trip on every grant.
     s3_region: str = "us-east-1"
     presign_expiry_seconds: int = 300
+    # A part URL must outlive the part's transfer on a slow line; the uploader asks again after.
+    upload_part_expiry_seconds: int = 3600
 
     @property
     def signing_endpoint(self) -> str:

@@ -8,28 +8,44 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from services.downloads import service
-from services.downloads.schemas import ArtifactPublic, DownloadGrant, ReleasePublic
+from services.downloads.channels import choose_preview, preview_opted_in
+from services.downloads.schemas import ArtifactPublic, ChannelChoicePublic, DownloadGrant, ReleasePublic
 from services.downloads.service import ReleaseView
 from services.downloads.storage import Presigner
 from shared.auth import CurrentUser
 from shared.entitlements import ReleaseKind
 from shared.http.deps import ClientAddress, LocaleDep, Page, SessionDep, paging
+from shared.i18n import Locale
 
 router = APIRouter(prefix="/releases", tags=["releases"])
+channels_router = APIRouter(prefix="/me/channels", tags=["releases"])
 
 
-def _public(view: ReleaseView) -> ReleasePublic:
+@channels_router.get("", summary="Whether you see preview releases besides stable ones")
+async def get_channels(session: SessionDep, user: CurrentUser) -> ChannelChoicePublic:
+    return ChannelChoicePublic(preview=await preview_opted_in(session, user.user_id))
+
+
+@channels_router.put("", summary="Opt in to (or out of) preview releases")
+async def set_channels(
+    session: SessionDep, user: CurrentUser, body: ChannelChoicePublic
+) -> ChannelChoicePublic:
+    return ChannelChoicePublic(preview=await choose_preview(session, user.user_id, body.preview))
+
+
+def _public(view: ReleaseView, locale: Locale) -> ReleasePublic:
     release = view.release
     return ReleasePublic(
         release_id=release.release_id,
         product=release.product,
         version=release.version,
-        kind=release.kind,  # type: ignore[arg-type]
+        kind=release.kind,
+        channel=release.channel,
         title=view.text.title,
         notes=view.text.notes,
-        published_on=release.published_on,
+        published_on=view.published_on,
         entitled=view.entitled,
-        reason=view.reason,
+        reason=view.reason.render(locale) if view.reason else None,
         artifacts=[
             ArtifactPublic(filename=a.filename, size=a.size, sha256=a.sha256, content_type=a.content_type)
             for a in view.artifacts
@@ -49,14 +65,14 @@ async def list_releases(
     views = await service.list_releases(
         session, user, locale, product=product, kind=kind, limit=page.limit, offset=page.offset
     )
-    return [_public(view) for view in views]
+    return [_public(view, locale) for view in views]
 
 
 @router.get("/{release_id}", summary="One release of a product you hold")
 async def get_release(
     session: SessionDep, user: CurrentUser, locale: LocaleDep, release_id: UUID
 ) -> ReleasePublic:
-    return _public(await service.get_release(session, user, locale, release_id))
+    return _public(await service.get_release(session, user, locale, release_id), locale)
 
 
 @router.get(

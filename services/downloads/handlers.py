@@ -14,6 +14,10 @@ from shared.holdings import holding_handlers
 
 
 async def on_release_published(session: AsyncSession, envelope: Envelope[ReleasePublished]) -> None:
+    # Our own events: the publishing transaction already wrote the catalog (a late copy of an
+    # older correction must not overwrite a newer one).
+    if envelope.source == service.SERVICE:
+        return
     await service.record_release(session, envelope.data)
 
 

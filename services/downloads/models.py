@@ -4,15 +4,22 @@ Its own SQLModel registry keeps these tables apart from other services' in one p
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Uuid
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, String, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared import clock
+from shared.audit import AuditRecord
+from shared.entitlements import ReleaseChannel, ReleaseKind
+
+# A draft is seen by the release role only; published is in the catalogs; withdrawn is for good.
+ReleaseState = Literal["draft", "published", "withdrawn"]
+# An artifact upload: parts arriving, then verified (an artifact of the release) or rejected.
+UploadState = Literal["uploading", "verified", "rejected"]
 
 
 def utcnow() -> datetime:
@@ -26,10 +33,12 @@ class Base(SQLModel, registry=registry()):
 class ReleaseBase(Base):
     product: str = Field(max_length=64, index=True)
     version: str = Field(max_length=64)
-    kind: str = Field(max_length=16)
+    kind: ReleaseKind = Field(sa_type=String(16))
     title: str
     notes: str = ""
-    published_on: date
+    # Set by the first publish and kept by every correction (entitlements depend on it).
+    published_on: date | None = None
+    channel: ReleaseChannel = Field(default="stable", sa_type=String(16))
 
 
 class Release(ReleaseBase, table=True):
@@ -42,6 +51,13 @@ class Release(ReleaseBase, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+    state: ReleaseState = Field(default="published", sa_type=String(16))
+    # SHA-256 of the last ReleasePublished sent: publishing unchanged facts again sends nothing.
+    published_digest: str | None = Field(default=None, max_length=64)
+    # The published release this one replaces; publishing this one withdraws that one.
+    corrects: UUID | None = None
+    withdrawn_reason: str | None = None
+    changed_by: UUID | None = None
 
 
 class ArtifactBase(Base):
@@ -59,6 +75,45 @@ class ReleaseArtifact(ArtifactBase, table=True):
         sa_column=Column(Uuid, ForeignKey("releases.release_id", ondelete="CASCADE"), primary_key=True)
     )
     filename: str = Field(primary_key=True, max_length=255)
+
+
+class ArtifactUpload(Base, table=True):
+    """A file on its way into a release: a MinIO multipart upload the client fills through
+    presigned part URLs. Its object key is its own, so a file replacing another of the same
+    name never overwrites bytes customers may be downloading before it is verified."""
+
+    __tablename__ = "artifact_uploads"
+
+    upload_id: UUID = Field(default_factory=uuid4, primary_key=True)
+    release_id: UUID = Field(
+        sa_column=Column(
+            Uuid, ForeignKey("releases.release_id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    filename: str = Field(max_length=255)
+    object_key: str
+    storage_upload_id: str  # MinIO's multipart upload id
+    size: int = Field(sa_type=BigInteger)
+    sha256: str = Field(max_length=64)  # declared by the client, checked after completion
+    content_type: str = "application/octet-stream"
+    part_size: int = Field(sa_type=BigInteger)
+    state: UploadState = Field(default="uploading", sa_type=String(16))
+    created_by: UUID
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class ChannelChoice(Base, table=True):
+    """Whether an account opted in to preview releases (on its preference page); no row: stable only."""
+
+    __tablename__ = "channel_choices"
+
+    account_id: UUID = Field(primary_key=True)
+    preview: bool = False
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
 
 
 class Holding(Base, table=True):
@@ -90,6 +145,12 @@ class DownloadAudit(Base, table=True):
     filename: str
     client_address: str
     at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class AuditEntry(Base, AuditRecord, table=True):
+    """Who created, changed, published or withdrew which release, and why."""
+
+    __tablename__ = "audit"
 
 
 # The projection's table, for shared.holdings (which keeps it true to licensing's events).

@@ -1,8 +1,7 @@
-"""The release tool's file side: streaming SHA-256, progress lines, uploads that skip duplicates.
+"""The release tool's file side: streaming SHA-256, a content type, and progress lines.
 
-Files are read in chunks (never whole into memory). An object already stored under the same
-key with the same SHA-256 (kept as user metadata) is not uploaded again, so re-running a
-publish after a network failure only sends what is missing.
+Files are read in chunks (never whole into memory); the SHA-256 is declared when an upload
+starts and the service checks the stored object against it.
 """
 
 import hashlib
@@ -14,22 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from minio import Minio
-from minio.error import S3Error
-
-from shared.events import Artifact
-
 CHUNK = 1024 * 1024
 PROGRESS_FROM_BYTES = 16 * 1024 * 1024  # smaller files finish before a progress line helps
-SHA256_METADATA = "sha256"
 COMPRESSED_TYPES = {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz"}
 
 
 class Progress:
     """One self-overwriting line per file on stderr: `<what> <name>  37%  120/320 MiB`.
 
-    Also the minio client's progress protocol (`set_meta`, `update`); parallel part uploads
-    call `update` from several threads, hence the lock.
+    Parallel part uploads call `update` from several threads, hence the lock.
     """
 
     def __init__(self, what: str, name: str, total: int, out: TextIO = sys.stderr) -> None:
@@ -38,9 +30,6 @@ class Progress:
         self.enabled = total >= PROGRESS_FROM_BYTES
         self._lock = threading.Lock()
         self._last_print = 0.0
-
-    def set_meta(self, object_name: str, total_length: int) -> None:
-        self.total = total_length
 
     def update(self, length: int) -> None:
         with self._lock:
@@ -92,49 +81,3 @@ def hash_file(path: Path) -> LocalFile:
             progress.update(len(chunk))
     progress.finish()
     return LocalFile(path, size, digest.hexdigest())
-
-
-def object_key(product: str, version: str, filename: str) -> str:
-    return f"releases/{product}/{version}/{filename}"
-
-
-def stored_sha256(client: Minio, bucket: str, key: str) -> str | None:
-    """SHA-256 recorded on an existing object, or None when there is no such object."""
-    try:
-        stat = client.stat_object(bucket, key)
-    except S3Error as error:
-        if error.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
-            return None
-        raise
-    metadata = stat.metadata or {}
-    value = metadata.get(f"x-amz-meta-{SHA256_METADATA}") or metadata.get(
-        f"X-Amz-Meta-{SHA256_METADATA.capitalize()}"
-    )
-    return str(value) if value else None
-
-
-def upload(client: Minio, bucket: str, key: str, file: LocalFile) -> bool:
-    """Upload unless the same bytes are already there. True when bytes were sent."""
-    if stored_sha256(client, bucket, key) == file.sha256:
-        return False
-    progress = Progress("uploading", file.filename, file.size)
-    client.fput_object(
-        bucket,
-        key,
-        str(file.path),
-        content_type=file.content_type,
-        metadata={SHA256_METADATA: file.sha256},
-        progress=progress,
-    )
-    progress.finish()
-    return True
-
-
-def artifact_of(file: LocalFile, key: str) -> Artifact:
-    return Artifact(
-        filename=file.filename,
-        object_key=key,
-        size=file.size,
-        sha256=file.sha256,
-        content_type=file.content_type,
-    )

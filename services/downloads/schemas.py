@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from shared.entitlements import ReleaseKind
+from shared.entitlements import ReleaseChannel, ReleaseKind
 
 
 class ArtifactPublic(BaseModel):
@@ -20,6 +20,7 @@ class ReleasePublic(BaseModel):
     product: str
     version: str
     kind: ReleaseKind
+    channel: ReleaseChannel
     title: str = Field(
         description="In the language Accept-Language asks for where the release has it, else English"
     )
@@ -35,3 +36,7 @@ class DownloadGrant(BaseModel):
     sha256: str
     size: int
     expires_at: datetime
+
+
+class ChannelChoicePublic(BaseModel):
+    preview: bool = Field(description="Also see (and be told of) preview releases of the products you hold")

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from datetime import date
 from uuid import UUID
 
 from pydantic import TypeAdapter
@@ -11,10 +11,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.downloads.channels import preview_opted_in
 from services.downloads.models import HOLDINGS, DownloadAudit, Release, ReleaseArtifact
 from services.downloads.problems import ARTIFACT_NOT_FOUND, NOT_ENTITLED, RELEASE_NOT_FOUND
-from services.downloads.reasons import refusal_reason
 from services.downloads.storage import PresignedUrl, Presigner
+from services.downloads.texts import (
+    CHECK_RELEASE_ID,
+    NO_LICENSE_OF_PRODUCT,
+    PICK_LISTED_FILE,
+    RELEASED_AFTER_COVERAGE,
+)
 from shared import entitlements
 from shared.auth import Principal
 from shared.events import DownloadRecorded, ReleasePublished
@@ -22,6 +28,7 @@ from shared.events.downloads import ReleaseText, release_text_in
 from shared.holdings import holdings_of
 from shared.http.problems import Problem
 from shared.i18n import Locale
+from shared.messages import Message
 from shared.outbox import add_event
 
 SERVICE = "downloads"
@@ -31,17 +38,25 @@ SERVICE = "downloads"
 
 
 async def record_release(session: AsyncSession, event: ReleasePublished) -> None:
-    """Upsert a release and make its artifact list exactly the event's (re-publishing is safe)."""
+    """Upsert a release announced by an earlier release tool (it published straight to Kafka),
+    making its artifact list exactly the event's. Releases this service publishes itself are
+    written in the publishing transaction, so their own events are skipped by the handler; a
+    withdrawn release is never brought back by a late or replayed event."""
     fields = event.model_dump(
-        include={"product", "version", "kind", "title", "notes", "translations", "published_on"}
+        include={"product", "version", "kind", "channel", "title", "notes", "translations", "published_on"}
     )
-    statement = insert(Release).values(release_id=event.release_id, updated_at=func.now(), **fields)
-    await session.execute(
+    statement = insert(Release).values(
+        release_id=event.release_id, updated_at=func.now(), state="published", **fields
+    )
+    written = await session.execute(
         statement.on_conflict_do_update(
             index_elements=[col(Release.release_id)],
             set_={**{name: statement.excluded[name] for name in fields}, "updated_at": func.now()},
-        )
+            where=col(Release.state) != "withdrawn",
+        ).returning(col(Release.release_id))
     )
+    if written.first() is None:
+        return
     filenames = [artifact.filename for artifact in event.artifacts]
     await session.execute(
         delete(ReleaseArtifact).where(
@@ -76,7 +91,13 @@ class ReleaseView:
     text: ReleaseText  # title and notes in the caller's language
     artifacts: list[ReleaseArtifact]
     entitled: bool
-    reason: str | None
+    reason: Message | None
+
+    @property
+    def published_on(self) -> date:
+        # Only published releases reach a view, and publishing always sets the date.
+        assert self.release.published_on is not None
+        return self.release.published_on
 
 
 class _Entitlements:
@@ -85,45 +106,55 @@ class _Entitlements:
     Support staff see every product's catalog and open its documents: a case is judged against
     the documentation of the version the customer runs (the desk links it), whatever staff hold."""
 
-    def __init__(self, holdings: list[entitlements.Holding], locale: Locale, *, staff: bool = False) -> None:
+    def __init__(
+        self, holdings: list[entitlements.Holding], locale: Locale, preview: bool, *, staff: bool = False
+    ) -> None:
         self.holdings = holdings
         self.locale = locale
+        self.preview = preview  # opted in to preview releases
         self.staff = staff
+
+    def sees(self, release: Release) -> bool:
+        """Whether the release exists for this caller at all (else it answers as missing)."""
+        return (
+            release.state == "published"
+            and (self.staff or release.product in self.products)
+            and entitlements.sees_channel(release.channel, self.preview)
+        )
 
     @property
     def products(self) -> set[str]:
         return {holding.product for holding in self.holdings}
 
-    def sees(self, product: str) -> bool:
-        return self.staff or product in self.products
-
     def view(self, release: Release, artifacts: list[ReleaseArtifact]) -> ReleaseView:
+        assert release.published_on is not None  # catalog queries read published releases only
         entitled = (self.staff and release.kind == "document") or entitlements.may_download(
-            self.holdings,
-            release.product,
-            cast(entitlements.ReleaseKind, release.kind),
-            release.published_on,
+            self.holdings, release.product, release.kind, release.published_on
         )
         reason = None if entitled else self.reason(release.product)
         return ReleaseView(release, text_of(release, self.locale), artifacts, entitled, reason)
 
-    def reason(self, product: str) -> str:
+    def reason(self, product: str) -> Message:
+        """Why a holder may not download (the decision itself is `may_download`)."""
         ends = [holding.coverage.end for holding in self.holdings if holding.product == product]
-        return refusal_reason(self.locale, product, max(ends) if ends else None)
+        if not ends:
+            return NO_LICENSE_OF_PRODUCT(product=product)
+        return RELEASED_AFTER_COVERAGE(end=max(ends))
 
 
 # The stored JSON read back as the event carried it.
-_TRANSLATIONS = TypeAdapter(dict[Locale, ReleaseText])
+TRANSLATIONS = TypeAdapter(dict[Locale, ReleaseText])
 
 
 def text_of(release: Release, locale: Locale) -> ReleaseText:
     """The release's title and notes for a reader of `locale`, by the events' fallback rule."""
-    translations = _TRANSLATIONS.validate_python(release.translations)
+    translations = TRANSLATIONS.validate_python(release.translations)
     return release_text_in(locale, ReleaseText(title=release.title, notes=release.notes), translations)
 
 
 async def _entitlements_of(session: AsyncSession, user: Principal, locale: Locale) -> _Entitlements:
-    return _Entitlements(await holdings_of(session, HOLDINGS, user.user_id), locale, staff=user.is_staff)
+    holdings = await holdings_of(session, HOLDINGS, user.user_id)
+    return _Entitlements(holdings, locale, await preview_opted_in(session, user.user_id), staff=user.is_staff)
 
 
 async def _artifacts_by_release(
@@ -148,14 +179,17 @@ async def list_releases(
     locale: Locale,
     *,
     product: str | None = None,
-    kind: str | None = None,
+    kind: entitlements.ReleaseKind | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[ReleaseView]:
     """Releases of the products the caller holds (staff: of every product), newest first, each
     marked entitled or not."""
     rights = await _entitlements_of(session, user, locale)
-    query = select(Release)
+    query = select(Release).where(
+        col(Release.state) == "published",
+        col(Release.channel).in_(entitlements.visible_channels(rights.preview)),
+    )
     if product is not None:
         query = query.where(col(Release.product) == product)
     if not rights.staff:
@@ -179,8 +213,8 @@ async def get_release(
     """One release of a product the caller holds; others are as invisible as missing ones."""
     rights = await _entitlements_of(session, user, locale)
     release = await session.get(Release, release_id)
-    if release is None or not rights.sees(release.product):
-        raise Problem(RELEASE_NOT_FOUND, detail="Check the release id; the list shows what you can see")
+    if release is None or not rights.sees(release):
+        raise Problem(RELEASE_NOT_FOUND, detail=CHECK_RELEASE_ID())
     artifacts = await _artifacts_by_release(session, [release_id])
     return rights.view(release, artifacts[release_id])
 
@@ -216,8 +250,10 @@ async def grant_download(
     rights = await _entitlements_of(session, user, locale)
     # A release of a product the caller does not hold answers exactly like a missing one: ids
     # are predictable (uuid5 of product:version:kind), so a 403 would confirm that it exists.
-    if found is None or not rights.sees(found[0].product):
-        raise Problem(RELEASE_NOT_FOUND, detail="Check the release id; the list shows what you can see")
+    # Drafts, withdrawn releases and previews the caller did not opt in to are as invisible as
+    # missing ones: never granted.
+    if found is None or not rights.sees(found[0]):
+        raise Problem(RELEASE_NOT_FOUND, detail=CHECK_RELEASE_ID())
     release, artifact = found
     # Entitlement before the file: someone who may not download learns nothing about file names.
     # A holder whose coverage ended sees the release in the list, so the reason tells nothing new.
@@ -225,7 +261,7 @@ async def grant_download(
     if not view.entitled:
         raise Problem(NOT_ENTITLED, detail=view.reason)
     if artifact is None:
-        raise Problem(ARTIFACT_NOT_FOUND, detail="Pick one of the files listed with the release")
+        raise Problem(ARTIFACT_NOT_FOUND, detail=PICK_LISTED_FILE())
     session.add(
         DownloadAudit(
             account_id=user.user_id, release_id=release_id, filename=filename, client_address=client_address

@@ -24,6 +24,7 @@ class Presigner:
     def __init__(self, settings: Settings) -> None:
         self.bucket = settings.s3_bucket
         self.expiry = timedelta(seconds=settings.presign_expiry_seconds)
+        self.upload_expiry = timedelta(seconds=settings.upload_part_expiry_seconds)
         self._client = Minio(
             settings.signing_endpoint,
             access_key=settings.s3_access_key,
@@ -45,3 +46,17 @@ class Presigner:
             request_date=issued,
         )
         return PresignedUrl(url=url, expires_at=issued + self.expiry)
+
+    def upload_part_url(self, object_key: str, upload_id: str, part_number: int) -> PresignedUrl:
+        """A PUT URL for one part of a multipart upload (the uploader sends the bytes itself)."""
+        issued = clock.now()
+        expiry = self.upload_expiry
+        url = self._client.get_presigned_url(
+            "PUT",
+            self.bucket,
+            object_key,
+            expires=expiry,
+            extra_query_params={"uploadId": upload_id, "partNumber": str(part_number)},
+            request_date=issued,
+        )
+        return PresignedUrl(url=url, expires_at=issued + expiry)

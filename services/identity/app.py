@@ -1,17 +1,15 @@
 """The identity service: accounts, credentials, sessions, signing keys."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
-from services.identity import endpoints, mail_requests, service
+from services.identity import core, endpoints, mail_requests, repository, staff_endpoints
 from services.identity.config import Settings
 from services.identity.passwords import Passwords
 from services.identity.signing import KeyRing, database_verifier
 from shared.db import transaction
 from shared.http.app import create_service_app
-from shared.http.problems import TOO_LARGE, problem_response
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -23,7 +21,7 @@ PRUNE_EVERY_SECONDS = 600
 
 async def _start(app: FastAPI) -> None:
     async with transaction(app.state.sessions) as session:
-        await app.state.identity.keyring.store.ensure_active(session, service.now())
+        await app.state.identity.keyring.store.ensure_active(session, core.now())
     await app.state.jwks.refresh()
 
 
@@ -31,7 +29,7 @@ async def _prune_forever(app: FastAPI) -> None:
     while True:
         try:
             async with transaction(app.state.sessions) as session:
-                await service.prune(session)
+                await repository.prune(session)
         except Exception as error:  # housekeeping must never stop the service
             log.warning("pruning failed", error=repr(error))
         await asyncio.sleep(PRUNE_EVERY_SECONDS)
@@ -46,24 +44,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "staff administration. Access tokens are EdDSA JWTs valid for "
         f"{settings.access_token_ttl_seconds} s: ending a session stops its refresh at once, and its last "
         "access token dies within that lifetime.",
-        routers=[endpoints.auth, endpoints.me, endpoints.admin, endpoints.wellknown],
+        routers=[endpoints.auth, endpoints.me, staff_endpoints.admin, endpoints.wellknown],
         background=[_prune_forever, mail_requests.run_forever],
         on_startup=_start,
+        max_body_bytes=MAX_BODY_BYTES,
     )
     app.state.jwks = database_verifier(app)
-    app.state.identity = service.Deps(
+    app.state.identity = core.Deps(
         settings=settings,
         passwords=Passwords(
             settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism
         ),
         keyring=KeyRing(settings.secret_key),
     )
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return problem_response(request, TOO_LARGE, detail=f"Send at most {MAX_BODY_BYTES // 1024} KiB")
-        return await call_next(request)
 
     return app

@@ -13,8 +13,9 @@ from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import service
+from services.identity import core, staff
 from services.identity.config import Settings
+from services.identity.models import is_role
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import Passwords, policy_violations
 from services.identity.schemas import check_name
@@ -27,10 +28,10 @@ from shared.i18n import LOCALES
 T = TypeVar("T")
 
 
-def _run(work: Callable[[AsyncSession, service.Deps], Awaitable[T]]) -> T:
+def _run(work: Callable[[AsyncSession, core.Deps], Awaitable[T]]) -> T:
     settings = Settings()
     clock.use_business_timezone(settings.business_timezone)
-    deps = service.Deps(
+    deps = core.Deps(
         settings=settings,
         passwords=Passwords(
             settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism
@@ -61,16 +62,17 @@ def create_user(args: argparse.Namespace) -> None:
         check_name(args.name)
     except ValueError as error:
         _fail(str(error))
-    roles = [r.strip() for r in args.roles.split(",") if r.strip()] if args.roles else None
-    unknown = sorted(set(roles or []) - set(ROLES))
+    named = [r.strip() for r in args.roles.split(",") if r.strip()] if args.roles else None
+    roles = [r for r in named if is_role(r)] if named is not None else None
+    unknown = sorted(set(named or []) - set(roles or []))
     if unknown:
         _fail(f"unknown roles {unknown}; use {', '.join(ROLES)}")
     problems = policy_violations(args.password, email=email, name=args.name)
     if problems:
         _fail("password: " + "; ".join(problems))
 
-    async def work(session: AsyncSession, deps: service.Deps):
-        return await service.create_or_update_user(
+    async def work(session: AsyncSession, deps: core.Deps):
+        return await staff.create_or_update_user(
             session,
             deps,
             email=email,
@@ -86,21 +88,21 @@ def create_user(args: argparse.Namespace) -> None:
 
 
 def rotate_key(args: argparse.Namespace) -> None:
-    async def work(session: AsyncSession, deps: service.Deps):
+    async def work(session: AsyncSession, deps: core.Deps):
         settings = deps.settings
         retire_after = timedelta(seconds=settings.key_retire_after_seconds)
-        return await deps.keyring.store.rotate(session, service.now(), retire_after)
+        return await deps.keyring.store.rotate(session, core.now(), retire_after)
 
     key = _run(work)
     print(key.kid)
 
 
 def verify(args: argparse.Namespace) -> None:
-    async def work(session: AsyncSession, deps: service.Deps):
-        user_id = await service.user_id_by_email(session, args.email)
+    async def work(session: AsyncSession, deps: core.Deps):
+        user_id = await staff.user_id_by_email(session, args.email)
         if user_id is None:
             return None
-        await service.staff_verify(session, None, user_id, args.reason)
+        await staff.staff_verify(session, None, user_id, args.reason)
         return user_id
 
     user_id = _run(work)

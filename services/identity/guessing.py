@@ -11,20 +11,13 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import limits
+from services.identity import events, limits
 from services.identity.config import Settings
-from services.identity.core import (
-    Deps,
-    Refusal,
-    account_allows,
-    consume_token,
-    emit,
-    new_one_time_token,
-    now,
-)
+from services.identity.core import Deps, account_allows, emit, new_link, now, use_link
 from services.identity.models import User
-from services.identity.problems import LOCKED, UNLOCK_EXPIRED, UNLOCK_INVALID
-from shared.events import SignInUnlockOffered
+from services.identity.problems import LOCKED
+from services.identity.texts import SIGN_IN_LOCKED
+from shared.http.problems import Problem
 
 
 def _lock_policy(settings: Settings, max_failures: int) -> limits.LockPolicy:
@@ -45,26 +38,24 @@ def backoff_policy(settings: Settings) -> limits.BackoffPolicy:
     )
 
 
-def locked(wait: int) -> Refusal:
+def locked(wait: int) -> Problem:
     minutes = wait // 60 + 1
-    return Refusal(
+    return Problem(
         LOCKED,
-        f"Too many wrong passwords from your network: try again in about {minutes} minutes, reset your "
-        "password with 'Forgot password', or open the unlock link we mailed to the account's owner.",
-        {"Retry-After": str(wait)},
+        detail=SIGN_IN_LOCKED(minutes=minutes),
+        headers={"Retry-After": str(wait)},
     )
 
 
-async def guess_allowed(session: AsyncSession, settings: Settings, key: str, client: str) -> Refusal | None:
+async def guess_allowed(session: AsyncSession, settings: Settings, key: str, client: str) -> None:
     """Before checking a current password (/me): refuse a locked (account, address) or address,
     and wait out the account's backoff. Sign-in does the same outside any database session
-    (service.login); here the session is open, but only a signed-in user gets this far."""
+    (sign_in.login); here the session is open, but only a signed-in user gets this far."""
     state = await limits.guess_state(session, key, client, backoff_policy(settings), now())
     if state.locked_for:
-        return locked(state.locked_for)
+        raise locked(state.locked_for)
     if state.backoff_seconds:
         await asyncio.sleep(state.backoff_seconds)
-    return None
 
 
 async def count_wrong_password(
@@ -93,27 +84,15 @@ async def _offer_unlock(session: AsyncSession, deps: Deps, user: User, failures:
     settings = deps.settings
     if not await account_allows(session, "unlock-mail", user, settings.unlock_mails_per_account_per_hour):
         return
-    hours = settings.unlock_ttl_hours
-    token = await new_one_time_token(session, user, "unlock", user.email, timedelta(hours=hours))
-    await emit(
-        session,
-        SignInUnlockOffered(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            locale=user.locale,
-            unlock_url=f"{settings.public_url}/unlock?token={token}",
-            failures=failures,
-            expires_in_hours=hours,
-        ),
-    )
+    link = await new_link(session, settings, user, "unlock", user.email)
+    await emit(session, events.unlock_offered(user, link, failures))
 
 
 async def unlock_sign_in(session: AsyncSession, deps: Deps, token: str, client: str) -> None:
     """The owner opened the mailed link: clear the account's counters and every address's lock
     on it, and let this address past an address lock for a while. Never rate limited: the
     token is the proof, and it must work however the counters stand."""
-    row = await consume_token(session, token, ("unlock",), UNLOCK_INVALID, UNLOCK_EXPIRED)
+    row = await use_link(session, token, "unlock")
     user = await session.get(User, row.user_id)
     assert user is not None
     await limits.clear_account(session, user.email_key)

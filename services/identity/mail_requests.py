@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import service
+from services.identity import accounts, core
 from shared.db import transaction
 from shared.logging import get_logger
 
@@ -35,7 +35,7 @@ def wake(app: FastAPI) -> None:
     _wakeup(app).set()
 
 
-async def process_pending(sessions: async_sessionmaker[AsyncSession], deps: service.Deps) -> int:
+async def process_pending(sessions: async_sessionmaker[AsyncSession], deps: core.Deps) -> int:
     """Handle one batch of queued requests; the number handled (0: the queue is empty).
     SKIP LOCKED lets replicas share the queue without handling a request twice."""
     async with transaction(sessions) as session:
@@ -52,9 +52,9 @@ async def process_pending(sessions: async_sessionmaker[AsyncSession], deps: serv
             try:
                 async with session.begin_nested():  # one bad request must not block the rest
                     if row.kind == "forgot":
-                        await service.forgot_password(session, deps, row.email)
+                        await accounts.forgot_password(session, deps, row.email)
                     else:
-                        await service.resend_verification(session, deps, row.email)
+                        await accounts.resend_verification(session, deps, row.email)
             except Exception as error:
                 log.warning("mail request failed", request_id=row.id, kind=row.kind, error=repr(error))
             await session.execute(

@@ -3,13 +3,15 @@ passwords as argon2id hashes, one-time and refresh tokens as SHA-256, signing ke
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypeGuard, get_args
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Text, text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import BigInteger, Column, DateTime, Index, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.audit import AuditRecord
+from shared.auth import ROLES
 from shared.i18n import Locale
 from shared.keystore import SigningKeyRecord
 from shared.ratelimit import rate_events_table
@@ -17,6 +19,19 @@ from shared.ratelimit import rate_events_table
 
 class Base(SQLModel, registry=registry()):
     pass
+
+
+# The roles an access token can carry (shared.auth.ROLES), kept as text in `users.roles`.
+Role = Literal["customer", "support", "security", "admin", "release"]
+assert set(get_args(Role)) == set(ROLES)
+# What a one-time token is for: confirming the account's address (`verify`) or a new one it
+# asked for (`email_change`), a password reset, or clearing sign-in counters.
+Purpose = Literal["verify", "email_change", "reset", "unlock"]
+MailRequestKind = Literal["forgot", "resend"]
+
+
+def is_role(value: str) -> TypeGuard[Role]:
+    return value in get_args(Role)
 
 
 def _ts(*, nullable: bool = True, index: bool = False) -> Any:
@@ -36,7 +51,7 @@ class User(UserBase, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     email_key: str = Field(max_length=320, unique=True)  # lowercased: emails compare case-insensitively
     password_hash: str
-    roles: list[str] = Field(
+    roles: list[Role] = Field(
         default_factory=lambda: ["customer"], sa_column=Column(ARRAY(Text), nullable=False)
     )
     email_verified_at: datetime | None = _ts()
@@ -52,7 +67,7 @@ class OneTimeToken(Base, table=True):
 
     token_hash: str = Field(primary_key=True, max_length=64)
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
-    purpose: str = Field(max_length=20)
+    purpose: Purpose = Field(sa_type=String(20))
     email: str = Field(max_length=320)  # the address the link was sent to (the new one for email_change)
     created_at: datetime = _ts(nullable=False)
     expires_at: datetime = _ts(nullable=False)
@@ -114,20 +129,13 @@ class MailRequest(Base, table=True):
     __table_args__ = (Index("ix_mail_requests_pending", "id", postgresql_where=text("processed_at IS NULL")),)
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
-    kind: str = Field(max_length=20)  # "forgot" | "resend"
+    kind: MailRequestKind = Field(sa_type=String(20))
     email: str = Field(max_length=320)
     created_at: datetime = _ts(nullable=False)
     processed_at: datetime | None = _ts()
 
 
-class AuditEntry(Base, table=True):
-    __tablename__ = "audit_log"
+class AuditEntry(Base, AuditRecord, table=True):
+    """Staff actions on accounts; `target` is the user id."""
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    at: datetime = _ts(nullable=False, index=True)
-    actor_id: uuid.UUID | None = None  # None: the command line
-    actor_email: str = Field(max_length=320)
-    action: str = Field(max_length=40)
-    target_user_id: uuid.UUID | None = Field(default=None, index=True)
-    reason: str = Field(default="", max_length=500)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    __tablename__ = "audit"

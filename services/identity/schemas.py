@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from services.identity.models import AuditEntry, Role
 from services.identity.normalize import normalize_email, normalize_phone
 from services.identity.passwords import MAX_LENGTH, policy_violations
-from shared.auth import ROLES
 from shared.bidi import has_bidi_controls
 from shared.i18n import Locale
 
@@ -25,8 +25,6 @@ Token = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=N
 Reason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500, pattern=NO_NUL)
 ]
-Role = Literal["customer", "support", "security", "admin", "release"]
-assert set(ROLES) == set(Role.__args__)  # type: ignore[attr-defined]
 
 
 class Strict(BaseModel):
@@ -115,7 +113,7 @@ class MePublic(BaseModel):
     phone: str
     email: str
     locale: Locale
-    roles: list[str]
+    roles: list[Role]
     email_verified: bool
     created_at: datetime
 
@@ -196,6 +194,20 @@ class AuditPublic(BaseModel):
     target_user_id: uuid.UUID | None
     reason: str
     details: dict[str, object]
+
+
+def audit_public(entry: AuditEntry) -> AuditPublic:
+    """The listing's shape predates the shared audit table: the target is a user id."""
+    return AuditPublic(
+        id=entry.id,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_email=entry.actor_email,
+        action=entry.action,
+        target_user_id=uuid.UUID(entry.target) if entry.target else None,
+        reason=entry.reason,
+        details=entry.details,
+    )
 
 
 class AuditPage(BaseModel):

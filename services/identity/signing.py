@@ -1,6 +1,7 @@
 """Signing access tokens with the active key, and verifying them straight from the database."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import jwt
@@ -10,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.identity.keys import jwks_of, key_store
 from shared import clock
 from shared.auth import ALGORITHM, AUDIENCE, ISSUER, JwksVerifier
+from shared.i18n import Locale
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -28,10 +30,13 @@ class KeyRing:
         *,
         user_id: uuid.UUID,
         email: str,
-        roles: list[str],
+        roles: Sequence[str],
+        locale: Locale,
         sid: uuid.UUID,
         ttl: int,
     ) -> str:
+        """`lng` is the account's language: other services answer in it when a request names
+        none (shared.auth reads it into Principal.locale)."""
         key, private_key = await self.store.signing_key(session, clock.now())
         now = clock.timestamp()
         claims: dict[str, Any] = {
@@ -41,6 +46,7 @@ class KeyRing:
             "roles": sorted(roles),
             "sid": str(sid),
             "email": email,
+            "lng": locale,
             "iat": now,
             "exp": now + ttl,
             "jti": uuid.uuid4().hex,

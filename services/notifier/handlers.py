@@ -170,6 +170,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             release_kind=event.kind,
             today=clock.today(),  # the business calendar's day, as for every coverage decision
             chunk_size=settings.fanout_chunk_size,
+            announce_to=event.may_announce_to,  # the channel rule: previews to opted-in holders only
             context={
                 "portal_url": portal,
                 "product": event.product,

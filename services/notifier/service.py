@@ -3,7 +3,7 @@ the transaction. Mails are queued as `delivery` rows and sent later by the sende
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -123,6 +123,7 @@ async def fan_out_release(
     today: date,
     context: dict[str, Any],
     chunk_size: int = 1000,
+    announce_to: Callable[[UUID], bool] = lambda _account: True,
 ) -> int:
     """Queue one release mail per entitled, enabled user who wants this kind of release mail,
     set-wise: one INSERT … SELECT per chunk.
@@ -131,7 +132,11 @@ async def fan_out_release(
     the delivery key is per address).
     """
     holders = await holders_of(session, HOLDINGS, product)
-    accounts = [account for account, held in holders.items() if receives_release_notice(held, product, today)]
+    accounts = [
+        account
+        for account, held in holders.items()
+        if receives_release_notice(held, product, today) and announce_to(account)
+    ]
     topic = release_topic(release_kind)
     encoded = json.dumps({**context, "list_topic": topic}, default=str)
     queued = 0

@@ -10,7 +10,7 @@ from shared.events.cases import (
     CaseStatusChanged,
     MailAutoReplyRequested,
 )
-from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished
+from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished, ReleaseWithdrawn
 from shared.events.identity import (
     AccountExistsNotice,
     PasswordResetRequested,
@@ -48,6 +48,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     LicenseRestored,
     BindingMoved,
     ReleasePublished,
+    ReleaseWithdrawn,
     DownloadRecorded,
     CaseOpened,
     CaseReplied,
@@ -86,6 +87,7 @@ __all__ = [
     "PasswordResetRequested",
     "RawEnvelope",
     "ReleasePublished",
+    "ReleaseWithdrawn",
     "SessionsRevoked",
     "SignInUnlockOffered",
     "UserProfileChanged",

@@ -1,7 +1,8 @@
 """Events about releases, topic `downloads.release` (key: release id).
 
-`ReleasePublished` is produced by the product team's release tool (`support-release publish`),
-the one producer with no database: it is idempotent by release id instead of by outbox.
+`ReleasePublished` and `ReleaseWithdrawn` are written by the downloads service through its
+outbox when the product team publishes or withdraws a release (HTTP API or `support-release`).
+A corrected release is published again under the same release id with new facts.
 
 Its `title` and `notes` are the English text; `translations` (optional, added later) carries
 them in other languages. A consumer that does not know `translations` keeps working on the
@@ -11,17 +12,17 @@ English text (events ignore unknown fields), and an event from an older tool has
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from shared.entitlements import ReleaseChannel, ReleaseKind, sees_channel
 from shared.events.base import Event
 from shared.i18n import Locale
 
 TOPIC = "downloads.release"
 
-ReleaseKind = Literal["product", "update", "document"]
+__all__ = ["ReleaseChannel", "ReleaseKind"]
 
 
 class Artifact(BaseModel):
@@ -53,6 +54,15 @@ class ReleasePublished(Event):
     published_on: date
     artifacts: list[Artifact]
     translations: dict[Locale, ReleaseText] = Field(default_factory=dict)
+    # Added later: an event without it is a stable release, as every release was before.
+    channel: ReleaseChannel = "stable"
+    # For a preview release: the holders of the product who had opted in to previews when it was
+    # published (downloads keeps the choice). The announcement goes to them only.
+    preview_accounts: list[UUID] = Field(default_factory=list)
+
+    def may_announce_to(self, account_id: UUID) -> bool:
+        """Whether this release's announcement is for this (entitled) account: the channel rule."""
+        return sees_channel(self.channel, account_id in self.preview_accounts)
 
     def text_in(self, locale: Locale) -> ReleaseText:
         """Title and notes for a reader of `locale`: their language where given, else English."""
@@ -69,6 +79,21 @@ def release_text_in(
     if given is None:
         return english
     return ReleaseText(title=given.title, notes=given.notes or english.notes)
+
+
+class ReleaseWithdrawn(Event):
+    """A published release taken back: gone from catalogs, no longer granted, never announced again."""
+
+    topic = TOPIC
+    type = "downloads.ReleaseWithdrawn.v1"
+    subject_field = "release_id"
+
+    release_id: UUID
+    product: str
+    version: str
+    kind: ReleaseKind
+    reason: str
+    replaced_by: UUID | None = None
 
 
 class DownloadRecorded(Event):

@@ -22,6 +22,7 @@ from shared.clock import use_business_timezone
 from shared.config import ServiceSettings
 from shared.consumer import EventConsumer, Handlers
 from shared.db import make_engine, make_sessionmaker
+from shared.http.body_limit import DEFAULT_MAX_BODY_BYTES, LimitRequestBody
 from shared.http.context import RequestContext
 from shared.http.docs import install_docs
 from shared.http.openapi import document_problems
@@ -74,13 +75,17 @@ class ForwardedPrefix:
         await self.app(scope, receive, send)
 
 
-def install_request_pipeline(app: FastAPI, name: str) -> None:
+def install_request_pipeline(
+    app: FastAPI, name: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+) -> None:
     """What stands between the network and a service's routes: problem+json for every error the
-    routes raise, NUL characters refused, the docs' prefix behind the gateway, and the request
-    context outermost so that
-    an unexpected error is answered without costing the connection (see shared.http.context)."""
+    routes raise, NUL characters refused, bodies over `max_body_bytes` refused (before the NUL
+    check buffers one), the docs' prefix behind the gateway, and the request context outermost
+    so that an unexpected error is answered without costing the connection (see
+    shared.http.context)."""
     install_problem_handlers(app)
     app.add_middleware(RefuseNulCharacters)
+    app.add_middleware(LimitRequestBody, max_bytes=max_body_bytes)
     app.add_middleware(ForwardedPrefix, prefix=f"/api/{name}")
     app.add_middleware(RequestContext)
 
@@ -95,6 +100,7 @@ def create_service_app(
     background: Sequence[BackgroundTask] = (),
     on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
     version: str = "1.0.0",
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     name = settings.service_name
     use_business_timezone(settings.business_timezone)
@@ -152,7 +158,7 @@ def create_service_app(
     )
     install_docs(app)
     document_problems(app)
-    install_request_pipeline(app, name)
+    install_request_pipeline(app, name, max_body_bytes=max_body_bytes)
     app.state.settings = settings
 
     @app.get("/healthz", tags=["ops"], summary="The process is alive")

@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from deploy.portal_client import release_env
 from tests.accounts import Accounts
+from tests.downloads.release_team import Team
 from tests.kit import ROOT
 from tests.licensing_events import EventPublisher
 
@@ -30,16 +32,8 @@ async def events(kafka_bootstrap: str) -> AsyncIterator[EventPublisher]:
 
 
 def release_tool_env(stack: dict[str, Any]) -> dict[str, str]:
-    minio = stack["minio"]
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RELEASE_S3_ENDPOINT": minio["endpoint"],
-        "RELEASE_S3_ACCESS_KEY": minio["access_key"],
-        "RELEASE_S3_SECRET_KEY": minio["secret_key"],
-        "RELEASE_S3_BUCKET": minio["bucket"],
-        "RELEASE_KAFKA_BOOTSTRAP": stack["kafka"]["bootstrap"],
-    }
+    """The tool's environment for the test stack: its gateway and a release-role account."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), **release_env(stack)}
 
 
 class ReleaseTool:
@@ -48,10 +42,12 @@ class ReleaseTool:
     def __init__(self, stack: dict[str, Any]) -> None:
         self.env = release_tool_env(stack)
 
-    def run(self, *args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str | Path, env: dict[str, str] | None = None, cwd: Path = ROOT
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "services.downloads.release_tool", *map(str, args)],
-            cwd=ROOT,
+            cwd=cwd,
             env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
@@ -68,3 +64,9 @@ class ReleaseTool:
 @pytest.fixture(scope="session")
 def release_tool(stack: dict[str, Any]) -> ReleaseTool:
     return ReleaseTool(stack)
+
+
+@pytest.fixture
+async def team(accounts: Accounts, gateway: httpx.AsyncClient) -> Team:
+    """A signed-in member of the product team (the `release` role)."""
+    return Team(gateway, await accounts.user("release"))

@@ -1,4 +1,4 @@
-"""Downloads end to end: release tool → Kafka → catalog → entitlement-checked presigned URLs.
+"""Downloads end to end: release tool → release API → catalog → entitlement-checked presigned URLs.
 
 Real MinIO, Kafka, PostgreSQL and gateway; licensing facts arrive as licensing's events.
 """
@@ -211,6 +211,7 @@ async def test_lapsed_user_keeps_older_releases_only(gateway: httpx.AsyncClient,
     assert refused.status_code == 403
     assert refused.json()["type"] == "/problems/not-entitled"
     assert LAPSED_ON.isoformat() in refused.json()["detail"]
+    assert refused.json()["detail_id"] == "downloads.released-after-coverage"
 
     localized = await gateway.get(new_path, headers={**catalog.carol.headers, "Accept-Language": "zh-TW"})
     assert localized.json()["title"] == "您沒有下載此檔案的權限"
@@ -291,7 +292,8 @@ async def test_republishing_is_idempotent(
     stack: dict[str, Any], gateway: httpx.AsyncClient, release_tool: ReleaseTool, catalog: Catalog
 ) -> None:
     output = release_tool.publish(*catalog.publish_args)
-    assert "already stored" in output and "uploaded:" not in output
+    assert "already stored" in output and "uploaded" not in output
+    assert "nothing new announced" in output
     assert str(catalog.new_release) in output
 
     connection = await asyncpg.connect(database_url(stack, "downloads"))
@@ -363,7 +365,7 @@ async def test_corrected_release_replaces_its_files(
 
     first.write_bytes(b"second build, fixed")
     output = release_tool.publish(*args, first)
-    assert "uploaded: releases/" in output
+    assert "uploaded and verified: setup.exe" in output and "removed: readme.txt" in output
 
     async def corrected() -> bool:
         return await files() == {"setup.exe": _sha256(first)}

@@ -1,37 +1,29 @@
-"""Pure parts of the release path: deterministic ids, content types, download file names."""
+"""Pure parts of the release path: deterministic ids, part sizes, content types, download file names."""
 
 import uuid
-from datetime import date
 from pathlib import Path
 
+from services.downloads.multipart import MAX_OBJECT_SIZE, MAX_PARTS, MiB, part_count, part_size_for
 from services.downloads.release_artifacts import LocalFile
-from services.downloads.release_tool import envelope_id_of, release_id_of
-from shared.events import Artifact, ReleasePublished
+from services.downloads.release_ids import release_id_of
 from shared.filenames import attachment_disposition
 
 
-def _event(title: str = "OMFLOW 5.2.1", sha: str = "a" * 64) -> ReleasePublished:
-    return ReleasePublished(
-        release_id=release_id_of("OMFLOW", "5.2.1", "update"),
-        product="OMFLOW",
-        version="5.2.1",
-        kind="update",
-        title=title,
-        published_on=date(2026, 3, 1),
-        artifacts=[Artifact(filename="a.zip", object_key="releases/OMFLOW/5.2.1/a.zip", size=1, sha256=sha)],
+def test_release_ids_are_the_same_for_every_client() -> None:
+    """The id earlier tool versions computed: the service finds those releases again."""
+    assert release_id_of("OMFLOW", "5.2.1", "update") == uuid.uuid5(
+        uuid.UUID("6f1c1f3e-3b7e-5d2a-9a57-1f0b8f6d2c41"), "OMFLOW:5.2.1:update"
     )
+    assert release_id_of("OMFLOW", "5.2.1", "update") != release_id_of("OMFLOW", "5.2.1", "document")
 
 
-def test_same_release_content_gives_the_same_envelope_id() -> None:
-    assert envelope_id_of(_event()) == envelope_id_of(_event())
-    assert isinstance(envelope_id_of(_event()), uuid.UUID)
-
-
-def test_changed_facts_give_a_new_envelope_id_for_the_same_release() -> None:
-    original = _event()
-    assert envelope_id_of(_event(title="OMFLOW 5.2.1 (fixed)")) != envelope_id_of(original)
-    assert envelope_id_of(_event(sha="b" * 64)) != envelope_id_of(original)
-    assert _event(title="other").release_id == original.release_id
+def test_part_sizes_fit_any_file_in_ten_thousand_parts() -> None:
+    assert part_size_for(1) == 8 * MiB and part_count(1, part_size_for(1)) == 1
+    assert part_count(8 * MiB + 1, part_size_for(8 * MiB + 1)) == 2
+    for size in (100 * MiB, 1024 * MiB, 200 * 1024 * MiB, MAX_OBJECT_SIZE):
+        size_of_part = part_size_for(size)
+        assert size_of_part % MiB == 0 and size_of_part >= 8 * MiB
+        assert part_count(size, size_of_part) <= MAX_PARTS
 
 
 def test_compressed_files_are_typed_by_what_is_sent() -> None:

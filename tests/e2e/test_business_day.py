@@ -37,8 +37,8 @@ from services.cases.schemas import CaseCreate
 from services.downloads import service as downloads
 from services.downloads.models import HOLDINGS as DOWNLOADS_HOLDINGS
 from services.downloads.release_dates import publication_date
-from services.downloads.release_tool import SOURCE as RELEASE_TOOL
-from services.downloads.release_tool import release_id_of
+from services.downloads.release_ids import release_id_of
+from services.downloads.releases import SERVICE as DOWNLOADS
 from services.licensing import service as licensing
 from services.licensing.config import Settings as LicensingSettings
 from services.notifier.config import Settings as NotifierSettings
@@ -172,7 +172,7 @@ async def _cases_accept(sessions: async_sessionmaker[AsyncSession], customer: Cu
 
 
 def _release_published_now(product: str) -> ReleasePublished:
-    """What `support-release publish` announces for a new release at this moment."""
+    """What publishing a new release announces at this moment."""
     version = f"9.{uuid.uuid4().int % 10_000}.0"
     return ReleasePublished(
         release_id=release_id_of(product, version, "update"),
@@ -212,7 +212,7 @@ async def _notifier_mails(
     handlers = build_handlers(settings)
     async with sessions() as session:
         try:
-            await handlers[ReleasePublished](session, Envelope.wrap(release, source=RELEASE_TOOL))
+            await handlers[ReleasePublished](session, Envelope.wrap(release, source=DOWNLOADS))
             queued = await session.execute(
                 text(
                     "SELECT count(*) FROM delivery WHERE event_id = :release AND email = :email AND kind = 'release'"

@@ -17,7 +17,7 @@ async def _written_by_request(db: asyncpg.Connection, rate_key: str) -> dict[str
     xid = await db.fetchval("SELECT xmin::text FROM rate_events WHERE key = $1", rate_key)
     assert xid is not None, f"no rate_events row for {rate_key}"
     counts = {}
-    for table in ("rate_events", "one_time_tokens", "outbox", "users", "audit_log"):
+    for table in ("rate_events", "one_time_tokens", "outbox", "users", "audit"):
         counts[table] = await db.fetchval(f"SELECT count(*) FROM {table} WHERE xmin::text = $1", xid)  # noqa: S608 - fixed names
     return counts
 
@@ -51,7 +51,7 @@ async def test_known_and_unknown_addresses_cost_the_request_the_same_work(
         k: v for k, v in second.headers.items() if k not in VOLATILE_HEADERS
     }
     # Inside the request: one address-limit hit and nothing else, for both addresses.
-    expected = {"rate_events": 1, "one_time_tokens": 0, "outbox": 0, "users": 0, "audit_log": 0}
+    expected = {"rate_events": 1, "one_time_tokens": 0, "outbox": 0, "users": 0, "audit": 0}
     assert await _written_by_request(identity_db, f"{kind}:address:{known_ip}") == expected
     assert await _written_by_request(identity_db, f"{kind}:address:{unknown_ip}") == expected
     queued = await identity_db.fetch(

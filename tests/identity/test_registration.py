@@ -5,6 +5,7 @@ import asyncio
 import asyncpg
 import httpx
 
+from services.identity.texts import VERIFICATION_LINK_EXPIRED, VERIFICATION_LINK_USED
 from tests.identity.helpers import API, client_ip, login, register, registration
 from tests.kit import unique_email
 
@@ -59,7 +60,8 @@ async def test_verify_once_then_link_is_invalid_and_userverified_emitted_once(ga
     assert again.headers["content-type"].startswith("application/problem+json")
     assert again.json()["type"] == "/problems/verification-invalid"
     assert again.json()["title"] == "此驗證連結無效"
-    assert "new" in again.json()["detail"]
+    assert again.json()["detail_id"] == "identity.verification-link-used"
+    assert again.json()["detail"] == VERIFICATION_LINK_USED().render("zh-TW")
     verified = await events.wait("UserVerified", email=body["email"])
     assert verified[0]["data"]["verified_by"] == "link"
     assert (await login(gateway, body["email"], body["password"])).status_code == 200
@@ -92,7 +94,8 @@ async def test_expired_verification_link_answers_410_and_offers_a_new_one(gatewa
     assert response.status_code == 410
     assert response.json()["type"] == "/problems/verification-expired"
     assert response.json()["title"] == "この確認リンクは有効期限が切れています"
-    assert "request a new" in response.json()["detail"]
+    assert response.json()["detail_id"] == "identity.verification-link-expired"
+    assert response.json()["detail"] == VERIFICATION_LINK_EXPIRED().render("ja")
 
 
 async def test_unknown_and_forged_verification_tokens_are_refused(gateway):
@@ -155,7 +158,8 @@ async def test_unverified_account_cannot_sign_in_but_learns_how_to_resend(gatewa
     assert response.status_code == 403
     assert response.json()["type"] == "/problems/email-not-verified"
     assert response.json()["title"] == "請先驗證您的電子郵件地址"
-    assert "resend" in response.json()["detail"]
+    assert response.json()["detail_id"] == "identity.verify-first"
+    assert "重新寄送" in response.json()["detail"]  # how to get a new link, in the caller's language
     wrong = await login(gateway, body["email"], "Wrong-Password-0000")
     assert wrong.status_code == 401  # the unverified state is revealed only to the password holder
 

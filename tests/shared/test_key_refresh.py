@@ -64,3 +64,23 @@ async def test_forged_key_ids_cost_at_most_one_fetch_per_interval() -> None:
     elapsed = time.monotonic() - started
     assert all(isinstance(r, Problem) for r in results)
     assert source.fetches - 1 <= elapsed / 0.3 + 1  # one fetch per interval at most, never a storm
+
+
+async def test_keys_out_of_reach_answer_503_retry_not_401() -> None:
+    """A service restarted while identity is down has no keys yet: the token may be good, so the
+    answer says "retry shortly" (a 401 would make the portal sign the customer out)."""
+    from shared.http.problems import Problem
+
+    private, _ = _key("real")
+
+    async def unreachable() -> dict[str, Any]:
+        raise OSError("connection refused")
+
+    verifier = JwksVerifier(unreachable, min_refetch_seconds=0.0)
+    try:
+        await verifier.verify(_token(private, "real"))
+    except Problem as problem:
+        assert problem.type.status == 503
+        assert problem.headers == {"Retry-After": "2"}
+    else:
+        raise AssertionError("a token was accepted without any key")

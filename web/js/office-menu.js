@@ -4,6 +4,8 @@
 import { roles } from "./session.js";
 
 export const OFFICE_ROLES = ["admin"];
+// The product team's screen: releases (the downloads service refuses other roles on its own).
+export const RELEASE_ROLES = ["release"];
 
 export const OFFICE_MENU = [
   { key: "menu.office.licenses", path: "/office/licenses", roles: OFFICE_ROLES },
@@ -11,6 +13,7 @@ export const OFFICE_MENU = [
   { key: "menu.office.contract", path: "/office/contracts/new", roles: OFFICE_ROLES },
   { key: "menu.office.import", path: "/office/import", roles: OFFICE_ROLES },
   { key: "menu.office.audit", path: "/office/audit", roles: OFFICE_ROLES },
+  { key: "menu.releases", path: "/releases", roles: RELEASE_ROLES },
 ];
 
 /** Whether the signed-in user may see a menu entry (entries without `roles` are for everyone). */

@@ -1,5 +1,7 @@
 // Mail preferences: which optional mails the notifier sends this account. Case and account
 // mails have no switch (they answer the customer's own requests), and the page says so.
+// Preview releases are opted into here too: the downloads service keeps that choice, and both
+// the catalog and the release mail follow it.
 
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
@@ -20,7 +22,8 @@ export async function render(view) {
   append(view, slot);
   let current;
   try {
-    current = await api("/notifier/me/preferences");
+    const [mail, channels] = await Promise.all([api("/notifier/me/preferences"), api("/downloads/me/channels")]);
+    current = { ...mail, preview: channels.preview };
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
@@ -41,6 +44,7 @@ function preferencesForm(current) {
     ...GROUPS.map((group) =>
       h("fieldset", { class: "choices" }, h("legend", {}, t(group.legend)), group.switches.map((name) => checkbox(name, Boolean(current[name])))),
     ),
+    h("fieldset", { class: "choices" }, h("legend", {}, t("prefs.preview.legend")), checkbox("preview", Boolean(current.preview))),
     h(
       "fieldset",
       { class: "stack" },
@@ -57,6 +61,7 @@ function preferencesForm(current) {
     await busy(save, async () => {
       try {
         await api("/notifier/me/preferences", { method: "PUT", body });
+        await api("/downloads/me/channels", { method: "PUT", body: { preview: form.elements.preview.checked } });
         form.querySelector(".message-slot").replaceChildren(notice("success", t("prefs.saved")));
         toast(t("prefs.saved"));
       } catch (error) {

@@ -1,0 +1,175 @@
+"""Every problem detail identity answers, in the four languages: what went wrong and what to do
+next. Ids are `identity.<name>`; clients may key on them (`detail_id`)."""
+
+from shared.messages import Text
+
+# --- registration, verification, one-time links -----------------------------------------------
+
+EMAIL_TAKEN_NOW = Text(
+    "identity.email-taken-now",
+    en="Another account uses this address now; choose a different one.",
+    zh_tw="此電子郵件地址目前已由其他帳號使用，請改用其他地址。",
+    zh_cn="此电子邮件地址目前已被其他账号使用，请改用其他地址。",
+    ja="このメールアドレスは現在ほかのアカウントで使われています。別のアドレスを指定してください。",
+)
+VERIFICATION_LINK_USED = Text(
+    "identity.verification-link-used",
+    en="This link was already used or replaced; request a new verification link.",
+    zh_tw="此連結已使用過或已被新的連結取代，請重新申請驗證連結。",
+    zh_cn="此链接已使用过或已被新的链接取代，请重新申请验证链接。",
+    ja="このリンクは使用済みか、新しいリンクに置き換えられています。確認リンクを再度お申し込みください。",
+)
+VERIFICATION_LINK_EXPIRED = Text(
+    "identity.verification-link-expired",
+    en="The link expired; request a new verification link.",
+    zh_tw="此連結已過期，請重新申請驗證連結。",
+    zh_cn="此链接已过期，请重新申请验证链接。",
+    ja="リンクの有効期限が切れています。確認リンクを再度お申し込みください。",
+)
+RESET_LINK_USED = Text(
+    "identity.reset-link-used",
+    en="This link was already used or replaced; request a new password reset link.",
+    zh_tw="此連結已使用過或已被新的連結取代，請重新申請密碼重設連結。",
+    zh_cn="此链接已使用过或已被新的链接取代，请重新申请密码重置链接。",
+    ja="このリンクは使用済みか、新しいリンクに置き換えられています。パスワード再設定リンクを再度お申し込みください。",
+)
+RESET_LINK_EXPIRED = Text(
+    "identity.reset-link-expired",
+    en="The link expired; request a new password reset link.",
+    zh_tw="此連結已過期，請重新申請密碼重設連結。",
+    zh_cn="此链接已过期，请重新申请密码重置链接。",
+    ja="リンクの有効期限が切れています。パスワード再設定リンクを再度お申し込みください。",
+)
+UNLOCK_LINK_USED = Text(
+    "identity.unlock-link-used",
+    en="This link was already used or replaced; sign in, or use the newest unlock link we mailed.",
+    zh_tw="此連結已使用過或已被新的連結取代，請直接登入，或使用我們最新寄出的解除鎖定連結。",
+    zh_cn="此链接已使用过或已被新的链接取代，请直接登录，或使用我们最新发送的解除锁定链接。",
+    ja="このリンクは使用済みか、新しいリンクに置き換えられています。サインインするか、最新のロック解除リンクをご利用ください。",
+)
+UNLOCK_LINK_EXPIRED = Text(
+    "identity.unlock-link-expired",
+    en="The link expired; wait for the lock to end, or reset your password with 'Forgot your password?'.",
+    zh_tw="此連結已過期，請等待鎖定解除，或透過「忘記密碼？」重設密碼。",
+    zh_cn="此链接已过期，请等待锁定解除，或通过“忘记密码？”重置密码。",
+    ja="リンクの有効期限が切れています。ロックが解除されるまでお待ちいただくか、「パスワードをお忘れですか？」から再設定してください。",
+)
+CHOOSE_OTHER_PASSWORD = Text(
+    "identity.choose-other-password",
+    en="Choose a different password; the field error says what this one lacks.",
+    zh_tw="請改用其他密碼，欄位錯誤訊息會說明此密碼的不足之處。",
+    zh_cn="请改用其他密码，字段错误信息会说明此密码的不足之处。",
+    ja="別のパスワードを指定してください。不足している点は項目のエラーに表示されています。",
+)
+TOO_MANY_FROM_NETWORK = Text(
+    "identity.too-many-from-network",
+    en="Too many requests from your network; try again in {minutes} minutes.",
+    zh_tw="來自您網路的請求過多，請於 {minutes} 分鐘後再試。",
+    zh_cn="来自您网络的请求过多，请在 {minutes} 分钟后重试。",
+    ja="お使いのネットワークからのリクエストが多すぎます。{minutes} 分後にもう一度お試しください。",
+)
+
+# --- sign-in and sessions -------------------------------------------------------------------
+
+CHECK_CREDENTIALS = Text(
+    "identity.check-credentials",
+    en="Check the email address and password, or reset your password.",
+    zh_tw="請確認電子郵件地址與密碼，或重設密碼。",
+    zh_cn="请确认电子邮件地址和密码，或重置密码。",
+    ja="メールアドレスとパスワードをご確認いただくか、パスワードを再設定してください。",
+)
+ASK_TO_ENABLE = Text(
+    "identity.ask-to-enable",
+    en="Contact support or your sales representative to enable it.",
+    zh_tw="如需重新啟用，請聯絡客服或您的業務代表。",
+    zh_cn="如需重新启用，请联系客服或您的销售代表。",
+    ja="再度有効にするには、サポートまたは担当営業にお問い合わせください。",
+)
+VERIFY_FIRST = Text(
+    "identity.verify-first",
+    en="Open the link in the verification mail we sent you. No mail? You can resend it from the "
+    "sign-in page, or ask your sales representative to verify your account.",
+    zh_tw="請開啟我們寄給您的驗證郵件中的連結。沒有收到郵件？您可以在登入頁面重新寄送，或請業務代表為您驗證帳號。",
+    zh_cn="请打开我们发送给您的验证邮件中的链接。没有收到邮件？您可以在登录页面重新发送，或请销售代表为您验证账号。",
+    ja="お送りした確認メールのリンクを開いてください。メールが届いていない場合は、サインイン画面から再送するか、担当営業にアカウントの確認を依頼してください。",
+)
+SIGN_IN_LOCKED = Text(
+    "identity.sign-in-locked",
+    en="Too many wrong passwords from your network: try again in about {minutes} minutes, reset your "
+    "password with 'Forgot your password?', or open the unlock link we mailed to the account's owner.",
+    zh_tw="您的網路輸入錯誤密碼的次數過多：請於約 {minutes} 分鐘後再試、透過「忘記密碼？」重設密碼，"
+    "或開啟我們寄給帳號擁有者的解除鎖定連結。",
+    zh_cn="您的网络输入错误密码的次数过多：请在约 {minutes} 分钟后重试、通过“忘记密码？”重置密码，"
+    "或打开我们发送给账号所有者的解除锁定链接。",
+    ja="お使いのネットワークからのパスワード誤りが多すぎます。約 {minutes} 分後にもう一度お試しいただくか、"
+    "「パスワードをお忘れですか？」から再設定するか、アカウントの所有者にお送りしたロック解除リンクを開いてください。",
+)
+SIGN_IN_AGAIN = Text(
+    "identity.sign-in-again",
+    en="Sign in again.",
+    zh_tw="請重新登入。",
+    zh_cn="请重新登录。",
+    ja="もう一度サインインしてください。",
+)
+SEND_REFRESH_TOKEN = Text(
+    "identity.send-refresh-token",
+    en="Send the refresh token (JSON body or cookie), or sign in again.",
+    zh_tw="請送出更新權杖（JSON 內容或 Cookie），或重新登入。",
+    zh_cn="请发送刷新令牌（JSON 内容或 Cookie），或重新登录。",
+    ja="リフレッシュトークンを送信してください（JSON 本文または Cookie）。または、もう一度サインインしてください。",
+)
+REFRESH_TOKEN_REUSED = Text(
+    "identity.refresh-token-reused",
+    en="This refresh token was already used, so the session was ended for safety; sign in again.",
+    zh_tw="此更新權杖已使用過，為了安全已結束此登入工作階段，請重新登入。",
+    zh_cn="此刷新令牌已使用过，为了安全已结束此登录会话，请重新登录。",
+    ja="このリフレッシュトークンは使用済みのため、安全のためセッションを終了しました。もう一度サインインしてください。",
+)
+
+# --- the signed-in user -----------------------------------------------------------------------
+
+ACCOUNT_INACTIVE = Text(
+    "identity.account-inactive",
+    en="This account is not active; sign in again.",
+    zh_tw="此帳號目前無法使用，請重新登入。",
+    zh_cn="此账号目前无法使用，请重新登录。",
+    ja="このアカウントは現在有効ではありません。もう一度サインインしてください。",
+)
+SESSION_ENDED = Text(
+    "identity.session-ended",
+    en="This session was ended; sign in again.",
+    zh_tw="此登入工作階段已結束，請重新登入。",
+    zh_cn="此登录会话已结束，请重新登录。",
+    ja="このセッションは終了しています。もう一度サインインしてください。",
+)
+CONFIRM_CURRENT_PASSWORD = Text(
+    "identity.confirm-current-password",
+    en="Enter your current password to confirm.",
+    zh_tw="請輸入目前的密碼以確認。",
+    zh_cn="请输入当前密码以确认。",
+    ja="確認のため、現在のパスワードを入力してください。",
+)
+
+# --- staff ------------------------------------------------------------------------------------
+
+NO_SUCH_USER = Text(
+    "identity.no-such-user",
+    en="No user has this id; search users by email or name.",
+    zh_tw="沒有使用者使用此 ID，請以電子郵件或姓名搜尋使用者。",
+    zh_cn="没有用户使用此 ID，请按电子邮件或姓名搜索用户。",
+    ja="この ID のユーザーはいません。メールアドレスまたは氏名でユーザーを検索してください。",
+)
+ASK_ANOTHER_ADMIN_TO_DISABLE = Text(
+    "identity.ask-another-admin-to-disable",
+    en="Ask another administrator to disable your account.",
+    zh_tw="請由其他管理員停用您的帳號。",
+    zh_cn="请由其他管理员停用您的账号。",
+    ja="ご自身のアカウントの無効化は、別の管理者に依頼してください。",
+)
+ASK_ANOTHER_ADMIN_FOR_ROLE = Text(
+    "identity.ask-another-admin-for-role",
+    en="Ask another administrator to remove your admin role.",
+    zh_tw="請由其他管理員移除您的管理員角色。",
+    zh_cn="请由其他管理员移除您的管理员角色。",
+    ja="ご自身の管理者ロールの削除は、別の管理者に依頼してください。",
+)
