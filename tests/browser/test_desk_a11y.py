@@ -1,8 +1,8 @@
 """Accessibility of every portal page, customer and staff: axe-core in Chromium, every language.
 
-The pages before sign-in, every customer menu, the support desk, the partner directory and the
-back office are loaded with real data (a case with a staff reply and an internal note) and must
-have zero axe violations, in zh-TW, zh-CN, en and ja.
+The pages before sign-in, every customer menu, the support desk, the partner directory, the
+back office and the product team's releases are loaded with real data (a case with a staff
+reply and an internal note) and must have zero axe violations, in zh-TW, zh-CN, en and ja.
 """
 
 import re
@@ -15,13 +15,18 @@ from playwright.async_api import Page, expect
 from tests.browser.conftest import LOCALES, Portal
 from tests.browser.desk_kit import answered_case
 from tests.browser.test_desk import sign_in_to
+from tests.browser.test_portal import create_user
+from tests.kit import unique_email
 
 AXE = Axe()
 
 
 @pytest.fixture(scope="module")
 async def desk_case(stack: dict[str, Any]) -> dict[str, Any]:
-    return await answered_case(stack)
+    people = await answered_case(stack)
+    people["release"] = unique_email("a11y-release")
+    await create_user(stack, people["release"], "release")
+    return people
 
 
 async def choose_language(page: Page, locale: str) -> None:
@@ -122,3 +127,8 @@ async def test_customer_staff_and_back_office_pages_have_no_axe_violations(
             ("/office/audit", "main h1"),
         ],
     )
+
+    product_team = await portal.page()
+    await sign_in_to(product_team, desk_case["release"], "/licenses")
+    await choose_language(product_team, locale)
+    await assert_accessible(product_team, [("/releases", "#release-draft")])
