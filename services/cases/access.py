@@ -5,12 +5,13 @@ from sqlmodel import col
 
 from services.cases.models import Case
 from shared.auth import Principal
+from shared.events.cases import CaseCategory
 
-SECURITY_ISSUE = "security_issue"
+SECURITY_ISSUE: CaseCategory = "security_issue"
 GENERAL_STAFF = ("support", "admin")
 
 
-def staff_sees(user: Principal, category: str) -> bool:
+def staff_sees(user: Principal, category: CaseCategory) -> bool:
     """Whether `user` sees a case of `category` as staff (not as its owner)."""
     if user.has("security"):
         return True

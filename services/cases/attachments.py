@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases import texts
 from services.cases.access import staff_sees
 from services.cases.attachment_storage import AttachmentStorage, UploadForm
 from services.cases.models import CaseAttachment
@@ -56,14 +57,14 @@ async def start_upload(
 ) -> tuple[CaseAttachment, UploadForm]:
     case = await visible_case(session, user, case_id)
     if case.status == "closed":
-        raise Problem(CASE_CLOSED, detail="Attach files to an open case")
+        raise Problem(CASE_CLOSED, detail=texts.ATTACH_TO_OPEN_CASE())
     if request.size > max_bytes:
         raise Problem(
-            ATTACHMENT_TOO_LARGE, detail=f"Files up to {max_bytes // (1024 * 1024)} MiB can be attached"
+            ATTACHMENT_TOO_LARGE, detail=texts.ATTACHMENT_SIZE_LIMIT(mib=max_bytes // (1024 * 1024))
         )
     content_type = request.content_type.lower() or "application/octet-stream"
     if content_type not in allowed_types:
-        raise Problem(ATTACHMENT_TYPE_NOT_ALLOWED, detail=f"Allowed: {', '.join(allowed_types)}")
+        raise Problem(ATTACHMENT_TYPE_NOT_ALLOWED, detail=texts.ATTACHMENT_TYPES(allowed=allowed_types))
     attachment_id = uuid4()
     attachment = CaseAttachment(
         id=attachment_id,
@@ -88,14 +89,12 @@ async def complete_upload(
     await visible_case(session, user, case_id)
     attachment = await session.get(CaseAttachment, attachment_id, with_for_update=True)
     if attachment is None or attachment.case_id != case_id or attachment.uploader_id != user.user_id:
-        raise Problem(ATTACHMENT_NOT_FOUND, detail="Start the upload again")
+        raise Problem(ATTACHMENT_NOT_FOUND, detail=texts.START_UPLOAD_AGAIN())
     if attachment.completed_at is not None:
         return attachment
     stored = await storage.size_of(attachment.object_key)
     if stored != attachment.size:
-        raise Problem(
-            UPLOAD_INCOMPLETE, detail="Upload the file with the form you were given, then try again"
-        )
+        raise Problem(UPLOAD_INCOMPLETE, detail=texts.UPLOAD_WITH_FORM())
     attachment.sha256 = await storage.sha256_of(attachment.object_key)
     attachment.completed_at = clock.now()
     await session.flush()

@@ -5,7 +5,6 @@ support without the security role) and then requires the caller to be staff for 
 """
 
 from datetime import datetime
-from typing import cast
 from uuid import UUID
 
 from sqlalchemy import select
@@ -13,13 +12,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases import events, texts
 from services.cases.access import SECURITY_ISSUE, staff_sees
+from services.cases.events import announce
 from services.cases.models import Case, CaseMessage, StaffMember
 from services.cases.problems import ASSIGNEE_NOT_ELIGIBLE, CASE_CLOSED, STAFF_ONLY
 from services.cases.service import announce_reply, visible_case
 from services.cases.workflow import (
     ACTIVE,
-    SERVICE,
     CaseRules,
     check_staff_move,
     move,
@@ -28,21 +28,20 @@ from services.cases.workflow import (
 )
 from shared import clock
 from shared.auth import STAFF_ROLES, Principal
-from shared.events.cases import CaseAssigned, CaseSeverity, CaseSeverityChanged, CaseStatus
+from shared.events.cases import CaseCategory, CaseSeverity, CaseStatus
 from shared.http.problems import Problem
-from shared.outbox import add_event
 
 
 def require_staff(user: Principal) -> None:
     if not user.is_staff:
-        raise Problem(STAFF_ONLY, detail="The support desk is for support, security and admin staff")
+        raise Problem(STAFF_ONLY, detail=texts.DESK_FOR_STAFF())
 
 
 async def staff_case(session: AsyncSession, user: Principal, case_id: UUID) -> Case:
     """The case, locked, if `user` works on it as staff (a customer gets 403 on their own case)."""
     case = await visible_case(session, user, case_id, lock=True)
     if not staff_sees(user, case.category):
-        raise Problem(STAFF_ONLY, detail="Only support staff can do this on a case")
+        raise Problem(STAFF_ONLY, detail=texts.STAFF_ON_CASE())
     return case
 
 
@@ -67,7 +66,7 @@ async def remember_staff(session: AsyncSession, user: Principal, now: datetime |
     )
 
 
-def may_work_on(member: StaffMember, category: str) -> bool:
+def may_work_on(member: StaffMember, category: CaseCategory) -> bool:
     roles = set(member.roles)
     if category == SECURITY_ISSUE:
         return "security" in roles
@@ -90,7 +89,7 @@ async def add_staff_message(
     `then_status` (by default: waiting on the customer)."""
     case = await staff_case(session, user, case_id)
     if case.status == "closed":
-        raise Problem(CASE_CLOSED, detail="Reopen the case (status: in progress) before writing on it")
+        raise Problem(CASE_CLOSED, detail=texts.REOPEN_BEFORE_WRITING())
     now = clock.now()
     message = CaseMessage(
         case_id=case.id, author_id=user.user_id, by_staff=True, internal=internal, body=body, created_at=now
@@ -153,17 +152,7 @@ async def _assign(
         reason="staff",
         now=now,
     )
-    await add_event(
-        session,
-        CaseAssigned(
-            case_id=case.id,
-            number=case.number,
-            assignee_id=assignee_id,
-            previous_assignee_id=previous,
-            actor_id=actor_id,
-        ),
-        source=SERVICE,
-    )
+    await announce(session, events.case_assigned(case, previous, actor_id=actor_id))
     if assignee_id is not None and case.status == "new":
         await move(
             session, case, "in_progress", actor_id=actor_id, reason="assignment", now=now, policy=rules.policy
@@ -180,10 +169,7 @@ async def assign(
             await remember_staff(session, user)
         member = await session.get(StaffMember, assignee_id)
         if member is None or not may_work_on(member, case.category):
-            raise Problem(
-                ASSIGNEE_NOT_ELIGIBLE,
-                detail="Pick someone from the staff list (security cases: the security team only)",
-            )
+            raise Problem(ASSIGNEE_NOT_ELIGIBLE, detail=texts.PICK_ELIGIBLE_ASSIGNEE())
     await _assign(session, case, assignee_id, actor_id=user.user_id, now=clock.now(), rules=rules)
     await session.flush()
     return case
@@ -204,17 +190,7 @@ async def change_severity(
     await record_change(
         session, case, "severity", previous, severity, actor_id=user.user_id, reason="staff", now=now
     )
-    await add_event(
-        session,
-        CaseSeverityChanged(
-            case_id=case.id,
-            number=case.number,
-            previous=cast(CaseSeverity, previous),
-            severity=severity,
-            actor_id=user.user_id,
-        ),
-        source=SERVICE,
-    )
+    await announce(session, events.severity_changed(case, previous, actor_id=user.user_id))
     await session.flush()
     return case
 

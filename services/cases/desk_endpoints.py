@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.cases import desk, desk_views
+from services.cases import desk, desk_views, texts
 from services.cases.canned import TOPICS, canned_answer
 from services.cases.endpoints import RulesDep
 from services.cases.presenters import (
@@ -96,5 +96,5 @@ async def find_customers(session: SessionDep, user: CurrentUser, q: Search) -> l
 async def customer(session: SessionDep, user: CurrentUser, rules: RulesDep, user_id: UUID) -> CustomerFile:
     found = await desk_views.customer_file(session, user, user_id)
     if found.person is None and not found.licenses and not found.cases:
-        raise Problem(NOT_FOUND, detail="No customer with this id is known to the support desk")
+        raise Problem(NOT_FOUND, detail=texts.CUSTOMER_UNKNOWN())
     return customer_file(found, clock.now(), clock.today(), rules)

@@ -21,15 +21,16 @@ from services.cases.sla import SlaPolicy, SlaState
 from services.cases.workflow import ACTIVE
 from shared import entitlements
 from shared.auth import Principal
+from shared.events.cases import CaseCategory, CaseSeverity, CaseStatus
 
 QueueView = Literal["all", "mine", "unassigned", "breaching_soon"]
 
 
 @dataclass(frozen=True)
 class QueueFilters:
-    status: str | None = None
-    category: str | None = None
-    severity: str | None = None
+    status: CaseStatus | None = None
+    category: CaseCategory | None = None
+    severity: CaseSeverity | None = None
     product: str | None = None
     assignee_id: UUID | None = None
     sla: SlaState | None = None

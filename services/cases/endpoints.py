@@ -33,7 +33,7 @@ from services.cases.workflow import CaseRules
 from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseStatus
-from shared.http.deps import LocaleDep, SessionDep
+from shared.http.deps import SessionDep
 from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -57,7 +57,6 @@ async def open_case(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    locale: LocaleDep,
     rules: RulesDep,
     body: CaseCreate,
 ) -> CasePublic:
@@ -66,7 +65,6 @@ async def open_case(
         session,
         user.user_id,
         body,
-        locale=locale,
         today=clock.today(),
         rules=rules,
         number_prefix=settings.case_number_prefix,

@@ -14,6 +14,7 @@ from typing import Literal
 from fastapi import Request
 
 from services.cases.config import Settings
+from services.cases.texts import TOO_MANY_CASES, TOO_MANY_REPLIES
 from shared import clock
 from shared.auth import CurrentUser
 from shared.http.deps import ClientAddress, SessionDep
@@ -42,10 +43,10 @@ def posting_limit(action: Action) -> Callable[..., Awaitable[None]]:
         ):
             wait = await allow(session, key, limit=limit, window=window, now=now)
             if wait:
-                what = "cases" if action == "case" else "replies"
+                too_many = TOO_MANY_CASES if action == "case" else TOO_MANY_REPLIES
                 raise Problem(
                     RATE_LIMITED,
-                    detail=f"Too many {what} in a short time; try again in {wait // 60 + 1} minutes",
+                    detail=too_many(minutes=wait // 60 + 1),
                     headers={"Retry-After": str(wait)},
                 )
 

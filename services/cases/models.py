@@ -4,25 +4,35 @@ Its own SQLModel registry keeps these tables apart from other services' in one p
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, Uuid, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from shared import clock
+from shared.events.cases import CaseCategory, CaseSeverity, CaseStatus, TransitionReason
 from shared.holdings import HoldingRecord
 from shared.ratelimit import rate_events_table
+
+# What a history row records a change of.
+ChangeKind = Literal["status", "assignee", "severity"]
 
 
 def utcnow() -> datetime:
     return clock.now()
 
 
-def _timestamp(nullable: bool = False) -> Column:  # type: ignore[type-arg]
+def timestamp_column(nullable: bool = False) -> Column[datetime]:
     return Column(DateTime(timezone=True), nullable=nullable)
+
+
+def _code(length: int) -> AutoString:
+    """The column of a closed set of words (status, category, …): a plain string in the table,
+    typed by its `Literal` in Python, so no migration ties the database to the list."""
+    return AutoString(length=length)
 
 
 class Base(SQLModel, registry=registry()):
@@ -31,7 +41,7 @@ class Base(SQLModel, registry=registry()):
 
 class CaseBase(Base):
     license_id: UUID
-    category: str = Field(max_length=32)
+    category: CaseCategory = Field(sa_type=_code(32))
     subject: str = Field(max_length=200)
     description: str = Field(sa_type=Text)
 
@@ -52,30 +62,30 @@ class Case(CaseBase, table=True):
     number: str = Field(max_length=32, unique=True)
     account_id: UUID
     product: str = Field(max_length=64)
-    severity: str = Field(default="normal", max_length=16)
+    severity: CaseSeverity = Field(default="normal", sa_type=_code(16))
     product_version: str | None = Field(default=None, max_length=64)
     # What the customer runs it on: os, database, app_server, notes (all optional strings).
     environment: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
-    status: str = Field(default="new", max_length=32)
+    status: CaseStatus = Field(default="new", sa_type=_code(32))
     assignee_id: UUID | None = None
     # SLA clocks: when the customer asked, when staff first answered, when it was settled.
-    opened_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    first_response_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
-    resolved_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
-    closed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    first_response_due_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
-    resolution_due_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    opened_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    first_response_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    resolved_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    first_response_due_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    resolution_due_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     # Business time spent waiting on the customer (added to the resolution target), and since
     # when the clock stands still now (NULL while it runs).
     sla_paused_seconds: int = 0
-    sla_paused_since: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    sla_paused_since: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     # The next due time the queue sorts by: first response until answered, then resolution;
     # NULL while paused or settled.
-    sla_due_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    sla_due_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     # The due time whose breach was announced: each due time is announced once, and a new one
     # (after the first response, a severity change or a pause) can be announced again.
-    sla_breach_announced_for: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    sla_breach_announced_for: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class CaseMessage(Base, table=True):
@@ -89,7 +99,7 @@ class CaseMessage(Base, table=True):
     # Internal notes are between staff; customers never see them.
     internal: bool = False
     body: str = Field(sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
 class CaseChange(Base, table=True):
@@ -100,12 +110,12 @@ class CaseChange(Base, table=True):
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     case_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False))
-    kind: str = Field(max_length=16)  # status | assignee | severity
+    kind: ChangeKind = Field(sa_type=_code(16))
     old_value: str | None = Field(default=None, max_length=64)
     new_value: str | None = Field(default=None, max_length=64)
     actor_id: UUID | None = None  # NULL: the system (auto-close)
-    reason: str = Field(max_length=16)
-    at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    reason: TransitionReason = Field(sa_type=_code(16))
+    at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
 class StaffMember(Base, table=True):
@@ -117,7 +127,7 @@ class StaffMember(Base, table=True):
     user_id: UUID = Field(primary_key=True)
     roles: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
     email: str | None = None
-    seen_at: datetime = Field(sa_column=_timestamp())
+    seen_at: datetime = Field(sa_column=timestamp_column())
 
 
 class Holding(Base, HoldingRecord, table=True):
@@ -141,7 +151,7 @@ class Person(Base, table=True):
     email: str
     name: str
     locale: str = Field(max_length=8)
-    as_of: datetime = Field(sa_column=_timestamp())
+    as_of: datetime = Field(sa_column=timestamp_column())
 
 
 # The projection's table, for shared.holdings (which keeps it true to licensing's events).
@@ -170,8 +180,8 @@ class CaseAttachment(Base, table=True):
     sha256: str | None = Field(default=None, max_length=64)
     uploader_id: UUID
     by_staff: bool
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    completed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    completed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class Partner(Base, table=True):
@@ -186,8 +196,8 @@ class Partner(Base, table=True):
     region: str = Field(max_length=2)  # ISO 3166 alpha-2, e.g. TW
     contact: str = Field(max_length=500)
     products: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
 # The support mailbox's tables (services/cases/mailbox/models.py) share this registry, so this

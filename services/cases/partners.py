@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases import texts
 from services.cases.canned import closing
 from services.cases.desk import require_staff
 from services.cases.models import Partner, utcnow
@@ -19,20 +20,22 @@ from services.cases.schemas import PartnerIn
 from shared.auth import Principal
 from shared.http.problems import Problem
 from shared.i18n import Locale
+from shared.messages import Text
 
-_INTRO: dict[Locale, str] = {
-    "en": "Installation, migration and custom development are offered by our local professional-services "
+PARTNERS_INTRO = Text(
+    "cases.partners.intro",
+    en="Installation, migration and custom development are offered by our local professional-services "
     "partners. For {product} in your region, you can contact:",
-    "zh-TW": "安裝、移轉與客製開發由我們在各地的專業服務合作夥伴提供。您所在地區的 {product} 合作夥伴如下：",
-    "zh-CN": "安装、迁移与定制开发由我们在各地的专业服务合作伙伴提供。您所在地区的 {product} 合作伙伴如下：",
-    "ja": "インストール、移行、カスタム開発は各地域のプロフェッショナルサービスパートナーが提供しています。"
+    zh_tw="安裝、移轉與客製開發由我們在各地的專業服務合作夥伴提供。您所在地區的 {product} 合作夥伴如下：",
+    zh_cn="安装、迁移与定制开发由我们在各地的专业服务合作伙伴提供。您所在地区的 {product} 合作伙伴如下：",
+    ja="インストール、移行、カスタム開発は各地域のプロフェッショナルサービスパートナーが提供しています。"
     "お客様の地域の {product} のパートナーは次のとおりです：",
-}
+)
 
 
 def require_admin(user: Principal) -> None:
     if not user.has("admin"):
-        raise Problem(ADMIN_ONLY, detail="Support reads the partner directory; administrators keep it")
+        raise Problem(ADMIN_ONLY, detail=texts.PARTNERS_ADMIN_ONLY())
 
 
 async def list_partners(
@@ -58,7 +61,7 @@ async def create_partner(session: AsyncSession, user: Principal, data: PartnerIn
 async def _partner(session: AsyncSession, partner_id: UUID) -> Partner:
     partner = await session.get(Partner, partner_id, with_for_update=True)
     if partner is None:
-        raise Problem(PARTNER_NOT_FOUND)
+        raise Problem(PARTNER_NOT_FOUND, detail=texts.PARTNER_GONE())
     return partner
 
 
@@ -86,4 +89,4 @@ def recommendation(partners: list[Partner], product: str, locale: Locale) -> str
     if not partners:
         return ""
     lines = "\n".join(f"- {p.name}: {p.contact}" for p in partners)
-    return f"{_INTRO[locale].format(product=product)}\n\n{lines}\n\n{closing(locale)}"
+    return f"{PARTNERS_INTRO(product=product).render(locale)}\n\n{lines}\n\n{closing(locale)}"

@@ -7,7 +7,6 @@ any entry point — the API, an inbound-mail gateway — opens cases and adds me
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
 from uuid import UUID
 
 from sqlalchemy import select, text
@@ -15,7 +14,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases import events, texts
 from services.cases.access import may_see, staff_sees, visible_cases
+from services.cases.events import announce
 from services.cases.models import Case, CaseMessage, Holding, Person
 from services.cases.problems import (
     CASE_CLOSED,
@@ -28,7 +29,6 @@ from services.cases.problems import (
 from services.cases.reasons import no_coverage_reason
 from services.cases.schemas import CaseCreate
 from services.cases.workflow import (
-    SERVICE,
     CaseRules,
     check_customer_move,
     may_reopen,
@@ -38,11 +38,8 @@ from services.cases.workflow import (
 )
 from shared import clock, entitlements
 from shared.auth import Principal
-from shared.events import CaseOpened, CaseReplied
-from shared.events.cases import CaseStatus
+from shared.events.cases import CaseCategory, CaseStatus
 from shared.http.problems import Problem
-from shared.i18n import Locale
-from shared.outbox import add_event
 
 # --- projections ------------------------------------------------------------------------------
 
@@ -75,7 +72,6 @@ async def open_case(
     account_id: UUID,
     request: CaseCreate,
     *,
-    locale: Locale,
     today: date,
     rules: CaseRules,
     number_prefix: str = "C",
@@ -83,17 +79,14 @@ async def open_case(
     """Open a case on one of the account's licenses, if its coverage is active today."""
     holding = await session.get(Holding, request.license_id)
     if holding is None or holding.void or holding.account_id != account_id:
-        raise Problem(
-            LICENSE_NOT_FOUND,
-            detail="Pick a license listed under Personal File / Product Licenses, or add it there first",
-        )
+        raise Problem(LICENSE_NOT_FOUND, detail=texts.PICK_BOUND_LICENSE())
     coverage = entitlements.Period(holding.coverage_start, holding.coverage_end)
     if not entitlements.may_open_case(
         [entitlements.Holding(holding.product, coverage)], holding.product, today
     ):
         raise Problem(
             NO_ACTIVE_COVERAGE,
-            detail=no_coverage_reason(locale, coverage.start, coverage.end, today),
+            detail=no_coverage_reason(coverage.start, coverage.end, today),
             extra={"coverage_start": coverage.start.isoformat(), "coverage_end": coverage.end.isoformat()},
         )
     opened_at = clock.now()
@@ -115,22 +108,7 @@ async def open_case(
     set_due_times(case, rules.policy)
     session.add(case)
     await session.flush()
-    await add_event(
-        session,
-        CaseOpened(
-            case_id=case.id,
-            number=case.number,
-            account_id=case.account_id,
-            license_id=case.license_id,
-            product=case.product,
-            category=request.category,
-            subject_line=case.subject,
-            severity=request.severity,
-            product_version=case.product_version,
-            first_response_due=case.first_response_due_at,
-        ),
-        source=SERVICE,
-    )
+    await announce(session, events.case_opened(case))
     return case
 
 
@@ -141,8 +119,8 @@ async def list_cases(
     session: AsyncSession,
     user: Principal,
     *,
-    status: str | None = None,
-    category: str | None = None,
+    status: CaseStatus | None = None,
+    category: CaseCategory | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[Case]:
@@ -160,7 +138,7 @@ async def visible_case(session: AsyncSession, user: Principal, case_id: UUID, *,
     """The case, if the caller may see it; otherwise the same 404 as a missing one."""
     case = await session.get(Case, case_id, with_for_update=lock)
     if case is None or not may_see(user, case):
-        raise Problem(CASE_NOT_FOUND, detail="Check the case id; Case Management lists your cases")
+        raise Problem(CASE_NOT_FOUND, detail=texts.CHECK_CASE_ID())
     return case
 
 
@@ -196,21 +174,7 @@ async def get_case(session: AsyncSession, user: Principal, case_id: UUID) -> Cas
 
 
 async def announce_reply(session: AsyncSession, case: Case, message: CaseMessage) -> None:
-    await add_event(
-        session,
-        CaseReplied(
-            case_id=case.id,
-            number=case.number,
-            account_id=case.account_id,
-            assignee_id=case.assignee_id,
-            message_id=message.id,
-            author_id=message.author_id,
-            by_staff=message.by_staff,
-            body=message.body,
-            status=cast(CaseStatus, case.status),
-        ),
-        source=SERVICE,
-    )
+    await announce(session, events.case_replied(case, message))
 
 
 async def add_customer_message(
@@ -220,12 +184,12 @@ async def add_customer_message(
     while the reopen window lasts; a closed one takes no more messages)."""
     case = await session.get(Case, case_id, with_for_update=True)
     if case is None or case.account_id != account_id:
-        raise Problem(CASE_NOT_FOUND, detail="Check the case id; Case Management lists your cases")
+        raise Problem(CASE_NOT_FOUND, detail=texts.CHECK_CASE_ID())
     if case.status == "closed":
-        raise Problem(CASE_CLOSED, detail="Open a new case, or ask support to reopen this one")
+        raise Problem(CASE_CLOSED, detail=texts.CLOSED_OPEN_NEW())
     now = clock.now()
     if case.status == "resolved" and not may_reopen(case, now, rules):
-        raise Problem(REOPEN_WINDOW_PASSED, detail="This case was resolved too long ago; open a new case")
+        raise Problem(REOPEN_WINDOW_PASSED, detail=texts.RESOLVED_TOO_LONG_AGO())
     message = CaseMessage(case_id=case.id, author_id=account_id, by_staff=False, body=body, created_at=now)
     session.add(message)
     if case.status in ("waiting_on_customer", "resolved"):
@@ -250,7 +214,7 @@ async def customer_status_change(
     """A customer closes their case, or reopens it once resolved (within the window)."""
     case = await session.get(Case, case_id, with_for_update=True)
     if case is None or case.account_id != account_id:
-        raise Problem(CASE_NOT_FOUND, detail="Check the case id; Case Management lists your cases")
+        raise Problem(CASE_NOT_FOUND, detail=texts.CHECK_CASE_ID())
     if case.status == status:
         return case
     now = clock.now()
@@ -263,4 +227,4 @@ async def customer_status_change(
 
 def refuse_customer_note(internal: bool) -> None:
     if internal:
-        raise Problem(INTERNAL_NOTE_STAFF_ONLY, detail="Send it as a normal reply instead")
+        raise Problem(INTERNAL_NOTE_STAFF_ONLY, detail=texts.SEND_AS_REPLY())

@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from shared.events.cases import CaseSeverity
+
 SlaState = Literal["breached", "breaching_soon", "on_track", "paused", "met"]
 # A calendar with no working day at all would make every target unreachable: searching stops
 # after this many days and says so, instead of looping for ever.
@@ -108,10 +110,10 @@ class SlaPolicy:
     targets: Mapping[str, Targets]  # by severity
     warn_before: timedelta = timedelta(hours=2)
 
-    def first_response_due(self, severity: str, opened_at: datetime) -> datetime:
+    def first_response_due(self, severity: CaseSeverity, opened_at: datetime) -> datetime:
         return add_business_time(self.calendar, opened_at, self.targets[severity].first_response)
 
-    def resolution_due(self, severity: str, opened_at: datetime, paused: timedelta) -> datetime:
+    def resolution_due(self, severity: CaseSeverity, opened_at: datetime, paused: timedelta) -> datetime:
         """Due time of the resolution when `paused` business time was spent waiting on the customer."""
         return add_business_time(self.calendar, opened_at, self.targets[severity].resolution + paused)
 

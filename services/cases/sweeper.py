@@ -9,7 +9,6 @@ twice, and each batch is one transaction (its moves and events commit together).
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import cast
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -17,16 +16,16 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases import events
 from services.cases.attachment_storage import AttachmentStorage
 from services.cases.attachments import remove_abandoned_uploads
 from services.cases.config import Settings
+from services.cases.events import announce
 from services.cases.models import Case
-from services.cases.workflow import ACTIVE, SERVICE, CaseRules, move
+from services.cases.workflow import ACTIVE, CaseRules, move
 from shared import clock
 from shared.db import transaction
-from shared.events.cases import CaseSeverity, CaseSlaBreached
 from shared.logging import get_logger
-from shared.outbox import add_event
 
 log = get_logger(__name__)
 BATCH = 200
@@ -63,20 +62,8 @@ async def announce_breaches(session: AsyncSession, now: datetime) -> int:
     )
     cases = list(overdue.scalars())
     for case in cases:
-        assert case.sla_due_at is not None  # the WHERE clause says so
         case.sla_breach_announced_for = case.sla_due_at
-        await add_event(
-            session,
-            CaseSlaBreached(
-                case_id=case.id,
-                number=case.number,
-                assignee_id=case.assignee_id,
-                target="first_response" if case.first_response_at is None else "resolution",
-                due_at=case.sla_due_at,
-                severity=cast(CaseSeverity, case.severity),
-            ),
-            source=SERVICE,
-        )
+        await announce(session, events.sla_breached(case))
     await session.flush()
     return len(cases)
 

@@ -8,23 +8,22 @@ transaction (outbox).
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases.models import Case, CaseChange
+from services.cases import events, texts
+from services.cases.events import announce
+from services.cases.models import Case, CaseChange, ChangeKind
 from services.cases.problems import INVALID_TRANSITION, REOPEN_WINDOW_PASSED, STATUS_CHANGE_NOT_ALLOWED
 from services.cases.sla import SlaPolicy, SlaState
-from shared.events.cases import CaseStatus, CaseStatusChanged, TransitionReason
+from shared.events.cases import CaseStatus, TransitionReason
 from shared.http.problems import Problem
-from shared.outbox import add_event
 
-SERVICE = "cases"
-SETTLED: frozenset[str] = frozenset({"resolved", "closed"})
-ACTIVE: tuple[str, ...] = ("new", "in_progress", "waiting_on_customer")
+SETTLED: frozenset[CaseStatus] = frozenset({"resolved", "closed"})
+ACTIVE: tuple[CaseStatus, ...] = ("new", "in_progress", "waiting_on_customer")
 
-STAFF_MOVES: dict[str, frozenset[str]] = {
+STAFF_MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {
     "new": frozenset({"in_progress", "waiting_on_customer", "resolved", "closed"}),
     "in_progress": frozenset({"waiting_on_customer", "resolved", "closed"}),
     "waiting_on_customer": frozenset({"in_progress", "resolved", "closed"}),
@@ -42,27 +41,26 @@ class CaseRules:
     auto_close_after: timedelta = timedelta(days=14)
 
 
-def check_staff_move(case: Case, target: str) -> None:
+def check_staff_move(case: Case, target: CaseStatus) -> None:
     if target not in STAFF_MOVES[case.status]:
         raise Problem(
             INVALID_TRANSITION,
-            detail=f"A case that is {case.status} cannot become {target}",
+            detail=texts.TRANSITION_NOT_ALLOWED(
+                current=case.status, target=target, allowed=sorted(STAFF_MOVES[case.status])
+            ),
             extra={"status": case.status, "allowed": sorted(STAFF_MOVES[case.status])},
         )
 
 
-def check_customer_move(case: Case, target: str, now: datetime, rules: CaseRules) -> None:
+def check_customer_move(case: Case, target: CaseStatus, now: datetime, rules: CaseRules) -> None:
     """A customer closes their case, or reopens it while resolved and within the window."""
     if target == "closed" and case.status != "closed":
         return
     if target in ("in_progress", "new") and case.status == "resolved":
         if may_reopen(case, now, rules):
             return
-        raise Problem(
-            REOPEN_WINDOW_PASSED,
-            detail="This case was resolved too long ago to reopen; open a new case instead",
-        )
-    raise Problem(STATUS_CHANGE_NOT_ALLOWED, detail="You can close your case, or reopen it once resolved")
+        raise Problem(REOPEN_WINDOW_PASSED, detail=texts.RESOLVED_TOO_LONG_AGO())
+    raise Problem(STATUS_CHANGE_NOT_ALLOWED, detail=texts.CUSTOMER_MOVES())
 
 
 def may_reopen(case: Case, now: datetime, rules: CaseRules) -> bool:
@@ -76,7 +74,9 @@ def reopened_status(case: Case) -> CaseStatus:
     return "in_progress" if case.assignee_id is not None else "new"
 
 
-def _run_clocks(case: Case, previous: str, target: str, now: datetime, policy: SlaPolicy) -> None:
+def _run_clocks(
+    case: Case, previous: CaseStatus, target: CaseStatus, now: datetime, policy: SlaPolicy
+) -> None:
     if previous == "waiting_on_customer" and case.sla_paused_since is not None:
         paused = policy.paused_time(case.sla_paused_since, now)
         case.sla_paused_seconds += int(paused.total_seconds())
@@ -122,12 +122,12 @@ def sla_state(case: Case, now: datetime, policy: SlaPolicy) -> SlaState:
 async def record_change(
     session: AsyncSession,
     case: Case,
-    kind: str,
+    kind: ChangeKind,
     old: str | None,
     new: str | None,
     *,
     actor_id: UUID | None,
-    reason: str,
+    reason: TransitionReason,
     now: datetime,
 ) -> None:
     session.add(
@@ -156,17 +156,4 @@ async def move(
     case.updated_at = now
     refresh_next_due(case)
     await record_change(session, case, "status", previous, target, actor_id=actor_id, reason=reason, now=now)
-    await add_event(
-        session,
-        CaseStatusChanged(
-            case_id=case.id,
-            number=case.number,
-            account_id=case.account_id,
-            assignee_id=case.assignee_id,
-            previous=cast(CaseStatus, previous),
-            status=target,
-            actor_id=actor_id,
-            reason=reason,
-        ),
-        source=SERVICE,
-    )
+    await announce(session, events.status_changed(case, previous, actor_id=actor_id, reason=reason))

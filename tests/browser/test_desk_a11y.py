@@ -1,73 +1,32 @@
-"""Accessibility of the case pages and the support desk: axe-core in Chromium, every language.
+"""Accessibility of every portal page, customer and staff: axe-core in Chromium, every language.
 
-Each page is loaded with real data (a case with a staff reply and an internal note) and must
-have zero axe violations, in zh-TW, zh-CN, en and ja.
+The pages before sign-in, every customer menu, the support desk, the partner directory, the
+back office and the product team's releases are loaded with real data (a case with a staff
+reply and an internal note) and must have zero axe violations, in zh-TW, zh-CN, en and ja.
 """
 
 import re
-from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, expect
 
-from shared import clock
 from tests.browser.conftest import LOCALES, Portal
+from tests.browser.desk_kit import answered_case
 from tests.browser.test_desk import sign_in_to
-from tests.browser.test_portal import access_token, create_user, issue_license
-from tests.kit import eventually, unique_email
+from tests.browser.test_portal import create_user
+from tests.kit import unique_email
 
 AXE = Axe()
 
 
 @pytest.fixture(scope="module")
 async def desk_case(stack: dict[str, Any]) -> dict[str, Any]:
-    """A customer with a case that an engineer answered (and noted), made through the API."""
-    async with httpx.AsyncClient(base_url=stack["gateway"]["url"], timeout=30) as gateway:
-        admin_email, customer_email = unique_email("a11y-admin"), unique_email("a11y-customer")
-        engineer_email = unique_email("a11y-engineer")
-        await create_user(stack, admin_email, "admin")
-        customer_id = await create_user(stack, customer_email, "customer")
-        await create_user(stack, engineer_email, "support")
-        admin = {"Authorization": f"Bearer {await access_token(gateway, admin_email)}"}
-        customer = {"Authorization": f"Bearer {await access_token(gateway, customer_email)}"}
-        engineer = {"Authorization": f"Bearer {await access_token(gateway, engineer_email)}"}
-        today = clock.today()
-        license = await issue_license(gateway, admin, today - timedelta(days=10), today + timedelta(days=300))
-        body = {"serial": license["serial"], "registration_number": license["registration_number"]}
-
-        async def bound() -> bool:
-            response = await gateway.post("/api/licensing/me/licenses", headers=customer, json=body)
-            return response.status_code in (200, 201)
-
-        await eventually(bound, timeout=60, interval=0.5, what="the license to bind")
-
-        async def opened() -> dict[str, Any] | None:
-            response = await gateway.post(
-                "/api/cases/cases",
-                headers=customer,
-                json={
-                    "license_id": license["license_id"],
-                    "category": "bug",
-                    "severity": "high",
-                    "product_version": "5.2.1",
-                    "environment": {"os": "Windows Server 2022"},
-                    "subject": "Approval step hangs",
-                    "description": "Since 5.2.1 the approval step never completes.",
-                },
-            )
-            return response.json() if response.status_code == 201 else None
-
-        case = await eventually(opened, timeout=60, interval=0.5, what="the case to open")
-        path = f"/api/cases/cases/{case['id']}/messages"
-        for message in (
-            {"body": "Internal: known issue", "internal": True},
-            {"body": "Please send the log."},
-        ):
-            assert (await gateway.post(path, headers=engineer, json=message)).status_code == 201
-    return {"case": case, "customer": customer_email, "customer_id": customer_id, "engineer": engineer_email}
+    people = await answered_case(stack)
+    people["release"] = unique_email("a11y-release")
+    await create_user(stack, people["release"], "release")
+    return people
 
 
 async def choose_language(page: Page, locale: str) -> None:
@@ -75,41 +34,101 @@ async def choose_language(page: Page, locale: str) -> None:
     await expect(page.locator("html")).to_have_attribute("lang", locale)
 
 
-async def assert_accessible(page: Page, path: str, ready: str) -> None:
+async def violations_on(page: Page, path: str, ready: str) -> list[tuple[str, Any]]:
+    """axe's violations on `path` once `ready` shows and nothing is loading any more."""
     await page.goto(path)
     await expect(page.locator(ready).first).to_be_visible()
     await expect(page.locator("main .loading")).to_have_count(0)
+    await expect(page.locator("#app[aria-busy]")).to_have_count(0)
     results = await AXE.run(page)
-    violations = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+    return [
+        (f"{path} {v['id']} ({v['impact']})", [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
     ]
-    assert not violations, f"{path}: {violations}"
+
+
+async def assert_accessible(page: Page, pages: list[tuple[str, str]]) -> None:
+    """Every page checked before failing, so one run names every violation."""
+    found = [violation for path, ready in pages for violation in await violations_on(page, path, ready)]
+    assert not found, "\n".join(f"{rule}: {targets}" for rule, targets in found)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-async def test_case_and_desk_pages_have_no_axe_violations(
+async def test_pages_before_sign_in_have_no_axe_violations(portal: Portal, locale: str) -> None:
+    page = await portal.page()
+    await page.goto("/signin")
+    await choose_language(page, locale)
+    await assert_accessible(
+        page,
+        [
+            ("/signin", "#sign-in"),
+            ("/register", "main form"),
+            ("/register/sent", "main h1"),
+            ("/forgot-password", "main form"),
+            ("/verify?token=not-a-token", "main h1"),
+            ("/unlock?token=not-a-token", "main h1"),
+            ("/reset-password?token=not-a-token", "main h1"),
+            ("/unsubscribe?token=not-a-token", "main h1"),
+        ],
+    )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_customer_staff_and_back_office_pages_have_no_axe_violations(
     portal: Portal, desk_case: dict[str, Any], locale: str
 ) -> None:
     case_id = desk_case["case"]["id"]
     customer = await portal.page()
     await sign_in_to(customer, desk_case["customer"], "/licenses")
     await choose_language(customer, locale)
-    for path, ready in (
-        ("/cases/new", "#case-form"),
-        ("/cases", "#case-table"),
-        (f"/cases/{case_id}", ".message-staff"),
-    ):
-        await assert_accessible(customer, path, ready)
+    await assert_accessible(
+        customer,
+        [
+            ("/licenses", "#license-table"),
+            ("/contracts", "main h1"),
+            ("/downloads/products", "main h1"),
+            ("/downloads/updates", "main h1"),
+            ("/downloads/updates?tab=documents", "main h1"),
+            ("/cases/new", "#case-form"),
+            ("/cases", "#case-table"),
+            (f"/cases/{case_id}", ".message-staff"),
+            ("/account", "#mail-preferences-link"),
+            ("/preferences", "#mail-preferences"),
+        ],
+    )
 
     engineer = await portal.page()
     await sign_in_to(engineer, desk_case["engineer"], "/desk")
     await choose_language(engineer, locale)
-    for path, ready in (
-        ("/desk", "#desk-counts"),
-        ("/desk/queue", "#queue-table"),
-        (f"/desk/cases/{case_id}", ".message-note"),
-        (f"/desk/customers?q={desk_case['customer']}", "#customer-results"),
-        (f"/desk/customers?user={desk_case['customer_id']}", "#customer-file"),
-    ):
-        await assert_accessible(engineer, path, ready)
-    assert re.search(r"/desk/customers", engineer.url)
+    await assert_accessible(
+        engineer,
+        [
+            ("/desk", "#desk-counts"),
+            ("/desk/queue", "#queue-table"),
+            (f"/desk/cases/{case_id}", ".message-note"),
+            (f"/desk/customers?q={desk_case['customer']}", "#customer-results"),
+            (f"/desk/customers?user={desk_case['customer_id']}", "#customer-file"),
+            ("/desk/partners", "main h1"),
+        ],
+    )
+    assert re.search(r"/desk/partners", engineer.url)
+
+    admin = await portal.page()
+    await sign_in_to(admin, desk_case["admin"], "/desk")
+    await choose_language(admin, locale)
+    await assert_accessible(
+        admin,
+        [
+            ("/desk/partners", "#partner-form"),
+            ("/office/licenses", "main h1"),
+            ("/office/licenses/new", "main form"),
+            ("/office/contracts/new", "main form"),
+            ("/office/import", "main form"),
+            ("/office/audit", "main h1"),
+        ],
+    )
+
+    product_team = await portal.page()
+    await sign_in_to(product_team, desk_case["release"], "/licenses")
+    await choose_language(product_team, locale)
+    await assert_accessible(product_team, [("/releases", "#release-draft")])

@@ -97,6 +97,9 @@ async def test_the_policy_holds_size_and_type(gateway: httpx.AsyncClient, people
     case = await opened_case(gateway, people.alice, people.alice_license)
     too_big = await start(gateway, people.alice, case, LOG, size=101 * 1024 * 1024)
     assert too_big.status_code == 413 and too_big.json()["type"] == "/problems/attachment-too-large"
+    assert (
+        too_big.json()["detail_id"] == "cases.attachment-size-limit" and "100 MiB" in too_big.json()["detail"]
+    )
     script = await start(gateway, people.alice, case, LOG, content_type="application/x-msdownload")
     assert script.status_code == 415
 

@@ -64,6 +64,7 @@ async def test_lapsed_customer_is_refused_with_the_end_date(
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert problem["type"] == "/problems/no-active-coverage"
+    assert problem["detail_id"] == "cases.coverage-ended"
     assert "2025-06-30" in problem["detail"] and "maintenance contract" in problem["detail"]
     assert problem["coverage_end"] == "2025-06-30"
     japanese = await gateway.post(
@@ -77,7 +78,8 @@ async def test_lapsed_customer_is_refused_with_the_end_date(
         headers={**people.carol.headers, "Accept-Language": "ja"},
     )
     assert japanese.json()["title"] == "このライセンスは現在サポート対象期間外です"
-    assert "保守契約" in japanese.json()["detail"]
+    assert japanese.json()["detail_id"] == "cases.coverage-ended"
+    assert "2025-06-30" in japanese.json()["detail"] and "保守契約" in japanese.json()["detail"]
     assert (await gateway.get("/api/cases/cases", headers=people.carol.headers)).json() == []
 
 
@@ -85,6 +87,7 @@ async def test_someone_elses_license_is_not_found(gateway: httpx.AsyncClient, pe
     foreign = await _open(gateway, people.bob, people.alice_license)
     assert foreign.status_code == 404
     assert foreign.json()["type"] == "/problems/license-not-found"
+    assert foreign.json()["detail_id"] == "cases.pick-bound-license"
     unknown = await _open(gateway, people.bob, uuid.uuid4())
     assert unknown.status_code == 404 and unknown.json()["type"] == foreign.json()["type"]
 
@@ -96,6 +99,7 @@ async def test_other_customer_cannot_reach_the_case(gateway: httpx.AsyncClient, 
     assert (await gateway.get(path, headers=bob)).status_code == 404
     reply = await gateway.post(f"{path}/messages", json={"body": "hi"}, headers=bob)
     assert reply.status_code == 404 and reply.json()["type"] == "/problems/case-not-found"
+    assert reply.json()["detail_id"] == "cases.check-case-id"
     assert (await gateway.post(f"{path}/status", json={"status": "closed"}, headers=bob)).status_code == 404
     assert case["id"] not in [c["id"] for c in (await gateway.get("/api/cases/cases", headers=bob)).json()]
     assert (await gateway.get(f"/api/cases/cases/{uuid.uuid4()}", headers=bob)).status_code == 404

@@ -114,6 +114,11 @@ async def test_illegal_moves_are_refused(gateway: httpx.AsyncClient, people: Peo
     wrong = await gateway.post(api(case, "/status"), json={"status": "resolved"}, headers=support)
     assert wrong.status_code == 409 and wrong.json()["type"] == "/problems/invalid-transition"
     assert wrong.json()["allowed"] == ["in_progress"]
+    assert wrong.json()["detail_id"] == "cases.transition-not-allowed"
+    chinese = await gateway.post(
+        api(case, "/status"), json={"status": "resolved"}, headers={**support, "Accept-Language": "zh-TW"}
+    )
+    assert chinese.json()["detail"] == "狀態為 closed 的案件無法變更為 resolved；可變更為：in_progress。"
     customer = await gateway.post(
         api(case, "/status"), json={"status": "in_progress"}, headers=people.alice.headers
     )

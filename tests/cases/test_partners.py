@@ -73,6 +73,7 @@ async def test_support_lists_by_region_and_product_only_admin_edits(
         refused = await gateway.request(method, url, json=body, headers=support.headers)
         assert refused.status_code == 403, (method, refused.text)
         assert refused.json()["type"].endswith("admin-only")
+        assert refused.json()["detail_id"] == "cases.partners-admin-only"
     unchanged = await gateway.get(API, params={"product": product}, headers=support.headers)
     assert {p["name"] for p in unchanged.json()} == {"Taipei Integrators", "Osaka Systems"}
 

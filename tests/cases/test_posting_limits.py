@@ -68,6 +68,7 @@ def _assert_limited(response: httpx.Response) -> None:
     assert response.status_code == 429, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["type"] == "/problems/rate-limited"
+    assert response.json()["detail_id"] in ("cases.too-many-cases", "cases.too-many-replies")
     assert int(response.headers["retry-after"]) >= 1
 
 

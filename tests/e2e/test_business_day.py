@@ -155,7 +155,6 @@ async def _cases_accept(sessions: async_sessionmaker[AsyncSession], customer: Cu
                 session,
                 customer.principal.user_id,
                 request,
-                locale="en",
                 today=clock.today(),
                 rules=settings.rules(),
                 number_prefix=settings.case_number_prefix,

@@ -37,6 +37,7 @@ route("/desk", page("desk-home"), { signedIn: true });
 route("/desk/queue", page("desk-queue"), { signedIn: true });
 route("/desk/cases/:id", page("desk-case"), { signedIn: true });
 route("/desk/customers", page("desk-customers"), { signedIn: true });
+route("/desk/partners", page("desk-partner-directory"), { signedIn: true });
 route("/preferences", page("mail-preferences"), { signedIn: true });
 route("/profile", page("mail-preferences"), { signedIn: true }); // the address older release mails carry
 route("/unsubscribe", page("unsubscribe"));

@@ -18,6 +18,7 @@ export const MENU = [
   { key: "menu.desk.home", path: "/desk", staff: true },
   { key: "menu.desk.queue", path: "/desk/queue", staff: true },
   { key: "menu.desk.customers", path: "/desk/customers", staff: true },
+  { key: "menu.desk.partners", path: "/desk/partners", staff: true, roles: ["admin"] },
 ];
 MENU.push(...OFFICE_MENU); // the back office: entries carry the roles that see them
 
@@ -69,7 +70,8 @@ export function authFrame({ onLocale }) {
     h(
       "div",
       { class: "auth-side" },
-      h("div", { class: "auth-top" }, h("div", { class: "auth-top-brand" }, brand()), languageSelect(onLocale)),
+      // A banner landmark: the language switch is page chrome, not content outside every landmark.
+      h("header", { class: "auth-top" }, h("div", { class: "auth-top-brand" }, brand()), languageSelect(onLocale)),
       main,
       h("footer", { class: "auth-footer" }, `© ${new Date().getFullYear()} ${t("app.vendor")}`),
     ),

@@ -11,7 +11,7 @@ from services.cases import service
 from services.cases.models import Case, CaseMessage, Person
 from services.cases.schemas import CaseCreate
 from services.cases.workflow import CaseRules
-from shared.i18n import DEFAULT_LOCALE, normalize_locale
+from shared.events.cases import CaseCategory
 
 DESCRIPTION_MAX = 20_000
 
@@ -30,7 +30,7 @@ async def open_case(
     person: Person,
     *,
     license_id: UUID,
-    category: str,
+    category: CaseCategory,
     subject: str,
     body: str,
     today: date,
@@ -49,7 +49,6 @@ async def open_case(
         session,
         person.user_id,
         request,
-        locale=normalize_locale(person.locale) or DEFAULT_LOCALE,
         today=today,
         rules=rules,
         number_prefix=number_prefix,

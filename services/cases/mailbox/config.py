@@ -1,6 +1,7 @@
 """Settings of the support mailbox: the cases service's settings (`CASES_` prefix) plus its own."""
 
 from services.cases.config import Settings
+from shared.events.cases import CaseCategory
 
 
 class MailboxSettings(Settings):
@@ -22,4 +23,4 @@ class MailboxSettings(Settings):
     # or looping sender cannot flood the queue, and silence amplifies nothing).
     mailbox_new_cases_per_hour: int = 30
     # Mail carries no category; staff re-categorise when needed.
-    mailbox_case_category: str = "feature_question"
+    mailbox_case_category: CaseCategory = "feature_question"

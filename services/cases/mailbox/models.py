@@ -3,15 +3,11 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, text
+from sqlalchemy import Column, Index, LargeBinary, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
-from services.cases.models import Base, utcnow
-
-
-def _timestamp(nullable: bool = False) -> Column:  # type: ignore[type-arg]
-    return Column(DateTime(timezone=True), nullable=nullable)
+from services.cases.models import Base, timestamp_column, utcnow
 
 
 class InboundMail(Base, table=True):
@@ -37,9 +33,9 @@ class InboundMail(Base, table=True):
     case_message_id: UUID | None = None
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
-    received_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    processed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    processed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class MailboxAutoReply(Base, table=True):
@@ -49,4 +45,4 @@ class MailboxAutoReply(Base, table=True):
 
     address: str = Field(sa_type=Text, primary_key=True)
     reason: str = Field(max_length=32, primary_key=True)
-    sent_at: datetime = Field(sa_column=_timestamp())
+    sent_at: datetime = Field(sa_column=timestamp_column())

@@ -9,6 +9,7 @@ import * as session from "../session.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge, toast } from "../ui.js";
 import { attachmentsPanel } from "./attachments.js";
 import { SEVERITIES, STATUSES, caseLink, coverageText, severityBadge, slaBadge, staffOnly } from "./desk-common.js";
+import { documentsPanel } from "./desk-documents.js";
 import { partnerPicker } from "./desk-partners.js";
 
 export const layout = "app";
@@ -48,7 +49,7 @@ function draw(slot, item, staff) {
         item.messages.map(message),
         item.status === "closed" ? notice("info", t("cases.closed.title"), null) : composer(item, reload),
       ),
-      h("aside", { class: "stack case-facts" }, factsCard(item), attachmentsPanel(item.id, { canUpload: item.status !== "closed" }), controls(item, staff, reload), otherCases(item), history(item)),
+      h("aside", { class: "stack case-facts" }, factsCard(item), documentsPanel(item), attachmentsPanel(item.id, { canUpload: item.status !== "closed" }), controls(item, staff, reload), otherCases(item), history(item)),
     ),
   );
 }
