@@ -6,7 +6,7 @@ from services.licensing.back_office_endpoints import office
 from services.licensing.config import Settings
 from services.licensing.endpoints import admin, keys, me
 from services.licensing.handlers import HANDLERS
-from services.licensing.service import utcnow
+from services.licensing.service.repository import utcnow
 from services.licensing.signing_keys import key_store
 from shared.db import transaction
 from shared.http.app import create_service_app

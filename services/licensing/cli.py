@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from uuid import UUID
 
-from services.licensing import service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
+from services.licensing.service import staff_issuance
 from shared import clock
 from shared.auth import Principal
 from shared.db import make_engine, make_sessionmaker, transaction
@@ -58,7 +58,7 @@ async def _import(settings: Settings, data: bytes, source: Path, output: Path, a
     engine = make_engine(settings.database_url, pool_size=1)
     try:
         async with transaction(make_sessionmaker(engine)) as session:
-            issued = await service.import_licenses(
+            issued = await staff_issuance.import_licenses(
                 session,
                 settings,
                 Principal(user_id=actor, roles=frozenset({"admin"})),

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from services.licensing import back_office, schemas, service
+from services.licensing import schemas
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
 from services.licensing.problems import (
@@ -25,6 +25,14 @@ from services.licensing.problems import (
     LICENSE_VOID,
     MOVE_TARGET_NOT_VERIFIED,
     NOT_BOUND,
+)
+from services.licensing.service import (
+    customer_contracts,
+    customer_licenses,
+    repository,
+    staff_corrections,
+    staff_issuance,
+    staff_search,
 )
 from services.licensing.signing_keys import PublicKey, key_store, public_keys
 from shared.auth import Principal, require_roles
@@ -71,7 +79,7 @@ async def issue_license(
     body: schemas.LicenseIssue, session: SessionDep, settings: SettingsDep, actor: Staff, response: Response
 ) -> schemas.LicenseIssued:
     response.headers["Cache-Control"] = "no-store"
-    return await service.issue_license(session, settings, actor, body)
+    return await staff_issuance.issue_license(session, settings, actor, body)
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -148,8 +156,8 @@ async def import_licenses(
     if content_type == "multipart/form-data":
         body = await _csv_from_multipart(request, body)
     if dry_run:
-        return JSONResponse(back_office.check_import(settings, body).model_dump(mode="json"))
-    issued = await service.import_licenses(session, settings, actor, body)
+        return JSONResponse(staff_issuance.check_import(settings, body).model_dump(mode="json"))
+    issued = await staff_issuance.import_licenses(session, settings, actor, body)
     return PlainTextResponse(
         issued_csv(issued),
         status_code=201,
@@ -177,7 +185,7 @@ async def issue_contract(
     response: Response,
 ) -> schemas.ContractIssued:
     response.headers["Cache-Control"] = "no-store"
-    return await service.issue_contract(session, settings, actor, serial, body)
+    return await staff_issuance.issue_contract(session, settings, actor, serial, body)
 
 
 @admin.post(
@@ -186,7 +194,7 @@ async def issue_contract(
 async def void_license(
     serial: str, body: schemas.VoidRequest, session: SessionDep, settings: SettingsDep, actor: Staff
 ) -> schemas.LicenseAdminView:
-    return await service.void_license(session, settings, actor, serial, body.reason)
+    return await staff_corrections.void_license(session, settings, actor, serial, body.reason)
 
 
 @admin.post(
@@ -197,7 +205,7 @@ async def void_license(
 async def void_contract(
     contract_id: UUID, body: schemas.VoidRequest, session: SessionDep, actor: Staff
 ) -> schemas.LicenseAdminView:
-    return await service.void_contract(session, actor, contract_id, body.reason)
+    return await staff_corrections.void_contract(session, actor, contract_id, body.reason)
 
 
 @admin.post(
@@ -208,7 +216,7 @@ async def void_contract(
 async def move_binding(
     serial: str, body: schemas.MoveRequest, session: SessionDep, settings: SettingsDep, actor: Staff
 ) -> schemas.LicenseAdminView:
-    return await service.move_binding(session, settings, actor, serial, body)
+    return await staff_corrections.move_binding(session, settings, actor, serial, body)
 
 
 @admin.get("/licenses", summary="Search licenses by serial, product, customer ref, account id or email")
@@ -219,7 +227,7 @@ async def search_licenses(
     _: Staff,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[schemas.LicenseAdminView]:
-    return await service.search_licenses(session, q, page.limit, page.offset, narrow)
+    return await staff_search.search_licenses(session, q, page.limit, page.offset, narrow)
 
 
 @admin.get("/audit", summary="Back-office actions: who, when, why")
@@ -230,7 +238,7 @@ async def list_audit(
     _: Staff,
     target: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[schemas.AuditView]:
-    return await service.list_audit(session, target, page.limit, page.offset, filters)
+    return await staff_search.list_audit(session, target, page.limit, page.offset, filters)
 
 
 # --- customers ---------------------------------------------------------------------------------
@@ -246,7 +254,7 @@ async def search_license(
     user: Customer,
     address: ClientAddress,
 ) -> schemas.LicensePreview:
-    return await service.preview_license(session, settings, user, address, body)
+    return await customer_licenses.preview_license(session, settings, user, address, body)
 
 
 @me.post(
@@ -263,7 +271,7 @@ async def bind_license(
     address: ClientAddress,
     response: Response,
 ) -> schemas.CustomerLicense:
-    license, created = await service.bind_license(session, settings, user, address, body)
+    license, created = await customer_licenses.bind_license(session, settings, user, address, body)
     response.status_code = 201 if created else 200
     return license
 
@@ -272,14 +280,14 @@ async def bind_license(
 async def list_my_licenses(
     session: SessionDep, settings: SettingsDep, user: Customer
 ) -> list[schemas.CustomerLicense]:
-    return await service.list_my_licenses(session, settings, user)
+    return await customer_licenses.list_my_licenses(session, settings, user)
 
 
 @me.get("/licenses/{license_id}", summary="One of my licenses")
 async def get_my_license(
     license_id: UUID, session: SessionDep, settings: SettingsDep, user: Customer
 ) -> schemas.CustomerLicense:
-    return await service.get_my_license(session, settings, user, license_id)
+    return await customer_licenses.get_my_license(session, settings, user, license_id)
 
 
 @me.get(
@@ -291,7 +299,7 @@ async def get_my_license(
 async def download_license_file(
     license_id: UUID, session: SessionDep, settings: SettingsDep, user: Customer
 ) -> Response:
-    filename, document = await service.license_file(session, settings, user, license_id)
+    filename, document = await customer_licenses.license_file(session, settings, user, license_id)
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2).encode(),
         media_type="application/json",
@@ -311,7 +319,7 @@ async def search_contract(
     user: Customer,
     address: ClientAddress,
 ) -> schemas.ContractPreview:
-    return await service.preview_contract(session, settings, user, address, body)
+    return await customer_contracts.preview_contract(session, settings, user, address, body)
 
 
 @me.post(
@@ -328,14 +336,14 @@ async def bind_contract(
     address: ClientAddress,
     response: Response,
 ) -> schemas.CustomerContract:
-    contract, created = await service.bind_contract(session, settings, user, address, body)
+    contract, created = await customer_contracts.bind_contract(session, settings, user, address, body)
     response.status_code = 201 if created else 200
     return contract
 
 
 @me.get("/contracts", summary="My bound maintenance contracts")
 async def list_my_contracts(session: SessionDep, user: Customer) -> list[schemas.CustomerContract]:
-    return await service.list_my_contracts(session, user)
+    return await customer_contracts.list_my_contracts(session, user)
 
 
 # --- public keys -------------------------------------------------------------------------------
@@ -345,7 +353,7 @@ keys = APIRouter(tags=["license files"])
 
 async def _published(session: SessionDep, settings: SettingsDep) -> list[PublicKey]:
     """The keys that verify license files, the signing one first."""
-    return public_keys(await key_store(settings.secret_key).published(session, service.utcnow()))
+    return public_keys(await key_store(settings.secret_key).published(session, repository.utcnow()))
 
 
 Published = Annotated[list[PublicKey], Depends(_published)]

@@ -1,0 +1,134 @@
+"""Customer-facing contract operations: preview, bind, and my contracts."""
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.licensing import schemas
+from services.licensing.config import Settings
+from services.licensing.models import Contract, License
+from services.licensing.problems import COVERAGE_GAP, LICENSE_NOT_BOUND_TO_YOU
+from services.licensing.service.customer_licenses import coverage_view
+from services.licensing.service.customer_lookup import (
+    enforce_lookup_limit,
+    matching_contract,
+    refuse_lookup,
+    require_verified_account,
+)
+from services.licensing.service.repository import (
+    SOURCE,
+    contract_periods,
+    customer_coverage,
+    utcnow,
+    warranty_of,
+)
+from shared.auth import Principal
+from shared.entitlements import Period, check_new_contract, coverage_of
+from shared.events import ContractBound
+from shared.http.problems import Problem
+from shared.outbox import add_event
+
+
+def _contract_view(contract: Contract, license: License) -> schemas.CustomerContract:
+    return schemas.CustomerContract(
+        id=contract.id,
+        license_id=license.id,
+        serial=license.serial,
+        product=license.product,
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+        bound_at=contract.bound_at,
+    )
+
+
+def _require_license_bound_to(license: License, user: Principal) -> None:
+    if license.account_id != user.user_id:
+        raise Problem(
+            LICENSE_NOT_BOUND_TO_YOU,
+            detail=f"Bind the license {license.serial} to your account first (Product Licenses → +Add License).",
+        )
+
+
+async def preview_contract(
+    session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
+) -> schemas.ContractPreview:
+    await require_verified_account(session, user)
+    await enforce_lookup_limit(session, settings, user, address)
+    found = await matching_contract(session, settings, lookup, lock=False)
+    if found is None:
+        await refuse_lookup(session, settings, user, address)
+    contract, license = found
+    _require_license_bound_to(license, user)
+    _, contracts = await customer_coverage(session, license)
+    after = coverage_of(warranty_of(license), contract_periods([*contracts, contract]))
+    return schemas.ContractPreview(
+        serial=license.serial,
+        product=license.product,
+        edition=license.edition,
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+        coverage_after=coverage_view(license, after),
+        already_bound_to_you=contract.bound_at is not None,
+    )
+
+
+async def bind_contract(
+    session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
+) -> tuple[schemas.CustomerContract, bool]:
+    await require_verified_account(session, user)
+    await enforce_lookup_limit(session, settings, user, address)
+    found = await matching_contract(session, settings, lookup, lock=True)
+    if found is None:
+        await refuse_lookup(session, settings, user, address)
+    contract, license = found
+    _require_license_bound_to(license, user)
+    if contract.bound_at is not None:
+        return _contract_view(contract, license), False
+    coverage, _ = await customer_coverage(session, license)
+    check = check_new_contract(coverage, Period(contract.starts_on, contract.ends_on))
+    if check.gap is not None:
+        # Binding never creates a gap: an earlier contract of this license is still unbound.
+        raise Problem(
+            COVERAGE_GAP,
+            detail=f"Bind the maintenance contract that starts on {check.required_start} first.",
+            extra={
+                "coverage_end": coverage.end.isoformat(),
+                "gap_start": check.gap.start.isoformat(),
+                "gap_end": check.gap.end.isoformat(),
+                "required_start": check.required_start.isoformat(),
+            },
+        )
+    contract.bound_at = utcnow()
+    session.add(contract)
+    await session.flush()
+    after, _ = await customer_coverage(session, license)
+    await add_event(
+        session,
+        ContractBound(
+            license_id=license.id,
+            contract_id=contract.id,
+            account_id=user.user_id,
+            serial=license.serial,
+            product=license.product,
+            starts_on=contract.starts_on,
+            ends_on=contract.ends_on,
+            coverage_start=after.start,
+            coverage_end=after.end,
+        ),
+        source=SOURCE,
+    )
+    return _contract_view(contract, license), True
+
+
+async def list_my_contracts(session: AsyncSession, user: Principal) -> list[schemas.CustomerContract]:
+    query = (
+        select(Contract, License)
+        .join(License, col(License.id) == Contract.license_id)
+        .where(
+            License.account_id == user.user_id,
+            col(License.voided_at).is_(None),
+            col(Contract.voided_at).is_(None),
+            col(Contract.bound_at).is_not(None),
+        )
+        .order_by(col(License.serial), col(Contract.starts_on))
+    )
+    return [_contract_view(contract, license) for contract, license in (await session.exec(query)).all()]

@@ -1,0 +1,192 @@
+"""Customer-facing license operations: preview, bind, my licenses and the signed license file."""
+
+from typing import Any
+from uuid import UUID
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.licensing import schemas
+from services.licensing.config import Settings
+from services.licensing.license_file import sign
+from services.licensing.models import Contract, License, VerifiedAccount
+from services.licensing.problems import LICENSE_ALREADY_BOUND, NOT_FOUND
+from services.licensing.service.customer_lookup import (
+    enforce_lookup_limit,
+    matching_license,
+    refuse_lookup,
+    require_verified_account,
+)
+from services.licensing.service.repository import (
+    ONE_DAY,
+    SOURCE,
+    contract_periods,
+    contracts_of,
+    customer_coverage,
+    today,
+    utcnow,
+    warranty_of,
+)
+from services.licensing.signing_keys import key_store
+from shared.auth import Principal
+from shared.entitlements import Period, coverage_of, coverage_status
+from shared.events import LicenseBound
+from shared.http.problems import Problem
+from shared.outbox import add_event
+
+
+def coverage_view(license: License, coverage: Period) -> schemas.CoverageView:
+    status = coverage_status(warranty_of(license), coverage, today())
+    return schemas.CoverageView(
+        start=coverage.start,
+        end=coverage.end,
+        status=status,
+        lapsed_since=coverage.end + ONE_DAY if status == "lapsed" else None,
+    )
+
+
+def _file_url(settings: Settings, license: License) -> str:
+    return f"{settings.public_url.rstrip('/')}/api/licensing/me/licenses/{license.id}/file"
+
+
+def customer_view(settings: Settings, license: License, contracts: list[Contract]) -> schemas.CustomerLicense:
+    coverage = coverage_of(warranty_of(license), contract_periods(contracts))
+    view = coverage_view(license, coverage)
+    timeline = [schemas.TimelineEntry(kind="warranty", start=license.purchased_on, end=license.warranty_ends)]
+    timeline += [
+        schemas.TimelineEntry(kind="contract", contract_id=c.id, start=c.starts_on, end=c.ends_on)
+        for c in contracts
+    ]
+    return schemas.CustomerLicense(
+        id=license.id,
+        serial=license.serial,
+        product=license.product,
+        edition=license.edition,
+        seats=license.seats,
+        purchased_on=license.purchased_on,
+        warranty_ends=license.warranty_ends,
+        coverage=view,
+        status=view.status,
+        timeline=timeline,
+        bound_at=license.bound_at,
+        file_url=_file_url(settings, license),
+    )
+
+
+async def preview_license(
+    session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
+) -> schemas.LicensePreview:
+    await require_verified_account(session, user)
+    await enforce_lookup_limit(session, settings, user, address)
+    license = await matching_license(session, settings, lookup, lock=False)
+    if license is None:
+        await refuse_lookup(session, settings, user, address)
+    coverage, _ = await customer_coverage(session, license)
+    return schemas.LicensePreview(
+        serial=license.serial,
+        product=license.product,
+        edition=license.edition,
+        seats=license.seats,
+        purchased_on=license.purchased_on,
+        warranty_ends=license.warranty_ends,
+        coverage=coverage_view(license, coverage),
+        already_bound_to_you=license.account_id == user.user_id,
+    )
+
+
+async def bind_license(
+    session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
+) -> tuple[schemas.CustomerLicense, bool]:
+    """Bind a license to the caller. Returns (license, created); binding twice is idempotent.
+
+    The row lock serialises concurrent binds of one serial: the first commits, the others then
+    read its account id and get a conflict.
+    """
+    await require_verified_account(session, user)
+    await enforce_lookup_limit(session, settings, user, address)
+    license = await matching_license(session, settings, lookup, lock=True)
+    if license is None:
+        await refuse_lookup(session, settings, user, address)
+    if license.account_id == user.user_id:
+        coverage, contracts = await customer_coverage(session, license)
+        return customer_view(settings, license, contracts), False
+    if license.account_id is not None:
+        raise Problem(
+            LICENSE_ALREADY_BOUND,
+            detail="Each license binds to one account. If this is your company's license, ask your "
+            "administrator or your sales representative to move it.",
+        )
+    license.account_id, license.bound_at = user.user_id, utcnow()
+    session.add(license)
+    await session.flush()
+    coverage, contracts = await customer_coverage(session, license)
+    await add_event(
+        session,
+        LicenseBound(
+            license_id=license.id,
+            account_id=user.user_id,
+            serial=license.serial,
+            product=license.product,
+            edition=license.edition,
+            seats=license.seats,
+            coverage_start=coverage.start,
+            coverage_end=coverage.end,
+        ),
+        source=SOURCE,
+    )
+    return customer_view(settings, license, contracts), True
+
+
+async def _owned_license(session: AsyncSession, user: Principal, license_id: UUID) -> License:
+    license = await session.get(License, license_id)
+    # Someone else's license answers exactly like a missing one.
+    if license is None or license.account_id != user.user_id or license.voided_at is not None:
+        raise Problem(NOT_FOUND, detail="You have no license with this id")
+    return license
+
+
+async def list_my_licenses(
+    session: AsyncSession, settings: Settings, user: Principal
+) -> list[schemas.CustomerLicense]:
+    query = (
+        select(License)
+        .where(License.account_id == user.user_id, col(License.voided_at).is_(None))
+        .order_by(col(License.bound_at))
+    )
+    licenses = list((await session.exec(query)).all())
+    contracts = await contracts_of(session, [license.id for license in licenses], bound_only=True)
+    return [customer_view(settings, license, contracts[license.id]) for license in licenses]
+
+
+async def get_my_license(
+    session: AsyncSession, settings: Settings, user: Principal, license_id: UUID
+) -> schemas.CustomerLicense:
+    license = await _owned_license(session, user, license_id)
+    _, contracts = await customer_coverage(session, license)
+    return customer_view(settings, license, contracts)
+
+
+async def license_file(
+    session: AsyncSession, settings: Settings, user: Principal, license_id: UUID
+) -> tuple[str, dict[str, Any]]:
+    """The signed `<serial>.lic` document: (file name, JSON document)."""
+    license = await _owned_license(session, user, license_id)
+    coverage, _ = await customer_coverage(session, license)
+    account = await session.get(VerifiedAccount, user.user_id)
+    key, private_key = await key_store(settings.secret_key).signing_key(session, utcnow())
+    kid = key.kid
+    payload = {
+        "serial": license.serial,
+        "product": license.product,
+        "edition": license.edition,
+        "seats": license.seats,
+        "licensee": {
+            "account_id": str(user.user_id),
+            "name": account.name if account else "",
+            "email": account.email if account else "",
+        },
+        "coverage_end": coverage.end.isoformat(),
+        "issued_at": utcnow().isoformat(timespec="seconds"),
+        "key_id": kid,
+    }
+    return f"{license.serial}.lic", sign(payload, private_key)

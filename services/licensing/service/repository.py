@@ -1,0 +1,122 @@
+"""Queries and small rules more than one use case needs: finding a license by serial, the
+contracts that make a license's coverage, the clock, the audit line.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.licensing.config import Settings
+from services.licensing.models import AuditEntry, Contract, License
+from services.licensing.problems import MALFORMED_SERIAL, NOT_FOUND
+from services.licensing.serials import MalformedSerial, parse_serial
+from shared import clock
+from shared.auth import Principal
+from shared.entitlements import Period, coverage_of
+from shared.http.problems import Problem
+
+SOURCE = "licensing"
+ONE_DAY = timedelta(days=1)
+
+
+def utcnow() -> datetime:
+    return clock.now()
+
+
+def today() -> date:
+    return clock.today()
+
+
+def warranty_of(license: License) -> Period:
+    return Period(license.purchased_on, license.warranty_ends)
+
+
+def contract_periods(contracts: list[Contract]) -> list[Period]:
+    return [Period(c.starts_on, c.ends_on) for c in contracts]
+
+
+async def contracts_of(
+    session: AsyncSession, license_ids: list[UUID], *, bound_only: bool
+) -> dict[UUID, list[Contract]]:
+    """Non-void contracts per license (void contracts never count as coverage)."""
+    found: dict[UUID, list[Contract]] = {license_id: [] for license_id in license_ids}
+    if not license_ids:
+        return found
+    query = select(Contract).where(
+        col(Contract.license_id).in_(license_ids), col(Contract.voided_at).is_(None)
+    )
+    if bound_only:
+        query = query.where(col(Contract.bound_at).is_not(None))
+    for contract in (await session.exec(query.order_by(col(Contract.starts_on)))).all():
+        found[contract.license_id].append(contract)
+    return found
+
+
+async def customer_coverage(session: AsyncSession, license: License) -> tuple[Period, list[Contract]]:
+    """What the customer holds: warranty ∪ bound, non-void contracts."""
+    contracts = (await contracts_of(session, [license.id], bound_only=True))[license.id]
+    return coverage_of(warranty_of(license), contract_periods(contracts)), contracts
+
+
+def _prefixes(settings: Settings) -> frozenset[str]:
+    return frozenset(settings.products.values())
+
+
+def canonical_serial(settings: Settings, text_: str) -> str:
+    try:
+        return parse_serial(text_, _prefixes(settings))[1]
+    except MalformedSerial as error:
+        raise Problem(
+            MALFORMED_SERIAL,
+            detail="Check the serial number: it is not complete or has a typo (letters, digits and dashes as printed).",
+            errors=[{"field": "serial", "message": str(error)}],
+        ) from error
+
+
+async def audit(
+    session: AsyncSession, actor: Principal, action: str, target: str, reason: str = "", **details: Any
+) -> None:
+    if actor.email:  # who, as people read it: the id alone means nothing in the audit table
+        details = {"actor_email": actor.email, **details}
+    session.add(
+        AuditEntry(actor_id=actor.user_id, action=action, target=target, reason=reason, details=details)
+    )
+
+
+async def license_by_serial(
+    session: AsyncSession, settings: Settings, serial: str, *, lock: bool = False
+) -> License:
+    query = select(License).where(License.serial == canonical_serial(settings, serial))
+    if lock:
+        query = query.with_for_update()
+    license = (await session.exec(query)).first()
+    if license is None:
+        raise Problem(NOT_FOUND, detail=f"No license has the serial {serial!r}")
+    return license
+
+
+async def issuance_coverage(session: AsyncSession, license: License) -> Period:
+    """The coverage a new contract must continue. Issuance counts every non-void contract,
+    bound or not: two contracts for the same days must never both be sold."""
+    contracts = (await contracts_of(session, [license.id], bound_only=False))[license.id]
+    return coverage_of(warranty_of(license), contract_periods(contracts))
+
+
+async def all_contracts_of(session: AsyncSession, license_ids: list[UUID]) -> dict[UUID, list[Contract]]:
+    found: dict[UUID, list[Contract]] = {license_id: [] for license_id in license_ids}
+    if license_ids:
+        query = (
+            select(Contract)
+            .where(col(Contract.license_id).in_(license_ids))
+            .order_by(col(Contract.starts_on))
+        )
+        for contract in (await session.exec(query)).all():
+            found[contract.license_id].append(contract)
+    return found
+
+
+def str_or_none(value: object | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,250 @@
+"""Staff-facing corrections, each audited: void and restore licenses and contracts, move a binding."""
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.licensing import schemas
+from services.licensing.config import Settings
+from services.licensing.models import Contract, License, VerifiedAccount
+from services.licensing.problems import (
+    ALREADY_VOID,
+    COVERAGE_OVERLAP,
+    LICENSE_VOID,
+    MOVE_TARGET_NOT_VERIFIED,
+    NOT_BOUND,
+    NOT_FOUND,
+    NOT_VOID,
+)
+from services.licensing.service.repository import (
+    SOURCE,
+    audit,
+    customer_coverage,
+    license_by_serial,
+    str_or_none,
+    utcnow,
+)
+from services.licensing.service.staff_search import admin_views
+from shared.auth import Principal
+from shared.events import BindingMoved, LicenseRestored, LicenseVoided
+from shared.http.problems import Problem
+from shared.outbox import add_event
+
+
+async def _voided_event(session: AsyncSession, license: License) -> LicenseVoided:
+    if license.voided_at is not None:
+        start: date | None = None
+        end: date | None = None
+    else:
+        coverage, _ = await customer_coverage(session, license)
+        start, end = coverage.start, coverage.end
+    return LicenseVoided(
+        license_id=license.id,
+        account_id=license.account_id,
+        serial=license.serial,
+        product=license.product,
+        license_void=license.voided_at is not None,
+        coverage_start=start,
+        coverage_end=end,
+    )
+
+
+async def void_license(
+    session: AsyncSession, settings: Settings, actor: Principal, serial: str, reason: str
+) -> schemas.LicenseAdminView:
+    license = await license_by_serial(session, settings, serial, lock=True)
+    if license.voided_at is not None:
+        raise Problem(ALREADY_VOID, detail=f"The license was voided on {license.voided_at:%Y-%m-%d}")
+    license.voided_at, license.void_reason = utcnow(), reason
+    session.add(license)
+    await audit(
+        session,
+        actor,
+        "license.void",
+        license.serial,
+        reason,
+        account_id=str_or_none(license.account_id),
+        before={"void": False},
+        after={"void": True},
+    )
+    await session.flush()
+    await add_event(session, await _voided_event(session, license), source=SOURCE)
+    return (await admin_views(session, [license]))[0]
+
+
+async def void_contract(
+    session: AsyncSession, actor: Principal, contract_id: UUID, reason: str
+) -> schemas.LicenseAdminView:
+    contract = (
+        await session.exec(select(Contract).where(Contract.id == contract_id).with_for_update())
+    ).first()
+    if contract is None:
+        raise Problem(NOT_FOUND, detail="No contract has this id")
+    if contract.voided_at is not None:
+        raise Problem(ALREADY_VOID, detail=f"The contract was voided on {contract.voided_at:%Y-%m-%d}")
+    license = await session.get(License, contract.license_id)
+    assert license is not None
+    contract.voided_at, contract.void_reason = utcnow(), reason
+    session.add(contract)
+    await audit(
+        session,
+        actor,
+        "contract.void",
+        license.serial,
+        reason,
+        contract_id=str(contract.id),
+        before={"void": False},
+        after={"void": True},
+    )
+    await session.flush()
+    await add_event(session, await _voided_event(session, license), source=SOURCE)
+    return (await admin_views(session, [license]))[0]
+
+
+async def move_binding(
+    session: AsyncSession, settings: Settings, actor: Principal, serial: str, data: schemas.MoveRequest
+) -> schemas.LicenseAdminView:
+    license = await license_by_serial(session, settings, serial, lock=True)
+    if license.voided_at is not None:
+        raise Problem(LICENSE_VOID, detail="A void license cannot be moved")
+    if license.account_id is None:
+        raise Problem(
+            NOT_BOUND, detail="Only a bound license can be moved; the customer can bind it directly"
+        )
+    target = await session.get(VerifiedAccount, data.to_account_id)
+    if target is None or target.disabled:
+        raise Problem(
+            MOVE_TARGET_NOT_VERIFIED,
+            detail="The account must exist and be verified before licenses can be moved to it",
+            errors=[{"field": "to_account_id", "message": "unknown or not verified"}],
+        )
+    from_account = license.account_id
+    if from_account == data.to_account_id:
+        return (await admin_views(session, [license]))[0]
+    license.account_id, license.bound_at = data.to_account_id, utcnow()
+    session.add(license)
+    await audit(
+        session,
+        actor,
+        "license.move",
+        license.serial,
+        data.reason,
+        from_account_id=str(from_account),
+        to_account_id=str(data.to_account_id),
+        before={"account_id": str(from_account)},
+        after={"account_id": str(data.to_account_id)},
+    )
+    await session.flush()
+    coverage, _ = await customer_coverage(session, license)
+    await add_event(
+        session,
+        BindingMoved(
+            license_id=license.id,
+            serial=license.serial,
+            product=license.product,
+            edition=license.edition,
+            seats=license.seats,
+            from_account_id=from_account,
+            to_account_id=data.to_account_id,
+            coverage_start=coverage.start,
+            coverage_end=coverage.end,
+        ),
+        source=SOURCE,
+    )
+    return (await admin_views(session, [license]))[0]
+
+
+def _state(license: License) -> dict[str, Any]:
+    return {"void": license.voided_at is not None, "account_id": str_or_none(license.account_id)}
+
+
+async def _restored_event(
+    session: AsyncSession, license: License, contract_id: UUID | None
+) -> LicenseRestored:
+    coverage, _ = await customer_coverage(session, license)
+    return LicenseRestored(
+        license_id=license.id,
+        contract_id=contract_id,
+        account_id=license.account_id,
+        serial=license.serial,
+        product=license.product,
+        coverage_start=coverage.start,
+        coverage_end=coverage.end,
+    )
+
+
+async def restore_license(
+    session: AsyncSession, settings: Settings, actor: Principal, serial: str, reason: str
+) -> schemas.LicenseAdminView:
+    """Undo a void: the license counts again for its account (if it had one) and its contracts."""
+    license = await license_by_serial(session, settings, serial, lock=True)
+    if license.voided_at is None:
+        raise Problem(NOT_VOID, detail="Only a void license can be restored")
+    before = _state(license) | {"void_reason": license.void_reason}
+    license.voided_at, license.void_reason = None, None
+    session.add(license)
+    await audit(
+        session, actor, "license.restore", license.serial, reason, before=before, after=_state(license)
+    )
+    await session.flush()
+    await add_event(session, await _restored_event(session, license, None), source=SOURCE)
+    return (await admin_views(session, [license]))[0]
+
+
+async def restore_contract(
+    session: AsyncSession, actor: Principal, contract_id: UUID, reason: str
+) -> schemas.LicenseAdminView:
+    """Undo a contract's void, unless other contracts have been sold for its days since."""
+    found = (
+        await session.exec(
+            select(Contract, License)
+            .join(License, col(License.id) == Contract.license_id)
+            .where(Contract.id == contract_id)
+            .with_for_update()
+        )
+    ).first()
+    if found is None:
+        raise Problem(NOT_FOUND, detail="No contract has this id")
+    contract, license = found
+    if contract.voided_at is None:
+        raise Problem(NOT_VOID, detail="Only a void contract can be restored")
+    if license.voided_at is not None:
+        raise Problem(LICENSE_VOID, detail=f"Restore the license {license.serial} first")
+    others = (
+        await session.exec(
+            select(Contract).where(
+                Contract.license_id == license.id,
+                col(Contract.voided_at).is_(None),
+                col(Contract.starts_on) <= contract.ends_on,
+                col(Contract.ends_on) >= contract.starts_on,
+            )
+        )
+    ).all()
+    if others:
+        clash = others[0]
+        raise Problem(
+            COVERAGE_OVERLAP,
+            detail=(
+                f"The contract {clash.starts_on} to {clash.ends_on} was sold for these days since; "
+                "void it first if this one should count instead."
+            ),
+        )
+    before = {"void": True, "void_reason": contract.void_reason}
+    contract.voided_at, contract.void_reason = None, None
+    session.add(contract)
+    await audit(
+        session,
+        actor,
+        "contract.restore",
+        license.serial,
+        reason,
+        contract_id=str(contract.id),
+        before=before,
+        after={"void": False},
+    )
+    await session.flush()
+    await add_event(session, await _restored_event(session, license, contract.id), source=SOURCE)
+    return (await admin_views(session, [license]))[0]
