@@ -16,13 +16,11 @@ from services.licensing.service.customer_lookup import (
 )
 from services.licensing.service.repository import (
     SOURCE,
-    contract_periods,
     customer_coverage,
     utcnow,
-    warranty_of,
 )
 from shared.auth import Principal
-from shared.entitlements import Period, check_new_contract, coverage_of
+from shared.entitlements import Period
 from shared.events import ContractBound
 from shared.http.problems import Problem
 from shared.outbox import add_event
@@ -58,15 +56,15 @@ async def preview_contract(
         await refuse_lookup(session, settings, user, address)
     contract, license = found
     _require_license_bound_to(license, user)
-    _, contracts = await customer_coverage(session, license)
-    after = coverage_of(warranty_of(license), contract_periods([*contracts, contract]))
+    coverage, _ = await customer_coverage(session, license)
+    after = coverage.with_contract(Period(contract.starts_on, contract.ends_on))
     return schemas.ContractPreview(
         serial=license.serial,
         product=license.product,
         edition=license.edition,
         starts_on=contract.starts_on,
         ends_on=contract.ends_on,
-        coverage_after=coverage_view(license, after),
+        coverage_after=coverage_view(after),
         already_bound_to_you=contract.bound_at is not None,
     )
 
@@ -84,7 +82,8 @@ async def bind_contract(
     if contract.bound_at is not None:
         return _contract_view(contract, license), False
     coverage, _ = await customer_coverage(session, license)
-    check = check_new_contract(coverage, Period(contract.starts_on, contract.ends_on))
+    period = Period(contract.starts_on, contract.ends_on)
+    check = coverage.check(period)
     if check.gap is not None:
         # Binding never creates a gap: an earlier contract of this license is still unbound.
         raise Problem(
@@ -100,7 +99,7 @@ async def bind_contract(
     contract.bound_at = utcnow()
     session.add(contract)
     await session.flush()
-    after, _ = await customer_coverage(session, license)
+    after = coverage.with_contract(period)
     await add_event(
         session,
         ContractBound(

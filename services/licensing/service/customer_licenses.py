@@ -18,30 +18,28 @@ from services.licensing.service.customer_lookup import (
     require_verified_account,
 )
 from services.licensing.service.repository import (
-    ONE_DAY,
     SOURCE,
-    contract_periods,
     contracts_of,
+    coverage_from,
     customer_coverage,
     today,
     utcnow,
-    warranty_of,
 )
 from services.licensing.signing_keys import key_store
 from shared.auth import Principal
-from shared.entitlements import Period, coverage_of, coverage_status
+from shared.entitlements import Coverage
 from shared.events import LicenseBound
 from shared.http.problems import Problem
 from shared.outbox import add_event
 
 
-def coverage_view(license: License, coverage: Period) -> schemas.CoverageView:
-    status = coverage_status(warranty_of(license), coverage, today())
+def coverage_view(coverage: Coverage) -> schemas.CoverageView:
+    day = today()
     return schemas.CoverageView(
         start=coverage.start,
         end=coverage.end,
-        status=status,
-        lapsed_since=coverage.end + ONE_DAY if status == "lapsed" else None,
+        status=coverage.status(day),
+        lapsed_since=coverage.lapsed_since(day),
     )
 
 
@@ -49,9 +47,10 @@ def _file_url(settings: Settings, license: License) -> str:
     return f"{settings.public_url.rstrip('/')}/api/licensing/me/licenses/{license.id}/file"
 
 
-def customer_view(settings: Settings, license: License, contracts: list[Contract]) -> schemas.CustomerLicense:
-    coverage = coverage_of(warranty_of(license), contract_periods(contracts))
-    view = coverage_view(license, coverage)
+def customer_view(
+    settings: Settings, license: License, contracts: list[Contract], coverage: Coverage
+) -> schemas.CustomerLicense:
+    view = coverage_view(coverage)
     timeline = [schemas.TimelineEntry(kind="warranty", start=license.purchased_on, end=license.warranty_ends)]
     timeline += [
         schemas.TimelineEntry(kind="contract", contract_id=c.id, start=c.starts_on, end=c.ends_on)
@@ -89,7 +88,7 @@ async def preview_license(
         seats=license.seats,
         purchased_on=license.purchased_on,
         warranty_ends=license.warranty_ends,
-        coverage=coverage_view(license, coverage),
+        coverage=coverage_view(coverage),
         already_bound_to_you=license.account_id == user.user_id,
     )
 
@@ -107,19 +106,19 @@ async def bind_license(
     license = await matching_license(session, settings, lookup, lock=True)
     if license is None:
         await refuse_lookup(session, settings, user, address)
-    if license.account_id == user.user_id:
-        coverage, contracts = await customer_coverage(session, license)
-        return customer_view(settings, license, contracts), False
-    if license.account_id is not None:
+    if license.account_id not in (None, user.user_id):
         raise Problem(
             LICENSE_ALREADY_BOUND,
             detail="Each license binds to one account. If this is your company's license, ask your "
             "administrator or your sales representative to move it.",
         )
+    # Binding changes who holds the license, not its coverage: computed once, before or after.
+    coverage, contracts = await customer_coverage(session, license)
+    if license.account_id == user.user_id:
+        return customer_view(settings, license, contracts, coverage), False
     license.account_id, license.bound_at = user.user_id, utcnow()
     session.add(license)
     await session.flush()
-    coverage, contracts = await customer_coverage(session, license)
     await add_event(
         session,
         LicenseBound(
@@ -134,7 +133,7 @@ async def bind_license(
         ),
         source=SOURCE,
     )
-    return customer_view(settings, license, contracts), True
+    return customer_view(settings, license, contracts, coverage), True
 
 
 async def _owned_license(session: AsyncSession, user: Principal, license_id: UUID) -> License:
@@ -155,15 +154,18 @@ async def list_my_licenses(
     )
     licenses = list((await session.exec(query)).all())
     contracts = await contracts_of(session, [license.id for license in licenses], bound_only=True)
-    return [customer_view(settings, license, contracts[license.id]) for license in licenses]
+    return [
+        customer_view(settings, license, contracts[license.id], coverage_from(license, contracts[license.id]))
+        for license in licenses
+    ]
 
 
 async def get_my_license(
     session: AsyncSession, settings: Settings, user: Principal, license_id: UUID
 ) -> schemas.CustomerLicense:
     license = await _owned_license(session, user, license_id)
-    _, contracts = await customer_coverage(session, license)
-    return customer_view(settings, license, contracts)
+    coverage, contracts = await customer_coverage(session, license)
+    return customer_view(settings, license, contracts, coverage)
 
 
 async def license_file(

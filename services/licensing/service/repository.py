@@ -2,6 +2,7 @@
 contracts that make a license's coverage, the clock, the audit line.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -15,7 +16,7 @@ from services.licensing.problems import MALFORMED_SERIAL, NOT_FOUND
 from services.licensing.serials import MalformedSerial, parse_serial
 from shared import clock
 from shared.auth import Principal
-from shared.entitlements import Period, coverage_of
+from shared.entitlements import Coverage, Period
 from shared.http.problems import Problem
 
 SOURCE = "licensing"
@@ -30,12 +31,12 @@ def today() -> date:
     return clock.today()
 
 
-def warranty_of(license: License) -> Period:
-    return Period(license.purchased_on, license.warranty_ends)
-
-
-def contract_periods(contracts: list[Contract]) -> list[Period]:
-    return [Period(c.starts_on, c.ends_on) for c in contracts]
+def coverage_from(license: License, contracts: Iterable[Contract]) -> Coverage:
+    """The license's coverage as the shared rule computes it from these contracts."""
+    return Coverage.of(
+        Period(license.purchased_on, license.warranty_ends),
+        (Period(contract.starts_on, contract.ends_on) for contract in contracts),
+    )
 
 
 async def contracts_of(
@@ -55,10 +56,10 @@ async def contracts_of(
     return found
 
 
-async def customer_coverage(session: AsyncSession, license: License) -> tuple[Period, list[Contract]]:
-    """What the customer holds: warranty ∪ bound, non-void contracts."""
+async def customer_coverage(session: AsyncSession, license: License) -> tuple[Coverage, list[Contract]]:
+    """What the customer holds: warranty ∪ bound, non-void contracts (with those contracts)."""
     contracts = (await contracts_of(session, [license.id], bound_only=True))[license.id]
-    return coverage_of(warranty_of(license), contract_periods(contracts)), contracts
+    return coverage_from(license, contracts), contracts
 
 
 def _prefixes(settings: Settings) -> frozenset[str]:
@@ -98,11 +99,11 @@ async def license_by_serial(
     return license
 
 
-async def issuance_coverage(session: AsyncSession, license: License) -> Period:
+async def issuance_coverage(session: AsyncSession, license: License) -> Coverage:
     """The coverage a new contract must continue. Issuance counts every non-void contract,
     bound or not: two contracts for the same days must never both be sold."""
     contracts = (await contracts_of(session, [license.id], bound_only=False))[license.id]
-    return coverage_of(warranty_of(license), contract_periods(contracts))
+    return coverage_from(license, contracts)
 
 
 async def all_contracts_of(session: AsyncSession, license_ids: list[UUID]) -> dict[UUID, list[Contract]]:

@@ -30,7 +30,7 @@ from services.licensing.service.repository import (
     utcnow,
 )
 from shared.auth import Principal
-from shared.entitlements import Period, check_new_contract
+from shared.entitlements import Period
 from shared.events import ContractIssued, LicenseIssued
 from shared.http.problems import Problem
 from shared.outbox import add_event
@@ -85,7 +85,7 @@ async def issue_contract(
     if license.voided_at is not None:
         raise Problem(LICENSE_VOID, detail="A void license cannot get a maintenance contract")
     coverage = await issuance_coverage(session, license)
-    check = check_new_contract(coverage, Period(data.starts_on, data.ends_on))
+    check = coverage.check(Period(data.starts_on, data.ends_on))
     if check.gap is not None:
         raise Problem(
             COVERAGE_GAP,
@@ -174,7 +174,7 @@ async def contract_terms(
     )
     if starts_on is None:
         return terms
-    check = check_new_contract(coverage, Period(starts_on, max(starts_on, ends_on or starts_on)))
+    check = coverage.check(Period(starts_on, max(starts_on, ends_on or starts_on)))
     terms.fits = check.fits
     if check.gap is not None:
         terms.gap_start, terms.gap_end = check.gap.start, check.gap.end
