@@ -5,6 +5,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
 from services.licensing.config import Settings
+from services.licensing.events import contract_bound, publish
 from services.licensing.models import Contract, License
 from services.licensing.problems import COVERAGE_GAP, LICENSE_NOT_BOUND_TO_YOU
 from services.licensing.service.customer_licenses import coverage_view
@@ -15,15 +16,12 @@ from services.licensing.service.customer_lookup import (
     require_verified_account,
 )
 from services.licensing.service.repository import (
-    SOURCE,
     customer_coverage,
     utcnow,
 )
 from shared.auth import Principal
 from shared.entitlements import Period
-from shared.events import ContractBound
 from shared.http.problems import Problem
-from shared.outbox import add_event
 
 
 def _contract_view(contract: Contract, license: License) -> schemas.CustomerContract:
@@ -100,21 +98,7 @@ async def bind_contract(
     session.add(contract)
     await session.flush()
     after = coverage.with_contract(period)
-    await add_event(
-        session,
-        ContractBound(
-            license_id=license.id,
-            contract_id=contract.id,
-            account_id=user.user_id,
-            serial=license.serial,
-            product=license.product,
-            starts_on=contract.starts_on,
-            ends_on=contract.ends_on,
-            coverage_start=after.start,
-            coverage_end=after.end,
-        ),
-        source=SOURCE,
-    )
+    await publish(session, contract_bound(license, contract, after))
     return _contract_view(contract, license), True
 
 

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
 from services.licensing.config import Settings
+from services.licensing.events import license_bound, publish
 from services.licensing.license_file import sign
 from services.licensing.models import Contract, License, VerifiedAccount
 from services.licensing.problems import LICENSE_ALREADY_BOUND, NOT_FOUND
@@ -18,7 +19,6 @@ from services.licensing.service.customer_lookup import (
     require_verified_account,
 )
 from services.licensing.service.repository import (
-    SOURCE,
     contracts_of,
     coverage_from,
     customer_coverage,
@@ -28,9 +28,7 @@ from services.licensing.service.repository import (
 from services.licensing.signing_keys import key_store
 from shared.auth import Principal
 from shared.entitlements import Coverage
-from shared.events import LicenseBound
 from shared.http.problems import Problem
-from shared.outbox import add_event
 
 
 def coverage_view(coverage: Coverage) -> schemas.CoverageView:
@@ -119,20 +117,7 @@ async def bind_license(
     license.account_id, license.bound_at = user.user_id, utcnow()
     session.add(license)
     await session.flush()
-    await add_event(
-        session,
-        LicenseBound(
-            license_id=license.id,
-            account_id=user.user_id,
-            serial=license.serial,
-            product=license.product,
-            edition=license.edition,
-            seats=license.seats,
-            coverage_start=coverage.start,
-            coverage_end=coverage.end,
-        ),
-        source=SOURCE,
-    )
+    await publish(session, license_bound(license, coverage))
     return customer_view(settings, license, contracts, coverage), True
 
 

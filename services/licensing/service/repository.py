@@ -19,7 +19,6 @@ from shared.auth import Principal
 from shared.entitlements import Coverage, Period
 from shared.http.problems import Problem
 
-SOURCE = "licensing"
 ONE_DAY = timedelta(days=1)
 
 

@@ -1,6 +1,5 @@
 """Staff-facing corrections, each audited: void and restore licenses and contracts, move a binding."""
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
 from services.licensing.config import Settings
+from services.licensing.events import binding_moved, license_restored, license_voided, publish
 from services.licensing.models import Contract, License, VerifiedAccount
 from services.licensing.problems import (
     ALREADY_VOID,
@@ -20,7 +20,6 @@ from services.licensing.problems import (
     NOT_VOID,
 )
 from services.licensing.service.repository import (
-    SOURCE,
     audit,
     customer_coverage,
     license_by_serial,
@@ -29,27 +28,7 @@ from services.licensing.service.repository import (
 )
 from services.licensing.service.staff_search import admin_views
 from shared.auth import Principal
-from shared.events import BindingMoved, LicenseRestored, LicenseVoided
 from shared.http.problems import Problem
-from shared.outbox import add_event
-
-
-async def _voided_event(session: AsyncSession, license: License) -> LicenseVoided:
-    if license.voided_at is not None:
-        start: date | None = None
-        end: date | None = None
-    else:
-        coverage, _ = await customer_coverage(session, license)
-        start, end = coverage.start, coverage.end
-    return LicenseVoided(
-        license_id=license.id,
-        account_id=license.account_id,
-        serial=license.serial,
-        product=license.product,
-        license_void=license.voided_at is not None,
-        coverage_start=start,
-        coverage_end=end,
-    )
 
 
 async def void_license(
@@ -71,7 +50,7 @@ async def void_license(
         after={"void": True},
     )
     await session.flush()
-    await add_event(session, await _voided_event(session, license), source=SOURCE)
+    await publish(session, license_voided(license, None))
     return (await admin_views(session, [license]))[0]
 
 
@@ -100,7 +79,8 @@ async def void_contract(
         after={"void": True},
     )
     await session.flush()
-    await add_event(session, await _voided_event(session, license), source=SOURCE)
+    remaining, _ = await customer_coverage(session, license)
+    await publish(session, license_voided(license, remaining))
     return (await admin_views(session, [license]))[0]
 
 
@@ -139,41 +119,12 @@ async def move_binding(
     )
     await session.flush()
     coverage, _ = await customer_coverage(session, license)
-    await add_event(
-        session,
-        BindingMoved(
-            license_id=license.id,
-            serial=license.serial,
-            product=license.product,
-            edition=license.edition,
-            seats=license.seats,
-            from_account_id=from_account,
-            to_account_id=data.to_account_id,
-            coverage_start=coverage.start,
-            coverage_end=coverage.end,
-        ),
-        source=SOURCE,
-    )
+    await publish(session, binding_moved(license, from_account, coverage))
     return (await admin_views(session, [license]))[0]
 
 
 def _state(license: License) -> dict[str, Any]:
     return {"void": license.voided_at is not None, "account_id": str_or_none(license.account_id)}
-
-
-async def _restored_event(
-    session: AsyncSession, license: License, contract_id: UUID | None
-) -> LicenseRestored:
-    coverage, _ = await customer_coverage(session, license)
-    return LicenseRestored(
-        license_id=license.id,
-        contract_id=contract_id,
-        account_id=license.account_id,
-        serial=license.serial,
-        product=license.product,
-        coverage_start=coverage.start,
-        coverage_end=coverage.end,
-    )
 
 
 async def restore_license(
@@ -190,7 +141,8 @@ async def restore_license(
         session, actor, "license.restore", license.serial, reason, before=before, after=_state(license)
     )
     await session.flush()
-    await add_event(session, await _restored_event(session, license, None), source=SOURCE)
+    coverage, _ = await customer_coverage(session, license)
+    await publish(session, license_restored(license, coverage))
     return (await admin_views(session, [license]))[0]
 
 
@@ -246,5 +198,6 @@ async def restore_contract(
         after={"void": False},
     )
     await session.flush()
-    await add_event(session, await _restored_event(session, license, contract.id), source=SOURCE)
+    coverage, _ = await customer_coverage(session, license)
+    await publish(session, license_restored(license, coverage, contract))
     return (await admin_views(session, [license]))[0]

@@ -9,9 +9,10 @@ from uuid import uuid4
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
-from services.licensing.bulk import copy_events, copy_licenses
+from services.licensing.bulk import LicenseRow, copy_events, copy_licenses
 from services.licensing.config import Settings
 from services.licensing.csv_import import ImportRejected, parse_import
+from services.licensing.events import SOURCE, contract_issued, license_issued, publish
 from services.licensing.models import Contract, License
 from services.licensing.problems import (
     COVERAGE_GAP,
@@ -23,7 +24,6 @@ from services.licensing.problems import (
 from services.licensing.serials import new_registration_number, new_serial, registration_hash
 from services.licensing.service.repository import (
     ONE_DAY,
-    SOURCE,
     audit,
     issuance_coverage,
     license_by_serial,
@@ -31,21 +31,7 @@ from services.licensing.service.repository import (
 )
 from shared.auth import Principal
 from shared.entitlements import Period
-from shared.events import ContractIssued, LicenseIssued
 from shared.http.problems import Problem
-from shared.outbox import add_event
-
-
-def license_issued_event(license: License) -> LicenseIssued:
-    return LicenseIssued(
-        license_id=license.id,
-        serial=license.serial,
-        product=license.product,
-        edition=license.edition,
-        seats=license.seats,
-        purchased_on=license.purchased_on,
-        warranty_ends=license.warranty_ends,
-    )
 
 
 def product_prefix(settings: Settings, product: str) -> str:
@@ -72,7 +58,7 @@ async def issue_license(
     session.add(license)
     await audit(session, actor, "license.issue", license.serial, product=license.product, seats=license.seats)
     await session.flush()
-    await add_event(session, license_issued_event(license), source=SOURCE)
+    await publish(session, license_issued(license))
     return schemas.LicenseIssued(
         license_id=license.id, registration_number=registration, **license.model_dump(exclude={"id"})
     )
@@ -132,17 +118,7 @@ async def issue_contract(
         ends_on=data.ends_on.isoformat(),
     )
     await session.flush()
-    await add_event(
-        session,
-        ContractIssued(
-            license_id=license.id,
-            contract_id=contract.id,
-            serial=license.serial,
-            starts_on=contract.starts_on,
-            ends_on=contract.ends_on,
-        ),
-        source=SOURCE,
-    )
+    await publish(session, contract_issued(license, contract))
     return schemas.ContractIssued(
         contract_id=contract.id,
         license_id=license.id,
@@ -201,7 +177,7 @@ async def import_licenses(
         ) from rejected
     issued_at = utcnow()
     serials: set[str] = set()
-    records: list[tuple[Any, ...]] = []
+    records: list[LicenseRow] = []
     issued: list[dict[str, Any]] = []
     for row in rows:
         serial = new_serial(settings.products[row.product])
@@ -210,7 +186,7 @@ async def import_licenses(
         serials.add(serial)
         registration = new_registration_number()
         records.append(
-            (
+            LicenseRow(
                 uuid4(),
                 serial,
                 row.product,
@@ -244,18 +220,7 @@ async def import_licenses(
     )
     await copy_licenses(session, records)
     # Events are built while COPY streams them: 100,000 envelopes are never all in memory.
-    events = (
-        LicenseIssued(
-            license_id=r[0],
-            serial=r[1],
-            product=r[2],
-            edition=r[3],
-            seats=r[4],
-            purchased_on=r[5],
-            warranty_ends=r[6],
-        )
-        for r in records
-    )
+    events = (license_issued(record) for record in records)
     await copy_events(session, events, source=SOURCE)
     return issued
 
