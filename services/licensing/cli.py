@@ -22,6 +22,8 @@ from shared import clock
 from shared.auth import Principal
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.http.problems import Problem
+from shared.i18n import DEFAULT_LOCALE
+from shared.messages import Message
 
 NIL_ACTOR = UUID(int=0)
 
@@ -92,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         clock.use_business_timezone(settings.business_timezone)
         count = asyncio.run(_import(settings, data, args.file, output, args.actor))
     except Problem as problem:
-        print(f"error: {problem.detail}", file=sys.stderr)
+        detail = (
+            problem.detail.render(DEFAULT_LOCALE) if isinstance(problem.detail, Message) else problem.detail
+        )
+        print(f"error: {detail}", file=sys.stderr)
         for error in problem.errors:
             print(
                 f"  line {error.get('line', '?')}: {error.get('field', '')}: {error.get('message')}",

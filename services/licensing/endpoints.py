@@ -35,6 +35,13 @@ from services.licensing.service import (
     staff_search,
 )
 from services.licensing.signing_keys import PublicKey, key_store, public_keys
+from services.licensing.texts import (
+    SEND_CSV,
+    SEND_CSV_AS_FILE_FIELD,
+    SIGNING_KEY_NOT_READY,
+    SPLIT_IMPORT,
+    UPLOAD_NOT_MULTIPART,
+)
 from shared.auth import Principal, require_roles
 from shared.filenames import attachment_disposition
 from shared.http.deps import ClientAddress, Page, SessionDep, paging
@@ -85,16 +92,12 @@ async def issue_license(
 async def _read_limited(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise Problem(
-            IMPORT_TOO_LARGE, detail=f"Split the file: at most {limit // (1024 * 1024)} MB per import"
-        )
+        raise Problem(IMPORT_TOO_LARGE, detail=SPLIT_IMPORT(megabytes=limit // (1024 * 1024)))
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise Problem(
-                IMPORT_TOO_LARGE, detail=f"Split the file: at most {limit // (1024 * 1024)} MB per import"
-            )
+            raise Problem(IMPORT_TOO_LARGE, detail=SPLIT_IMPORT(megabytes=limit // (1024 * 1024)))
     return bytes(body)
 
 
@@ -105,10 +108,14 @@ async def _csv_from_multipart(request: Request, body: bytes) -> bytes:
     try:
         form = await MultiPartParser(request.headers, stream(), max_files=1, max_fields=5).parse()
     except MultiPartException as error:
-        raise Problem(IMPORT_INVALID, detail=f"The upload is not valid multipart: {error.message}") from error
+        raise Problem(
+            IMPORT_INVALID,
+            detail=UPLOAD_NOT_MULTIPART(),
+            errors=[{"field": "file", "message": error.message}],
+        ) from error
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise Problem(IMPORT_INVALID, detail="Send the CSV as the form field 'file'")
+        raise Problem(IMPORT_INVALID, detail=SEND_CSV_AS_FILE_FIELD())
     return await upload.read()
 
 
@@ -149,9 +156,7 @@ async def import_licenses(
 ) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("text/csv", "application/csv", "text/plain", "multipart/form-data"):
-        raise Problem(
-            UNSUPPORTED_MEDIA, detail="Send the file as text/csv or as multipart/form-data field 'file'"
-        )
+        raise Problem(UNSUPPORTED_MEDIA, detail=SEND_CSV())
     body = await _read_limited(request, settings.import_max_bytes)
     if content_type == "multipart/form-data":
         body = await _csv_from_multipart(request, body)
@@ -378,5 +383,5 @@ async def license_keys(published: Published) -> schemas.PublicKeySet:
 async def license_key_pem(published: Published) -> PlainTextResponse:
     current = published[:1]
     if not current:
-        raise Problem(UNAVAILABLE, detail="The signing key is being created; retry shortly")
+        raise Problem(UNAVAILABLE, detail=SIGNING_KEY_NOT_READY())
     return PlainTextResponse(current[0].pem, media_type="application/x-pem-file")

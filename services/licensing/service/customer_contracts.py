@@ -17,8 +17,10 @@ from services.licensing.service.customer_lookup import (
 )
 from services.licensing.service.repository import (
     customer_coverage,
+    refused_contract_dates,
     utcnow,
 )
+from services.licensing.texts import BIND_EARLIER_CONTRACT_FIRST, BIND_LICENSE_FIRST
 from shared.auth import Principal
 from shared.entitlements import Period
 from shared.http.problems import Problem
@@ -40,7 +42,7 @@ def _require_license_bound_to(license: License, user: Principal) -> None:
     if license.account_id != user.user_id:
         raise Problem(
             LICENSE_NOT_BOUND_TO_YOU,
-            detail=f"Bind the license {license.serial} to your account first (Product Licenses → +Add License).",
+            detail=BIND_LICENSE_FIRST(serial=license.serial),
         )
 
 
@@ -86,13 +88,8 @@ async def bind_contract(
         # Binding never creates a gap: an earlier contract of this license is still unbound.
         raise Problem(
             COVERAGE_GAP,
-            detail=f"Bind the maintenance contract that starts on {check.required_start} first.",
-            extra={
-                "coverage_end": coverage.end.isoformat(),
-                "gap_start": check.gap.start.isoformat(),
-                "gap_end": check.gap.end.isoformat(),
-                "required_start": check.required_start.isoformat(),
-            },
+            detail=BIND_EARLIER_CONTRACT_FIRST(required_start=check.required_start),
+            extra=refused_contract_dates(coverage, check),
         )
     contract.bound_at = utcnow()
     session.add(contract)

@@ -26,6 +26,7 @@ from services.licensing.service.repository import (
     utcnow,
 )
 from services.licensing.signing_keys import key_store
+from services.licensing.texts import LICENSE_BOUND_ELSEWHERE, NO_LICENSE_OF_YOURS
 from shared.auth import Principal
 from shared.entitlements import Coverage
 from shared.http.problems import Problem
@@ -107,8 +108,7 @@ async def bind_license(
     if license.account_id not in (None, user.user_id):
         raise Problem(
             LICENSE_ALREADY_BOUND,
-            detail="Each license binds to one account. If this is your company's license, ask your "
-            "administrator or your sales representative to move it.",
+            detail=LICENSE_BOUND_ELSEWHERE(),
         )
     # Binding changes who holds the license, not its coverage: computed once, before or after.
     coverage, contracts = await customer_coverage(session, license)
@@ -125,7 +125,7 @@ async def _owned_license(session: AsyncSession, user: Principal, license_id: UUI
     license = await session.get(License, license_id)
     # Someone else's license answers exactly like a missing one.
     if license is None or license.account_id != user.user_id or license.voided_at is not None:
-        raise Problem(NOT_FOUND, detail="You have no license with this id")
+        raise Problem(NOT_FOUND, detail=NO_LICENSE_OF_YOURS())
     return license
 
 

@@ -15,6 +15,11 @@ from services.licensing.models import Contract, License, VerifiedAccount
 from services.licensing.problems import ACCOUNT_NOT_VERIFIED, LICENSE_NOT_FOUND
 from services.licensing.serials import registration_hash, same_hash
 from services.licensing.service.repository import canonical_serial, utcnow
+from services.licensing.texts import (
+    CHECK_SERIAL_AND_REGISTRATION,
+    TOO_MANY_WRONG_NUMBERS,
+    VERIFY_ACCOUNT_FIRST,
+)
 from shared import ratelimit
 from shared.auth import Principal
 from shared.http.problems import RATE_LIMITED, Problem
@@ -23,15 +28,12 @@ from shared.http.problems import RATE_LIMITED, Problem
 _ABSENT_HASH = "0" * 64
 
 
-MISS_DETAIL = "Check the serial number and the registration number printed on your invoice, then try again."
-
-
 async def require_verified_account(session: AsyncSession, user: Principal) -> VerifiedAccount:
     account = await session.get(VerifiedAccount, user.user_id)
     if account is None or account.disabled:
         raise Problem(
             ACCOUNT_NOT_VERIFIED,
-            detail="Open the verification link we mailed you (or ask your sales representative), then try again.",
+            detail=VERIFY_ACCOUNT_FIRST(),
         )
     return account
 
@@ -57,7 +59,7 @@ async def enforce_lookup_limit(
         if wait:
             raise Problem(
                 RATE_LIMITED,
-                detail=f"Too many wrong serial or registration numbers. Try again in {wait} seconds.",
+                detail=TOO_MANY_WRONG_NUMBERS(seconds=wait),
                 headers={"Retry-After": str(wait)},
             )
 
@@ -68,7 +70,7 @@ async def refuse_lookup(session: AsyncSession, settings: Settings, user: Princip
     moment = utcnow()
     for key, _ in _lookup_keys(user, address, settings):
         await ratelimit.record(session, key, moment)
-    raise Problem(LICENSE_NOT_FOUND, detail=MISS_DETAIL, keep_changes=True)
+    raise Problem(LICENSE_NOT_FOUND, detail=CHECK_SERIAL_AND_REGISTRATION(), keep_changes=True)
 
 
 async def matching_license(

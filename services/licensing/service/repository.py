@@ -14,9 +14,10 @@ from services.licensing.config import Settings
 from services.licensing.models import AuditEntry, Contract, License
 from services.licensing.problems import MALFORMED_SERIAL, NOT_FOUND
 from services.licensing.serials import MalformedSerial, parse_serial
+from services.licensing.texts import CHECK_SERIAL, NO_LICENSE_WITH_SERIAL
 from shared import clock
 from shared.auth import Principal
-from shared.entitlements import Coverage, Period
+from shared.entitlements import ContractCheck, Coverage, Period
 from shared.http.problems import Problem
 
 ONE_DAY = timedelta(days=1)
@@ -71,9 +72,22 @@ def canonical_serial(settings: Settings, text_: str) -> str:
     except MalformedSerial as error:
         raise Problem(
             MALFORMED_SERIAL,
-            detail="Check the serial number: it is not complete or has a typo (letters, digits and dashes as printed).",
+            detail=CHECK_SERIAL(),
             errors=[{"field": "serial", "message": str(error)}],
         ) from error
+
+
+def refused_contract_dates(coverage: Coverage, check: ContractCheck) -> dict[str, str]:
+    """The dates a client needs to propose a contract that fits, beside the sentence saying so."""
+    dates = {"coverage_end": coverage.end.isoformat(), "required_start": check.required_start.isoformat()}
+    if check.gap is not None:
+        dates |= {"gap_start": check.gap.start.isoformat(), "gap_end": check.gap.end.isoformat()}
+    if check.overlap is not None:
+        dates |= {
+            "overlap_start": check.overlap.start.isoformat(),
+            "overlap_end": check.overlap.end.isoformat(),
+        }
+    return dates
 
 
 async def audit(
@@ -94,7 +108,7 @@ async def license_by_serial(
         query = query.with_for_update()
     license = (await session.exec(query)).first()
     if license is None:
-        raise Problem(NOT_FOUND, detail=f"No license has the serial {serial!r}")
+        raise Problem(NOT_FOUND, detail=NO_LICENSE_WITH_SERIAL(serial=serial))
     return license
 
 

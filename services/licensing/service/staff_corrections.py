@@ -27,6 +27,18 @@ from services.licensing.service.repository import (
     utcnow,
 )
 from services.licensing.service.staff_search import admin_views
+from services.licensing.texts import (
+    CONTRACT_ALREADY_VOID,
+    CONTRACT_NOT_VOID,
+    CONTRACT_SOLD_SINCE,
+    LICENSE_ALREADY_VOID,
+    LICENSE_NOT_VOID,
+    MOVE_NEEDS_BINDING,
+    MOVE_TARGET_MUST_BE_VERIFIED,
+    NO_CONTRACT_WITH_ID,
+    RESTORE_LICENSE_FIRST,
+    VOID_LICENSE_NOT_MOVED,
+)
 from shared.auth import Principal
 from shared.http.problems import Problem
 
@@ -36,7 +48,7 @@ async def void_license(
 ) -> schemas.LicenseAdminView:
     license = await license_by_serial(session, settings, serial, lock=True)
     if license.voided_at is not None:
-        raise Problem(ALREADY_VOID, detail=f"The license was voided on {license.voided_at:%Y-%m-%d}")
+        raise Problem(ALREADY_VOID, detail=LICENSE_ALREADY_VOID(voided_on=license.voided_at.date()))
     license.voided_at, license.void_reason = utcnow(), reason
     session.add(license)
     await audit(
@@ -61,9 +73,9 @@ async def void_contract(
         await session.exec(select(Contract).where(Contract.id == contract_id).with_for_update())
     ).first()
     if contract is None:
-        raise Problem(NOT_FOUND, detail="No contract has this id")
+        raise Problem(NOT_FOUND, detail=NO_CONTRACT_WITH_ID())
     if contract.voided_at is not None:
-        raise Problem(ALREADY_VOID, detail=f"The contract was voided on {contract.voided_at:%Y-%m-%d}")
+        raise Problem(ALREADY_VOID, detail=CONTRACT_ALREADY_VOID(voided_on=contract.voided_at.date()))
     license = await session.get(License, contract.license_id)
     assert license is not None
     contract.voided_at, contract.void_reason = utcnow(), reason
@@ -89,16 +101,14 @@ async def move_binding(
 ) -> schemas.LicenseAdminView:
     license = await license_by_serial(session, settings, serial, lock=True)
     if license.voided_at is not None:
-        raise Problem(LICENSE_VOID, detail="A void license cannot be moved")
+        raise Problem(LICENSE_VOID, detail=VOID_LICENSE_NOT_MOVED())
     if license.account_id is None:
-        raise Problem(
-            NOT_BOUND, detail="Only a bound license can be moved; the customer can bind it directly"
-        )
+        raise Problem(NOT_BOUND, detail=MOVE_NEEDS_BINDING())
     target = await session.get(VerifiedAccount, data.to_account_id)
     if target is None or target.disabled:
         raise Problem(
             MOVE_TARGET_NOT_VERIFIED,
-            detail="The account must exist and be verified before licenses can be moved to it",
+            detail=MOVE_TARGET_MUST_BE_VERIFIED(),
             errors=[{"field": "to_account_id", "message": "unknown or not verified"}],
         )
     from_account = license.account_id
@@ -133,7 +143,7 @@ async def restore_license(
     """Undo a void: the license counts again for its account (if it had one) and its contracts."""
     license = await license_by_serial(session, settings, serial, lock=True)
     if license.voided_at is None:
-        raise Problem(NOT_VOID, detail="Only a void license can be restored")
+        raise Problem(NOT_VOID, detail=LICENSE_NOT_VOID())
     before = _state(license) | {"void_reason": license.void_reason}
     license.voided_at, license.void_reason = None, None
     session.add(license)
@@ -159,12 +169,12 @@ async def restore_contract(
         )
     ).first()
     if found is None:
-        raise Problem(NOT_FOUND, detail="No contract has this id")
+        raise Problem(NOT_FOUND, detail=NO_CONTRACT_WITH_ID())
     contract, license = found
     if contract.voided_at is None:
-        raise Problem(NOT_VOID, detail="Only a void contract can be restored")
+        raise Problem(NOT_VOID, detail=CONTRACT_NOT_VOID())
     if license.voided_at is not None:
-        raise Problem(LICENSE_VOID, detail=f"Restore the license {license.serial} first")
+        raise Problem(LICENSE_VOID, detail=RESTORE_LICENSE_FIRST(serial=license.serial))
     others = (
         await session.exec(
             select(Contract).where(
@@ -179,10 +189,7 @@ async def restore_contract(
         clash = others[0]
         raise Problem(
             COVERAGE_OVERLAP,
-            detail=(
-                f"The contract {clash.starts_on} to {clash.ends_on} was sold for these days since; "
-                "void it first if this one should count instead."
-            ),
+            detail=CONTRACT_SOLD_SINCE(starts_on=clash.starts_on, ends_on=clash.ends_on),
         )
     before = {"void": True, "void_reason": contract.void_reason}
     contract.voided_at, contract.void_reason = None, None

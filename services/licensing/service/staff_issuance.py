@@ -27,7 +27,15 @@ from services.licensing.service.repository import (
     audit,
     issuance_coverage,
     license_by_serial,
+    refused_contract_dates,
     utcnow,
+)
+from services.licensing.texts import (
+    IMPORT_HAS_PROBLEMS,
+    RENEWAL_MUST_PAY_GAP,
+    RENEWAL_OVERLAPS,
+    USE_KNOWN_PRODUCT,
+    VOID_LICENSE_GETS_NO_CONTRACT,
 )
 from shared.auth import Principal
 from shared.entitlements import Period
@@ -39,7 +47,7 @@ def product_prefix(settings: Settings, product: str) -> str:
     if prefix is None:
         raise Problem(
             UNKNOWN_PRODUCT,
-            detail=f"Use one of: {', '.join(sorted(settings.products))}",
+            detail=USE_KNOWN_PRODUCT(products=sorted(settings.products)),
             errors=[{"field": "product", "message": f"unknown product {product!r}"}],
         )
     return prefix
@@ -69,36 +77,29 @@ async def issue_contract(
 ) -> schemas.ContractIssued:
     license = await license_by_serial(session, settings, serial, lock=True)  # lock: one issuance at a time
     if license.voided_at is not None:
-        raise Problem(LICENSE_VOID, detail="A void license cannot get a maintenance contract")
+        raise Problem(LICENSE_VOID, detail=VOID_LICENSE_GETS_NO_CONTRACT())
     coverage = await issuance_coverage(session, license)
     check = coverage.check(Period(data.starts_on, data.ends_on))
     if check.gap is not None:
         raise Problem(
             COVERAGE_GAP,
-            detail=(
-                f"Coverage ended on {coverage.end}. A renewal must start on {check.required_start} so the "
-                f"lapsed days {check.gap.start} to {check.gap.end} are paid too."
+            detail=RENEWAL_MUST_PAY_GAP(
+                coverage_end=coverage.end,
+                required_start=check.required_start,
+                gap_start=check.gap.start,
+                gap_end=check.gap.end,
             ),
-            extra={
-                "coverage_end": coverage.end.isoformat(),
-                "gap_start": check.gap.start.isoformat(),
-                "gap_end": check.gap.end.isoformat(),
-                "required_start": check.required_start.isoformat(),
-            },
+            extra=refused_contract_dates(coverage, check),
         )
     if check.overlap is not None:
         raise Problem(
             COVERAGE_OVERLAP,
-            detail=(
-                f"The days {check.overlap.start} to {check.overlap.end} are already covered. A renewal "
-                f"bought early starts when the current coverage ends: on {check.required_start}."
+            detail=RENEWAL_OVERLAPS(
+                overlap_start=check.overlap.start,
+                overlap_end=check.overlap.end,
+                required_start=check.required_start,
             ),
-            extra={
-                "coverage_end": coverage.end.isoformat(),
-                "overlap_start": check.overlap.start.isoformat(),
-                "overlap_end": check.overlap.end.isoformat(),
-                "required_start": check.required_start.isoformat(),
-            },
+            extra=refused_contract_dates(coverage, check),
         )
     registration = new_registration_number()
     contract = Contract(
@@ -172,7 +173,7 @@ async def import_licenses(
     except ImportRejected as rejected:
         raise Problem(
             IMPORT_INVALID,
-            detail=f"{len(rejected.errors)} problem(s) found; fix them all and import the file again.",
+            detail=IMPORT_HAS_PROBLEMS(count=len(rejected.errors)),
             errors=rejected.errors,
         ) from rejected
     issued_at = utcnow()
