@@ -25,8 +25,6 @@ from shared.http.problems import Problem
 from shared.i18n import DEFAULT_LOCALE
 from shared.messages import Message
 
-NIL_ACTOR = UUID(int=0)
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="support-admin", description="Support Portal back-office tasks.")
@@ -47,11 +45,13 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write the issued serials and registration numbers (default: FILE.issued.csv; "
         "must not exist; created with mode 0600)",
     )
-    importer.add_argument("--actor", type=UUID, default=NIL_ACTOR, help="account id recorded in the audit")
+    importer.add_argument(
+        "--actor", type=UUID, default=None, help="account id recorded in the audit (default: the system)"
+    )
     return parser
 
 
-async def _import(settings: Settings, data: bytes, source: Path, output: Path, actor: UUID) -> int:
+async def _import(settings: Settings, data: bytes, source: Path, output: Path, actor: UUID | None) -> int:
     if len(data) > settings.import_max_bytes:
         raise SystemExit(f"error: {source} is larger than {settings.import_max_bytes} bytes; split it")
     # Create the output first (exclusive, 0600): a file that cannot be written must stop the
@@ -63,7 +63,7 @@ async def _import(settings: Settings, data: bytes, source: Path, output: Path, a
             issued = await staff_issuance.import_licenses(
                 session,
                 settings,
-                Principal(user_id=actor, roles=frozenset({"admin"})),
+                None if actor is None else Principal(user_id=actor, roles=frozenset({"admin"})),
                 data,
                 origin=f"cli:{getpass.getuser()}",
             )

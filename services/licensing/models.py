@@ -1,15 +1,14 @@
 """Licensing tables, in the service's own SQLModel registry."""
 
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Column, DateTime, Index
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared import clock
+from shared.audit import AuditRecord
 from shared.keystore import SigningKeyRecord
 from shared.ratelimit import rate_events_table
 
@@ -85,19 +84,10 @@ class VerifiedAccount(Base, table=True):
 RATE_EVENTS = rate_events_table(Base.metadata)
 
 
-class AuditEntry(Base, table=True):
+class AuditEntry(Base, AuditRecord, table=True):
     """Who did what to which license or contract, when, and why (back-office actions)."""
 
     __tablename__ = "audit"
-    __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_target", "target"))
-
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
-    actor_id: UUID
-    action: str
-    target: str
-    reason: str = ""
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
 
 
 class SigningKey(Base, SigningKeyRecord, table=True):

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.audit import AuditRecord
 from shared.bidi import has_bidi_controls
 from shared.dates import BusinessDate
 from shared.entitlements import CoverageStatus
@@ -117,7 +118,7 @@ class LicenseAdminView(BaseModel):
 class AuditView(BaseModel):
     id: UUID
     at: datetime
-    actor_id: UUID
+    actor_id: UUID | None  # None: a command line or a scheduled job
     actor_email: str | None = None
     action: str
     target: str
@@ -127,13 +128,13 @@ class AuditView(BaseModel):
     details: dict[str, Any]
 
     @classmethod
-    def of(cls, row: Any) -> "AuditView":
+    def of(cls, row: AuditRecord) -> "AuditView":
         details = dict(row.details)
         return cls(
             id=row.id,
             at=row.at,
             actor_id=row.actor_id,
-            actor_email=details.pop("actor_email", None),
+            actor_email=row.actor_email,
             action=row.action,
             target=row.target,
             reason=row.reason,

@@ -16,6 +16,7 @@ from services.licensing.problems import MALFORMED_SERIAL, NOT_FOUND
 from services.licensing.serials import MalformedSerial, parse_serial
 from services.licensing.texts import CHECK_SERIAL, NO_LICENSE_WITH_SERIAL
 from shared import clock
+from shared.audit import SYSTEM, record
 from shared.auth import Principal
 from shared.entitlements import ContractCheck, Coverage, Period
 from shared.http.problems import Problem
@@ -90,13 +91,20 @@ def refused_contract_dates(coverage: Coverage, check: ContractCheck) -> dict[str
     return dates
 
 
-async def audit(
-    session: AsyncSession, actor: Principal, action: str, target: str, reason: str = "", **details: Any
+def audit(
+    session: AsyncSession, actor: Principal | None, action: str, target: str, reason: str = "", **details: Any
 ) -> None:
-    if actor.email:  # who, as people read it: the id alone means nothing in the audit table
-        details = {"actor_email": actor.email, **details}
-    session.add(
-        AuditEntry(actor_id=actor.user_id, action=action, target=target, reason=reason, details=details)
+    """One audit line in the caller's transaction; `actor` None: a command line acted."""
+    record(
+        session,
+        AuditEntry,
+        actor_id=None if actor is None else actor.user_id,
+        # Who, as people read it: an id alone means nothing in the audit listing.
+        actor_email=SYSTEM if actor is None else actor.email or str(actor.user_id),
+        action=action,
+        target=target,
+        reason=reason,
+        **details,
     )
 
 

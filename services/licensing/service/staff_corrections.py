@@ -51,7 +51,7 @@ async def void_license(
         raise Problem(ALREADY_VOID, detail=LICENSE_ALREADY_VOID(voided_on=license.voided_at.date()))
     license.voided_at, license.void_reason = utcnow(), reason
     session.add(license)
-    await audit(
+    audit(
         session,
         actor,
         "license.void",
@@ -80,7 +80,7 @@ async def void_contract(
     assert license is not None
     contract.voided_at, contract.void_reason = utcnow(), reason
     session.add(contract)
-    await audit(
+    audit(
         session,
         actor,
         "contract.void",
@@ -116,7 +116,7 @@ async def move_binding(
         return (await admin_views(session, [license]))[0]
     license.account_id, license.bound_at = data.to_account_id, utcnow()
     session.add(license)
-    await audit(
+    audit(
         session,
         actor,
         "license.move",
@@ -147,9 +147,7 @@ async def restore_license(
     before = _state(license) | {"void_reason": license.void_reason}
     license.voided_at, license.void_reason = None, None
     session.add(license)
-    await audit(
-        session, actor, "license.restore", license.serial, reason, before=before, after=_state(license)
-    )
+    audit(session, actor, "license.restore", license.serial, reason, before=before, after=_state(license))
     await session.flush()
     coverage, _ = await customer_coverage(session, license)
     await publish(session, license_restored(license, coverage))
@@ -194,7 +192,7 @@ async def restore_contract(
     before = {"void": True, "void_reason": contract.void_reason}
     contract.voided_at, contract.void_reason = None, None
     session.add(contract)
-    await audit(
+    audit(
         session,
         actor,
         "contract.restore",

@@ -110,7 +110,7 @@ def _audit_conditions(filters: schemas.AuditFilter) -> list[Any]:
         try:
             conditions.append(col(AuditEntry.actor_id) == UUID(who))
         except ValueError:
-            conditions.append(func.lower(AuditEntry.details["actor_email"].astext) == who.lower())
+            conditions.append(func.lower(AuditEntry.actor_email) == who.lower())
     if filters.since:
         conditions.append(col(AuditEntry.at) >= _start_of(filters.since))
     if filters.until:
