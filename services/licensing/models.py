@@ -1,6 +1,6 @@
 """Licensing tables, in the service's own SQLModel registry."""
 
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import Column, DateTime, Index
@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from shared import clock
 from shared.audit import AuditRecord
+from shared.dates import BusinessDate
 from shared.keystore import SigningKeyRecord
 from shared.ratelimit import rate_events_table
 
@@ -22,11 +23,13 @@ def utcnow() -> datetime:
 
 
 class LicenseBase(Base):
-    product: str = Field(max_length=40)
-    edition: str = Field(max_length=80)
-    seats: int
-    purchased_on: date
-    warranty_ends: date
+    """A license's terms as sold: the table, issuance and every view of a license share them."""
+
+    product: str = Field(min_length=1, max_length=40, schema_extra={"examples": ["OMFLOW"]})
+    edition: str = Field(min_length=1, max_length=80, schema_extra={"examples": ["Enterprise"]})
+    seats: int = Field(ge=1, le=1_000_000)
+    purchased_on: BusinessDate
+    warranty_ends: BusinessDate
 
 
 class License(LicenseBase, table=True):
@@ -46,14 +49,19 @@ class License(LicenseBase, table=True):
     )
 
 
-class Contract(Base, table=True):
+class ContractBase(Base):
+    """A maintenance contract's days: the table, issuance and every view of a contract share them."""
+
+    starts_on: BusinessDate
+    ends_on: BusinessDate
+
+
+class Contract(ContractBase, table=True):
     __tablename__ = "contract"
     __table_args__ = (Index("ix_contract_license_id", "license_id"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     license_id: UUID = Field(foreign_key="license.id")
-    starts_on: date
-    ends_on: date
     registration_hash: str = Field(max_length=64, unique=True)
     bound_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     voided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -28,13 +28,10 @@ from shared.http.problems import Problem
 
 def _contract_view(contract: Contract, license: License) -> schemas.CustomerContract:
     return schemas.CustomerContract(
-        id=contract.id,
+        **contract.model_dump(include={"id", "starts_on", "ends_on", "bound_at"}),
         license_id=license.id,
         serial=license.serial,
         product=license.product,
-        starts_on=contract.starts_on,
-        ends_on=contract.ends_on,
-        bound_at=contract.bound_at,
     )
 
 

@@ -56,13 +56,8 @@ def customer_view(
         for c in contracts
     ]
     return schemas.CustomerLicense(
+        **schemas.public_terms(license),
         id=license.id,
-        serial=license.serial,
-        product=license.product,
-        edition=license.edition,
-        seats=license.seats,
-        purchased_on=license.purchased_on,
-        warranty_ends=license.warranty_ends,
         coverage=view,
         status=view.status,
         timeline=timeline,
@@ -81,12 +76,7 @@ async def preview_license(
         await refuse_lookup(session, settings, user, address)
     coverage, _ = await customer_coverage(session, license)
     return schemas.LicensePreview(
-        serial=license.serial,
-        product=license.product,
-        edition=license.edition,
-        seats=license.seats,
-        purchased_on=license.purchased_on,
-        warranty_ends=license.warranty_ends,
+        **schemas.public_terms(license),
         coverage=coverage_view(coverage),
         already_bound_to_you=license.account_id == user.user_id,
     )

@@ -68,7 +68,11 @@ async def issue_license(
     await session.flush()
     await publish(session, license_issued(license))
     return schemas.LicenseIssued(
-        license_id=license.id, registration_number=registration, **license.model_dump(exclude={"id"})
+        **schemas.public_terms(license),
+        license_id=license.id,
+        registration_number=registration,
+        customer_ref=license.customer_ref,
+        issued_at=license.issued_at,
     )
 
 
@@ -121,13 +125,11 @@ async def issue_contract(
     await session.flush()
     await publish(session, contract_issued(license, contract))
     return schemas.ContractIssued(
+        **contract.model_dump(include={"starts_on", "ends_on", "issued_at"}),
         contract_id=contract.id,
         license_id=license.id,
         serial=license.serial,
         registration_number=registration,
-        starts_on=contract.starts_on,
-        ends_on=contract.ends_on,
-        issued_at=contract.issued_at,
     )
 
 
