@@ -1,8 +1,10 @@
 """Licensing tables, in the service's own SQLModel registry."""
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID, uuid4
 
+import sqlalchemy
 from sqlalchemy import Column, DateTime, Index
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -92,10 +94,33 @@ class VerifiedAccount(Base, table=True):
 RATE_EVENTS = rate_events_table(Base.metadata)
 
 
+class AuditAction(StrEnum):
+    """What the back office did, as the audit listing names it: `<object>.<verb>`."""
+
+    LICENSE_ISSUE = "license.issue"
+    LICENSE_VOID = "license.void"
+    LICENSE_RESTORE = "license.restore"
+    LICENSE_MOVE = "license.move"
+    CONTRACT_ISSUE = "contract.issue"
+    CONTRACT_VOID = "contract.void"
+    CONTRACT_RESTORE = "contract.restore"
+    LICENSES_IMPORT = "licenses.import"
+
+
+def _values(kinds: type[StrEnum]) -> list[str]:
+    """Store an enumeration by its values (`license.void`), not by its member names."""
+    return [kind.value for kind in kinds]
+
+
 class AuditEntry(Base, AuditRecord, table=True):
     """Who did what to which license or contract, when, and why (back-office actions)."""
 
     __tablename__ = "audit"
+
+    # The shared VARCHAR(40) column, read back as the enumeration (no CHECK: no schema change).
+    action: AuditAction = Field(
+        sa_type=sqlalchemy.Enum(AuditAction, native_enum=False, values_callable=_values, length=40)
+    )
 
 
 class SigningKey(Base, SigningKeyRecord, table=True):

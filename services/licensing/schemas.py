@@ -1,13 +1,13 @@
 """API models of the licensing service."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.licensing.models import ContractBase, License, LicenseBase
-from shared.audit import AuditRecord
+from services.licensing.models import AuditAction, AuditEntry, ContractBase, License, LicenseBase
 from shared.bidi import has_bidi_controls
 from shared.dates import BusinessDate
 from shared.entitlements import CoverageStatus
@@ -111,7 +111,7 @@ class AuditView(BaseModel):
     at: datetime
     actor_id: UUID | None  # None: a command line or a scheduled job
     actor_email: str | None = None
-    action: str
+    action: AuditAction
     target: str
     reason: str
     before: dict[str, Any] | None = None
@@ -119,7 +119,7 @@ class AuditView(BaseModel):
     details: dict[str, Any]
 
     @classmethod
-    def of(cls, row: AuditRecord) -> "AuditView":
+    def of(cls, row: AuditEntry) -> "AuditView":
         details = dict(row.details)
         return cls(
             id=row.id,
@@ -144,7 +144,12 @@ class AuditFilter(BaseModel):
     until: BusinessDate | None = None
 
 
-LicenseState = Literal["unbound", "bound", "void"]
+class LicenseState(StrEnum):
+    """Where a license stands, as the back-office search narrows by it."""
+
+    UNBOUND = "unbound"
+    BOUND = "bound"
+    VOID = "void"
 
 
 class LicenseFilter(BaseModel):
@@ -220,8 +225,13 @@ class LicensePreview(LicensePublic):
     already_bound_to_you: bool
 
 
+class TimelineKind(StrEnum):
+    WARRANTY = "warranty"
+    CONTRACT = "contract"
+
+
 class TimelineEntry(BaseModel):
-    kind: Literal["warranty", "contract"]
+    kind: TimelineKind
     contract_id: UUID | None = None
     start: date
     end: date

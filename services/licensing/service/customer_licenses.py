@@ -50,9 +50,15 @@ def customer_view(
     settings: Settings, license: License, contracts: list[Contract], coverage: Coverage
 ) -> schemas.CustomerLicense:
     view = coverage_view(coverage)
-    timeline = [schemas.TimelineEntry(kind="warranty", start=license.purchased_on, end=license.warranty_ends)]
+    timeline = [
+        schemas.TimelineEntry(
+            kind=schemas.TimelineKind.WARRANTY, start=license.purchased_on, end=license.warranty_ends
+        )
+    ]
     timeline += [
-        schemas.TimelineEntry(kind="contract", contract_id=c.id, start=c.starts_on, end=c.ends_on)
+        schemas.TimelineEntry(
+            kind=schemas.TimelineKind.CONTRACT, contract_id=c.id, start=c.starts_on, end=c.ends_on
+        )
         for c in contracts
     ]
     return schemas.CustomerLicense(

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing.config import Settings
-from services.licensing.models import AuditEntry, Contract, License
+from services.licensing.models import AuditAction, AuditEntry, Contract, License
 from services.licensing.problems import MALFORMED_SERIAL, NOT_FOUND
 from services.licensing.serials import MalformedSerial, parse_serial
 from services.licensing.texts import CHECK_SERIAL, NO_LICENSE_WITH_SERIAL
@@ -92,7 +92,12 @@ def refused_contract_dates(coverage: Coverage, check: ContractCheck) -> dict[str
 
 
 def audit(
-    session: AsyncSession, actor: Principal | None, action: str, target: str, reason: str = "", **details: Any
+    session: AsyncSession,
+    actor: Principal | None,
+    action: AuditAction,
+    target: str,
+    reason: str = "",
+    **details: Any,
 ) -> None:
     """One audit line in the caller's transaction; `actor` None: a command line acted."""
     record(

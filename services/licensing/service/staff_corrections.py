@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.licensing import schemas
 from services.licensing.config import Settings
 from services.licensing.events import binding_moved, license_restored, license_voided, publish
-from services.licensing.models import Contract, License, VerifiedAccount
+from services.licensing.models import AuditAction, Contract, License, VerifiedAccount
 from services.licensing.problems import (
     ALREADY_VOID,
     COVERAGE_OVERLAP,
@@ -54,7 +54,7 @@ async def void_license(
     audit(
         session,
         actor,
-        "license.void",
+        AuditAction.LICENSE_VOID,
         license.serial,
         reason,
         account_id=str_or_none(license.account_id),
@@ -83,7 +83,7 @@ async def void_contract(
     audit(
         session,
         actor,
-        "contract.void",
+        AuditAction.CONTRACT_VOID,
         license.serial,
         reason,
         contract_id=str(contract.id),
@@ -119,7 +119,7 @@ async def move_binding(
     audit(
         session,
         actor,
-        "license.move",
+        AuditAction.LICENSE_MOVE,
         license.serial,
         data.reason,
         from_account_id=str(from_account),
@@ -147,7 +147,15 @@ async def restore_license(
     before = _state(license) | {"void_reason": license.void_reason}
     license.voided_at, license.void_reason = None, None
     session.add(license)
-    audit(session, actor, "license.restore", license.serial, reason, before=before, after=_state(license))
+    audit(
+        session,
+        actor,
+        AuditAction.LICENSE_RESTORE,
+        license.serial,
+        reason,
+        before=before,
+        after=_state(license),
+    )
     await session.flush()
     coverage, _ = await customer_coverage(session, license)
     await publish(session, license_restored(license, coverage))
@@ -195,7 +203,7 @@ async def restore_contract(
     audit(
         session,
         actor,
-        "contract.restore",
+        AuditAction.CONTRACT_RESTORE,
         license.serial,
         reason,
         contract_id=str(contract.id),

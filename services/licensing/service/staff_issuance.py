@@ -13,7 +13,7 @@ from services.licensing.bulk import LicenseRow, copy_events, copy_licenses
 from services.licensing.config import Settings
 from services.licensing.csv_import import ImportRejected, parse_import
 from services.licensing.events import SOURCE, contract_issued, license_issued, publish
-from services.licensing.models import Contract, License
+from services.licensing.models import AuditAction, Contract, License
 from services.licensing.problems import (
     COVERAGE_GAP,
     COVERAGE_OVERLAP,
@@ -64,7 +64,14 @@ async def issue_license(
         **data.model_dump(),
     )
     session.add(license)
-    audit(session, actor, "license.issue", license.serial, product=license.product, seats=license.seats)
+    audit(
+        session,
+        actor,
+        AuditAction.LICENSE_ISSUE,
+        license.serial,
+        product=license.product,
+        seats=license.seats,
+    )
     await session.flush()
     await publish(session, license_issued(license))
     return schemas.LicenseIssued(
@@ -116,7 +123,7 @@ async def issue_contract(
     audit(
         session,
         actor,
-        "contract.issue",
+        AuditAction.CONTRACT_ISSUE,
         license.serial,
         contract_id=str(contract.id),
         starts_on=data.starts_on.isoformat(),
@@ -216,7 +223,7 @@ async def import_licenses(
     audit(
         session,
         actor,
-        "licenses.import",
+        AuditAction.LICENSES_IMPORT,
         f"import:{issued_at.isoformat()}",
         count=len(records),
         origin=origin,

@@ -48,11 +48,13 @@ async def search_licenses(
     state = narrow.state
     if narrow.product:
         query = query.where(col(License.product) == narrow.product.upper())
-    if state == "void":
+    if state is schemas.LicenseState.VOID:
         query = query.where(col(License.voided_at).is_not(None))
     elif state is not None:
         bound = (
-            col(License.account_id).is_not(None) if state == "bound" else col(License.account_id).is_(None)
+            col(License.account_id).is_not(None)
+            if state is schemas.LicenseState.BOUND
+            else col(License.account_id).is_(None)
         )
         query = query.where(col(License.voided_at).is_(None), bound)
     if q and q.strip():
