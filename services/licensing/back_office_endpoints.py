@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from services.licensing import schemas
-from services.licensing.endpoints import SettingsDep
+from services.licensing.dependencies import SettingsDep
 from services.licensing.problems import COVERAGE_OVERLAP, LICENSE_VOID, NOT_VOID
 from services.licensing.service import staff_corrections, staff_issuance
 from shared.auth import Principal, require_roles
