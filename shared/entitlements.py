@@ -30,20 +30,6 @@ class Period:
         return self.start <= day <= self.end
 
 
-def coverage_of(warranty: Period, contracts: Iterable[Period] = ()) -> Period:
-    """Warranty ∪ contracts as one interval, taking contracts in order while they are contiguous.
-
-    A contract that would leave a gap is not coverage (issuance refuses such contracts; this
-    keeps the function total and honest if one slipped in).
-    """
-    end = warranty.end
-    for contract in sorted(contracts):
-        if contract.start > end + ONE_DAY:
-            break
-        end = max(end, contract.end)
-    return Period(warranty.start, end)
-
-
 @dataclass(frozen=True)
 class ContractCheck:
     """Whether a new contract fits the coverage, and if not, what would make it fit."""
@@ -54,18 +40,78 @@ class ContractCheck:
     overlap: Period | None = None  # days already covered
 
 
-def check_new_contract(coverage: Period, contract: Period) -> ContractCheck:
-    """Back-pay rule: a new contract starts exactly the day after coverage ends.
+CoverageStatus = Literal["in_warranty", "under_contract", "lapsed", "not_started"]
 
-    Starting later leaves a gap (refused: the gap must be paid); starting earlier overlaps days
-    already covered (refused: a renewal bought early starts when the current coverage ends).
+
+@dataclass(frozen=True)
+class Coverage:
+    """A license's coverage and what makes it: the warranty, then the contracts that continue it.
+
+    Built once (`Coverage.of`) from the facts, then asked: its dates, its status on a day, whether
+    a new contract fits, what it would be with one more contract.
     """
-    required = coverage.end + ONE_DAY
-    if contract.start > required:
-        return ContractCheck(False, required, gap=Period(required, contract.start - ONE_DAY))
-    if contract.start < required:
-        return ContractCheck(False, required, overlap=Period(contract.start, min(contract.end, coverage.end)))
-    return ContractCheck(True, required)
+
+    warranty: Period
+    contracts: tuple[Period, ...] = ()  # only those that extend it, in order
+
+    @classmethod
+    def of(cls, warranty: Period, contracts: Iterable[Period] = ()) -> "Coverage":
+        """Warranty ∪ contracts as one interval, taking contracts in order while they are contiguous.
+
+        A contract that would leave a gap is not coverage (issuance refuses such contracts; this
+        keeps the rule total and honest if one slipped in).
+        """
+        end, sources = warranty.end, []
+        for contract in sorted(contracts):
+            if contract.start > end + ONE_DAY:
+                break
+            sources.append(contract)
+            end = max(end, contract.end)
+        return cls(warranty, tuple(sources))
+
+    @property
+    def start(self) -> date:
+        return self.warranty.start
+
+    @property
+    def end(self) -> date:
+        return max([self.warranty.end, *(contract.end for contract in self.contracts)])
+
+    @property
+    def period(self) -> Period:
+        return Period(self.start, self.end)
+
+    @property
+    def sources(self) -> tuple[Period, ...]:
+        return (self.warranty, *self.contracts)
+
+    def status(self, today: date) -> CoverageStatus:
+        if today < self.start:
+            return "not_started"
+        if today > self.end:
+            return "lapsed"
+        return "in_warranty" if today <= self.warranty.end else "under_contract"
+
+    def lapsed_since(self, today: date) -> date | None:
+        """The first uncovered day, once coverage has lapsed."""
+        return self.end + ONE_DAY if today > self.end else None
+
+    def check(self, contract: Period) -> ContractCheck:
+        """Back-pay rule: a new contract starts exactly the day after coverage ends.
+
+        Starting later leaves a gap (refused: the gap must be paid); starting earlier overlaps days
+        already covered (refused: a renewal bought early starts when the current coverage ends).
+        """
+        required = self.end + ONE_DAY
+        if contract.start > required:
+            return ContractCheck(False, required, gap=Period(required, contract.start - ONE_DAY))
+        if contract.start < required:
+            return ContractCheck(False, required, overlap=Period(contract.start, min(contract.end, self.end)))
+        return ContractCheck(True, required)
+
+    def with_contract(self, contract: Period) -> "Coverage":
+        """The coverage once this contract counts too (a preview before binding it)."""
+        return Coverage.of(self.warranty, [*self.contracts, contract])
 
 
 @dataclass(frozen=True)
@@ -114,14 +160,3 @@ def may_open_case(holdings: Iterable[Holding], product: str, today: date) -> boo
 
 def receives_release_notice(holdings: Iterable[Holding], product: str, today: date) -> bool:
     return has_active_coverage(holdings, today, product)
-
-
-CoverageStatus = Literal["in_warranty", "under_contract", "lapsed", "not_started"]
-
-
-def coverage_status(warranty: Period, coverage: Period, today: date) -> CoverageStatus:
-    if today < coverage.start:
-        return "not_started"
-    if today > coverage.end:
-        return "lapsed"
-    return "in_warranty" if today <= warranty.end else "under_contract"

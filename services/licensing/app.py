@@ -4,10 +4,11 @@ from fastapi import FastAPI
 
 from services.licensing.back_office_endpoints import office
 from services.licensing.config import Settings
-from services.licensing.endpoints import admin, keys, me
+from services.licensing.customer_endpoints import keys, me
 from services.licensing.handlers import HANDLERS
-from services.licensing.service import utcnow
+from services.licensing.service.repository import utcnow
 from services.licensing.signing_keys import key_store
+from services.licensing.staff_endpoints import admin
 from shared.db import transaction
 from shared.http.app import create_service_app
 

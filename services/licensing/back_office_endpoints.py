@@ -7,9 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.licensing import back_office, schemas
-from services.licensing.endpoints import SettingsDep
+from services.licensing import schemas
+from services.licensing.dependencies import SettingsDep
 from services.licensing.problems import COVERAGE_OVERLAP, LICENSE_VOID, NOT_VOID
+from services.licensing.service import staff_corrections, staff_issuance
 from shared.auth import Principal, require_roles
 from shared.dates import EARLIEST, LATEST
 from shared.http.deps import SessionDep
@@ -32,7 +33,7 @@ async def contract_terms(
     starts_on: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None,
     ends_on: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None,
 ) -> schemas.ContractTerms:
-    return await back_office.contract_terms(session, settings, serial, starts_on, ends_on)
+    return await staff_issuance.contract_terms(session, settings, serial, starts_on, ends_on)
 
 
 @office.post(
@@ -43,7 +44,7 @@ async def contract_terms(
 async def restore_license(
     serial: str, body: schemas.RestoreRequest, session: SessionDep, settings: SettingsDep, actor: Admin
 ) -> schemas.LicenseAdminView:
-    return await back_office.restore_license(session, settings, actor, serial, body.reason)
+    return await staff_corrections.restore_license(session, settings, actor, serial, body.reason)
 
 
 @office.post(
@@ -54,4 +55,4 @@ async def restore_license(
 async def restore_contract(
     contract_id: UUID, body: schemas.RestoreRequest, session: SessionDep, actor: Admin
 ) -> schemas.LicenseAdminView:
-    return await back_office.restore_contract(session, actor, contract_id, body.reason)
+    return await staff_corrections.restore_contract(session, actor, contract_id, body.reason)

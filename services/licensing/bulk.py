@@ -6,7 +6,9 @@ and its audit entry still commit (or roll back) together.
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
+from uuid import UUID
 
 import asyncpg
 from sqlalchemy import text
@@ -16,18 +18,20 @@ from shared.events import Envelope, Event
 from shared.logging import current_traceparent
 from shared.outbox import event_headers
 
-LICENSE_COLUMNS = (
-    "id",
-    "serial",
-    "product",
-    "edition",
-    "seats",
-    "purchased_on",
-    "warranty_ends",
-    "registration_hash",
-    "customer_ref",
-    "issued_at",
-)
+
+class LicenseRow(NamedTuple):
+    """One imported license as COPY writes it (the fields are the columns, in order)."""
+
+    id: UUID
+    serial: str
+    product: str
+    edition: str
+    seats: int
+    purchased_on: date
+    warranty_ends: date
+    registration_hash: str
+    customer_ref: str | None
+    issued_at: datetime
 
 
 async def _driver_connection(session: AsyncSession) -> asyncpg.Connection:
@@ -41,9 +45,9 @@ async def _driver_connection(session: AsyncSession) -> asyncpg.Connection:
     return driver
 
 
-async def copy_licenses(session: AsyncSession, records: Sequence[tuple[Any, ...]]) -> None:
+async def copy_licenses(session: AsyncSession, records: Sequence[LicenseRow]) -> None:
     driver = await _driver_connection(session)
-    await driver.copy_records_to_table("license", records=records, columns=LICENSE_COLUMNS)
+    await driver.copy_records_to_table("license", records=records, columns=LicenseRow._fields)
 
 
 def _outbox_rows(events: Iterable[Event], source: str) -> Iterator[tuple[Any, ...]]:

@@ -15,15 +15,15 @@ import sys
 from pathlib import Path
 from uuid import UUID
 
-from services.licensing import service
 from services.licensing.config import Settings
 from services.licensing.csv_import import issued_csv
+from services.licensing.service import staff_issuance
 from shared import clock
 from shared.auth import Principal
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.http.problems import Problem
-
-NIL_ACTOR = UUID(int=0)
+from shared.i18n import DEFAULT_LOCALE
+from shared.messages import Message
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,11 +45,13 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write the issued serials and registration numbers (default: FILE.issued.csv; "
         "must not exist; created with mode 0600)",
     )
-    importer.add_argument("--actor", type=UUID, default=NIL_ACTOR, help="account id recorded in the audit")
+    importer.add_argument(
+        "--actor", type=UUID, default=None, help="account id recorded in the audit (default: the system)"
+    )
     return parser
 
 
-async def _import(settings: Settings, data: bytes, source: Path, output: Path, actor: UUID) -> int:
+async def _import(settings: Settings, data: bytes, source: Path, output: Path, actor: UUID | None) -> int:
     if len(data) > settings.import_max_bytes:
         raise SystemExit(f"error: {source} is larger than {settings.import_max_bytes} bytes; split it")
     # Create the output first (exclusive, 0600): a file that cannot be written must stop the
@@ -58,10 +60,10 @@ async def _import(settings: Settings, data: bytes, source: Path, output: Path, a
     engine = make_engine(settings.database_url, pool_size=1)
     try:
         async with transaction(make_sessionmaker(engine)) as session:
-            issued = await service.import_licenses(
+            issued = await staff_issuance.import_licenses(
                 session,
                 settings,
-                Principal(user_id=actor, roles=frozenset({"admin"})),
+                None if actor is None else Principal(user_id=actor, roles=frozenset({"admin"})),
                 data,
                 origin=f"cli:{getpass.getuser()}",
             )
@@ -92,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         clock.use_business_timezone(settings.business_timezone)
         count = asyncio.run(_import(settings, data, args.file, output, args.actor))
     except Problem as problem:
-        print(f"error: {problem.detail}", file=sys.stderr)
+        detail = (
+            problem.detail.render(DEFAULT_LOCALE) if isinstance(problem.detail, Message) else problem.detail
+        )
+        print(f"error: {detail}", file=sys.stderr)
         for error in problem.errors:
             print(
                 f"  line {error.get('line', '?')}: {error.get('field', '')}: {error.get('message')}",

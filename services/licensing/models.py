@@ -1,15 +1,17 @@
 """Licensing tables, in the service's own SQLModel registry."""
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from enum import StrEnum
 from uuid import UUID, uuid4
 
+import sqlalchemy
 from sqlalchemy import Column, DateTime, Index
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared import clock
+from shared.audit import AuditRecord
+from shared.dates import BusinessDate
 from shared.keystore import SigningKeyRecord
 from shared.ratelimit import rate_events_table
 
@@ -23,11 +25,13 @@ def utcnow() -> datetime:
 
 
 class LicenseBase(Base):
-    product: str = Field(max_length=40)
-    edition: str = Field(max_length=80)
-    seats: int
-    purchased_on: date
-    warranty_ends: date
+    """A license's terms as sold: the table, issuance and every view of a license share them."""
+
+    product: str = Field(min_length=1, max_length=40, schema_extra={"examples": ["OMFLOW"]})
+    edition: str = Field(min_length=1, max_length=80, schema_extra={"examples": ["Enterprise"]})
+    seats: int = Field(ge=1, le=1_000_000)
+    purchased_on: BusinessDate
+    warranty_ends: BusinessDate
 
 
 class License(LicenseBase, table=True):
@@ -47,14 +51,19 @@ class License(LicenseBase, table=True):
     )
 
 
-class Contract(Base, table=True):
+class ContractBase(Base):
+    """A maintenance contract's days: the table, issuance and every view of a contract share them."""
+
+    starts_on: BusinessDate
+    ends_on: BusinessDate
+
+
+class Contract(ContractBase, table=True):
     __tablename__ = "contract"
     __table_args__ = (Index("ix_contract_license_id", "license_id"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     license_id: UUID = Field(foreign_key="license.id")
-    starts_on: date
-    ends_on: date
     registration_hash: str = Field(max_length=64, unique=True)
     bound_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     voided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
@@ -85,19 +94,33 @@ class VerifiedAccount(Base, table=True):
 RATE_EVENTS = rate_events_table(Base.metadata)
 
 
-class AuditEntry(Base, table=True):
+class AuditAction(StrEnum):
+    """What the back office did, as the audit listing names it: `<object>.<verb>`."""
+
+    LICENSE_ISSUE = "license.issue"
+    LICENSE_VOID = "license.void"
+    LICENSE_RESTORE = "license.restore"
+    LICENSE_MOVE = "license.move"
+    CONTRACT_ISSUE = "contract.issue"
+    CONTRACT_VOID = "contract.void"
+    CONTRACT_RESTORE = "contract.restore"
+    LICENSES_IMPORT = "licenses.import"
+
+
+def _values(kinds: type[StrEnum]) -> list[str]:
+    """Store an enumeration by its values (`license.void`), not by its member names."""
+    return [kind.value for kind in kinds]
+
+
+class AuditEntry(Base, AuditRecord, table=True):
     """Who did what to which license or contract, when, and why (back-office actions)."""
 
     __tablename__ = "audit"
-    __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_target", "target"))
 
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
-    actor_id: UUID
-    action: str
-    target: str
-    reason: str = ""
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    # The shared VARCHAR(40) column, read back as the enumeration (no CHECK: no schema change).
+    action: AuditAction = Field(
+        sa_type=sqlalchemy.Enum(AuditAction, native_enum=False, values_callable=_values, length=40)
+    )
 
 
 class SigningKey(Base, SigningKeyRecord, table=True):

@@ -1,11 +1,13 @@
 """API models of the licensing service."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from services.licensing.models import AuditAction, AuditEntry, ContractBase, License, LicenseBase
 from shared.bidi import has_bidi_controls
 from shared.dates import BusinessDate
 from shared.entitlements import CoverageStatus
@@ -20,12 +22,18 @@ class _Strict(BaseModel):
 # --- back office -----------------------------------------------------------------------------
 
 
-class LicenseIssue(_Strict):
-    product: str = Field(min_length=1, max_length=40, examples=["OMFLOW"])
-    edition: str = Field(min_length=1, max_length=80, examples=["Enterprise"])
-    seats: int = Field(ge=1, le=1_000_000)
-    purchased_on: BusinessDate
-    warranty_ends: BusinessDate
+class LicensePublic(LicenseBase):
+    """A license as anyone shown it reads it: its terms and its serial."""
+
+    serial: str
+
+
+class LicenseIssue(LicenseBase):
+    """Issuing a license: its terms, and the customer reference of the sale."""
+
+    # SQLModel types its config as a TypedDict of pydantic's options; pydantic reads it per class.
+    model_config = {"extra": "forbid"}  # noqa: RUF012
+
     customer_ref: str | None = Field(default=None, max_length=120)
 
     @field_validator("edition", "customer_ref")
@@ -42,24 +50,18 @@ class LicenseIssue(_Strict):
         return self
 
 
-class LicenseIssued(BaseModel):
+class LicenseIssued(LicensePublic):
     """The answer to issuance: the registration number is shown here once and never again."""
 
     license_id: UUID
-    serial: str
     registration_number: str
-    product: str
-    edition: str
-    seats: int
-    purchased_on: date
-    warranty_ends: date
     customer_ref: str | None
     issued_at: datetime
 
 
-class ContractIssue(_Strict):
-    starts_on: BusinessDate
-    ends_on: BusinessDate
+class ContractIssue(ContractBase):
+    # SQLModel types its config as a TypedDict of pydantic's options; pydantic reads it per class.
+    model_config = {"extra": "forbid"}  # noqa: RUF012
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> "ContractIssue":
@@ -68,13 +70,11 @@ class ContractIssue(_Strict):
         return self
 
 
-class ContractIssued(BaseModel):
+class ContractIssued(ContractBase):
     contract_id: UUID
     license_id: UUID
     serial: str
     registration_number: str
-    starts_on: date
-    ends_on: date
     issued_at: datetime
 
 
@@ -87,23 +87,15 @@ class MoveRequest(_Strict):
     reason: str = Text
 
 
-class ContractAdminView(BaseModel):
+class ContractAdminView(ContractBase):
     id: UUID
-    starts_on: date
-    ends_on: date
     bound_at: datetime | None
     voided_at: datetime | None
     void_reason: str | None
 
 
-class LicenseAdminView(BaseModel):
+class LicenseAdminView(LicensePublic):
     id: UUID
-    serial: str
-    product: str
-    edition: str
-    seats: int
-    purchased_on: date
-    warranty_ends: date
     customer_ref: str | None
     account_id: UUID | None
     account_email: str | None
@@ -117,9 +109,9 @@ class LicenseAdminView(BaseModel):
 class AuditView(BaseModel):
     id: UUID
     at: datetime
-    actor_id: UUID
+    actor_id: UUID | None  # None: a command line or a scheduled job
     actor_email: str | None = None
-    action: str
+    action: AuditAction
     target: str
     reason: str
     before: dict[str, Any] | None = None
@@ -127,13 +119,13 @@ class AuditView(BaseModel):
     details: dict[str, Any]
 
     @classmethod
-    def of(cls, row: Any) -> "AuditView":
+    def of(cls, row: AuditEntry) -> "AuditView":
         details = dict(row.details)
         return cls(
             id=row.id,
             at=row.at,
             actor_id=row.actor_id,
-            actor_email=details.pop("actor_email", None),
+            actor_email=row.actor_email,
             action=row.action,
             target=row.target,
             reason=row.reason,
@@ -152,7 +144,12 @@ class AuditFilter(BaseModel):
     until: BusinessDate | None = None
 
 
-LicenseState = Literal["unbound", "bound", "void"]
+class LicenseState(StrEnum):
+    """Where a license stands, as the back-office search narrows by it."""
+
+    UNBOUND = "unbound"
+    BOUND = "bound"
+    VOID = "void"
 
 
 class LicenseFilter(BaseModel):
@@ -203,6 +200,11 @@ class ImportResult(BaseModel):
     imported: int
 
 
+def public_terms(license: License) -> dict[str, Any]:
+    """The fields every view of a license shows (`LicensePublic`), read from the row."""
+    return license.model_dump(include=set(LicensePublic.model_fields))
+
+
 # --- customers -------------------------------------------------------------------------------
 
 
@@ -218,32 +220,25 @@ class CoverageView(BaseModel):
     lapsed_since: date | None = None
 
 
-class LicensePreview(BaseModel):
-    serial: str
-    product: str
-    edition: str
-    seats: int
-    purchased_on: date
-    warranty_ends: date
+class LicensePreview(LicensePublic):
     coverage: CoverageView
     already_bound_to_you: bool
 
 
+class TimelineKind(StrEnum):
+    WARRANTY = "warranty"
+    CONTRACT = "contract"
+
+
 class TimelineEntry(BaseModel):
-    kind: Literal["warranty", "contract"]
+    kind: TimelineKind
     contract_id: UUID | None = None
     start: date
     end: date
 
 
-class CustomerLicense(BaseModel):
+class CustomerLicense(LicensePublic):
     id: UUID
-    serial: str
-    product: str
-    edition: str
-    seats: int
-    purchased_on: date
-    warranty_ends: date
     coverage: CoverageView
     status: CoverageStatus
     timeline: list[TimelineEntry]
@@ -251,23 +246,19 @@ class CustomerLicense(BaseModel):
     file_url: str
 
 
-class ContractPreview(BaseModel):
+class ContractPreview(ContractBase):
     serial: str
     product: str
     edition: str
-    starts_on: date
-    ends_on: date
     coverage_after: CoverageView
     already_bound_to_you: bool
 
 
-class CustomerContract(BaseModel):
+class CustomerContract(ContractBase):
     id: UUID
     license_id: UUID
     serial: str
     product: str
-    starts_on: date
-    ends_on: date
     bound_at: datetime | None
 
 

@@ -39,8 +39,8 @@ from services.downloads.models import HOLDINGS as DOWNLOADS_HOLDINGS
 from services.downloads.release_dates import publication_date
 from services.downloads.release_ids import release_id_of
 from services.downloads.releases import SERVICE as DOWNLOADS
-from services.licensing import service as licensing
 from services.licensing.config import Settings as LicensingSettings
+from services.licensing.service import customer_licenses as licensing
 from services.notifier.config import Settings as NotifierSettings
 from services.notifier.handlers import build_handlers
 from services.notifier.models import HOLDINGS as NOTIFIER_HOLDINGS

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from services.licensing.serials import format_serial, parse_serial
+from services.licensing.texts import RENEWAL_MUST_PAY_GAP, RENEWAL_OVERLAPS
 from tests.accounts import PortalUser
 from tests.licensing.helpers import API, issue_contract, issue_license, lookup
 
@@ -65,10 +66,11 @@ async def test_contract_with_a_gap_is_refused_naming_the_gap_and_the_start(
         "2024-05-31",
         "2024-03-01",
     )
-    assert "2024-03-01" in problem["detail"]
+    assert problem["detail_id"] == RENEWAL_MUST_PAY_GAP.id and "2024-03-01" in problem["detail"]
 
     overlap = await issue_contract(gateway, staff, license["serial"], "2024-01-01", "2025-01-01")
     assert overlap.status_code == 409 and overlap.json()["type"] == "/problems/coverage-overlap"
+    assert overlap.json()["detail_id"] == RENEWAL_OVERLAPS.id
     assert overlap.json()["required_start"] == "2024-03-01"
 
     first = await issue_contract(gateway, staff, license["serial"], "2024-03-01", "2025-02-28")

@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 
+from services.licensing.texts import CHECK_SERIAL
 from tests.accounts import PortalUser, register_customer
 from tests.kit import client_ip, eventually
 from tests.licensing.helpers import (
@@ -107,7 +108,13 @@ async def test_malformed_serial_is_refused_before_any_lookup(
         )
         assert response.status_code == 422, (bad, response.text)
         assert response.json()["type"] == "/problems/malformed-serial"
-        assert "check the serial" in response.json()["detail"].lower()
+        assert response.json()["detail_id"] == CHECK_SERIAL.id
+    in_chinese = await gateway.post(
+        f"{API}/me/licenses",
+        json=lookup(license) | {"serial": "OMF-1234"},
+        headers=customer.headers | {"Accept-Language": "zh-TW"},
+    )
+    assert in_chinese.json()["detail"] == CHECK_SERIAL.zh_tw
     # Malformed input is not a guess: the customer still has every attempt left.
     bound = await gateway.post(f"{API}/me/licenses", json=lookup(license), headers=customer.headers)
     assert bound.status_code == 201

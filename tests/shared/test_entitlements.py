@@ -7,11 +7,9 @@ from hypothesis import strategies as st
 
 from shared.entitlements import (
     ONE_DAY,
+    Coverage,
     Holding,
     Period,
-    check_new_contract,
-    coverage_of,
-    coverage_status,
     may_download,
     may_open_case,
 )
@@ -33,7 +31,7 @@ def contiguous_chain(draw) -> tuple[Period, list[Period]]:
     contracts, end = [], warranty.end
     for length in draw(st.lists(lengths, max_size=5)):
         contract = Period(end + ONE_DAY, end + ONE_DAY + timedelta(days=length))
-        assert check_new_contract(Period(warranty.start, end), contract).fits
+        assert Coverage.of(Period(warranty.start, end)).check(contract).fits
         contracts.append(contract)
         end = contract.end
     return warranty, contracts
@@ -41,7 +39,7 @@ def contiguous_chain(draw) -> tuple[Period, list[Period]]:
 
 @given(periods(), st.lists(periods(), max_size=6))
 def test_coverage_is_one_contiguous_interval_starting_at_warranty(warranty, contracts):
-    coverage = coverage_of(warranty, contracts)
+    coverage = Coverage.of(warranty, contracts)
     assert coverage.start == warranty.start
     assert coverage.end >= warranty.end
     # every day of the interval is covered by the warranty or by a contract
@@ -55,16 +53,19 @@ def test_coverage_is_one_contiguous_interval_starting_at_warranty(warranty, cont
 @given(contiguous_chain())
 def test_back_pay_chain_covers_everything_without_gap(chain):
     warranty, contracts = chain
-    coverage = coverage_of(warranty, contracts)
+    coverage = Coverage.of(warranty, contracts)
     assert coverage.end == (contracts[-1].end if contracts else warranty.end)
+    assert coverage.sources == (warranty, *contracts)
 
 
 @given(periods(), periods())
-def test_back_pay_rule_never_admits_a_gap_or_overlap(coverage, contract):
-    check = check_new_contract(coverage, contract)
+def test_back_pay_rule_never_admits_a_gap_or_overlap(warranty, contract):
+    coverage = Coverage.of(warranty)
+    check = coverage.check(contract)
     if check.fits:
         assert contract.start == coverage.end + ONE_DAY
-        assert coverage_of(coverage, [contract]).end == max(coverage.end, contract.end)
+        assert coverage.with_contract(contract).end == max(coverage.end, contract.end)
+        assert coverage.with_contract(contract).contracts == (contract,)
     else:
         assert check.required_start == coverage.end + ONE_DAY
         assert (check.gap is None) != (check.overlap is None)
@@ -75,7 +76,7 @@ def test_back_pay_rule_never_admits_a_gap_or_overlap(coverage, contract):
 @given(contiguous_chain(), days, st.sampled_from(["product", "update", "document"]))
 def test_release_after_coverage_end_is_never_an_entitlement(chain, published_on, kind):
     warranty, contracts = chain
-    coverage = coverage_of(warranty, contracts)
+    coverage = Coverage.of(warranty, contracts).period
     holding = Holding("OMFLOW", coverage)
     allowed = may_download([holding], "OMFLOW", kind, published_on)
     assert allowed == (published_on <= coverage.end)
@@ -85,8 +86,8 @@ def test_release_after_coverage_end_is_never_an_entitlement(chain, published_on,
 @given(contiguous_chain(), st.integers(min_value=0, max_value=5), days, days)
 def test_entitlements_never_grow_when_coverage_shrinks(chain, dropped, published_on, today):
     warranty, contracts = chain
-    full = Holding("OMFLOW", coverage_of(warranty, contracts))
-    shrunk = Holding("OMFLOW", coverage_of(warranty, contracts[: max(0, len(contracts) - dropped)]))
+    full = Holding("OMFLOW", Coverage.of(warranty, contracts).period)
+    shrunk = Holding("OMFLOW", Coverage.of(warranty, contracts[: max(0, len(contracts) - dropped)]).period)
     assert shrunk.coverage.end <= full.coverage.end
     if may_download([shrunk], "OMFLOW", "update", published_on):
         assert may_download([full], "OMFLOW", "update", published_on)
@@ -103,7 +104,21 @@ def test_cases_need_coverage_active_today():
 
 def test_coverage_status_names_warranty_contract_and_lapse():
     warranty = Period(date(2024, 1, 1), date(2024, 12, 31))
-    coverage = coverage_of(warranty, [Period(date(2025, 1, 1), date(2025, 12, 31))])
-    assert coverage_status(warranty, coverage, date(2024, 6, 1)) == "in_warranty"
-    assert coverage_status(warranty, coverage, date(2025, 6, 1)) == "under_contract"
-    assert coverage_status(warranty, coverage, date(2026, 1, 1)) == "lapsed"
+    coverage = Coverage.of(warranty, [Period(date(2025, 1, 1), date(2025, 12, 31))])
+    assert coverage.status(date(2023, 12, 31)) == "not_started"
+    assert coverage.status(date(2024, 6, 1)) == "in_warranty"
+    assert coverage.status(date(2025, 6, 1)) == "under_contract"
+    assert coverage.status(date(2026, 1, 1)) == "lapsed"
+    assert coverage.lapsed_since(date(2025, 12, 31)) is None
+    assert coverage.lapsed_since(date(2026, 3, 1)) == date(2026, 1, 1)
+
+
+def test_a_contract_after_a_gap_is_not_a_source_of_coverage():
+    warranty = Period(date(2024, 1, 1), date(2024, 12, 31))
+    renewal = Period(date(2025, 1, 1), date(2025, 6, 30))
+    stray = Period(date(2025, 8, 1), date(2026, 7, 31))  # leaves July 2025 unpaid
+    coverage = Coverage.of(warranty, [stray, renewal])
+    assert coverage.sources == (warranty, renewal)
+    assert coverage.period == Period(date(2024, 1, 1), date(2025, 6, 30))
+    check = coverage.check(stray)
+    assert not check.fits and check.gap == Period(date(2025, 7, 1), date(2025, 7, 31))

@@ -1,0 +1,175 @@
+"""Customer-facing license operations: preview, bind, my licenses and the signed license file."""
+
+from typing import Any
+from uuid import UUID
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.licensing import schemas
+from services.licensing.config import Settings
+from services.licensing.events import license_bound, publish
+from services.licensing.license_file import sign
+from services.licensing.models import Contract, License, VerifiedAccount
+from services.licensing.problems import LICENSE_ALREADY_BOUND, NOT_FOUND
+from services.licensing.service.customer_lookup import (
+    enforce_lookup_limit,
+    matching_license,
+    refuse_lookup,
+    require_verified_account,
+)
+from services.licensing.service.repository import (
+    contracts_of,
+    coverage_from,
+    customer_coverage,
+    today,
+    utcnow,
+)
+from services.licensing.signing_keys import key_store
+from services.licensing.texts import LICENSE_BOUND_ELSEWHERE, NO_LICENSE_OF_YOURS
+from shared.auth import Principal
+from shared.entitlements import Coverage
+from shared.http.problems import Problem
+
+
+def coverage_view(coverage: Coverage) -> schemas.CoverageView:
+    day = today()
+    return schemas.CoverageView(
+        start=coverage.start,
+        end=coverage.end,
+        status=coverage.status(day),
+        lapsed_since=coverage.lapsed_since(day),
+    )
+
+
+def _file_url(settings: Settings, license: License) -> str:
+    return f"{settings.public_url.rstrip('/')}/api/licensing/me/licenses/{license.id}/file"
+
+
+def customer_view(
+    settings: Settings, license: License, contracts: list[Contract], coverage: Coverage
+) -> schemas.CustomerLicense:
+    view = coverage_view(coverage)
+    timeline = [
+        schemas.TimelineEntry(
+            kind=schemas.TimelineKind.WARRANTY, start=license.purchased_on, end=license.warranty_ends
+        )
+    ]
+    timeline += [
+        schemas.TimelineEntry(
+            kind=schemas.TimelineKind.CONTRACT, contract_id=c.id, start=c.starts_on, end=c.ends_on
+        )
+        for c in contracts
+    ]
+    return schemas.CustomerLicense(
+        **schemas.public_terms(license),
+        id=license.id,
+        coverage=view,
+        status=view.status,
+        timeline=timeline,
+        bound_at=license.bound_at,
+        file_url=_file_url(settings, license),
+    )
+
+
+async def preview_license(
+    session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
+) -> schemas.LicensePreview:
+    await require_verified_account(session, user)
+    await enforce_lookup_limit(session, settings, user, address)
+    license = await matching_license(session, settings, lookup, lock=False)
+    if license is None:
+        await refuse_lookup(session, settings, user, address)
+    coverage, _ = await customer_coverage(session, license)
+    return schemas.LicensePreview(
+        **schemas.public_terms(license),
+        coverage=coverage_view(coverage),
+        already_bound_to_you=license.account_id == user.user_id,
+    )
+
+
+async def bind_license(
+    session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
+) -> tuple[schemas.CustomerLicense, bool]:
+    """Bind a license to the caller. Returns (license, created); binding twice is idempotent.
+
+    The row lock serialises concurrent binds of one serial: the first commits, the others then
+    read its account id and get a conflict.
+    """
+    await require_verified_account(session, user)
+    await enforce_lookup_limit(session, settings, user, address)
+    license = await matching_license(session, settings, lookup, lock=True)
+    if license is None:
+        await refuse_lookup(session, settings, user, address)
+    if license.account_id not in (None, user.user_id):
+        raise Problem(
+            LICENSE_ALREADY_BOUND,
+            detail=LICENSE_BOUND_ELSEWHERE(),
+        )
+    # Binding changes who holds the license, not its coverage: computed once, before or after.
+    coverage, contracts = await customer_coverage(session, license)
+    if license.account_id == user.user_id:
+        return customer_view(settings, license, contracts, coverage), False
+    license.account_id, license.bound_at = user.user_id, utcnow()
+    session.add(license)
+    await session.flush()
+    await publish(session, license_bound(license, coverage))
+    return customer_view(settings, license, contracts, coverage), True
+
+
+async def _owned_license(session: AsyncSession, user: Principal, license_id: UUID) -> License:
+    license = await session.get(License, license_id)
+    # Someone else's license answers exactly like a missing one.
+    if license is None or license.account_id != user.user_id or license.voided_at is not None:
+        raise Problem(NOT_FOUND, detail=NO_LICENSE_OF_YOURS())
+    return license
+
+
+async def list_my_licenses(
+    session: AsyncSession, settings: Settings, user: Principal
+) -> list[schemas.CustomerLicense]:
+    query = (
+        select(License)
+        .where(License.account_id == user.user_id, col(License.voided_at).is_(None))
+        .order_by(col(License.bound_at))
+    )
+    licenses = list((await session.exec(query)).all())
+    contracts = await contracts_of(session, [license.id for license in licenses], bound_only=True)
+    return [
+        customer_view(settings, license, contracts[license.id], coverage_from(license, contracts[license.id]))
+        for license in licenses
+    ]
+
+
+async def get_my_license(
+    session: AsyncSession, settings: Settings, user: Principal, license_id: UUID
+) -> schemas.CustomerLicense:
+    license = await _owned_license(session, user, license_id)
+    coverage, contracts = await customer_coverage(session, license)
+    return customer_view(settings, license, contracts, coverage)
+
+
+async def license_file(
+    session: AsyncSession, settings: Settings, user: Principal, license_id: UUID
+) -> tuple[str, dict[str, Any]]:
+    """The signed `<serial>.lic` document: (file name, JSON document)."""
+    license = await _owned_license(session, user, license_id)
+    coverage, _ = await customer_coverage(session, license)
+    account = await session.get(VerifiedAccount, user.user_id)
+    key, private_key = await key_store(settings.secret_key).signing_key(session, utcnow())
+    kid = key.kid
+    payload = {
+        "serial": license.serial,
+        "product": license.product,
+        "edition": license.edition,
+        "seats": license.seats,
+        "licensee": {
+            "account_id": str(user.user_id),
+            "name": account.name if account else "",
+            "email": account.email if account else "",
+        },
+        "coverage_end": coverage.end.isoformat(),
+        "issued_at": utcnow().isoformat(timespec="seconds"),
+        "key_id": kid,
+    }
+    return f"{license.serial}.lic", sign(payload, private_key)

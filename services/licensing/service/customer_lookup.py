@@ -1,0 +1,109 @@
+"""Who may look a license or contract up by serial and registration number, and how often.
+
+A miss costs what a hit costs, and every miss is counted per account and per address.
+"""
+
+from datetime import timedelta
+from typing import NoReturn
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.licensing import schemas
+from services.licensing.config import Settings
+from services.licensing.models import Contract, License, VerifiedAccount
+from services.licensing.problems import ACCOUNT_NOT_VERIFIED, LICENSE_NOT_FOUND
+from services.licensing.serials import registration_hash, same_hash
+from services.licensing.service.repository import canonical_serial, utcnow
+from services.licensing.texts import (
+    CHECK_SERIAL_AND_REGISTRATION,
+    TOO_MANY_WRONG_NUMBERS,
+    VERIFY_ACCOUNT_FIRST,
+)
+from shared import ratelimit
+from shared.auth import Principal
+from shared.http.problems import RATE_LIMITED, Problem
+
+# Compared against when the serial does not exist, so a miss costs what a hit costs.
+_ABSENT_HASH = "0" * 64
+
+
+async def require_verified_account(session: AsyncSession, user: Principal) -> VerifiedAccount:
+    account = await session.get(VerifiedAccount, user.user_id)
+    if account is None or account.disabled:
+        raise Problem(
+            ACCOUNT_NOT_VERIFIED,
+            detail=VERIFY_ACCOUNT_FIRST(),
+        )
+    return account
+
+
+def _lookup_keys(user: Principal, address: str, settings: Settings) -> tuple[tuple[str, int], ...]:
+    # The account first: every request takes the keys' locks in the same order (no deadlock).
+    return (
+        (f"lookup-miss:account:{user.user_id}", settings.lookup_failures_per_account),
+        (f"lookup-miss:address:{address}", settings.lookup_failures_per_address),
+    )
+
+
+async def enforce_lookup_limit(
+    session: AsyncSession, settings: Settings, user: Principal, address: str
+) -> None:
+    """At most N failed lookups per window per account and per address, counted in Postgres
+    (shared/ratelimit.py) so every replica sees the same count. The keys stay locked until the
+    transaction ends, so parallel requests take turns and cannot all slip under the limit."""
+    window = timedelta(seconds=settings.lookup_window_seconds)
+    moment = utcnow()
+    for key, limit in _lookup_keys(user, address, settings):
+        wait = await ratelimit.retry_after(session, key, limit=limit, window=window, now=moment)
+        if wait:
+            raise Problem(
+                RATE_LIMITED,
+                detail=TOO_MANY_WRONG_NUMBERS(seconds=wait),
+                headers={"Retry-After": str(wait)},
+            )
+
+
+async def refuse_lookup(session: AsyncSession, settings: Settings, user: Principal, address: str) -> NoReturn:
+    """Wrong serial, wrong registration number or void license: indistinguishable on purpose.
+    The failed attempt is kept (committed) so that the lookup limit counts it."""
+    moment = utcnow()
+    for key, _ in _lookup_keys(user, address, settings):
+        await ratelimit.record(session, key, moment)
+    raise Problem(LICENSE_NOT_FOUND, detail=CHECK_SERIAL_AND_REGISTRATION(), keep_changes=True)
+
+
+async def matching_license(
+    session: AsyncSession, settings: Settings, lookup: schemas.LookupRequest, *, lock: bool
+) -> License | None:
+    serial = canonical_serial(settings, lookup.serial)
+    digest = registration_hash(settings.pepper, lookup.registration_number)  # always: same cost
+    query = select(License).where(License.serial == serial)
+    if lock:
+        query = query.with_for_update()
+    license = (await session.exec(query)).first()
+    matches = same_hash(license.registration_hash if license else _ABSENT_HASH, digest)
+    if license is None or not matches or license.voided_at is not None:
+        return None
+    return license
+
+
+async def matching_contract(
+    session: AsyncSession, settings: Settings, lookup: schemas.LookupRequest, *, lock: bool
+) -> tuple[Contract, License] | None:
+    serial = canonical_serial(settings, lookup.serial)
+    digest = registration_hash(settings.pepper, lookup.registration_number)
+    query = (
+        select(Contract, License)
+        .join(License, col(License.id) == Contract.license_id)
+        .where(License.serial == serial, Contract.registration_hash == digest)
+    )
+    if lock:
+        query = query.with_for_update()
+    found = (await session.exec(query)).first()
+    if found is None:
+        return None
+    contract, license = found
+    if contract.voided_at is not None or license.voided_at is not None:
+        return None
+    return contract, license
