@@ -23,7 +23,6 @@ from shared.auth import Principal
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.http.problems import Problem
 from shared.i18n import DEFAULT_LOCALE
-from shared.messages import Message
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         count = asyncio.run(_import(settings, data, args.file, output, args.actor))
     except Problem as problem:
         detail = (
-            problem.detail.render(DEFAULT_LOCALE) if isinstance(problem.detail, Message) else problem.detail
+            problem.detail.render(DEFAULT_LOCALE) if problem.detail else problem.type.title(DEFAULT_LOCALE)
         )
         print(f"error: {detail}", file=sys.stderr)
         for error in problem.errors:

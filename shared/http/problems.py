@@ -52,7 +52,7 @@ class Problem(Exception):
     """
 
     type: ProblemType
-    detail: Message | str | None = None  # str: untranslated, being retired service by service
+    detail: Message | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] | None = None
@@ -184,7 +184,7 @@ def problem_response(
     request: Request,
     problem_type: ProblemType,
     *,
-    detail: Message | str | None = None,
+    detail: Message | None = None,
     errors: list[dict[str, Any]] | None = None,
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
@@ -196,11 +196,9 @@ def problem_response(
         "status": problem_type.status,
         "instance": request.url.path,
     }
-    if isinstance(detail, Message):
+    if detail is not None:
         body["detail"] = detail.render(locale)
         body["detail_id"] = detail.id
-    elif detail:
-        body["detail"] = detail
     if errors:
         body["errors"] = errors
     if extra:
