@@ -15,11 +15,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 import httpx
+from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.portal_client import run_cli
+from shared.migrate import alembic_config
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -119,3 +122,31 @@ async def rolled_back_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession
         finally:
             await session.close()
             await outer.rollback()
+
+
+@asynccontextmanager
+async def scratch_database(
+    stack: dict[str, Any], service: str
+) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
+    """An empty database on the test stack's PostgreSQL for one migration test, dropped after:
+    yields its SQLAlchemy URL (for `migrate`) and a plain asyncpg connection to inspect rows."""
+    pg = stack["postgres"]
+    name = f"{service}_migration_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(
+        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
+    )
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = pg["url_template"].format(db=name)
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        yield url, connection
+    finally:
+        await connection.close()
+        await admin.execute(f'DROP DATABASE "{name}"')
+        await admin.close()
+
+
+async def migrate(service: str, url: str, direction: str, revision: str) -> None:
+    """Run a service's Alembic migrations up or down to `revision` on `url`."""
+    run = command.upgrade if direction == "up" else command.downgrade
+    await asyncio.to_thread(run, alembic_config(service, url), revision)

@@ -1,8 +1,9 @@
 """Routes of case attachments: start an upload, complete it, list with short-lived downloads."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from services.cases import attachments
 from services.cases.attachment_storage import AttachmentStorage
@@ -17,15 +18,14 @@ from services.cases.problems import (
 )
 from services.cases.schemas import AttachmentCreate, AttachmentPublic, UploadFormPublic, UploadStarted
 from shared.auth import CurrentUser
-from shared.http.deps import SessionDep
+from shared.http.deps import SessionDep, from_app_state
 from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/cases/{case_id}/attachments", tags=["attachments"])
 
 
-def _storage(request: Request) -> AttachmentStorage:
-    storage: AttachmentStorage = request.app.state.attachment_storage  # built once by create_app
-    return storage
+StorageDep = Annotated[AttachmentStorage, from_app_state("attachment_storage")]  # built by create_app
+SettingsDep = Annotated[Settings, from_app_state("settings")]
 
 
 def _public(attachment: CaseAttachment, storage: AttachmentStorage | None = None) -> AttachmentPublic:
@@ -45,15 +45,19 @@ def _public(attachment: CaseAttachment, storage: AttachmentStorage | None = None
     responses=problem_responses(CASE_CLOSED, ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE_NOT_ALLOWED),
 )
 async def start_upload(
-    request: Request, session: SessionDep, user: CurrentUser, case_id: UUID, body: AttachmentCreate
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
+    user: CurrentUser,
+    case_id: UUID,
+    body: AttachmentCreate,
 ) -> UploadStarted:
-    settings: Settings = request.app.state.settings
     attachment, form = await attachments.start_upload(
         session,
         user,
         case_id,
         body,
-        storage=_storage(request),
+        storage=storage,
         max_bytes=settings.attachment_max_bytes,
         allowed_types=settings.attachment_content_types,
     )
@@ -69,16 +73,14 @@ async def start_upload(
     responses=problem_responses(UPLOAD_INCOMPLETE, ATTACHMENT_NOT_FOUND),
 )
 async def complete_upload(
-    request: Request, session: SessionDep, user: CurrentUser, case_id: UUID, attachment_id: UUID
+    session: SessionDep, storage: StorageDep, user: CurrentUser, case_id: UUID, attachment_id: UUID
 ) -> AttachmentPublic:
-    storage = _storage(request)
     attachment = await attachments.complete_upload(session, user, case_id, attachment_id, storage=storage)
     return _public(attachment, storage)
 
 
 @router.get("", summary="Attachments of the case, each with a short-lived download URL")
 async def list_attachments(
-    request: Request, session: SessionDep, user: CurrentUser, case_id: UUID
+    session: SessionDep, storage: StorageDep, user: CurrentUser, case_id: UUID
 ) -> list[AttachmentPublic]:
-    storage = _storage(request)
     return [_public(a, storage) for a in await attachments.list_attachments(session, user, case_id)]

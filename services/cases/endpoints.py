@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from services.cases import desk, service
 from services.cases.access import staff_sees
@@ -33,18 +33,14 @@ from services.cases.workflow import CaseRules
 from shared import clock
 from shared.auth import CurrentUser
 from shared.events.cases import CaseCategory, CaseStatus
-from shared.http.deps import SessionDep
+from shared.http.deps import SessionDep, from_app_state
 from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
-def _rules(request: Request) -> CaseRules:
-    rules: CaseRules = request.app.state.rules  # built once from the settings by create_app
-    return rules
-
-
-RulesDep = Annotated[CaseRules, Depends(_rules)]
+RulesDep = Annotated[CaseRules, from_app_state("rules")]  # built once from the settings by create_app
+SettingsDep = Annotated[Settings, from_app_state("settings")]
 
 
 @router.post(
@@ -54,13 +50,12 @@ RulesDep = Annotated[CaseRules, Depends(_rules)]
     dependencies=[Depends(posting_limit("case"))],
 )
 async def open_case(
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     rules: RulesDep,
     body: CaseCreate,
 ) -> CasePublic:
-    settings: Settings = request.app.state.settings
     case = await service.open_case(
         session,
         user.user_id,

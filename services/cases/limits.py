@@ -9,15 +9,13 @@ per-second brake on case POSTs in front of this.
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Literal
-
-from fastapi import Request
+from typing import Annotated, Literal
 
 from services.cases.config import Settings
 from services.cases.texts import TOO_MANY_CASES, TOO_MANY_REPLIES
 from shared import clock
 from shared.auth import CurrentUser
-from shared.http.deps import ClientAddress, SessionDep
+from shared.http.deps import ClientAddress, SessionDep, from_app_state
 from shared.http.problems import RATE_LIMITED, Problem
 from shared.ratelimit import allow
 
@@ -27,10 +25,14 @@ Action = Literal["case", "reply"]
 def posting_limit(action: Action) -> Callable[..., Awaitable[None]]:
     """A route dependency: `dependencies=[Depends(posting_limit("case"))]`."""
 
-    async def check(request: Request, session: SessionDep, user: CurrentUser, client: ClientAddress) -> None:
+    async def check(
+        session: SessionDep,
+        settings: Annotated[Settings, from_app_state("settings")],
+        user: CurrentUser,
+        client: ClientAddress,
+    ) -> None:
         if user.is_staff:
             return
-        settings: Settings = request.app.state.settings
         account_limit, address_limit = (
             (settings.cases_per_account_per_hour, settings.cases_per_address_per_window)
             if action == "case"

@@ -2,16 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
-
 from services.licensing.config import Settings
 from shared.auth import Principal, require_roles
+from shared.http.deps import from_app_state
 
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, from_app_state("settings")]
 Staff = Annotated[Principal, require_roles("admin", "support")]
 Customer = Annotated[Principal, require_roles("customer")]

@@ -10,7 +10,7 @@ from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
@@ -20,15 +20,10 @@ from services.notifier.preferences import Preferences, Topic
 from services.notifier.problems import UNSUBSCRIBE_LINK_DAMAGED, UNSUBSCRIBE_LINK_INVALID
 from shared import clock
 from shared.auth import CurrentUser
-from shared.http.deps import SessionDep
+from shared.http.deps import SessionDep, from_app_state
 from shared.http.problems import Problem, problem_responses
 
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, from_app_state("settings")]
 TokenQuery = Annotated[str, Query(min_length=1, max_length=2048)]
 
 me = APIRouter(prefix="/me", tags=["me"])

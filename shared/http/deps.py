@@ -49,6 +49,17 @@ def client_address(request: Request) -> str:
     return forwarded or peer
 
 
+def from_app_state(name: str) -> Any:
+    """`Annotated[T, from_app_state("presigner")]`: an object the service's `create_app` put on
+    `app.state` once (its settings, a storage client…), typed where it is used. The one way a
+    request reaches settings and shared objects."""
+
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return Depends(dependency)
+
+
 # scope="function": commit before the response leaves, so a 2xx means the write is durable.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 LocaleDep = Annotated[Locale, Depends(_locale)]

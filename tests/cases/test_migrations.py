@@ -1,40 +1,24 @@
 """The desk migration on a scratch database: old statuses map onto the workflow, and back."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import pytest
-from alembic import command
 
 from shared import clock
-from shared.migrate import alembic_config
+from tests.kit import migrate, scratch_database
 
 
 @pytest.fixture
 async def scratch(stack: dict[str, Any]) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
-    pg = stack["postgres"]
-    name = f"cases_migration_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(
-        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = pg["url_template"].format(db=name)
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        yield url, connection
-    finally:
-        await connection.close()
-        await admin.execute(f'DROP DATABASE "{name}"')
-        await admin.close()
+    async with scratch_database(stack, "cases") as database:
+        yield database
 
 
 async def _migrate(url: str, direction: str, revision: str) -> None:
-    config = alembic_config("cases", url)
-    run = command.upgrade if direction == "up" else command.downgrade
-    await asyncio.to_thread(run, config, revision)
+    await migrate("cases", url, direction, revision)
 
 
 async def test_old_cases_map_onto_the_workflow(scratch: tuple[str, asyncpg.Connection]) -> None:

@@ -1,7 +1,6 @@
 """The audit migration on a scratch database: audit_log rows survive as rows of the shared
 `audit` shape (target = the user id as text), and come back on downgrade."""
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -9,32 +8,18 @@ from typing import Any
 
 import asyncpg
 import pytest
-from alembic import command
 
-from shared.migrate import alembic_config
+from tests.kit import migrate, scratch_database
 
 
 @pytest.fixture
 async def scratch(stack: dict[str, Any]) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
-    pg = stack["postgres"]
-    name = f"identity_migration_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(
-        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = pg["url_template"].format(db=name)
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        yield url, connection
-    finally:
-        await connection.close()
-        await admin.execute(f'DROP DATABASE "{name}"')
-        await admin.close()
+    async with scratch_database(stack, "identity") as database:
+        yield database
 
 
 async def _migrate(url: str, direction: str, revision: str) -> None:
-    run = command.upgrade if direction == "up" else command.downgrade
-    await asyncio.to_thread(run, alembic_config("identity", url), revision)
+    await migrate("identity", url, direction, revision)
 
 
 async def test_audit_log_rows_move_to_the_shared_audit_table(scratch: tuple[str, asyncpg.Connection]) -> None:

@@ -1,6 +1,5 @@
 """The audit migration on a scratch database: every row is kept, who acted moves to its column."""
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -8,33 +7,19 @@ from typing import Any
 
 import asyncpg
 import pytest
-from alembic import command
 
 from shared.audit import SYSTEM
-from shared.migrate import alembic_config
+from tests.kit import migrate, scratch_database
 
 
 @pytest.fixture
 async def scratch(stack: dict[str, Any]) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
-    pg = stack["postgres"]
-    name = f"licensing_migration_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(
-        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = pg["url_template"].format(db=name)
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        yield url, connection
-    finally:
-        await connection.close()
-        await admin.execute(f'DROP DATABASE "{name}"')
-        await admin.close()
+    async with scratch_database(stack, "licensing") as database:
+        yield database
 
 
 async def _migrate(url: str, direction: str, revision: str) -> None:
-    run = command.upgrade if direction == "up" else command.downgrade
-    await asyncio.to_thread(run, alembic_config("licensing", url), revision)
+    await migrate("licensing", url, direction, revision)
 
 
 async def test_audit_rows_keep_who_what_and_why(scratch: tuple[str, asyncpg.Connection]) -> None:
