@@ -3,8 +3,10 @@ map the result. Nothing else lives here."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Body, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import accounts, core, guessing, mail_requests, profile, sign_in
 from services.identity.keys import jwks_of
@@ -37,7 +39,7 @@ from services.identity.schemas import (
     VerifyRequest,
 )
 from shared.auth import CurrentUser, current_user
-from shared.http.deps import ClientAddress, SessionDep
+from shared.http.deps import ClientAddress, SessionDep, from_app_state
 from shared.http.problems import RATE_LIMITED, UNAUTHORIZED, problem_responses
 
 auth = APIRouter(prefix="/auth", tags=["auth"])
@@ -47,16 +49,17 @@ wellknown = APIRouter(tags=["keys"])
 ACCEPTED = {"status": "verification_sent"}
 
 
-def identity_deps(request: Request) -> core.Deps:
-    return request.app.state.identity
+# The service's settings, keys and clients, built once by create_app.
+IdentityDeps = Annotated[core.Deps, from_app_state("identity")]
+SessionMaker = Annotated[async_sessionmaker[AsyncSession], from_app_state("sessions")]
 
 
-def _tokens(request: Request, pair: sign_in.TokenPair) -> Response:
+def _tokens(deps: core.Deps, pair: sign_in.TokenPair) -> Response:
     body = TokenResponse(
         access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
     )
     response = JSONResponse(body.model_dump(), headers={"Cache-Control": "no-store"})
-    settings = identity_deps(request).settings
+    settings = deps.settings
     response.set_cookie(
         settings.refresh_cookie_name,
         pair.refresh_token,
@@ -87,9 +90,9 @@ def me_public(user: User) -> MePublic:
 
 @auth.post("/register", status_code=202, response_model=StatusResponse, summary="Create an account")
 async def register(
-    data: RegisterRequest, request: Request, session: SessionDep, client: ClientAddress
+    data: RegisterRequest, session: SessionDep, deps: IdentityDeps, client: ClientAddress
 ) -> dict:
-    await accounts.register(session, identity_deps(request), data, client)
+    await accounts.register(session, deps, data, client)
     return ACCEPTED
 
 
@@ -112,9 +115,14 @@ async def verify(data: VerifyRequest, session: SessionDep) -> dict:
     summary="Mail a new link",
 )
 async def resend(
-    data: EmailRequest, request: Request, session: SessionDep, client: ClientAddress, after: BackgroundTasks
+    data: EmailRequest,
+    request: Request,
+    session: SessionDep,
+    deps: IdentityDeps,
+    client: ClientAddress,
+    after: BackgroundTasks,
 ) -> dict:
-    await accounts.queue_mail_request(session, identity_deps(request).settings, "resend", data.email, client)
+    await accounts.queue_mail_request(session, deps.settings, "resend", data.email, client)
     after.add_task(mail_requests.wake, request.app)  # runs after the commit and the answer
     return ACCEPTED
 
@@ -125,24 +133,31 @@ async def resend(
     responses=problem_responses(INVALID_CREDENTIALS, EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED, LOCKED),
     summary="Sign in with email and password",
 )
-async def login(data: LoginRequest, request: Request, session: SessionDep, client: ClientAddress) -> Response:
+async def login(
+    data: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    sessions: SessionMaker,
+    deps: IdentityDeps,
+    client: ClientAddress,
+) -> Response:
     user_agent = request.headers.get("user-agent", "")
     result = await sign_in.login(
         session,
-        identity_deps(request),
+        deps,
         data.email,
         data.password,
         client,
         user_agent,
-        reader=request.app.state.sessions,
+        reader=sessions,
     )
-    return _tokens(request, result)
+    return _tokens(deps, result)
 
 
-def _refresh_token_of(request: Request, data: RefreshRequest | None) -> str | None:
+def _refresh_token_of(request: Request, deps: core.Deps, data: RefreshRequest | None) -> str | None:
     if data is not None and data.refresh_token:
         return data.refresh_token
-    return request.cookies.get(identity_deps(request).settings.refresh_cookie_name)
+    return request.cookies.get(deps.settings.refresh_cookie_name)
 
 
 @auth.post(
@@ -152,14 +167,17 @@ def _refresh_token_of(request: Request, data: RefreshRequest | None) -> str | No
     summary="Exchange a refresh token for a new pair",
 )
 async def refresh(
-    request: Request, session: SessionDep, data: Annotated[RefreshRequest | None, Body()] = None
+    request: Request,
+    session: SessionDep,
+    deps: IdentityDeps,
+    data: Annotated[RefreshRequest | None, Body()] = None,
 ) -> Response:
-    result = await sign_in.refresh(session, identity_deps(request), _refresh_token_of(request, data))
-    return _tokens(request, result)
+    result = await sign_in.refresh(session, deps, _refresh_token_of(request, deps, data))
+    return _tokens(deps, result)
 
 
-def _clear_cookie(request: Request, response: Response) -> None:
-    settings = identity_deps(request).settings
+def _clear_cookie(deps: core.Deps, response: Response) -> None:
+    settings = deps.settings
     response.delete_cookie(
         settings.refresh_cookie_name,
         path=settings.refresh_cookie_path,
@@ -179,17 +197,18 @@ async def logout(
     request: Request,
     response: Response,
     session: SessionDep,
+    deps: IdentityDeps,
     data: Annotated[RefreshRequest | None, Body()] = None,
 ) -> None:
     principal = await current_user(request) if request.headers.get("authorization") else None
-    await sign_in.logout(session, principal, _refresh_token_of(request, data))
-    _clear_cookie(request, response)
+    await sign_in.logout(session, principal, _refresh_token_of(request, deps, data))
+    _clear_cookie(deps, response)
 
 
 @auth.post("/logout-all", status_code=204, summary="End every session of the signed-in user")
-async def logout_all(request: Request, response: Response, session: SessionDep, user: CurrentUser) -> None:
+async def logout_all(response: Response, session: SessionDep, deps: IdentityDeps, user: CurrentUser) -> None:
     await sign_in.logout_all(session, user)
-    _clear_cookie(request, response)
+    _clear_cookie(deps, response)
 
 
 @auth.post(
@@ -200,9 +219,14 @@ async def logout_all(request: Request, response: Response, session: SessionDep, 
     summary="Mail a reset link",
 )
 async def forgot(
-    data: EmailRequest, request: Request, session: SessionDep, client: ClientAddress, after: BackgroundTasks
+    data: EmailRequest,
+    request: Request,
+    session: SessionDep,
+    deps: IdentityDeps,
+    client: ClientAddress,
+    after: BackgroundTasks,
 ) -> dict:
-    await accounts.queue_mail_request(session, identity_deps(request).settings, "forgot", data.email, client)
+    await accounts.queue_mail_request(session, deps.settings, "forgot", data.email, client)
     after.add_task(mail_requests.wake, request.app)
     return {"status": "reset_sent"}
 
@@ -216,8 +240,8 @@ async def forgot(
     "It clears the account's counters and every address's lock on it, and lets the address that "
     "opens it past an address lock for a while. It is never rate limited.",
 )
-async def unlock(data: VerifyRequest, request: Request, session: SessionDep, client: ClientAddress) -> dict:
-    await guessing.unlock_sign_in(session, identity_deps(request), data.token, client)
+async def unlock(data: VerifyRequest, session: SessionDep, deps: IdentityDeps, client: ClientAddress) -> dict:
+    await guessing.unlock_sign_in(session, deps, data.token, client)
     return {"status": "unlocked"}
 
 
@@ -227,8 +251,8 @@ async def unlock(data: VerifyRequest, request: Request, session: SessionDep, cli
     responses=problem_responses(RESET_INVALID, RESET_EXPIRED),
     summary="Set a new password with a mailed token",
 )
-async def reset(data: ResetRequest, request: Request, session: SessionDep) -> dict:
-    await accounts.reset_password(session, identity_deps(request), data.token, data.password)
+async def reset(data: ResetRequest, session: SessionDep, deps: IdentityDeps) -> dict:
+    await accounts.reset_password(session, deps, data.token, data.password)
     return {"status": "password_reset"}
 
 
@@ -247,25 +271,25 @@ async def patch_me(data: MeUpdate, session: SessionDep, user: CurrentUser) -> Me
 
 @me.post("/email", status_code=202, response_model=StatusResponse, summary="Change the email address")
 async def change_email(
-    data: EmailChangeRequest, request: Request, session: SessionDep, user: CurrentUser, client: ClientAddress
+    data: EmailChangeRequest,
+    session: SessionDep,
+    deps: IdentityDeps,
+    user: CurrentUser,
+    client: ClientAddress,
 ) -> dict:
-    await profile.request_email_change(
-        session, identity_deps(request), user, data.new_email, data.password, client
-    )
+    await profile.request_email_change(session, deps, user, data.new_email, data.password, client)
     return ACCEPTED
 
 
 @me.post("/password", response_model=StatusResponse, summary="Change the password (ends other sessions)")
 async def change_password(
     data: PasswordChangeRequest,
-    request: Request,
     session: SessionDep,
+    deps: IdentityDeps,
     user: CurrentUser,
     client: ClientAddress,
 ) -> dict:
-    await profile.change_password(
-        session, identity_deps(request), user, data.current_password, data.new_password, client
-    )
+    await profile.change_password(session, deps, user, data.current_password, data.new_password, client)
     return {"status": "password_changed"}
 
 
@@ -273,6 +297,6 @@ async def change_password(
 
 
 @wellknown.get("/.well-known/jwks.json", summary="Public keys that verify access tokens")
-async def jwks(session: SessionDep, deps: Annotated[core.Deps, Depends(identity_deps)]) -> Response:
+async def jwks(session: SessionDep, deps: IdentityDeps) -> Response:
     keys = await deps.keyring.store.published(session, core.now())
     return JSONResponse(jwks_of(keys), headers={"Cache-Control": "public, max-age=60"})
