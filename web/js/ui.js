@@ -129,6 +129,12 @@ export function showProblem(form, error, ...extra) {
   return box;
 }
 
+/** The attributes of a box a wide table scrolls in: keyboard users can focus it to scroll, and
+ * screen readers name it by the table's caption. */
+export function scrollRegion(label) {
+  return { class: "table-wrap card", tabindex: "0", role: "region", "aria-label": label };
+}
+
 export function emptyState({ icon = "inbox", title, text, action }) {
   return h(
     "div",

@@ -2,7 +2,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { navigate, query } from "../router.js";
-import { cell, emptyState, loading, notice, pageHeader, statusBadge } from "../ui.js";
+import { cell, emptyState, loading, notice, pageHeader, scrollRegion, statusBadge } from "../ui.js";
 
 export const layout = "app";
 export const title = "menu.cases.manage";
@@ -30,7 +30,7 @@ export async function render(view) {
   slot.replaceChildren(
     h(
       "div",
-      { class: "table-wrap card" },
+      scrollRegion(t("menu.cases.manage")),
       h(
         "table",
         { class: "table", id: "case-table" },

@@ -2,7 +2,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
-import { button, cell, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
+import { button, cell, emptyState, facts, loading, notice, pageHeader, scrollRegion, statusBadge, toast } from "../ui.js";
 import { renewalBanner } from "../renewal-banner.js";
 import { bindPanel, togglePanel } from "./bind-panel.js";
 
@@ -62,7 +62,7 @@ async function load(slot, addBtn) {
   slot.replaceChildren(
     h(
       "div",
-      { class: "table-wrap card" },
+      scrollRegion(t("menu.profile.contracts")),
       h(
         "table",
         { class: "table" },

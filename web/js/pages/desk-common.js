@@ -3,7 +3,7 @@
 import { h } from "../dom.js";
 import { formatDate, formatDateTime, t } from "../i18n.js";
 import { isStaff } from "../session.js";
-import { cell, notice, statusBadge } from "../ui.js";
+import { cell, notice, scrollRegion, statusBadge } from "../ui.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_on_customer", "resolved", "closed"];
 export const SEVERITIES = ["critical", "high", "normal", "low"];
@@ -33,7 +33,7 @@ export function caseTable(cases, { id, caption }) {
   const cols = ["cases.col.number", "cases.field.subject", "desk.col.customer", "desk.case.severity", "cases.col.status", "desk.case.assignee", "desk.col.sla_due"];
   return h(
     "div",
-    { class: "table-wrap card" },
+    scrollRegion(caption),
     h(
       "table",
       { class: "table", id },

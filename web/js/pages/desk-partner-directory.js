@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { roles } from "../session.js";
-import { busy, button, cell, clearProblem, emptyState, field, loading, messageSlot, notice, pageHeader, showProblem, toast } from "../ui.js";
+import { busy, button, cell, clearProblem, emptyState, field, loading, messageSlot, notice, pageHeader, scrollRegion, showProblem, toast } from "../ui.js";
 
 export const layout = "app";
 export const title = "desk.partners.title";
@@ -119,7 +119,7 @@ function table(partners, { onEdit, onRemove }) {
   const cols = ["desk.partners.name", "desk.partners.region", "desk.partners.contact", "desk.partners.products", "desk.partners.updated", "desk.partners.actions"];
   return h(
     "div",
-    { class: "table-wrap card" },
+    scrollRegion(t("desk.partners.title")),
     h(
       "table",
       { class: "table", id: "partner-table" },

@@ -2,7 +2,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
 import { icons } from "../icons.js";
-import { busy, button, cell, emptyState, facts, loading, notice, pageHeader, statusBadge, toast } from "../ui.js";
+import { busy, button, cell, emptyState, facts, loading, notice, pageHeader, scrollRegion, statusBadge, toast } from "../ui.js";
 import { renewalBanner } from "../renewal-banner.js";
 import { bindPanel, togglePanel } from "./bind-panel.js";
 
@@ -54,7 +54,7 @@ async function load(slot, addBtn, highlightSerial) {
   slot.replaceChildren(
     h(
       "div",
-      { class: "table-wrap card" },
+      scrollRegion(t("menu.profile.licenses")),
       h(
         "table",
         { class: "table", id: "license-table" },

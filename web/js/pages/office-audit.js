@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
-import { busy, button, cell, emptyState, field, loading, notice, pageHeader } from "../ui.js";
+import { busy, button, cell, emptyState, field, loading, notice, pageHeader, scrollRegion } from "../ui.js";
 import { refuseUnlessBackOffice } from "./office-common.js";
 
 export const layout = "app";
@@ -68,7 +68,7 @@ function showEntries(slot, entries) {
   slot.replaceChildren(
     h(
       "div",
-      { class: "table-wrap card" },
+      scrollRegion(t(title)),
       h(
         "table",
         { class: "table", id: "audit-table" },

@@ -4,7 +4,7 @@
 
 import { append, h } from "../dom.js";
 import { t } from "../i18n.js";
-import { busy, button, cell, field, messageSlot, notice, pageHeader, showProblem } from "../ui.js";
+import { busy, button, cell, field, messageSlot, notice, pageHeader, scrollRegion, showProblem } from "../ui.js";
 import { refuseUnlessBackOffice, sendFile } from "./office-common.js";
 
 export const layout = "app";
@@ -96,7 +96,7 @@ function dryRunReport(result) {
     notice("error", t("office.import.invalid", { lines: result.bad_lines }), t("office.import.invalid.detail")),
     h(
       "div",
-      { class: "table-wrap card" },
+      scrollRegion(t("office.import.invalid", { lines: result.bad_lines })),
       h(
         "table",
         { class: "table", id: "import-errors" },

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
-import { busy, button, cell, emptyState, field, loading, notice, pageHeader } from "../ui.js";
+import { busy, button, cell, emptyState, field, loading, notice, pageHeader, scrollRegion } from "../ui.js";
 import { licenseActions, contractActions } from "./office-actions.js";
 import { refuseUnlessBackOffice, stateBadge, stateOf } from "./office-common.js";
 
@@ -69,7 +69,7 @@ function showResults(slot, licenses, refresh) {
   slot.replaceChildren(
     h(
       "div",
-      { class: "table-wrap card" },
+      scrollRegion(t(title)),
       h(
         "table",
         { class: "table", id: "office-licenses" },
