@@ -2,10 +2,12 @@
 
 from fastapi import FastAPI
 
+from services.downloads.analytics_endpoints import router as analytics_router
 from services.downloads.config import Settings
 from services.downloads.endpoints import channels_router, router
 from services.downloads.handlers import HANDLERS
 from services.downloads.multipart import ObjectStore
+from services.downloads.object_access import consume_accesses
 from services.downloads.release_endpoints import router as release_router
 from services.downloads.storage import Presigner
 from shared.http.app import create_service_app
@@ -36,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         title="Support Portal — Downloads",
         description=DESCRIPTION,
-        routers=[router, channels_router, release_router],
+        routers=[router, channels_router, release_router, analytics_router],
         handlers=HANDLERS,
+        background=[consume_accesses],
         on_startup=on_startup,
     )

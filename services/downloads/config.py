@@ -2,6 +2,10 @@
 
 from shared.config import ServiceSettings, settings_config
 
+# The topic the object store publishes its GET notifications to (MinIO's own JSON, not our
+# envelope): the downloads actually made, as opposed to the URLs granted.
+ACCESS_TOPIC = "artifacts.accessed"
+
 
 class Settings(ServiceSettings):
     model_config = settings_config("DOWNLOADS_")
@@ -16,6 +20,7 @@ class Settings(ServiceSettings):
     presign_expiry_seconds: int = 300
     # A part URL must outlive the part's transfer on a slow line; the uploader asks again after.
     upload_part_expiry_seconds: int = 3600
+    access_topic: str = ACCESS_TOPIC
 
     @property
     def signing_endpoint(self) -> str:

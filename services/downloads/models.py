@@ -125,8 +125,13 @@ class Holding(Base, HoldingRecord, table=True):
 
 
 class DownloadAudit(Base, table=True):
+    """One grant: a presigned URL handed to an entitled customer (not yet a download)."""
+
     __tablename__ = "download_audit"
-    __table_args__ = (Index("ix_download_audit_account_at", "account_id", "at"),)
+    __table_args__ = (
+        Index("ix_download_audit_account_at", "account_id", "at"),
+        Index("ix_download_audit_object_key_at", "object_key", "at"),
+    )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     account_id: UUID
@@ -134,6 +139,28 @@ class DownloadAudit(Base, table=True):
     filename: str
     client_address: str
     at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    # What the URL opens and until when: the object store's GET notifications are matched to
+    # grants by these (grants made before they were kept have none and stay unmatched).
+    object_key: str | None = None
+    expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class ArtifactAccess(Base, table=True):
+    """One GET of an artifact that the object store finished serving (its notification)."""
+
+    __tablename__ = "artifact_accesses"
+
+    # "<node id>:<request id>" of the GET, unique per request: a redelivered one is recorded once.
+    access_id: str = Field(primary_key=True, max_length=128)
+    object_key: str
+    accessed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    source_address: str = ""
+    bytes_sent: int = Field(sa_type=BigInteger)
+    # The whole object was sent (not a range of it): this is what counts as a download.
+    complete: bool
+    grant_id: UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("download_audit.id", ondelete="SET NULL"), index=True)
+    )
 
 
 class AuditEntry(Base, AuditRecord, table=True):

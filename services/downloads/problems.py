@@ -82,3 +82,13 @@ UPLOAD_REJECTED = ProblemType(
         "ja": "アップロードされたファイルが宣言内容と一致しません",
     },
 )
+BAD_PERIOD = ProblemType(
+    "bad-period",
+    422,
+    {
+        "en": "This period cannot be shown",
+        "zh-TW": "無法顯示此期間",
+        "zh-CN": "无法显示此期间",
+        "ja": "この期間は表示できません",
+    },
+)

@@ -262,9 +262,15 @@ async def grant_download(
         raise Problem(NOT_ENTITLED, detail=view.reason)
     if artifact is None:
         raise Problem(ARTIFACT_NOT_FOUND, detail=PICK_LISTED_FILE())
+    url = presigner.download_url(artifact.object_key, artifact.filename, artifact.content_type)
     session.add(
         DownloadAudit(
-            account_id=user.user_id, release_id=release_id, filename=filename, client_address=client_address
+            account_id=user.user_id,
+            release_id=release_id,
+            filename=filename,
+            client_address=client_address,
+            object_key=artifact.object_key,
+            expires_at=url.expires_at,
         )
     )
     await add_event(
@@ -273,5 +279,4 @@ async def grant_download(
         source=SERVICE,
     )
     await session.flush()
-    url = presigner.download_url(artifact.object_key, artifact.filename, artifact.content_type)
     return Grant(url=url, artifact=artifact)

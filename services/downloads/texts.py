@@ -110,3 +110,10 @@ UPLOAD_LOST = Text(
     zh_cn="对象存储中已没有此上传任务（已中止或过期）；请重新开始上传。",
     ja="オブジェクトストレージにこのアップロードはもうありません（中止または期限切れ）。アップロードをやり直してください。",
 )
+PERIOD_TOO_LONG = Text(
+    "downloads.period-too-long",
+    en="Choose a start date on or before the end date, at most {days} days apart.",
+    zh_tw="請選擇不晚於結束日期的開始日期，兩者相距最多 {days} 天。",
+    zh_cn="请选择不晚于结束日期的开始日期，两者相距最多 {days} 天。",
+    ja="開始日は終了日以前の日付を、間隔が {days} 日以内になるように選んでください。",
+)
