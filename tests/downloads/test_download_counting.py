@@ -166,8 +166,10 @@ async def _notifications_of(kafka_bootstrap: str, message_key: bytes) -> list[tu
     reader = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, enable_auto_commit=False)
     await reader.start()
     try:
+        # Without a group nothing asks for the topic's metadata (aiokafka has no public call).
+        cluster = await reader._client.fetch_all_metadata()
         partitions = [
-            TopicPartition(ACCESS_TOPIC, p) for p in reader.partitions_for_topic(ACCESS_TOPIC) or ()
+            TopicPartition(ACCESS_TOPIC, p) for p in cluster.partitions_for_topic(ACCESS_TOPIC) or ()
         ]
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
