@@ -32,6 +32,7 @@ route("/office/contracts/new", page("office-contract"), { signedIn: true });
 route("/office/import", page("office-import"), { signedIn: true });
 route("/office/audit", page("office-audit"), { signedIn: true });
 route("/releases", page("releases"), { signedIn: true });
+route("/releases/downloads", page("download-analytics"), { signedIn: true });
 route("/account", page("account"), { signedIn: true });
 route("/desk", page("desk-home"), { signedIn: true });
 route("/desk/queue", page("desk-queue"), { signedIn: true });

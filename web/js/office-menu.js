@@ -6,6 +6,8 @@ import { roles } from "./session.js";
 export const OFFICE_ROLES = ["admin"];
 // The product team's screen: releases (the downloads service refuses other roles on its own).
 export const RELEASE_ROLES = ["release"];
+// Download analytics: the product team, and administrators who answer for the numbers too.
+export const ANALYTICS_ROLES = ["release", "admin"];
 
 export const OFFICE_MENU = [
   { key: "menu.office.licenses", path: "/office/licenses", roles: OFFICE_ROLES },
@@ -14,6 +16,7 @@ export const OFFICE_MENU = [
   { key: "menu.office.import", path: "/office/import", roles: OFFICE_ROLES },
   { key: "menu.office.audit", path: "/office/audit", roles: OFFICE_ROLES },
   { key: "menu.releases", path: "/releases", roles: RELEASE_ROLES },
+  { key: "menu.download_analytics", path: "/releases/downloads", roles: ANALYTICS_ROLES },
 ];
 
 /** Whether the signed-in user may see a menu entry (entries without `roles` are for everyone). */
