@@ -100,6 +100,11 @@ function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
+// An SVG square (an inline style would be refused by the portal's Content-Security-Policy).
+function swatch(colour) {
+  return svg("svg", { width: 12, height: 12, viewBox: "0 0 12 12", "aria-hidden": "true" }, svg("rect", { width: 12, height: 12, rx: 2, fill: colour }));
+}
+
 function releaseName(row) {
   return `${row.product} ${row.version}`;
 }
@@ -133,7 +138,7 @@ function chart(rows) {
   const legend = h(
     "ul",
     { class: "plain-list chart-legend" },
-    releases.map(([, name], index) => h("li", {}, h("span", { style: `color:${COLOURS[index % COLOURS.length]}`, "aria-hidden": "true" }, "■ "), name)),
+    releases.map(([, name], index) => h("li", {}, swatch(COLOURS[index % COLOURS.length]), " ", name)),
   );
   const figure = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", width: "100%", id: "download-chart" }, svg("title", {}, t("analytics.chart")), axis, series);
   return h("figure", { class: "card" }, figure, h("figcaption", {}, legend));
