@@ -19,10 +19,13 @@ router = APIRouter(prefix="/admin/downloads", tags=["download analytics"])
 ProductTeam = Annotated[Principal, require_roles(RELEASE_ROLE, "admin")]
 Product = Annotated[str | None, Query(max_length=64)]
 MAX_DAYS = 366
+EARLIEST, LATEST = date(1970, 1, 1), date(9000, 1, 1)
 
 
 def _period(since: date | None, until: date | None) -> tuple[date, date]:
     until = until or clock.today()
+    if until < EARLIEST or until >= LATEST:  # no download lies outside, and the arithmetic stays in range
+        raise Problem(BAD_PERIOD, detail=PERIOD_TOO_LONG(days=MAX_DAYS))
     since = since or until - timedelta(days=29)
     if since > until or (until - since).days >= MAX_DAYS:
         raise Problem(BAD_PERIOD, detail=PERIOD_TOO_LONG(days=MAX_DAYS))
