@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDate, formatDateTime, t } from "../i18n.js";
 import { ANALYTICS_ROLES, mayUse } from "../office-menu.js";
-import { busy, button, cell, emptyState, field, loading, notice, pageHeader } from "../ui.js";
+import { busy, button, cell, emptyState, field, loading, notice, pageHeader, scrollRegion } from "../ui.js";
 
 export const layout = "app";
 export const title = "menu.download_analytics";
@@ -154,7 +154,7 @@ function showDaily(slot, rows) {
     chart(rows),
     h(
       "div",
-      { class: "table-wrap card" },
+      scrollRegion(t("analytics.daily")),
       h(
         "table",
         { class: "table", id: "download-table" },
@@ -189,7 +189,7 @@ function showVersions(slot, rows) {
   slot.replaceChildren(
     h(
       "div",
-      { class: "table-wrap card" },
+      scrollRegion(t("analytics.outdated")),
       h(
         "table",
         { class: "table", id: "outdated-table" },
