@@ -4,7 +4,7 @@ import base64
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import RedirectResponse
 
 from services.downloads import service
@@ -14,7 +14,7 @@ from services.downloads.service import ReleaseView
 from services.downloads.storage import Presigner
 from shared.auth import CurrentUser
 from shared.entitlements import ReleaseKind
-from shared.http.deps import ClientAddress, LocaleDep, Page, SessionDep, paging
+from shared.http.deps import ClientAddress, LocaleDep, Page, SessionDep, from_app_state, paging
 from shared.i18n import Locale
 
 router = APIRouter(prefix="/releases", tags=["releases"])
@@ -83,8 +83,8 @@ async def get_release(
     responses={200: {"model": DownloadGrant, "description": "With `Prefer: no-redirect`"}},
 )
 async def download_artifact(
-    request: Request,
     session: SessionDep,
+    presigner: Annotated[Presigner, from_app_state("presigner")],
     user: CurrentUser,
     locale: LocaleDep,
     client: ClientAddress,
@@ -92,7 +92,6 @@ async def download_artifact(
     filename: str,
     prefer: Annotated[str | None, Header()] = None,
 ) -> Response:
-    presigner: Presigner = request.app.state.presigner
     grant = await service.grant_download(session, presigner, user, locale, release_id, filename, client)
     sha256 = grant.artifact.sha256
     headers = {

@@ -6,7 +6,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.downloads import releases, uploads
@@ -36,16 +36,15 @@ from services.downloads.schemas import ArtifactPublic
 from services.downloads.service import TRANSLATIONS
 from services.downloads.storage import Presigner
 from shared.auth import Principal, require_roles
-from shared.http.deps import Page, SessionDep, paging
+from shared.http.deps import Page, SessionDep, from_app_state, paging
 from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/admin/releases", tags=["release management"])
 ReleaseTeam = Annotated[Principal, require_roles(releases.RELEASE_ROLE)]
 
 
-def _store(request: Request) -> ObjectStore:
-    store: ObjectStore = request.app.state.object_store
-    return store
+StoreDep = Annotated[ObjectStore, from_app_state("object_store")]  # built once by create_app
+PresignerDep = Annotated[Presigner, from_app_state("presigner")]
 
 
 def _upload_public(upload: ArtifactUpload, uploaded: list[int] | None = None) -> UploadPublic:
@@ -182,9 +181,9 @@ async def withdraw_release(
     responses=problem_responses(RELEASE_WITHDRAWN),
 )
 async def start_upload(
-    request: Request, session: SessionDep, user: ReleaseTeam, release_id: UUID, body: UploadStart
+    session: SessionDep, store: StoreDep, user: ReleaseTeam, release_id: UUID, body: UploadStart
 ) -> UploadPublic:
-    return _upload_public(await uploads.start_upload(session, _store(request), user, release_id, body))
+    return _upload_public(await uploads.start_upload(session, store, user, release_id, body))
 
 
 @router.get(
@@ -193,10 +192,10 @@ async def start_upload(
     responses=problem_responses(UPLOAD_NOT_FOUND),
 )
 async def get_upload(
-    request: Request, session: SessionDep, user: ReleaseTeam, release_id: UUID, upload_id: UUID
+    session: SessionDep, store: StoreDep, user: ReleaseTeam, release_id: UUID, upload_id: UUID
 ) -> UploadPublic:
     upload = await uploads.upload_of(session, release_id, upload_id)
-    return _upload_public(upload, await uploads.uploaded_parts(_store(request), upload))
+    return _upload_public(upload, await uploads.uploaded_parts(store, upload))
 
 
 @router.post(
@@ -205,14 +204,13 @@ async def get_upload(
     responses=problem_responses(UPLOAD_NOT_FOUND, UPLOAD_INCOMPLETE),
 )
 async def part_urls(
-    request: Request,
     session: SessionDep,
+    presigner: PresignerDep,
     user: ReleaseTeam,
     release_id: UUID,
     upload_id: UUID,
     body: PartUrlsRequest,
 ) -> PartUrls:
-    presigner: Presigner = request.app.state.presigner
     return await uploads.part_urls(session, presigner, release_id, upload_id, body.parts)
 
 
@@ -222,8 +220,6 @@ async def part_urls(
     responses=problem_responses(UPLOAD_NOT_FOUND, UPLOAD_INCOMPLETE, UPLOAD_REJECTED, RELEASE_WITHDRAWN),
 )
 async def complete_upload(
-    request: Request, session: SessionDep, user: ReleaseTeam, release_id: UUID, upload_id: UUID
+    session: SessionDep, store: StoreDep, user: ReleaseTeam, release_id: UUID, upload_id: UUID
 ) -> UploadPublic:
-    return _upload_public(
-        await uploads.complete_upload(session, _store(request), user, release_id, upload_id)
-    )
+    return _upload_public(await uploads.complete_upload(session, store, user, release_id, upload_id))
