@@ -119,7 +119,8 @@ def service_session(stack: dict[str, Any], service_engines: dict[str, AsyncEngin
     def open_session(service: str) -> AbstractAsyncContextManager[AsyncSession]:
         if service not in service_engines:
             url = stack["postgres"]["url_template"].format(db=service)
-            service_engines[service] = create_async_engine(url, pool_size=2)
+            # pre_ping: a pooled connection may predate a fault test's PostgreSQL restart.
+            service_engines[service] = create_async_engine(url, pool_size=2, pool_pre_ping=True)
         return rolled_back_session(service_engines[service])
 
     return open_session
