@@ -44,13 +44,11 @@ POD_SECURITY: dict[str, Any] = {
     "security_opt": ["no-new-privileges"],
     "network_mode": "host",
 }
+# deploy/docker is no package: its pinning script is loaded from its file.
 _spec = importlib.util.spec_from_file_location("pin_constraints", ROOT / "deploy/docker/pin_constraints.py")
 assert _spec and _spec.loader
 pin_constraints = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(pin_constraints)
-# Ryuk (testcontainers' reaper) is an image of its own that cannot be pulled everywhere; the
-# fixtures below stop what they start.
-testcontainers_config.ryuk_disabled = True
 
 
 def _free_port() -> int:
@@ -75,6 +73,9 @@ def docker_host(built: images.Built) -> Iterator[str]:
         pytest.MonkeyPatch.context() as patch,
     ):
         patch.setenv("DOCKER_HOST", url)
+        # Ryuk (testcontainers' reaper) is an image of its own that cannot be pulled everywhere;
+        # the tests remove what they start.
+        patch.setattr(testcontainers_config, "ryuk_disabled", True)
         yield url
 
 
@@ -91,8 +92,8 @@ def _container(docker_host: str, image: str, env: dict[str, str], *, user: str) 
 
 
 def _run_to_completion(container: DockerContainer, timeout: float = 120) -> tuple[int, str]:
-    container.start()
     try:
+        container.start()
         status = container.get_wrapped_container().wait(timeout=timeout)["StatusCode"]
         out, err = container.get_logs()
         return status, (out + err).decode(errors="replace")
@@ -212,8 +213,8 @@ async def test_registration_through_the_containerised_gateway_ends_with_the_veri
     try:
         # Identity first, before its database exists: it must wait, not exit.
         identity = _container(docker_host, built.service, identity_env, user="10001:10001")
-        identity.start()
         started.append(identity)
+        identity.start()
 
         async def identity_waits() -> bool | None:
             return "database not ready" in _logs(identity) or None
@@ -231,8 +232,8 @@ async def test_registration_through_the_containerised_gateway_ends_with_the_veri
             assert f"{service}: migrated to head" in logs
 
         notifier = _container(docker_host, built.service, notifier_env, user="10001:10001")
-        notifier.start()
         started.append(notifier)
+        notifier.start()
         gateway_env = {
             "GATEWAY_LISTEN": f"{LOOPBACK}:{gateway_port}",
             "TRUSTED_PROXY_CIDR": f"{LOOPBACK}/32",
@@ -245,8 +246,8 @@ async def test_registration_through_the_containerised_gateway_ends_with_the_veri
         }
         gateway = _container(docker_host, built.gateway, gateway_env, user="101:101")
         gateway.with_volume_mapping(f"gateway-etc-{suffix}", "/etc/nginx", "rw")
-        gateway.start()
         started.append(gateway)
+        gateway.start()
 
         async with httpx.AsyncClient(timeout=5) as client:
             for port in (identity_port, notifier_port):
