@@ -188,6 +188,8 @@ def test_the_service_image_runs_as_10001_without_pip_and_with_bytecode(
         "assert importlib.util.find_spec('pip') is None, 'pip';"
         "assert importlib.util.find_spec('setuptools') is None, 'setuptools';"
         "assert app.__cached__ and os.path.exists(app.__cached__), 'no bytecode';"
+        "import shutil; tools = [shutil.which(t) for t in ('support-release', 'support-dlq', 'support-admin')];"
+        "assert all(tool and tool.startswith('/opt/venv/bin/') for tool in tools), tools;"
         "print('probe ok')"
     )
     container = _container(docker_host, built.service, {}, user="10001:10001").with_command(
