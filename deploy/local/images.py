@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import time
 from dataclasses import dataclass
@@ -16,8 +17,11 @@ from .install import run
 from .paths import REPO_ROOT
 from .report import Reporter
 
-SERVICE_IMAGE = "localhost/support-portal:smoke"
-GATEWAY_IMAGE = "localhost/support-portal-gateway:smoke"
+# Tagged per checkout: podman's image store is the machine's, and two checkouts building and
+# testing side by side (CI and a developer) must not run each other's code.
+_CHECKOUT = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:8]
+SERVICE_IMAGE = f"localhost/support-portal:smoke-{_CHECKOUT}"
+GATEWAY_IMAGE = f"localhost/support-portal-gateway:smoke-{_CHECKOUT}"
 # Build secrets pip may need (index settings, a CA bundle of a TLS-inspecting proxy): handed
 # to the build only when the machine has them.
 PIP_SECRETS = {
