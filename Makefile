@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STATE  ?= .run
 TEST_STATE ?= .run/test
 
-.PHONY: help install lint format run stop status logs test test-fast bench clean asyncapi backup restore
+.PHONY: help install lint format run stop status logs test test-fast bench clean asyncapi backup restore images test-images
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ logs: install ## list the logs (make logs NAME=identity shows one)
 test: lint ## lint, then every test on the real stack (installs what is missing, the browser too)
 	$(PY) -m deploy.local up --browser --state $(TEST_STATE)
 	SP_TEST_STATE=$(TEST_STATE) $(PY) -m pytest
+
+images: install ## build the service and gateway images with podman (installs podman if missing)
+	$(PY) -m deploy.local images --state $(TEST_STATE)
+
+test-images: install ## build the images and smoke-test them against the test stack (read-only, uid 10001)
+	SP_TEST_STATE=$(TEST_STATE) $(PY) -m pytest tests/deploy/test_images.py
 
 backup: install ## dump the `make run` stack's databases and artifacts (make backup DIR=backups/today)
 	$(PY) -m deploy.local backup --state $(STATE) $(or $(DIR),backups/$(shell date +%Y%m%d-%H%M%S))

@@ -4,6 +4,8 @@
 #   (no arguments) / serve   run the service's HTTP app (its outbox relay and consumers run inside)
 #   migrate                  bring the service's database to head (init container, compose job)
 #   anything else            run it as a command, e.g. `support-release publish …`, `support-dlq list`
+#
+# PORT (default 8000) and LISTEN_HOST (default 0.0.0.0) choose where `serve` listens.
 set -eu
 
 SERVICES="identity licensing downloads cases notifier"
@@ -35,7 +37,7 @@ case "$command" in
         require_service
         refuse_placeholders_in_production
         exec python -m uvicorn --factory "services.${SERVICE}.app:create_app" \
-            --host 0.0.0.0 --port "${PORT:-8000}" --no-access-log
+            --host "${LISTEN_HOST:-0.0.0.0}" --port "${PORT:-8000}" --no-access-log
         ;;
     migrate)
         require_service

@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import stack
+from . import images, stack
 from .paths import COMPONENTS, default_state_dir, resolve_state_dir
-from .report import FAIL, OK, StackError, tail_lines
+from .report import FAIL, OK, Reporter, StackError, tail_lines
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Replaces the stack's databases and adds the objects; the services are restarted.",
     )
     restore.add_argument("source", type=Path, help="a directory written by `backup`")
+
+    sub.add_parser(
+        "images",
+        parents=[common],
+        help="build the service and gateway images with podman (stand-in bases where pulls fail)",
+        description="Installs podman and debootstrap if missing; see deploy/local/podman.py.",
+    )
 
     for verb, text in (("start", "start one component and wait until ready"), ("stop", "stop one component")):
         p = sub.add_parser(verb, parents=[common], help=text)
@@ -149,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "restore":
             stack.restore(args.state, args.source)
             print(f"restore {OK} from {args.source}")
+        elif args.command == "images":
+            state_dir = resolve_state_dir(args.state)
+            built = images.build_all(Reporter(), state_dir / "logs" / "images.log")
+            print(f"images {OK} {built.service} {built.gateway} in {built.seconds:.0f}s")
         elif args.command == "stop":
             was = stack.stop(args.component, args.state)
             print(f"[{args.component}] {'stopped' if was else 'was not running'}")

@@ -8,11 +8,9 @@ the zh-TW, zh-CN and ja pages render as empty boxes.
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Sequence
 from pathlib import Path
 
-from .install import apt_install
+from .install import apt_install, missing_debian_packages
 from .report import Reporter, StackError
 
 NAME = "browser"
@@ -20,24 +18,9 @@ PACKAGES = ("chromium", "chromium-driver", "fonts-noto-cjk")
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def missing_packages(packages: Sequence[str] = PACKAGES) -> list[str]:
-    """The packages dpkg does not report as installed (absent, removed or half-configured)."""
-
-    def installed(package: str) -> bool:
-        status = subprocess.run(
-            ["dpkg-query", "--show", "--showformat=${Status}", package],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        return status.strip() == "install ok installed"
-
-    return [package for package in packages if not installed(package)]
-
-
 def ensure_installed(reporter: Reporter, log: Path) -> Path:
     """Install whatever of PACKAGES is missing; return the Chromium executable."""
-    missing = missing_packages()
+    missing = missing_debian_packages(PACKAGES)
     if missing:
         apt_install(reporter, NAME, missing, log)
     if not CHROMIUM.exists():

@@ -88,6 +88,21 @@ def apt_install(reporter: Reporter, component: str, packages: Sequence[str], log
             )
 
 
+def missing_debian_packages(packages: Sequence[str]) -> list[str]:
+    """The packages dpkg does not report as installed (absent, removed or half-configured)."""
+
+    def installed(package: str) -> bool:
+        status = subprocess.run(
+            ["dpkg-query", "--show", "--showformat=${Status}", package],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        return status.strip() == "install ok installed"
+
+    return [package for package in packages if not installed(package)]
+
+
 def require_tool(component: str, tool: str, hint: str) -> str:
     path = shutil.which(tool)
     if path is None:

@@ -32,6 +32,7 @@ from shared.kafka_security import KafkaSecurity
 from shared.logging import configure_logging, get_logger
 from shared.relay import OutboxRelay
 from shared.revocations import RevokedSessions
+from shared.startup import retry_while_database_not_ready
 from shared.topics import ensure_topics
 
 log = get_logger(__name__)
@@ -122,7 +123,7 @@ def create_service_app(
             security=security,
         )
         if on_startup is not None:
-            await on_startup(app)
+            await retry_while_database_not_ready(lambda: on_startup(app), what=f"{name} start-up")
 
         async def consume_after_topics() -> None:
             await _ensure_topics_until_done(
