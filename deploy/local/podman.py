@@ -196,6 +196,7 @@ def api_service(socket: Path, log: Path) -> Iterator[str]:
 
     Yields the DOCKER_HOST URL; docker clients (testcontainers, docker-py) talk to it as to a
     Docker engine."""
+    socket = socket.absolute()  # unix://.run/… would name a host ".run"
     socket.parent.mkdir(parents=True, exist_ok=True)
     socket.unlink(missing_ok=True)
     url = f"unix://{socket}"

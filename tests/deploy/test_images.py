@@ -33,7 +33,7 @@ from deploy.local.report import Reporter
 from tests.accounts import PASSWORD
 from tests.kit import ROOT, Mailpit, eventually, unique_email
 
-STATE = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test"))
+STATE = Path(os.environ.get("SP_TEST_STATE", ROOT / ".run" / "test")).absolute()
 LOOPBACK = "127.0.0.1"
 # A path inside the containers: their own tmpfs, the only writable place on a read-only root.
 CONTAINER_TMP = "/tmp"  # noqa: S108

@@ -246,7 +246,8 @@ def _entrypoint() -> str:
 
 def test_image_entrypoint_runs_modules_that_exist() -> None:
     dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
-    assert "FROM python:3.11-slim" in dockerfile
+    assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim\S*@sha256:[0-9a-f]{64}$", dockerfile, re.MULTILINE)
+    assert "FROM ${BASE_IMAGE}" in dockerfile
     assert "deploy/docker/entrypoint.sh" in dockerfile
     assert "PYTHONUNBUFFERED=1" in dockerfile
     assert re.search(r"^USER (?!root|0\b)", dockerfile, re.MULTILINE), "image must not run as root"
