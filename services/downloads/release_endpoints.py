@@ -33,7 +33,7 @@ from services.downloads.release_schemas import (
     WithdrawRequest,
 )
 from services.downloads.schemas import ArtifactPublic
-from services.downloads.service import TRANSLATIONS
+from services.downloads.service import TRANSLATIONS, artifacts_of
 from services.downloads.storage import Presigner
 from shared.auth import Principal, require_roles
 from shared.http.deps import Page, SessionDep, from_app_state, paging
@@ -63,7 +63,7 @@ def _upload_public(upload: ArtifactUpload, uploaded: list[int] | None = None) ->
 
 async def _managed(session: AsyncSession, found: list[Release]) -> list[ManagedRelease]:
     ids = [release.release_id for release in found]
-    artifacts = await releases.artifacts_of(session, ids)
+    artifacts = await artifacts_of(session, ids)
     open_uploads = await releases.open_uploads_of(session, ids)
     return [
         ManagedRelease(

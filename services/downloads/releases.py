@@ -30,7 +30,7 @@ from services.downloads.problems import (
 from services.downloads.release_dates import publication_date
 from services.downloads.release_ids import release_id_of
 from services.downloads.release_schemas import ReleaseCreate, ReleaseEdit
-from services.downloads.service import TRANSLATIONS
+from services.downloads.service import TRANSLATIONS, artifacts_of
 from services.downloads.texts import (
     ADD_A_FILE_FIRST,
     CHECK_RELEASE_ID,
@@ -268,21 +268,6 @@ async def _withdraw(
 
 
 # --- reading ------------------------------------------------------------------------------------
-
-
-async def artifacts_of(
-    session: AsyncSession, release_ids: Sequence[UUID]
-) -> dict[UUID, list[ReleaseArtifact]]:
-    found: dict[UUID, list[ReleaseArtifact]] = {release_id: [] for release_id in release_ids}
-    if release_ids:
-        rows = await session.execute(
-            select(ReleaseArtifact)
-            .where(col(ReleaseArtifact.release_id).in_(release_ids))
-            .order_by(col(ReleaseArtifact.filename))
-        )
-        for artifact in rows.scalars():
-            found[artifact.release_id].append(artifact)
-    return found
 
 
 async def open_uploads_of(

@@ -157,7 +157,7 @@ async def _entitlements_of(session: AsyncSession, user: Principal, locale: Local
     return _Entitlements(holdings, locale, await preview_opted_in(session, user.user_id), staff=user.is_staff)
 
 
-async def _artifacts_by_release(
+async def artifacts_of(
     session: AsyncSession, release_ids: Sequence[UUID]
 ) -> dict[UUID, list[ReleaseArtifact]]:
     found: dict[UUID, list[ReleaseArtifact]] = {release_id: [] for release_id in release_ids}
@@ -203,7 +203,7 @@ async def list_releases(
         col(Release.version).desc(),
     )
     releases = list((await session.execute(query.limit(limit).offset(offset))).scalars())
-    artifacts = await _artifacts_by_release(session, [r.release_id for r in releases])
+    artifacts = await artifacts_of(session, [r.release_id for r in releases])
     return [rights.view(release, artifacts[release.release_id]) for release in releases]
 
 
@@ -215,7 +215,7 @@ async def get_release(
     release = await session.get(Release, release_id)
     if release is None or not rights.sees(release):
         raise Problem(RELEASE_NOT_FOUND, detail=CHECK_RELEASE_ID())
-    artifacts = await _artifacts_by_release(session, [release_id])
+    artifacts = await artifacts_of(session, [release_id])
     return rights.view(release, artifacts[release_id])
 
 
