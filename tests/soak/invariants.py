@@ -247,7 +247,7 @@ class Judge:
     async def _mailpit(self) -> tuple[Counter[str], Counter[str]]:
         """This run's distinct messages in Mailpit per recipient (by Message-ID), and how often
         each Message-ID occurs."""
-        per_address: Counter[str] = Counter()
+        seen: set[tuple[str, str]] = set()  # (address, Message-ID): a resent copy counts once
         message_ids: Counter[str] = Counter()
         prefix = f"soak-{self.facts.run_id}-"
         async with httpx.AsyncClient(base_url=self.stack["mailpit"]["http_url"], timeout=30) as client:
@@ -259,10 +259,11 @@ class Judge:
                     ours = [
                         a["Address"].lower() for a in message.get("To", []) if a["Address"].startswith(prefix)
                     ]
-                    per_address.update(ours)
+                    message_id = message.get("MessageID", "")
+                    seen.update((address, message_id) for address in ours)
                     if ours:
-                        message_ids[message.get("MessageID", "")] += 1
+                        message_ids[message_id] += 1
                 start += len(messages)
                 if not messages or start >= page.get("messages_count", page.get("total", 0)):
                     break
-        return per_address, message_ids
+        return Counter(address for address, _ in seen), message_ids
