@@ -20,6 +20,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.downloads.channels import preview_holders
+from services.downloads.events import release_published, release_withdrawn
 from services.downloads.models import ArtifactUpload, AuditEntry, Release, ReleaseArtifact, ReleaseState
 from services.downloads.problems import (
     ARTIFACT_NOT_FOUND,
@@ -30,7 +31,7 @@ from services.downloads.problems import (
 from services.downloads.release_dates import publication_date
 from services.downloads.release_ids import release_id_of
 from services.downloads.release_schemas import ReleaseCreate, ReleaseEdit
-from services.downloads.service import TRANSLATIONS, artifacts_of
+from services.downloads.service import artifacts_of
 from services.downloads.texts import (
     ADD_A_FILE_FIRST,
     CHECK_RELEASE_ID,
@@ -42,7 +43,7 @@ from services.downloads.texts import (
 from shared import clock
 from shared.audit import SYSTEM, record
 from shared.auth import Principal
-from shared.events import Artifact, ReleasePublished, ReleaseWithdrawn
+from shared.events import ReleasePublished
 from shared.http.problems import Problem
 from shared.outbox import add_event
 
@@ -174,30 +175,8 @@ async def publish_release(
     # The first publish's date stays unless one is given: moving it would lock the release for
     # customers whose coverage lapsed since.
     release.published_on = publication_date(published_on, release.published_on)
-    event = ReleasePublished(
-        release_id=release.release_id,
-        product=release.product,
-        version=release.version,
-        kind=release.kind,
-        channel=release.channel,
-        title=release.title,
-        notes=release.notes,
-        translations=TRANSLATIONS.validate_python(release.translations),
-        published_on=release.published_on,
-        preview_accounts=await preview_holders(session, release.product)
-        if release.channel == "preview"
-        else [],
-        artifacts=[
-            Artifact(
-                filename=a.filename,
-                object_key=a.object_key,
-                size=a.size,
-                sha256=a.sha256,
-                content_type=a.content_type,
-            )
-            for a in artifacts[release_id]
-        ],
-    )
+    preview = await preview_holders(session, release.product) if release.channel == "preview" else []
+    event = release_published(release, artifacts[release_id], preview)
     digest = _digest(event)
     announced = digest != release.published_digest
     if announced:
@@ -255,14 +234,7 @@ async def _withdraw(
     session.add(release)
     await add_event(
         session,
-        ReleaseWithdrawn(
-            release_id=release.release_id,
-            product=release.product,
-            version=release.version,
-            kind=release.kind,
-            reason=reason,
-            replaced_by=replaced_by,
-        ),
+        release_withdrawn(release, reason, replaced_by),
         source=SERVICE,
     )
 

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from shared.events import RawEnvelope, UserVerified
+from shared.events import RawEnvelope
 from shared.events.cases import TOPIC
 from tests.accounts import Accounts, PortalUser
 from tests.conftest import database_url
-from tests.events import EventPublisher
+from tests.events import EventPublisher, user_verified
 from tests.kit import client_ip, eventually
 
 
@@ -108,7 +108,7 @@ async def people(stack: dict[str, Any], accounts: Accounts, events: EventPublish
         for user, period in ((alice, COVERED), (bob, COVERED), (carol, LAPSED))
     ]
     await events.publish(
-        UserVerified(user_id=alice.user_id, email=alice.email, name="Alice Chen", locale="en"),
+        user_verified(alice.user_id, alice.email, "Alice Chen", "en"),
     )
     crowd = People(
         product, alice, licenses[0], bob, licenses[1], carol, licenses[2], support, security, admin

@@ -10,9 +10,9 @@ from typing import Any
 import aiosmtplib
 import asyncpg
 
-from shared.events import UserVerified
+from shared.i18n import Locale
 from tests.accounts import Accounts, PortalUser
-from tests.events import EventPublisher
+from tests.events import EventPublisher, user_verified
 from tests.kit import eventually
 
 COVERED = (date(2025, 1, 1), date(2030, 12, 31))
@@ -95,7 +95,7 @@ async def customer(
     db: asyncpg.Connection,
     products: dict[str, tuple[date, date]],
     *,
-    locale: str = "en",
+    locale: Locale = "en",
 ) -> tuple[PortalUser, dict[str, uuid.UUID]]:
     """A verified account holding a license per product, projected into the cases database."""
     user = await accounts.user(name="Mail Customer")
@@ -104,7 +104,7 @@ async def customer(
         for product, period in products.items()
     }
     await events.publish(
-        UserVerified(user_id=user.user_id, email=user.email, name="Mail Customer", locale=locale),
+        user_verified(user.user_id, user.email, "Mail Customer", locale),
     )
 
     async def projected() -> bool:

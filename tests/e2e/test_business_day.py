@@ -51,6 +51,7 @@ from shared.events import Envelope, ReleasePublished
 from shared.http.problems import Problem
 from tests.accounts import register_customer
 from tests.conftest import database_url
+from tests.events import release_published
 from tests.kit import eventually
 from tests.licensing.helpers import API, create_staff, issue_license, lookup, wait_until_licensing_knows
 
@@ -170,15 +171,11 @@ async def _cases_accept(sessions: async_sessionmaker[AsyncSession], customer: Cu
 def _release_published_now(product: str) -> ReleasePublished:
     """What publishing a new release announces at this moment."""
     version = f"9.{uuid.uuid4().int % 10_000}.0"
-    return ReleasePublished(
+    return release_published(
+        product,
+        version,
         release_id=release_id_of(product, version, "update"),
-        product=product,
-        version=version,
-        kind="update",
-        title=f"{product} {version}",
-        notes="",
         published_on=publication_date(None, None),
-        artifacts=[],
     )
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from shared.events import LicenseBound, UserProfileChanged, UserVerified
+from shared.events import UserVerified
 from shared.i18n import Locale
 from tests.conftest import database_url
-from tests.events import EventPublisher
+from tests.events import EventPublisher, profile_changed, user_verified
 from tests.kit import eventually, unique_email
 
 
@@ -68,12 +68,8 @@ class People:
     async def verified_user(
         self, locale: Locale, *, name: str | None = None, prefix: str = "user"
     ) -> UserVerified:
-        event = UserVerified(
-            user_id=uuid.uuid4(),
-            email=unique_email(prefix),
-            name=name or f"{prefix.title()} {locale}",
-            locale=locale,
-            verified_by="link",
+        event = user_verified(
+            uuid.uuid4(), unique_email(prefix), name or f"{prefix.title()} {locale}", locale
         )
         await self.events.publish(event)
         await eventually(lambda: self.db.recipient(event.user_id), what="recipient projected")
@@ -81,9 +77,7 @@ class People:
 
     async def disable(self, user: UserVerified) -> None:
         await self.events.publish(
-            UserProfileChanged(
-                user_id=user.user_id, email=user.email, name=user.name, locale=user.locale, disabled=True
-            )
+            profile_changed(user.user_id, user.email, user.name, user.locale, disabled=True)
         )
 
         async def disabled() -> bool:
@@ -94,18 +88,7 @@ class People:
 
     async def bind(self, account_id: uuid.UUID, product: str, start: date, end: date) -> uuid.UUID:
         license_id = uuid.uuid4()
-        await self.events.publish(
-            LicenseBound(
-                license_id=license_id,
-                account_id=account_id,
-                serial=f"SN-{license_id.hex[:10]}",
-                product=product,
-                edition="Enterprise",
-                seats=10,
-                coverage_start=start,
-                coverage_end=end,
-            )
-        )
+        await self.events.bind_license(account_id, product, start, end, license_id=license_id)
         await eventually(lambda: self.db.holding(license_id), what="holding projected")
         return license_id
 

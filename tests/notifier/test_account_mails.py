@@ -4,16 +4,18 @@ import uuid
 
 import pytest
 
-from shared.events import (
-    AccountExistsNotice,
-    PasswordResetRequested,
-    SignInUnlockOffered,
-    UserProfileChanged,
-    UserVerified,
-    VerificationRequested,
-)
 from shared.i18n import Locale
-from tests.events import EventPublisher
+from tests.events import (
+    PORTAL,
+    EventPublisher,
+    account,
+    account_exists_notice,
+    password_reset_requested,
+    profile_changed,
+    unlock_offered,
+    user_verified,
+    verification_requested,
+)
 from tests.kit import Mailpit, unique_email
 from tests.notifier.conftest import NotifierDb
 from tests.notifier.mails import only_mail_to
@@ -34,15 +36,7 @@ async def test_verification_mail_in_the_users_language(
     address = unique_email("verify")
     verify_url = f"http://portal.test/verify?token={uuid.uuid4().hex}"
     await events.publish(
-        VerificationRequested(
-            user_id=uuid.uuid4(),
-            email=address,
-            name="Ann",
-            locale=locale,
-            verify_url=verify_url,
-            expires_in_hours=24,
-            reason="register",
-        )
+        verification_requested(account(uuid.uuid4(), address, "Ann", locale), verify_url, hours=24)
     )
     mail = await only_mail_to(mailpit, address)
     assert mail.subject == VERIFY_SUBJECTS[locale]
@@ -65,13 +59,10 @@ async def test_email_change_asks_to_confirm_the_new_address(
 ) -> None:
     address = unique_email("newaddr")
     await events.publish(
-        VerificationRequested(
-            user_id=uuid.uuid4(),
-            email=address,
-            name="Ann",
-            locale=locale,
-            verify_url="http://portal.test/verify?token=change",
-            expires_in_hours=48,
+        verification_requested(
+            account(uuid.uuid4(), address, "Ann", locale),
+            "http://portal.test/verify?token=change",
+            hours=48,
             reason="email_change",
         )
     )
@@ -92,20 +83,11 @@ async def test_account_exists_notice_has_sign_in_and_reset_links(
     events: EventPublisher, mailpit: Mailpit, locale: Locale, subject: str, ignore_hint: str
 ) -> None:
     address = unique_email("exists")
-    await events.publish(
-        AccountExistsNotice(
-            user_id=uuid.uuid4(),
-            email=address,
-            name="Ann",
-            locale=locale,
-            sign_in_url="http://portal.test/login",
-            reset_url="http://portal.test/reset",
-        )
-    )
+    await events.publish(account_exists_notice(account(uuid.uuid4(), address, "Ann", locale)))
     mail = await only_mail_to(mailpit, address)
     assert mail.subject == subject
-    assert "http://portal.test/login" in mail.text
-    assert "http://portal.test/reset" in mail.text
+    assert f"{PORTAL}/login" in mail.text
+    assert f"{PORTAL}/forgot-password" in mail.text
     assert ignore_hint in mail.text
 
 
@@ -118,13 +100,8 @@ async def test_password_reset_mail(
 ) -> None:
     address = unique_email("reset")
     await events.publish(
-        PasswordResetRequested(
-            user_id=uuid.uuid4(),
-            email=address,
-            name="Ann",
-            locale=locale,
-            reset_url="http://portal.test/reset?token=abc",
-            expires_in_minutes=60,
+        password_reset_requested(
+            account(uuid.uuid4(), address, "Ann", locale), "http://portal.test/reset?token=abc", minutes=60
         )
     )
     mail = await only_mail_to(mailpit, address)
@@ -148,15 +125,7 @@ async def test_sign_in_unlock_mail_carries_the_one_time_link(
     address = unique_email("unlock")
     unlock_url = f"http://portal.test/unlock?token={uuid.uuid4().hex}"
     await events.publish(
-        SignInUnlockOffered(
-            user_id=uuid.uuid4(),
-            email=address,
-            name="Ann",
-            locale=locale,
-            unlock_url=unlock_url,
-            failures=7,
-            expires_in_hours=24,
-        )
+        unlock_offered(account(uuid.uuid4(), address, "Ann", locale), unlock_url, 7, hours=24)
     )
     mail = await only_mail_to(mailpit, address)
     assert mail.subject == subject
@@ -168,20 +137,13 @@ async def test_sign_in_unlock_mail_carries_the_one_time_link(
 async def test_welcome_is_sent_once_per_account_however_verified(
     events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb
 ) -> None:
-    user = UserVerified(
-        user_id=uuid.uuid4(), email=unique_email("welcome"), name="Ann", locale="zh-TW", verified_by="link"
-    )
+    user = user_verified(uuid.uuid4(), unique_email("welcome"), "Ann", "zh-TW")
     await events.publish(user)
     # Staff verify the same account later (a second, distinct event): no second welcome.
     await events.publish(user.model_copy(update={"verified_by": "staff"}))
     # A marker on the same key (same partition, so consumed after both) tells us they were handled.
-    marker = PasswordResetRequested(
-        user_id=user.user_id,
-        email=user.email,
-        name=user.name,
-        locale=user.locale,
-        reset_url="http://portal.test/reset?token=marker",
-        expires_in_minutes=60,
+    marker = password_reset_requested(
+        account(user.user_id, user.email, user.name, user.locale), "http://portal.test/reset?token=marker"
     )
     await events.publish(marker)
     await mailpit.wait_for(user.email, count=2)
@@ -191,9 +153,7 @@ async def test_welcome_is_sent_once_per_account_however_verified(
 
 
 async def test_staff_verified_account_gets_a_welcome(events: EventPublisher, mailpit: Mailpit) -> None:
-    user = UserVerified(
-        user_id=uuid.uuid4(), email=unique_email("staffok"), name="Ann", locale="ja", verified_by="staff"
-    )
+    user = user_verified(uuid.uuid4(), unique_email("staffok"), "Ann", "ja", by="staff")
     await events.publish(user)
     mail = await only_mail_to(mailpit, user.email)
     assert mail.subject == "サポートポータルへようこそ"
@@ -211,13 +171,7 @@ async def test_email_change_notice_goes_to_the_old_address(
     events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb, locale: Locale, subject: str
 ) -> None:
     old, new = unique_email("old"), unique_email("new")
-    event = UserProfileChanged(
-        user_id=uuid.uuid4(),
-        email=new,
-        name="Ann",
-        locale=locale,
-        previous_email=old,
-    )
+    event = profile_changed(uuid.uuid4(), new, "Ann", locale, previous_email=old)
     envelope = await events.publish(event)
     mail = await only_mail_to(mailpit, old)
     assert mail.subject == subject
@@ -229,26 +183,12 @@ async def test_email_change_notice_goes_to_the_old_address(
 async def test_the_same_event_delivered_twice_is_mailed_once(
     events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb
 ) -> None:
-    user_id = uuid.uuid4()
-    address = unique_email("twice")
-    event = PasswordResetRequested(
-        user_id=user_id,
-        email=address,
-        name="Ann",
-        locale="en",
-        reset_url="http://portal.test/reset?token=twice",
-        expires_in_minutes=60,
-    )
+    user = account(uuid.uuid4(), unique_email("twice"), "Ann", "en")
+    address = user.email
+    event = password_reset_requested(user, "http://portal.test/reset?token=twice")
     envelope = await events.publish(event)
     await events.publish_envelope(envelope)  # Kafka redelivery: same envelope id
-    marker = AccountExistsNotice(
-        user_id=user_id,
-        email=address,
-        name="Ann",
-        locale="en",
-        sign_in_url="http://portal.test/login",
-        reset_url="http://portal.test/reset",
-    )
+    marker = account_exists_notice(user)
     await events.publish(marker)  # same key → consumed after the duplicate
     await mailpit.wait_for(address, count=2)
     subjects = sorted(m["Subject"] for m in await mailpit.messages_to(address))

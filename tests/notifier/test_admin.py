@@ -16,8 +16,7 @@ from services.notifier.config import Settings
 from shared import clock
 from shared.auth import AUDIENCE, ISSUER, JwksVerifier
 from shared.db import make_engine, make_sessionmaker
-from shared.events import PasswordResetRequested
-from tests.events import EventPublisher
+from tests.events import EventPublisher, account, password_reset_requested
 from tests.kit import Mailpit, eventually, unique_email
 from tests.notifier.conftest import NotifierDb
 
@@ -70,13 +69,8 @@ async def test_support_lists_deliveries_by_status_and_address(
 ) -> None:
     address = unique_email("ops")
     envelope = await events.publish(
-        PasswordResetRequested(
-            user_id=uuid.uuid4(),
-            email=address,
-            name="Ann",
-            locale="en",
-            reset_url="http://portal.test/reset?token=ops",
-            expires_in_minutes=60,
+        password_reset_requested(
+            account(uuid.uuid4(), address, "Ann", "en"), "http://portal.test/reset?token=ops"
         )
     )
     await mailpit.wait_for(address)

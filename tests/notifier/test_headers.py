@@ -3,8 +3,7 @@
 import uuid
 from email.utils import parseaddr, parsedate_to_datetime
 
-from shared.events import PasswordResetRequested
-from tests.events import EventPublisher
+from tests.events import EventPublisher, account, password_reset_requested
 from tests.kit import Mailpit, eventually, unique_email
 from tests.notifier.conftest import NotifierDb
 from tests.notifier.mails import only_mail_to
@@ -15,13 +14,8 @@ async def test_mail_headers_and_multipart_body(
 ) -> None:
     address = unique_email("headers")
     envelope = await events.publish(
-        PasswordResetRequested(
-            user_id=uuid.uuid4(),
-            email=address,
-            name="陳小明",
-            locale="zh-CN",
-            reset_url="http://portal.test/reset?token=h",
-            expires_in_minutes=60,
+        password_reset_requested(
+            account(uuid.uuid4(), address, "陳小明", "zh-CN"), "http://portal.test/reset?token=h"
         )
     )
     mail = await only_mail_to(mailpit, address)

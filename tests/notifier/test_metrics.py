@@ -6,8 +6,7 @@ from typing import Any
 
 import httpx
 
-from shared.events import PasswordResetRequested
-from tests.events import EventPublisher
+from tests.events import EventPublisher, account, password_reset_requested
 from tests.kit import Mailpit, eventually, unique_email
 
 
@@ -23,13 +22,8 @@ async def test_sent_mails_are_counted(
         before = sent_counter((await notifier.get("/metrics")).text)
         address = unique_email("metrics")
         await events.publish(
-            PasswordResetRequested(
-                user_id=uuid.uuid4(),
-                email=address,
-                name="Ann",
-                locale="en",
-                reset_url="http://portal.test/reset?token=m",
-                expires_in_minutes=60,
+            password_reset_requested(
+                account(uuid.uuid4(), address, "Ann", "en"), "http://portal.test/reset?token=m"
             )
         )
         await mailpit.wait_for(address)

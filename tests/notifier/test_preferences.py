@@ -16,7 +16,7 @@ from shared import clock
 from shared.events import ReleasePublished
 from shared.events.downloads import ReleaseKind
 from tests.accounts import Accounts
-from tests.events import EventPublisher
+from tests.events import EventPublisher, release_published
 from tests.kit import Mailpit, eventually
 from tests.notifier.conftest import NotifierDb, People
 from tests.notifier.mails import read_mail
@@ -25,15 +25,7 @@ API = "/api/notifier"
 
 
 def release(product: str, kind: ReleaseKind, version: str) -> ReleasePublished:
-    return ReleasePublished(
-        release_id=uuid.uuid4(),
-        product=product,
-        version=version,
-        kind=kind,
-        title=f"{kind} {version}",
-        published_on=clock.today(),
-        artifacts=[],
-    )
+    return release_published(product, version, kind=kind, title=f"{kind} {version}")
 
 
 async def announced(events: EventPublisher, db: NotifierDb, event: ReleasePublished) -> list[dict[str, Any]]:

@@ -5,29 +5,16 @@ from datetime import timedelta
 from typing import Any
 
 from shared import clock
-from shared.events import (
-    BindingMoved,
-    ContractBound,
-    LicenseVoided,
-    ReleasePublished,
-)
-from tests.events import EventPublisher
+from shared.entitlements import Period
+from shared.events import ReleasePublished
+from tests.events import EventPublisher, binding_moved, license_voided, release_published
 from tests.kit import Mailpit, eventually
 from tests.notifier.conftest import NotifierDb, People
 from tests.notifier.mails import read_mail
 
 
 def release_event(product: str, *, title: str = "Security update") -> ReleasePublished:
-    return ReleasePublished(
-        release_id=uuid.uuid4(),
-        product=product,
-        version="5.2.1",
-        kind="update",
-        title=title,
-        notes="Fixes a log rotation bug.",
-        published_on=clock.today(),
-        artifacts=[],
-    )
+    return release_published(product, "5.2.1", title=title, notes="Fixes a log rotation bug.")
 
 
 async def test_release_is_announced_once_to_each_entitled_user(
@@ -61,64 +48,29 @@ async def test_release_is_announced_once_to_each_entitled_user(
     # Lapsed, then a back-paid contract extends the coverage past today: entitled again.
     renewed = await people.verified_user("en", prefix="renewed")
     renewed_license = await people.bind(renewed.user_id, product, *lapsed)
-    await events.publish(
-        ContractBound(
-            license_id=renewed_license,
-            contract_id=uuid.uuid4(),
-            account_id=renewed.user_id,
-            serial="SN-R",
-            product=product,
-            starts_on=lapsed[1] + timedelta(days=1),
-            ends_on=today + timedelta(days=300),
-            coverage_start=lapsed[0],
-            coverage_end=today + timedelta(days=300),
-        )
+    await events.bind_contract(
+        renewed_license,
+        renewed.user_id,
+        product,
+        lapsed[0],
+        lapsed[1] + timedelta(days=1),
+        today + timedelta(days=300),
     )
 
     # A voided license, and a voided contract that shrinks coverage back into the past.
     voided = await people.verified_user("zh-CN", prefix="voided")
     voided_license = await people.bind(voided.user_id, product, *active)
-    await events.publish(
-        LicenseVoided(
-            license_id=voided_license,
-            account_id=voided.user_id,
-            serial="SN-V",
-            product=product,
-            license_void=True,
-            coverage_start=None,
-            coverage_end=None,
-        )
-    )
+    await events.void_license(voided_license, voided.user_id, product)
     shrunk = await people.verified_user("ja", prefix="shrunk")
     shrunk_license = await people.bind(shrunk.user_id, product, *active)
-    await events.publish(
-        LicenseVoided(
-            license_id=shrunk_license,
-            account_id=shrunk.user_id,
-            serial="SN-S",
-            product=product,
-            license_void=False,
-            coverage_start=lapsed[0],
-            coverage_end=lapsed[1],
-        )
-    )
+    await events.publish(license_voided(shrunk_license, shrunk.user_id, product, remaining=Period(*lapsed)))
 
     # A binding moved to another account: the new holder is entitled, the old one not.
     seller = await people.verified_user("en", prefix="seller")
     buyer = await people.verified_user("zh-CN", prefix="buyer")
     moved_license = await people.bind(seller.user_id, product, *active)
     await events.publish(
-        BindingMoved(
-            license_id=moved_license,
-            serial="SN-M",
-            product=product,
-            edition="Enterprise",
-            seats=10,
-            from_account_id=seller.user_id,
-            to_account_id=buyer.user_id,
-            coverage_start=active[0],
-            coverage_end=active[1],
-        )
+        binding_moved(moved_license, product, seller.user_id, buyer.user_id, Period(*active))
     )
 
     async def projection_settled() -> bool:

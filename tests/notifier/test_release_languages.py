@@ -12,22 +12,14 @@ from shared import clock
 from shared.events import ReleasePublished
 from shared.events.downloads import ReleaseText
 from tests.downloads.conftest import ReleaseTool
+from tests.events import release_published
 from tests.kit import Mailpit
 from tests.notifier.conftest import People
 from tests.notifier.mails import read_mail
 
 
 def english_only() -> ReleasePublished:
-    return ReleasePublished(
-        release_id=uuid.uuid4(),
-        product="OMFLOW",
-        version="5.3",
-        kind="update",
-        title="Faster reports",
-        notes="Reports open twice as fast.",
-        published_on=clock.today(),
-        artifacts=[],
-    )
+    return release_published("OMFLOW", "5.3", title="Faster reports", notes="Reports open twice as fast.")
 
 
 def test_an_event_without_translations_reads_as_english_in_every_language() -> None:

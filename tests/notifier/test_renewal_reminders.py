@@ -22,9 +22,8 @@ from services.notifier.config import Settings
 from services.notifier.reminders import REMINDER_LOCK_KEY, run_pass
 from shared import clock
 from shared.db import make_engine, make_sessionmaker, transaction
-from shared.events import ContractBound
 from tests.conftest import database_url
-from tests.events import EventPublisher
+from tests.events import EventPublisher, serial_of
 from tests.kit import Mailpit, eventually
 from tests.notifier.conftest import NotifierDb, People
 from tests.notifier.mails import read_mail
@@ -75,7 +74,7 @@ async def test_reminders_at_60_and_30_days_then_none_after_a_renewal(
     holder = await people.verified_user("ja", prefix="renew")
     product = f"REN{uuid.uuid4().hex[:6].upper()}"
     license_id = await people.bind(holder.user_id, product, END - timedelta(days=365), END)
-    serial = f"SN-{license_id.hex[:10]}"
+    serial = serial_of(license_id)
 
     assert await pass_on(END - timedelta(days=61), sessions, settings) is not None
     assert await reminders_of(notifier_db, license_id) == []
@@ -102,18 +101,8 @@ async def test_reminders_at_60_and_30_days_then_none_after_a_renewal(
 
     # A contract renews the coverage: the 7-day reminder of the old end is never sent.
     renewed_end = END + timedelta(days=365)
-    await events.publish(
-        ContractBound(
-            license_id=license_id,
-            contract_id=uuid.uuid4(),
-            account_id=holder.user_id,
-            serial=serial,
-            product=product,
-            starts_on=END + timedelta(days=1),
-            ends_on=renewed_end,
-            coverage_start=END - timedelta(days=365),
-            coverage_end=renewed_end,
-        )
+    await events.bind_contract(
+        license_id, holder.user_id, product, END - timedelta(days=365), END + timedelta(days=1), renewed_end
     )
 
     async def renewed() -> bool:

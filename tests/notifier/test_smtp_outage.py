@@ -3,8 +3,7 @@
 import uuid
 from typing import Any
 
-from shared.events import PasswordResetRequested
-from tests.events import EventPublisher
+from tests.events import EventPublisher, account, password_reset_requested
 from tests.kit import Mailpit, eventually, unique_email
 from tests.notifier.conftest import NotifierDb
 
@@ -16,13 +15,8 @@ async def test_mail_waits_out_an_smtp_outage(
     stack_control.stop("mailpit")
     try:
         envelope = await events.publish(
-            PasswordResetRequested(
-                user_id=uuid.uuid4(),
-                email=address,
-                name="Ann",
-                locale="ja",
-                reset_url="http://portal.test/reset?token=outage",
-                expires_in_minutes=60,
+            password_reset_requested(
+                account(uuid.uuid4(), address, "Ann", "ja"), "http://portal.test/reset?token=outage"
             )
         )
 
