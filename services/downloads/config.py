@@ -5,6 +5,8 @@ from shared.config import ServiceSettings, settings_config
 # The topic the object store publishes its GET notifications to (MinIO's own JSON, not our
 # envelope): the downloads actually made, as opposed to the URLs granted.
 ACCESS_TOPIC = "artifacts.accessed"
+# The consumer group reading it (apart from the service's group: its own offsets and ACL).
+ACCESS_GROUP = "downloads-access"
 
 
 class Settings(ServiceSettings):

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.downloads.config import ACCESS_TOPIC, Settings
+from services.downloads.config import ACCESS_GROUP, ACCESS_TOPIC, Settings
 from services.downloads.models import ArtifactAccess, DownloadAudit
 from shared.consumer import EventConsumer, Handler, PoisonMessage
 from shared.events import Envelope, Event
@@ -168,7 +168,7 @@ class ObjectAccessConsumer(EventConsumer):
     """The shared consumer reading MinIO's notifications instead of our envelopes."""
 
     def __init__(self, topic: str, **options: Any) -> None:
-        super().__init__("downloads-access", handlers={}, **options)
+        super().__init__(ACCESS_GROUP, handlers={}, **options)
         self.topics = [topic]
 
     def _parse(self, record: ConsumerRecord) -> tuple[Envelope[Any], Handler] | None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from services.downloads.config import ACCESS_TOPIC
 from shared.events import TOPICS
 from shared.migrate import SERVICES
 
@@ -151,7 +152,9 @@ def test_every_service_has_a_cluster_ip_service(service: str) -> None:
 def test_kafka_topics_match_the_event_schemas() -> None:
     topics = _objects("KafkaTopic")
     names = {t["spec"].get("topicName", name) for name, t in topics.items()}
-    assert names == set(TOPICS) | {f"{t}.dlq" for t in TOPICS}
+    # The portal's topics and the one MinIO publishes its GET notifications to, each with its .dlq.
+    expected = {*TOPICS, ACCESS_TOPIC}
+    assert names == expected | {f"{t}.dlq" for t in expected}
     for topic in topics.values():
         assert topic["spec"]["partitions"] == 3
         assert topic["spec"]["replicas"] == 3
