@@ -120,6 +120,7 @@ async def test_unlock_disable_enable_and_change_roles_on_the_account_screen(
     await page.goto(f"/office/accounts?user={await _own_id(gateway, admin)}")
     await expect(page.locator('form.account-action[data-action="disable"]')).to_have_count(0)
     own_roles = page.locator('form.account-action[data-action="roles"]')
+    await own_roles.locator('input[name="role-customer"]').check()
     await own_roles.locator('input[name="role-admin"]').uncheck()
     await _act(page, "roles", "Stepping down")
     await expect(own_roles.locator(".notice-error")).to_contain_text(
