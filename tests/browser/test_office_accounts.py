@@ -101,12 +101,13 @@ async def test_unlock_disable_enable_and_change_roles_on_the_account_screen(
         f"{EN['role.customer']}{EN['office.accounts.list_separator']}{EN['role.release']}"
     )
     history = page.locator("#account-history li")
-    await expect(history).to_have_count(4)
+    await expect(history).to_have_count(5)
     assert [await item.get_attribute("data-action") for item in await history.all()] == [
         "set_roles",
         "enable",
         "disable",
         "unlock",
+        "verify",  # by the command line that created the account, `--verified`
     ]
     await portal.snap(page, "office-accounts-file")
 
@@ -171,7 +172,9 @@ async def test_the_account_screen_speaks_every_language(portal: Portal, stack: d
         await expect(page.locator(f'#account-file[data-user="{user_id}"]')).to_contain_text(
             labels["office.accounts.state.active"]
         )
-        await expect(page.locator("#account-audit")).to_contain_text(labels["office.accounts.no_history"])
+        await expect(page.locator('#account-history li[data-action="verify"]')).to_contain_text(
+            labels["office.accounts.action.verify"]  # the command line verified the account
+        )
         await expect(page.locator('form.account-action[data-action="roles"]')).to_contain_text(
             labels["role.release"]
         )

@@ -50,7 +50,6 @@ READS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
     ("pages/office-accounts.js", "current", "POST", "identity", "/admin/users/{user_id}/unlock", ()),
     ("pages/office-accounts.js", "entries", "GET", "identity", "/admin/audit", ()),
     ("pages/office-accounts.js", "entry", "GET", "identity", "/admin/audit", ("items", "[]")),
-    ("pages/desk-customers.js", "accounts", "GET", "identity", "/admin/users", ()),
     ("renewal-banner.js", "found", "GET", "notifier", "/me/coverage-ending", ()),
     ("renewal-banner.js", "item", "GET", "notifier", "/me/coverage-ending", ("items", "[]")),
 ]

@@ -239,13 +239,13 @@ function actions(account, refresh) {
   );
 }
 
-function roleChoices(current) {
+function roleChoices(held) {
   return h(
     "fieldset",
     { class: "choices" },
     h("legend", {}, t("office.accounts.roles")),
     ROLES.map((role) =>
-      h("label", { class: "choice" }, h("input", { type: "checkbox", name: `role-${role}`, value: role, checked: current.includes(role) }), h("span", {}, t(`role.${role}`))),
+      h("label", { class: "choice" }, h("input", { type: "checkbox", name: `role-${role}`, value: role, checked: held.includes(role) }), h("span", {}, t(`role.${role}`))),
     ),
   );
 }
