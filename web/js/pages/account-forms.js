@@ -7,12 +7,13 @@ import { t } from "../i18n.js";
 import { busy, button, field, messageSlot, showProblem } from "../ui.js";
 
 /** A form for one action (`data-action` names it): `fields` come before the reason; `send(reason, form)` calls the API
- * and answers the account as it is now, handed to `done`. Problems stay on the form. */
-export function reasonForm({ action, label, icon, kind = "primary", fields = [], send, done, heading, dataset = {} }) {
+ * and answers the account as it is now, handed to `done`. Problems stay on the form; `boxed`
+ * frames it, so several side by side each keep their own reason. */
+export function reasonForm({ action, label, icon, kind = "primary", fields = [], send, done, heading, dataset = {}, boxed = false }) {
   const submit = button(label, { type: "submit", icon, kind, dataset: { action } });
   const form = h(
     "form",
-    { class: "stack account-action", dataset: { ...dataset, action }, novalidate: true },
+    { class: `stack account-action${boxed ? " card" : ""}`, dataset: { ...dataset, action }, novalidate: true },
     heading ?? null,
     messageSlot(),
     h(

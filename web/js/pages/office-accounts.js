@@ -170,10 +170,12 @@ function actions(account, refresh) {
   const forms = [];
   const path = encodeURIComponent(account.id);
   const after = (key) => (current) => refresh(current, t(key, { email: current.email }));
+  const boxed = true;
   if (!account.email_verified) {
     forms.push(
       reasonForm({
         action: "verify",
+        boxed,
         label: t("desk.customers.verify"),
         icon: "check",
         send: (reason) => api(`/identity/admin/users/${path}/verify`, { method: "POST", body: { reason } }),
@@ -185,6 +187,7 @@ function actions(account, refresh) {
     forms.push(
       reasonForm({
         action: "unlock",
+        boxed,
         label: t("office.accounts.unlock"),
         icon: "key",
         send: (reason) => api(`/identity/admin/users/${path}/unlock`, { method: "POST", body: { reason } }),
@@ -196,6 +199,7 @@ function actions(account, refresh) {
     forms.push(
       reasonForm({
         action: "enable",
+        boxed,
         label: t("office.accounts.enable"),
         icon: "check",
         send: (reason) => api(`/identity/admin/users/${path}/enable`, { method: "POST", body: { reason } }),
@@ -206,6 +210,7 @@ function actions(account, refresh) {
     forms.push(
       reasonForm({
         action: "disable",
+        boxed,
         label: t("office.accounts.disable"),
         icon: "alert",
         kind: "danger",
@@ -218,6 +223,7 @@ function actions(account, refresh) {
     forms.push(
       reasonForm({
         action: "roles",
+        boxed,
         label: t("office.accounts.save_roles"),
         icon: "user",
         fields: [roleChoices(account.roles)],
@@ -232,7 +238,7 @@ function actions(account, refresh) {
   if (!forms.length) return h("p", { class: "muted", id: "account-actions" }, t("office.accounts.nothing_to_do"));
   return h(
     "section",
-    { class: "card stack", id: "account-actions" },
+    { class: "stack", id: "account-actions" },
     h("h2", {}, t("office.accounts.actions")),
     h("p", { class: "muted" }, t("office.accounts.actions_lead")),
     h("div", { class: "grid-2" }, forms),
