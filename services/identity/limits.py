@@ -18,7 +18,7 @@ exists. The address comes first in composite keys: it holds no `|`, an email may
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.models import LoginThrottle
@@ -168,6 +168,15 @@ async def clear_account(session: AsyncSession, email_key: str) -> None:
         ),
         {"account": account_key(email_key), "n": len(email_key) + 1, "suffix": f"|{email_key}"},
     )
+
+
+def locked_accounts_clause(now: datetime) -> TextClause:
+    """SQL condition on `users`: some address holds a lock on the account right now (the same
+    pair locks `account_lock` reads), for narrowing a staff search to locked accounts."""
+    return text(
+        "EXISTS (SELECT 1 FROM login_throttle t WHERE t.key LIKE 'pair:%' AND t.locked_until > :now "
+        "AND right(t.key, length(users.email_key) + 1) = '|' || users.email_key)"
+    ).bindparams(now=now)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,16 @@ OWN_ROLES = ProblemType(
         "自分の管理者ロールの削除や自分のアカウントの無効化はできません",
     ),
 )
+LAST_ADMIN = ProblemType(
+    "last-admin",
+    409,
+    _t(
+        "This is the last active administrator",
+        "這是最後一位啟用中的管理員",
+        "这是最后一位启用中的管理员",
+        "これは最後の有効な管理者です",
+    ),
+)
 UNLOCK_INVALID = ProblemType(
     "unlock-invalid",
     400,

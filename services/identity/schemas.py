@@ -156,17 +156,28 @@ class LockState(BaseModel):
     recent_failures: int
 
 
-class UserAdminView(MePublic):
-    email_verified_at: datetime | None
+class UserSummary(MePublic):
+    """A search result: enough of the account's state to pick the right one from a list."""
+
     disabled: bool
+    locked: bool
+    last_sign_in_at: datetime | None
+
+
+class UserAdminView(UserSummary):
+    email_verified_at: datetime | None
     disabled_at: datetime | None
     updated_at: datetime
     lock: LockState
     active_sessions: int
 
 
+# What staff can narrow a search to, besides the text.
+AccountState = Literal["unverified", "disabled", "locked"]
+
+
 class UserPage(BaseModel):
-    items: list[MePublic]
+    items: list[UserSummary]
     total: int
     limit: int
     offset: int
@@ -176,13 +187,9 @@ class ReasonRequest(Strict):
     reason: Reason
 
 
-class OptionalReasonRequest(Strict):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=NO_NUL)] = ""
-
-
 class RolesRequest(Strict):
     roles: Annotated[list[Role], Field(min_length=1, max_length=5)]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=NO_NUL)] = ""
+    reason: Reason
 
 
 class AuditPublic(BaseModel):

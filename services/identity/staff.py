@@ -14,13 +14,22 @@ from services.identity import events, limits
 from services.identity.accounts import send_verification
 from services.identity.core import Deps, emit, now
 from services.identity.models import AuditEntry, AuthSession, Role, User
-from services.identity.problems import OWN_ROLES
+from services.identity.problems import LAST_ADMIN, OWN_ROLES
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
-from services.identity.texts import ASK_ANOTHER_ADMIN_FOR_ROLE, ASK_ANOTHER_ADMIN_TO_DISABLE, NO_SUCH_USER
+from services.identity.schemas import AccountState
+from services.identity.texts import (
+    ASK_ANOTHER_ADMIN_FOR_ROLE,
+    ASK_ANOTHER_ADMIN_TO_DISABLE,
+    LAST_ADMIN_STAYS,
+    NO_SUCH_USER,
+)
 from shared.audit import SYSTEM, page, record
 from shared.auth import Principal
 from shared.http.problems import NOT_FOUND, Problem
 from shared.i18n import Locale
+
+# pg_advisory_xact_lock key for changes that may take away an administrator (any fixed number).
+_ADMINS_LOCK = 0x1D_AD_31
 
 
 async def _audit(
@@ -52,22 +61,65 @@ async def _target(session: AsyncSession, user_id: uuid.UUID) -> User:
     return user
 
 
-async def search_users(session: AsyncSession, q: str, limit: int, offset: int) -> tuple[list[User], int]:
+@dataclass(frozen=True)
+class UserSummary:
+    """An account as a search lists it: locked and last sign-in come from other tables."""
+
+    user: User
+    locked: bool
+    last_sign_in_at: datetime | None
+
+
+@dataclass(frozen=True)
+class UserDetail(UserSummary):
+    locked_until: datetime | None
+    recent_failures: int
+    active_sessions: int
+
+
+async def search_users(
+    session: AsyncSession,
+    q: str,
+    limit: int,
+    offset: int,
+    *,
+    role: Role | None = None,
+    state: AccountState | None = None,
+) -> tuple[list[UserSummary], int]:
     query = select(User)
     if q:
         pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(col(User.email_key).like(pattern), func.lower(User.name).like(pattern)))
+    if role is not None:
+        query = query.where(col(User.roles).contains([role]))
+    if state == "unverified":
+        query = query.where(col(User.email_verified_at).is_(None))
+    elif state == "disabled":
+        query = query.where(col(User.disabled_at).is_not(None))
+    elif state == "locked":
+        query = query.where(limits.locked_accounts_clause(now()))
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(query.order_by(col(User.created_at).desc()).limit(limit).offset(offset))
-    return list(rows.all()), total
+    users = list(rows.all())
+    last = await _last_sign_ins(session, [u.id for u in users])
+    moment = now()
+    summaries = []
+    for user in users:  # a page is small: one lock look-up each reads the same rows `user_detail` does
+        lock = await limits.account_lock(session, user.email_key, moment)
+        summaries.append(UserSummary(user, lock.locked_until is not None, last.get(user.id)))
+    return summaries, total
 
 
-@dataclass(frozen=True)
-class UserDetail:
-    user: User
-    locked_until: datetime | None
-    recent_failures: int
-    active_sessions: int
+async def _last_sign_ins(session: AsyncSession, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """When each account last signed in: the newest session it started (refreshes are not sign-ins)."""
+    if not user_ids:
+        return {}
+    rows = await session.exec(
+        select(AuthSession.user_id, func.max(AuthSession.created_at))
+        .where(col(AuthSession.user_id).in_(user_ids))
+        .group_by(col(AuthSession.user_id))
+    )
+    return {user_id: at for user_id, at in rows.all()}
 
 
 async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
@@ -82,7 +134,31 @@ async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
             )
         )
     ).one()
-    return UserDetail(user, lock.locked_until, lock.recent_failures, sessions)
+    last = await _last_sign_ins(session, [user.id])
+    return UserDetail(
+        user=user,
+        locked=lock.locked_until is not None,
+        last_sign_in_at=last.get(user.id),
+        locked_until=lock.locked_until,
+        recent_failures=lock.recent_failures,
+        active_sessions=sessions,
+    )
+
+
+async def _keep_an_active_admin(session: AsyncSession, user: User) -> None:
+    """Refuse a change that would leave no enabled account with the admin role. Changes that can
+    take an admin away wait for each other (a transaction-wide lock), so two administrators
+    demoting each other at once cannot both succeed."""
+    if "admin" not in user.roles or user.disabled_at is not None:
+        return
+    await session.exec(select(func.pg_advisory_xact_lock(_ADMINS_LOCK)))
+    others = await session.exec(
+        select(func.count()).where(
+            col(User.roles).contains(["admin"]), col(User.disabled_at).is_(None), col(User.id) != user.id
+        )
+    )
+    if others.one() == 0:
+        raise Problem(LAST_ADMIN, detail=LAST_ADMIN_STAYS())
 
 
 async def staff_verify(
@@ -100,6 +176,8 @@ async def set_disabled(
     user = await _target(session, user_id)
     if disabled and user.id == actor.user_id:
         raise Problem(OWN_ROLES, detail=ASK_ANOTHER_ADMIN_TO_DISABLE())
+    if disabled:
+        await _keep_an_active_admin(session, user)
     changed = (user.disabled_at is not None) != disabled
     if changed:
         user.disabled_at = now() if disabled else None
@@ -120,6 +198,8 @@ async def set_roles(
     wanted = sorted(set(roles))
     if user.id == actor.user_id and "admin" not in wanted:
         raise Problem(OWN_ROLES, detail=ASK_ANOTHER_ADMIN_FOR_ROLE())
+    if "admin" not in wanted:
+        await _keep_an_active_admin(session, user)
     before = sorted(user.roles)
     if before != wanted:
         user.roles = wanted

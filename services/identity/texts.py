@@ -173,3 +173,10 @@ ASK_ANOTHER_ADMIN_FOR_ROLE = Text(
     zh_cn="请由其他管理员移除您的管理员角色。",
     ja="ご自身の管理者ロールの削除は、別の管理者に依頼してください。",
 )
+LAST_ADMIN_STAYS = Text(
+    "identity.last-admin-stays",
+    en="The portal needs at least one active administrator; give another account the admin role first.",
+    zh_tw="入口網站至少需要一位啟用中的管理員，請先將管理員角色授予其他帳號。",
+    zh_cn="门户网站至少需要一位启用中的管理员，请先将管理员角色授予其他账号。",
+    ja="ポータルには有効な管理者が少なくとも 1 人必要です。先に別のアカウントに管理者ロールを付与してください。",
+)

@@ -108,6 +108,7 @@ async def test_customer_staff_and_back_office_pages_have_no_axe_violations(
             (f"/desk/cases/{case_id}", ".message-note"),
             (f"/desk/customers?q={desk_case['customer']}", "#customer-results"),
             (f"/desk/customers?user={desk_case['customer_id']}", "#customer-file"),
+            (f"/office/accounts?user={desk_case['customer_id']}", "#account-history, #account-audit p"),
             ("/desk/partners", "main h1"),
         ],
     )
@@ -125,6 +126,11 @@ async def test_customer_staff_and_back_office_pages_have_no_axe_violations(
             ("/office/contracts/new", "main form"),
             ("/office/import", "main form"),
             ("/office/audit", "main h1"),
+            (f"/office/accounts?q={desk_case['customer']}", "#account-table"),
+            (
+                f"/office/accounts?user={desk_case['customer_id']}",
+                '#account-actions form[data-action="roles"]',
+            ),
         ],
     )
 

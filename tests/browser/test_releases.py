@@ -1,6 +1,6 @@
-"""The product team's Releases screen in a real Chromium on the real stack: a draft, a file of a
-few MiB uploaded in presigned parts with progress, publish, the release in a customer's Update
-Download, then withdraw it and see it gone."""
+"""The product team's Releases screen in a real Chromium on the real stack: a draft, a 50 MiB file
+uploaded in presigned parts with progress, publish, the release in a customer's Update Download,
+then withdraw it and see it gone."""
 
 import hashlib
 import os
@@ -34,7 +34,8 @@ async def test_publish_through_the_screen_then_withdraw(
     product = f"WEB{uuid.uuid4().hex[:6].upper()}"
     title = f"{product} 1.0.1 hotfix"
     installer = tmp_path / f"{product.lower()}-1.0.1.zip"
-    installer.write_bytes(os.urandom(9 * MiB + 123))  # two parts of the multipart upload
+    # 50 MiB: seven parts of the multipart upload, a few of them in flight at once.
+    installer.write_bytes(os.urandom(50 * MiB + 123))
     release_team, customer = await create_user(stack, "release"), await create_user(stack, "customer")
     customer_id = await _account_id(gateway, customer)
     events = EventPublisher(kafka_bootstrap)
@@ -70,7 +71,7 @@ async def test_publish_through_the_screen_then_withdraw(
     await expect(card.locator("progress.upload-progress")).to_be_visible()
     card = team.locator(f'article.release-card[data-product="{product}"]:has-text("{installer.name}")')
     await expect(card).to_contain_text(
-        hashlib.sha256(installer.read_bytes()).hexdigest()[:16], timeout=60_000
+        hashlib.sha256(installer.read_bytes()).hexdigest()[:16], timeout=180_000
     )
     await portal.snap(team, "releases-uploaded")
 

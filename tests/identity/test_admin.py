@@ -1,6 +1,15 @@
 """Staff administration: search, detail, manual verification, disable/enable, roles, unlock, audit."""
 
-from tests.identity.helpers import API, bearer, client_ip, login, register, verified_user
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from services.identity import staff
+from services.identity.problems import LAST_ADMIN
+from shared.auth import Principal
+from shared.http.problems import Problem
+from tests.identity.helpers import API, bearer, client_ip, login, register, staff_user, verified_user
 from tests.kit import service_cli, unique_email
 
 
@@ -54,18 +63,66 @@ async def test_staff_verification_is_audited_and_emits_userverified_once(gateway
     assert no_reason.status_code == 422
 
 
-async def test_support_cannot_disable_change_roles_or_unlock(gateway, events, support):
+async def test_support_may_unlock_with_a_reason_but_not_disable_or_change_roles(gateway, events, support):
     user = await verified_user(gateway, events)
     for method, path, body in [
         ("POST", "disable", {"reason": "not allowed"}),
         ("POST", "enable", {"reason": "not allowed"}),
-        ("PUT", "roles", {"roles": ["admin"]}),
-        ("POST", "unlock", {}),
+        ("PUT", "roles", {"roles": ["admin"], "reason": "not allowed"}),
     ]:
         response = await gateway.request(
             method, f"{API}/admin/users/{user['id']}/{path}", json=body, headers=support["headers"]
         )
         assert response.status_code == 403, path
+    unlock = f"{API}/admin/users/{user['id']}/unlock"
+    for body in ({}, {"reason": "  "}):  # the audit log needs a reason
+        refused = await gateway.post(unlock, json=body, headers=support["headers"])
+        assert refused.status_code == 422 and refused.headers["content-type"].startswith(
+            "application/problem+json"
+        )
+    unlocked = await gateway.post(
+        unlock, json={"reason": "caller proved who they are"}, headers=support["headers"]
+    )
+    assert unlocked.status_code == 200, unlocked.text
+    audit = (
+        await gateway.get(f"{API}/admin/audit", params={"target": user["id"]}, headers=support["headers"])
+    ).json()
+    assert [(e["action"], e["actor_email"], e["reason"]) for e in audit["items"]] == [
+        ("unlock", support["email"], "caller proved who they are")
+    ]
+
+
+async def test_search_shows_state_and_narrows_by_role_and_state(gateway, events, admin):
+    user = await verified_user(gateway, events, name="Narrowed Search Person")
+    target = f"{API}/admin/users/{user['id']}"
+
+    async def listed(**params: str) -> dict:
+        found = await gateway.get(
+            f"{API}/admin/users", params={"q": user["email"], **params}, headers=admin["headers"]
+        )
+        assert found.status_code == 200, found.text
+        return {u["id"]: u for u in found.json()["items"]}
+
+    [row] = (await listed()).values()
+    assert (row["disabled"], row["locked"], row["email_verified"]) == (False, False, True)
+    assert row["last_sign_in_at"] is not None  # verified_user signed in
+    assert await listed(state="locked") == {} and await listed(role="release") == {}
+    attacker = client_ip()
+    for _ in range(5):
+        await login(gateway, user["email"], "Wrong-Password-77", **{"X-Forwarded-For": attacker})
+    assert (await listed(state="locked"))[user["id"]]["locked"] is True
+    await gateway.post(f"{target}/disable", json={"reason": "abuse report"}, headers=admin["headers"])
+    assert (await listed(state="disabled"))[user["id"]]["disabled"] is True
+    await gateway.put(
+        f"{target}/roles",
+        json={"roles": ["customer", "release"], "reason": "product team"},
+        headers=admin["headers"],
+    )
+    assert user["id"] in await listed(role="release")
+    assert await listed(state="unverified") == {}
+    for bad in ({"role": "root"}, {"state": "sleeping"}):
+        refused = await gateway.get(f"{API}/admin/users", params=bad, headers=admin["headers"])
+        assert refused.status_code == 422, bad
 
 
 async def test_disable_enable_roles_unlock_round_trip_with_audit(gateway, events, admin):
@@ -83,8 +140,12 @@ async def test_disable_enable_roles_unlock_round_trip_with_audit(gateway, events
         headers=admin["headers"],
     )
     assert roles.status_code == 200 and roles.json()["roles"] == ["customer", "release"]
-    bad_role = await gateway.put(f"{target}/roles", json={"roles": ["root"]}, headers=admin["headers"])
+    bad_role = await gateway.put(
+        f"{target}/roles", json={"roles": ["root"], "reason": "typo"}, headers=admin["headers"]
+    )
     assert bad_role.status_code == 422
+    no_reason = await gateway.put(f"{target}/roles", json={"roles": ["customer"]}, headers=admin["headers"])
+    assert no_reason.status_code == 422
     attacker = client_ip()
     for _ in range(5):
         await login(gateway, user["email"], "Wrong-Password-77", **{"X-Forwarded-For": attacker})
@@ -105,10 +166,43 @@ async def test_disable_enable_roles_unlock_round_trip_with_audit(gateway, events
 
 async def test_admin_cannot_demote_or_disable_themselves(gateway, admin):
     own = f"{API}/admin/users/{admin['id']}"
-    demote = await gateway.put(f"{own}/roles", json={"roles": ["customer"]}, headers=admin["headers"])
-    assert demote.status_code == 409
+    demote = await gateway.put(
+        f"{own}/roles", json={"roles": ["customer"], "reason": "stepping down"}, headers=admin["headers"]
+    )
+    assert demote.status_code == 409 and demote.json()["detail_id"] == "identity.ask-another-admin-for-role"
     disable = await gateway.post(f"{own}/disable", json={"reason": "oops"}, headers=admin["headers"])
-    assert disable.status_code == 409
+    assert (
+        disable.status_code == 409 and disable.json()["detail_id"] == "identity.ask-another-admin-to-disable"
+    )
+
+
+async def test_the_last_active_administrator_can_be_neither_demoted_nor_disabled(service_session, stack):
+    """The shared test database holds many administrators: the rule is checked in a transaction
+    that first disables every other one (rolled back at the end). The acting administrator's
+    token still says admin while the database no longer does, as after a demotion elsewhere."""
+    actor_id = uuid.UUID(staff_user(stack, "admin")["id"])
+    last_id = uuid.UUID(staff_user(stack, "admin")["id"])
+    actor = Principal(user_id=actor_id, roles=frozenset({"admin"}), email="actor@example.com")
+    async with service_session("identity") as session:
+        await session.execute(
+            text("UPDATE users SET disabled_at = now() WHERE 'admin' = ANY(roles) AND id <> :last"),
+            {"last": last_id},
+        )
+        for change in (
+            staff.set_roles(session, actor, last_id, ["customer"], "demote the last one"),
+            staff.set_disabled(session, actor, last_id, True, "disable the last one"),
+        ):
+            with pytest.raises(Problem) as refused:
+                await change
+            assert refused.value.type is LAST_ADMIN and refused.value.detail is not None
+            assert refused.value.detail.id == "identity.last-admin-stays"
+        # Keeping the admin role (or adding one) is no demotion.
+        kept = await staff.set_roles(session, actor, last_id, ["admin", "support"], "more duties")
+        assert kept.user.roles == ["admin", "support"]
+        # A second enabled administrator makes the demotion possible.
+        await session.execute(text("UPDATE users SET disabled_at = NULL WHERE id = :id"), {"id": actor_id})
+        demoted = await staff.set_roles(session, actor, last_id, ["customer"], "now there are two")
+        assert demoted.user.roles == ["customer"]
 
 
 async def test_cli_create_user_is_idempotent_and_updates_roles_and_verification(stack, gateway, events):

@@ -43,6 +43,13 @@ READS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
     ("pages/desk-queue.js", "page", "GET", "cases", "/desk/queue", ()),
     ("pages/attachments.js", "started", "POST", "cases", "/cases/{case_id}/attachments", ()),
     ("pages/unsubscribe.js", "state", "GET", "notifier", "/unsubscribe/topic", ()),
+    ("pages/office-accounts.js", "found", "GET", "identity", "/admin/users", ()),
+    ("pages/office-accounts.js", "row", "GET", "identity", "/admin/users", ("items", "[]")),
+    ("pages/office-accounts.js", "account", "GET", "identity", "/admin/users/{user_id}", ()),
+    ("pages/office-accounts.js", "lock", "GET", "identity", "/admin/users/{user_id}", ("lock",)),
+    ("pages/office-accounts.js", "current", "POST", "identity", "/admin/users/{user_id}/unlock", ()),
+    ("pages/office-accounts.js", "entries", "GET", "identity", "/admin/audit", ()),
+    ("pages/office-accounts.js", "entry", "GET", "identity", "/admin/audit", ("items", "[]")),
     ("renewal-banner.js", "found", "GET", "notifier", "/me/coverage-ending", ()),
     ("renewal-banner.js", "item", "GET", "notifier", "/me/coverage-ending", ("items", "[]")),
 ]
@@ -80,6 +87,7 @@ def test_the_portal_calls_are_read_from_the_scripts() -> None:
     assert "POST /cases/cases/{…}/attachments/{…}/complete" in shown
     assert {"POST /licensing/me/licenses/search", "POST /licensing/me/contracts/search"} <= shown
     assert "POST /identity/auth/refresh" in shown
+    assert {"POST /identity/admin/users/{…}/unlock", "PUT /identity/admin/users/{…}/roles"} <= shown
     assert {call.service for call in calls} == set(SERVICES)
 
 

@@ -31,6 +31,7 @@ route("/office/licenses/new", page("office-issue"), { signedIn: true });
 route("/office/contracts/new", page("office-contract"), { signedIn: true });
 route("/office/import", page("office-import"), { signedIn: true });
 route("/office/audit", page("office-audit"), { signedIn: true });
+route("/office/accounts", page("office-accounts"), { signedIn: true });
 route("/releases", page("releases"), { signedIn: true });
 route("/releases/downloads", page("download-analytics"), { signedIn: true });
 route("/account", page("account"), { signedIn: true });

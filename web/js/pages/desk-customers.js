@@ -7,8 +7,10 @@
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
+import { ACCOUNT_ROLES, mayUse } from "../office-menu.js";
 import { navigate } from "../router.js";
-import { busy, button, emptyState, field, loading, messageSlot, notice, pageHeader, showProblem, statusBadge } from "../ui.js";
+import { button, emptyState, field, loading, notice, pageHeader, showProblem, statusBadge } from "../ui.js";
+import { reasonForm } from "./account-forms.js";
 import { caseLink, staffOnly } from "./desk-common.js";
 
 export const layout = "app";
@@ -95,32 +97,15 @@ function unverifiedList(accounts) {
 }
 
 function verifyForm(account) {
-  const submit = button(t("desk.customers.verify"), { type: "submit", icon: "check" });
-  const form = h(
-    "form",
-    { class: "stack verify-form", "data-user": account.id, novalidate: true },
-    h("h3", { class: "card-title" }, account.name || account.email),
-    h("p", { class: "sub" }, account.email),
-    messageSlot(),
-    h("fieldset", {}, h("legend", { class: "sr-only" }, t("desk.customers.verify")), field({ name: "reason", label: t("office.field.reason"), maxlength: 500 })),
-    h("div", { class: "form-actions" }, submit),
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const reason = form.elements.reason.value.trim();
-    if (!reason) {
-      showProblem(form, { problem: { title: t("error.fields.title"), errors: [{ field: "reason", message: t("office.reason.required") }] } });
-      return;
-    }
-    try {
-      await busy(submit, () => api(`/identity/admin/users/${encodeURIComponent(account.id)}/verify`, { method: "POST", body: { reason } }));
-    } catch (error) {
-      showProblem(form, error);
-      return;
-    }
-    form.replaceChildren(notice("success", t("desk.customers.verified", { email: account.email })));
+  return reasonForm({
+    action: "verify",
+    label: t("desk.customers.verify"),
+    icon: "check",
+    dataset: { user: account.id },
+    heading: [h("h3", { class: "card-title" }, account.name || account.email), h("p", { class: "sub" }, account.email)],
+    send: (reason) => api(`/identity/admin/users/${encodeURIComponent(account.id)}/verify`, { method: "POST", body: { reason } }),
+    done: (_, form) => form.replaceChildren(notice("success", t("desk.customers.verified", { email: account.email }))),
   });
-  return form;
 }
 
 function customerList(found) {
@@ -155,7 +140,7 @@ async function showFile(slot, userId) {
       "section",
       { class: "card stack", id: "customer-file" },
       h("h2", {}, file.name ?? file.email ?? file.user_id),
-      h("p", { class: "sub" }, file.email ?? ""),
+      h("p", { class: "sub" }, file.email ?? "", mayUse({ roles: ACCOUNT_ROLES }) ? [" · ", h("a", { href: `/office/accounts?user=${encodeURIComponent(file.user_id)}`, id: "customer-account-link" }, t("desk.customers.account"))] : null),
       h("h3", {}, t("desk.customers.licenses")),
       file.licenses.length ? licenseList(file.licenses) : h("p", { class: "muted" }, t("desk.case.none")),
       h("h3", {}, t("desk.customers.cases")),
