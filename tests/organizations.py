@@ -51,7 +51,13 @@ async def mine(gateway: httpx.AsyncClient, user: PortalUser) -> dict[str, Any] |
 
 
 async def join(
-    gateway: httpx.AsyncClient, admin: PortalUser, organization_id: str, member: PortalUser, events: Any
+    gateway: httpx.AsyncClient,
+    admin: PortalUser,
+    organization_id: str,
+    member: PortalUser,
+    events: Any,
+    *,
+    bring_licenses: bool = False,
 ) -> None:
     """Invite `member` and accept at once, reading the token from identity's event."""
     invited = await invite(gateway, admin, organization_id, member.email)
@@ -66,7 +72,9 @@ async def join(
         return found or None
 
     [event] = await eventually(sent, what=f"the invitation of {member.email}")
-    joined = await accept(gateway, member, token_of(event["data"]["accept_url"]))
+    joined = await accept(
+        gateway, member, token_of(event["data"]["accept_url"]), bring_licenses=bring_licenses
+    )
     assert joined.status_code == 200, joined.text
 
 

@@ -1,6 +1,7 @@
 """Routes of organizations, their members and invitations: parse, call one use case, map."""
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -27,13 +28,14 @@ from services.identity.problems import (
     NOT_ORGANIZATION_ADMIN,
 )
 from services.identity.schemas import Token
-from shared.auth import CurrentUser
+from shared.auth import CurrentUser, Principal, require_roles
 from shared.http.deps import SessionDep
 from shared.http.problems import NOT_FOUND, RATE_LIMITED, problem_responses
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 ADMIN_REFUSALS = (NOT_FOUND, NOT_ORGANIZATION_ADMIN)
+Staff = Annotated[Principal, require_roles("admin", "support")]
 
 
 @router.post(
@@ -139,3 +141,12 @@ async def accept_invitation(
     data: InvitationAccept, session: SessionDep, user: CurrentUser
 ) -> OrganizationPublic:
     return await organization_invitations.accept(session, user, data)
+
+
+@router.get(
+    "/of-user/{user_id}",
+    response_model=MyOrganization,
+    summary="Staff: the organization an account belongs to, with its members (customer lookup)",
+)
+async def of_user(user_id: uuid.UUID, session: SessionDep, staff: Staff) -> MyOrganization:
+    return await organizations.organization_of_user(session, user_id)

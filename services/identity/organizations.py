@@ -238,3 +238,15 @@ async def organization_view(
         members=members,
         invitations=invitations,
     )
+
+
+async def organization_of_user(session: AsyncSession, user_id: uuid.UUID) -> MyOrganization:
+    """Staff's customer lookup: the organization an account belongs to, with its members (no
+    invitations: they are the organization's administrators' business)."""
+    member = await membership_of(session, user_id)
+    if member is None:
+        return MyOrganization(organization=None)
+    organization = await session.get(Organization, member.organization_id)
+    assert organization is not None
+    view = await organization_view(session, organization, "member")
+    return MyOrganization(organization=view.model_copy(update={"my_role": member.role}))

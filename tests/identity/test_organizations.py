@@ -146,3 +146,20 @@ async def test_an_admin_removes_a_member_and_renames_the_organization(gateway, e
     # Free again: the former member may found an organization of their own.
     await create_organization(gateway, member, "Member's Own")
     assert (await gateway.get(f"{API}/me", headers=member.headers)).status_code == 200
+
+
+async def test_staff_see_a_customers_organization_and_customers_do_not(gateway, events, accounts, support):
+    admin, member = await accounts.user(name="Mei Chen"), await accounts.user()
+    org = (await create_organization(gateway, admin, "Acme Automation"))["id"]
+    await join(gateway, admin, org, member, events)
+    seen = await gateway.get(f"{ORGS}/of-user/{member.user_id}", headers=support["headers"])
+    assert seen.status_code == 200, seen.text
+    organization = seen.json()["organization"]
+    assert organization["id"] == org and organization["my_role"] == "member"
+    assert organization["invitations"] == [] and len(organization["members"]) == 2
+    loner = await accounts.user()
+    assert (await gateway.get(f"{ORGS}/of-user/{loner.user_id}", headers=support["headers"])).json() == {
+        "organization": None
+    }
+    refused = await gateway.get(f"{ORGS}/of-user/{member.user_id}", headers=admin.headers)
+    assert refused.status_code == 403
