@@ -80,14 +80,8 @@ async def company(
     finally:
         await listener.stop()
 
-    async def licensing_knows_membership() -> bool:
-        # Licensing binds for the organization once it has applied the member's event.
-        response = await gateway.post(
-            f"{LICENSING}/me/licenses/search", json=lookup(license), headers=member.headers
-        )
-        return response.status_code == 200
-
-    await eventually(licensing_knows_membership, what="licensing to hear of the member")
+    # Licensing binds for the organization once it has applied the member's event.
+    await membership_applied(stack, ("licensing",), member.user_id, organization_id)
     bound = await gateway.post(f"{LICENSING}/me/licenses", json=lookup(license), headers=member.headers)
     assert bound.status_code == 201, bound.text
     assert bound.json()["organization_id"] == organization_id
@@ -104,7 +98,7 @@ async def company(
         response = await gateway.get(
             f"{DOWNLOADS}/releases", params={"product": product}, headers=member.headers
         )
-        return response.json() or None
+        return [r for r in response.json() if r["version"] == version] or None
 
     [release] = await eventually(listed, timeout=60, what="the release and the organization's holding")
 
@@ -350,3 +344,35 @@ async def test_removing_a_member_while_they_download(
 
     await eventually(refused, timeout=REFUSAL_DEADLINE, what="downloads to refuse the removed member")
     assert await grant() == 404, "once refused, refused for good"
+
+
+async def test_staff_move_a_license_into_another_organization(
+    stack: dict[str, Any], accounts: Any, gateway: httpx.AsyncClient, company: Company
+) -> None:
+    c = company
+    rival = await _customer(accounts, gateway)
+    rival_org = (await create_organization(gateway, rival, "Rival Robotics"))["id"]
+    await membership_applied(stack, ("licensing", "downloads"), rival.user_id, rival_org)
+    license = await issue_license(gateway, c.staff, product=c.product, warranty_ends="2030-12-31")
+    bound = await gateway.post(f"{LICENSING}/me/licenses", json=lookup(license), headers=c.member.headers)
+    assert bound.status_code == 201 and bound.json()["organization_id"] == c.organization_id
+
+    moved = await gateway.post(
+        f"{LICENSING}/admin/licenses/{license['serial']}/move",
+        json={"to_account_id": str(rival.user_id), "reason": "sold to Rival Robotics, ticket 4411"},
+        headers=c.staff.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    path = f"{LICENSING}/me/licenses/{license['license_id']}"
+    assert (await gateway.get(path, headers=rival.headers)).json()["organization_id"] == rival_org
+    for former_owner in (c.admin, c.member):
+        assert (await gateway.get(path, headers=former_owner.headers)).status_code == 404
+    audit = await gateway.get(
+        f"{LICENSING}/admin/audit", params={"target": license["serial"]}, headers=c.staff.headers
+    )
+    [move] = [e for e in audit.json() if e["action"] == "license.move"]
+    assert move["reason"] == "sold to Rival Robotics, ticket 4411"
+    assert (
+        move["before"]["organization_id"] == c.organization_id
+        and move["after"]["organization_id"] == rival_org
+    )
