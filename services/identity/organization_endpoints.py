@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.identity import organization_invitations, organizations
 from services.identity.endpoints import IdentityDeps
@@ -12,6 +12,7 @@ from services.identity.organization_schemas import (
     InvitationCreate,
     InvitationPreview,
     InvitationPublic,
+    InvitationToken,
     MyOrganization,
     OrganizationCreate,
     OrganizationPublic,
@@ -27,7 +28,6 @@ from services.identity.problems import (
     LAST_ADMIN,
     NOT_ORGANIZATION_ADMIN,
 )
-from services.identity.schemas import Token
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.http.deps import SessionDep
 from shared.http.problems import NOT_FOUND, RATE_LIMITED, problem_responses
@@ -119,14 +119,15 @@ async def revoke_invitation(
     await organization_invitations.revoke(session, user, organization_id, invitation_id)
 
 
-@router.get(
+@router.post(
     "/invitations/preview",
     response_model=InvitationPreview,
     responses=problem_responses(INVITATION_INVALID, INVITATION_EXPIRED),
     summary="What an invitation offers, for whoever holds its mailed token",
+    description="A POST, so the token stays out of access logs and caches.",
 )
-async def preview_invitation(session: SessionDep, token: Token = Query()) -> InvitationPreview:
-    return await organization_invitations.preview(session, token)
+async def preview_invitation(data: InvitationToken, session: SessionDep) -> InvitationPreview:
+    return await organization_invitations.preview(session, data.token)
 
 
 @router.post(

@@ -67,8 +67,11 @@ class InvitationCreate(Strict):
         return normalize_email(value)
 
 
-class InvitationAccept(Strict):
+class InvitationToken(Strict):
     token: Token
+
+
+class InvitationAccept(InvitationToken):
     bring_licenses: bool = Field(
         default=False, description="Hand the licenses bound to me personally over to the organization"
     )

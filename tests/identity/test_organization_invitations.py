@@ -30,7 +30,7 @@ async def test_an_existing_account_is_invited_in_its_own_language_and_joins(gate
     token = token_of(sent["accept_url"])
     assert "/organization/join?token=" in sent["accept_url"]
 
-    preview = await gateway.get(f"{ORGS}/invitations/preview", params={"token": token})
+    preview = await gateway.post(f"{ORGS}/invitations/preview", json={"token": token})
     assert preview.status_code == 200
     assert (
         preview.json()["organization_name"] == "Acme Automation"
@@ -110,7 +110,7 @@ async def test_an_invitation_works_only_for_its_address_and_while_pending(
     )
     expired = await accept(gateway, invitee, expired_token)
     assert expired.status_code == 410 and expired.json()["detail_id"] == "identity.invitation-expired"
-    preview = await gateway.get(f"{ORGS}/invitations/preview", params={"token": expired_token})
+    preview = await gateway.post(f"{ORGS}/invitations/preview", json={"token": expired_token})
     assert preview.status_code == 410
     assert await mine(gateway, invitee) is None
     statuses = sorted(i["status"] for i in (await mine(gateway, admin))["invitations"])

@@ -53,7 +53,7 @@ READS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
         "/organizations/mine",
         ("organization", "invitations", "[]"),
     ),
-    ("pages/organization-join.js", "preview", "GET", "identity", "/organizations/invitations/preview", ()),
+    ("pages/organization-join.js", "preview", "POST", "identity", "/organizations/invitations/preview", ()),
     ("pages/downloads.js", "release", "GET", "downloads", "/releases", ("[]",)),
     ("pages/downloads.js", "artifact", "GET", "downloads", "/releases", ("[]", "artifacts", "[]")),
     ("pages/downloads.js", "grant", "GET", "downloads", "/releases/{release_id}/artifacts/{filename}", ()),

@@ -18,7 +18,7 @@ export async function render(view) {
   const token = query("token") ?? "";
   let preview;
   try {
-    preview = await api(`/identity/organizations/invitations/preview?token=${encodeURIComponent(token)}`);
+    preview = await api("/identity/organizations/invitations/preview", { method: "POST", body: { token } });
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
