@@ -5,6 +5,11 @@ from `HoldingRecord`. This module
 is the one place that reads licensing's events into it and reads it back as
 `shared.entitlements.Holding`s, so every service applies the same rule to the same facts.
 
+Holdings are keyed by owner: a license bound by a member of an organization belongs to the
+organization (`organization_id` set; `account_id` is who bound it), any other to the account
+alone. A person's holdings are their own plus their organization's (`holdings_of`), and the
+entitlement rule in `shared.entitlements` stays one pure function of them.
+
 Every licensing event carries the license's whole state, so the newest one is the truth:
 rows are written last-writer-wins by event time (`as_of`), which makes a late or replayed older
 event harmless; redelivery of the same event is absorbed by the consumer's inbox.
@@ -14,10 +19,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import DateTime, Table, update
+from sqlalchemy import ColumnElement, DateTime, Table, and_, or_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +37,7 @@ from shared.events import (
     LicenseRestored,
     LicenseVoided,
 )
+from shared.memberships import members_of
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 
@@ -46,7 +52,8 @@ class HoldingRecord(SQLModel):
     """
 
     license_id: UUID = Field(primary_key=True)
-    account_id: UUID
+    account_id: UUID  # who bound it
+    organization_id: UUID | None = Field(default=None, index=True)  # the owner, if an organization
     serial: str | None = Field(default=None, max_length=64)
     product: str = Field(max_length=64)
     coverage_start: date
@@ -67,6 +74,7 @@ class HoldingFacts:
     coverage_start: date | None
     coverage_end: date | None
     void: bool = False
+    organization_id: UUID | None = None
 
     @property
     def complete(self) -> bool:
@@ -80,17 +88,21 @@ def facts_of(envelope: Envelope[Any]) -> HoldingFacts:
     match event:
         case LicenseBound() | ContractBound():
             return HoldingFacts(event.license_id, envelope.time, event.account_id, event.serial, event.product,
-                                event.coverage_start, event.coverage_end)  # fmt: skip
+                                event.coverage_start, event.coverage_end,
+                                organization_id=event.organization_id)  # fmt: skip
         case LicenseVoided():
             return HoldingFacts(event.license_id, envelope.time, event.account_id, event.serial, event.product,
-                                event.coverage_start, event.coverage_end, void=event.license_void)  # fmt: skip
+                                event.coverage_start, event.coverage_end, void=event.license_void,
+                                organization_id=event.organization_id)  # fmt: skip
         case LicenseRestored():
             # Not void any more: an unbound license (no account) only clears the flag.
             return HoldingFacts(event.license_id, envelope.time, event.account_id, event.serial, event.product,
-                                event.coverage_start, event.coverage_end)  # fmt: skip
+                                event.coverage_start, event.coverage_end,
+                                organization_id=event.organization_id)  # fmt: skip
         case BindingMoved():
             return HoldingFacts(event.license_id, envelope.time, event.to_account_id, event.serial, event.product,
-                                event.coverage_start, event.coverage_end)  # fmt: skip
+                                event.coverage_start, event.coverage_end,
+                                organization_id=event.organization_id)  # fmt: skip
     raise TypeError(f"{type(event).__name__} says nothing about holdings")
 
 
@@ -100,6 +112,7 @@ async def apply_holding(session: AsyncSession, table: Table, facts: HoldingFacts
         values: dict[str, Any] = {
             "license_id": facts.license_id,
             "account_id": facts.account_id,
+            "organization_id": facts.organization_id,
             "product": facts.product,
             "coverage_start": facts.coverage_start,
             "coverage_end": facts.coverage_end,
@@ -120,6 +133,7 @@ async def apply_holding(session: AsyncSession, table: Table, facts: HoldingFacts
     changes: dict[str, Any] = {"void": facts.void, "as_of": facts.as_of}
     if facts.account_id is not None:
         changes["account_id"] = facts.account_id
+        changes["organization_id"] = facts.organization_id
     await session.exec(update(table).where(table.c.license_id == facts.license_id, newer).values(**changes))
 
 
@@ -138,24 +152,59 @@ def holding_handlers(table: Table) -> dict[type[Event], Handler]:
     }
 
 
-async def holdings_of(session: AsyncSession, table: Table, account_id: UUID) -> list[Holding]:
-    """An account's live (not voided) holdings, as the entitlement rule takes them."""
+class Owned(Protocol):
+    """Anything that names who bound it and its owning organization (a holding, its facts)."""
+
+    @property
+    def account_id(self) -> UUID | None: ...
+    @property
+    def organization_id(self) -> UUID | None: ...
+
+
+def held_by(holding: Owned, account_id: UUID, organization_id: UUID | None) -> bool:
+    """`owned_by` for one row: the account's own holding, or one of its organization's."""
+    if holding.organization_id is not None:
+        return holding.organization_id == organization_id
+    return holding.account_id == account_id
+
+
+def owned_by(table: Table, account_id: UUID, organization_id: UUID | None) -> ColumnElement[bool]:
+    """The rows a person may use: those they own personally and those of their organization
+    (`organization_id` from the service's memberships projection, None if they have none)."""
+    personal = and_(table.c.account_id == account_id, table.c.organization_id.is_(None))
+    if organization_id is None:
+        return personal
+    return or_(personal, table.c.organization_id == organization_id)
+
+
+async def holdings_of(
+    session: AsyncSession, table: Table, account_id: UUID, organization_id: UUID | None
+) -> list[Holding]:
+    """A person's live (not voided) holdings, as the entitlement rule takes them."""
     rows = await session.exec(
         select(table.c.product, table.c.coverage_start, table.c.coverage_end).where(
-            table.c.account_id == account_id, table.c.void.is_(False)
+            owned_by(table, account_id, organization_id), table.c.void.is_(False)
         )
     )
     return [Holding(product, Period(start, end)) for product, start, end in rows.all()]
 
 
-async def holders_of(session: AsyncSession, table: Table, product: str) -> dict[UUID, list[Holding]]:
-    """Every account holding `product`, with its live holdings of it (for release fan-out)."""
+async def holders_of(
+    session: AsyncSession, table: Table, memberships: Table, product: str
+) -> dict[UUID, list[Holding]]:
+    """Every person entitled through a live holding of `product`, with those holdings (for
+    release fan-out): personal holders, and each current member of an owning organization.
+    Keyed by person, so a member entitled twice (their own and their organization's) is one key."""
     rows = await session.exec(
-        select(table.c.account_id, table.c.coverage_start, table.c.coverage_end).where(
-            table.c.product == product, table.c.void.is_(False)
-        )
+        select(
+            table.c.account_id, table.c.organization_id, table.c.coverage_start, table.c.coverage_end
+        ).where(table.c.product == product, table.c.void.is_(False))
     )
+    found = rows.all()
+    members = await members_of(session, memberships, {org for _, org, _, _ in found if org is not None})
     holders: dict[UUID, list[Holding]] = defaultdict(list)
-    for account_id, start, end in rows.all():
-        holders[account_id].append(Holding(product, Period(start, end)))
+    for account_id, organization_id, start, end in found:
+        holding = Holding(product, Period(start, end))
+        for person in [account_id] if organization_id is None else members[organization_id]:
+            holders[person].append(holding)
     return holders

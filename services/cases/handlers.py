@@ -8,9 +8,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cases import service
-from services.cases.models import HOLDINGS
+from services.cases.models import HOLDINGS, MEMBERSHIPS
 from shared.events import Envelope, UserProfileChanged, UserVerified
 from shared.holdings import holding_handlers
+from shared.memberships import membership_handlers
 
 
 async def on_user_verified(session: AsyncSession, envelope: Envelope[UserVerified]) -> None:
@@ -25,6 +26,7 @@ async def on_user_profile_changed(session: AsyncSession, envelope: Envelope[User
 
 HANDLERS: dict[type[Any], Any] = {
     **holding_handlers(HOLDINGS),
+    **membership_handlers(MEMBERSHIPS),
     UserVerified: on_user_verified,
     UserProfileChanged: on_user_profile_changed,
 }

@@ -15,6 +15,7 @@ from sqlmodel import AutoString, Field, SQLModel
 from shared import clock
 from shared.events.cases import CaseCategory, CaseSeverity, CaseStatus, TransitionReason
 from shared.holdings import HoldingRecord
+from shared.memberships import MembershipRecord
 from shared.ratelimit import rate_events_table
 
 # What a history row records a change of.
@@ -60,7 +61,11 @@ class Case(CaseBase, table=True):
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     number: str = Field(max_length=32, unique=True)
-    account_id: UUID
+    account_id: UUID  # the reporter
+    # The owner when the license belonged to an organization: its members see the case unless
+    # the reporter made it private.
+    organization_id: UUID | None = Field(default=None, index=True)
+    private: bool = False
     product: str = Field(max_length=64)
     severity: CaseSeverity = Field(default="normal", sa_type=_code(16))
     product_version: str | None = Field(default=None, max_length=64)
@@ -154,8 +159,16 @@ class Person(Base, table=True):
     as_of: datetime = Field(sa_column=timestamp_column())
 
 
-# The projection's table, for shared.holdings (which keeps it true to licensing's events).
+class Membership(Base, MembershipRecord, table=True):
+    """Which organization each account belongs to, kept by shared.memberships from identity's events."""
+
+    __tablename__ = "memberships"
+
+
+# The projections' tables, for shared.holdings and shared.memberships (which keep them true to
+# licensing's and identity's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
+MEMBERSHIPS = Base.metadata.tables[Membership.__tablename__]
 
 
 # Hits of the posting limits (limits.py), in the schema every service's limiter shares.

@@ -41,6 +41,9 @@ class CaseCreate(BaseModel):
     environment: Environment = Field(default_factory=lambda: Environment())
     subject: Subject
     description: Text
+    private: bool = Field(
+        default=False, description="On an organization's license: only you and support see the case"
+    )
 
 
 class MessageCreate(BaseModel):
@@ -101,6 +104,8 @@ class CasePublic(BaseModel):
     product_version: str | None
     environment: Environment
     account_id: UUID
+    organization_id: UUID | None = Field(None, description="The organization that owns the case, if any")
+    private: bool = Field(False, description="Only the reporter (and support) see it in the organization")
     assignee_id: UUID | None
     opened_at: datetime
     first_response_at: datetime | None

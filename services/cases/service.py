@@ -15,7 +15,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.cases import events, texts
-from services.cases.access import may_see, staff_sees, visible_cases
+from services.cases.access import customer_sees, may_see, organization_of_account, staff_sees, visible_cases
 from services.cases.events import announce
 from services.cases.models import Case, CaseMessage, Holding, Person
 from services.cases.problems import (
@@ -39,6 +39,7 @@ from services.cases.workflow import (
 from shared import clock, entitlements
 from shared.auth import Principal
 from shared.events.cases import CaseCategory, CaseStatus
+from shared.holdings import held_by
 from shared.http.problems import Problem
 
 # --- projections ------------------------------------------------------------------------------
@@ -78,7 +79,8 @@ async def open_case(
 ) -> Case:
     """Open a case on one of the account's licenses, if its coverage is active today."""
     holding = await session.get(Holding, request.license_id)
-    if holding is None or holding.void or holding.account_id != account_id:
+    organization_id = await organization_of_account(session, account_id)
+    if holding is None or holding.void or not held_by(holding, account_id, organization_id):
         raise Problem(LICENSE_NOT_FOUND, detail=texts.PICK_BOUND_LICENSE())
     coverage = entitlements.Period(holding.coverage_start, holding.coverage_end)
     if not entitlements.may_open_case(
@@ -93,6 +95,9 @@ async def open_case(
     case = Case(
         number=await _next_number(session, number_prefix, today.year),  # the business calendar's year
         account_id=account_id,
+        # The case belongs to whoever owns the license: the organization, or the account.
+        organization_id=holding.organization_id,
+        private=request.private,
         license_id=holding.license_id,
         product=holding.product,
         category=request.category,
@@ -124,8 +129,9 @@ async def list_cases(
     limit: int = 50,
     offset: int = 0,
 ) -> list[Case]:
-    """Own cases; staff also see others' (security issues only with the security role)."""
-    query = select(Case).where(visible_cases(user))
+    """Own cases and the organization's; staff also see others' (security issues only with the
+    security role)."""
+    query = select(Case).where(visible_cases(user, await organization_of_account(session, user.user_id)))
     if status is not None:
         query = query.where(col(Case.status) == status)
     if category is not None:
@@ -137,7 +143,7 @@ async def list_cases(
 async def visible_case(session: AsyncSession, user: Principal, case_id: UUID, *, lock: bool = False) -> Case:
     """The case, if the caller may see it; otherwise the same 404 as a missing one."""
     case = await session.get(Case, case_id, with_for_update=lock)
-    if case is None or not may_see(user, case):
+    if case is None or not may_see(user, await organization_of_account(session, user.user_id), case):
         raise Problem(CASE_NOT_FOUND, detail=texts.CHECK_CASE_ID())
     return case
 
@@ -180,10 +186,12 @@ async def announce_reply(session: AsyncSession, case: Case, message: CaseMessage
 async def add_customer_message(
     session: AsyncSession, account_id: UUID, case_id: UUID, body: str, *, rules: CaseRules
 ) -> CaseMessage:
-    """The customer writes on their own case: it goes back to support (a resolved case reopens
-    while the reopen window lasts; a closed one takes no more messages)."""
+    """The customer writes on their own case or their organization's: it goes back to support (a
+    resolved case reopens while the reopen window lasts; a closed one takes no more messages)."""
     case = await session.get(Case, case_id, with_for_update=True)
-    if case is None or case.account_id != account_id:
+    if case is None or not customer_sees(
+        account_id, await organization_of_account(session, account_id), case
+    ):
         raise Problem(CASE_NOT_FOUND, detail=texts.CHECK_CASE_ID())
     if case.status == "closed":
         raise Problem(CASE_CLOSED, detail=texts.CLOSED_OPEN_NEW())
@@ -211,9 +219,12 @@ async def add_customer_message(
 async def customer_status_change(
     session: AsyncSession, account_id: UUID, case_id: UUID, status: CaseStatus, *, rules: CaseRules
 ) -> Case:
-    """A customer closes their case, or reopens it once resolved (within the window)."""
+    """A customer closes their case (or their organization's), or reopens it once resolved
+    (within the window)."""
     case = await session.get(Case, case_id, with_for_update=True)
-    if case is None or case.account_id != account_id:
+    if case is None or not customer_sees(
+        account_id, await organization_of_account(session, account_id), case
+    ):
         raise Problem(CASE_NOT_FOUND, detail=texts.CHECK_CASE_ID())
     if case.status == status:
         return case

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.downloads.models import HOLDINGS, ChannelChoice
+from services.downloads.models import HOLDINGS, MEMBERSHIPS, ChannelChoice
 
 
 async def preview_opted_in(session: AsyncSession, account_id: UUID) -> bool:
@@ -32,14 +32,18 @@ async def choose_preview(session: AsyncSession, account_id: UUID, preview: bool)
 
 
 async def preview_holders(session: AsyncSession, product: str) -> list[UUID]:
-    """Holders of `product` (any bound, non-void license) who opted in to previews."""
+    """Holders of `product` (any bound, non-void license, their own or their organization's)
+    who opted in to previews."""
+    live = (HOLDINGS.c.product == product) & ~HOLDINGS.c.void
+    personal = select(HOLDINGS.c.account_id).where(live, HOLDINGS.c.organization_id.is_(None))
+    members = select(MEMBERSHIPS.c.user_id).where(
+        MEMBERSHIPS.c.organization_id.in_(select(HOLDINGS.c.organization_id).where(live))
+    )
     rows = await session.execute(
         select(col(ChannelChoice.account_id))
         .where(
             col(ChannelChoice.preview),
-            col(ChannelChoice.account_id).in_(
-                select(HOLDINGS.c.account_id).where(HOLDINGS.c.product == product, ~HOLDINGS.c.void)
-            ),
+            col(ChannelChoice.account_id).in_(personal.union(members)),
         )
         .order_by(col(ChannelChoice.account_id))
     )

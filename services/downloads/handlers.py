@@ -8,9 +8,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.downloads import service
-from services.downloads.models import HOLDINGS
+from services.downloads.models import HOLDINGS, MEMBERSHIPS
 from shared.events import Envelope, ReleasePublished
 from shared.holdings import holding_handlers
+from shared.memberships import membership_handlers
 
 
 async def on_release_published(session: AsyncSession, envelope: Envelope[ReleasePublished]) -> None:
@@ -21,4 +22,8 @@ async def on_release_published(session: AsyncSession, envelope: Envelope[Release
     await service.record_release(session, envelope.data)
 
 
-HANDLERS: dict[type[Any], Any] = {ReleasePublished: on_release_published, **holding_handlers(HOLDINGS)}
+HANDLERS: dict[type[Any], Any] = {
+    ReleasePublished: on_release_published,
+    **holding_handlers(HOLDINGS),
+    **membership_handlers(MEMBERSHIPS),
+}

@@ -16,6 +16,7 @@ from shared import clock
 from shared.audit import AuditRecord
 from shared.entitlements import ReleaseChannel, ReleaseKind
 from shared.holdings import HoldingRecord
+from shared.memberships import MembershipRecord
 
 # A draft is seen by the release role only; published is in the catalogs; withdrawn is for good.
 ReleaseState = Literal["draft", "published", "withdrawn"]
@@ -169,5 +170,13 @@ class AuditEntry(Base, AuditRecord, table=True):
     __tablename__ = "audit"
 
 
-# The projection's table, for shared.holdings (which keeps it true to licensing's events).
+class Membership(Base, MembershipRecord, table=True):
+    """Which organization each account belongs to, kept by shared.memberships from identity's events."""
+
+    __tablename__ = "memberships"
+
+
+# The projections' tables, for shared.holdings and shared.memberships (which keep them true to
+# licensing's and identity's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
+MEMBERSHIPS = Base.metadata.tables[Membership.__tablename__]

@@ -12,7 +12,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.downloads.channels import preview_opted_in
-from services.downloads.models import HOLDINGS, DownloadAudit, Release, ReleaseArtifact
+from services.downloads.models import HOLDINGS, MEMBERSHIPS, DownloadAudit, Release, ReleaseArtifact
 from services.downloads.problems import ARTIFACT_NOT_FOUND, NOT_ENTITLED, RELEASE_NOT_FOUND
 from services.downloads.storage import PresignedUrl, Presigner
 from services.downloads.texts import (
@@ -28,6 +28,7 @@ from shared.events.downloads import ReleaseText, release_text_in
 from shared.holdings import holdings_of
 from shared.http.problems import Problem
 from shared.i18n import Locale
+from shared.memberships import organization_of
 from shared.messages import Message
 from shared.outbox import add_event
 
@@ -153,7 +154,10 @@ def text_of(release: Release, locale: Locale) -> ReleaseText:
 
 
 async def _entitlements_of(session: AsyncSession, user: Principal, locale: Locale) -> _Entitlements:
-    holdings = await holdings_of(session, HOLDINGS, user.user_id)
+    # Their own licenses and their organization's, as this service last heard of the membership:
+    # a removed member loses the organization's the moment the removal event is applied.
+    organization_id = await organization_of(session, MEMBERSHIPS, user.user_id)
+    holdings = await holdings_of(session, HOLDINGS, user.user_id, organization_id)
     return _Entitlements(holdings, locale, await preview_opted_in(session, user.user_id), staff=user.is_staff)
 
 

@@ -45,6 +45,11 @@ class Settings(ServiceSettings):
     exists_notice_per_account_per_hour: int = 3
     register_per_address_per_hour: int = 300
 
+    # Organizations: an invitation link lives this long; one organization's administrators
+    # together send at most this many invitations an hour (429 beyond).
+    invitation_ttl_hours: int = 72
+    invitations_per_organization_per_hour: int = 30
+
     # argon2id cost (RFC 9106 "second recommended" profile, argon2-cffi's default):
     # 64 MiB memory, 3 passes, 4 lanes ≈ 40-80 ms per hash on one current core. Changing any
     # of these makes the next successful login rehash the stored password.

@@ -3,13 +3,17 @@ emits one sends the same fields the same way (the notifier mails from them, othe
 projections of them)."""
 
 import uuid
+from datetime import timedelta
 from typing import Literal
 
 from services.identity.config import Settings
 from services.identity.core import OneTimeLink
-from services.identity.models import User
+from services.identity.models import Organization, OrganizationInvitation, OrganizationMember, User
 from shared.events import (
     AccountExistsNotice,
+    OrganizationInvitationSent,
+    OrganizationMemberAdded,
+    OrganizationMemberRemoved,
     PasswordResetRequested,
     SessionsRevoked,
     SignInUnlockOffered,
@@ -18,6 +22,8 @@ from shared.events import (
     UserVerified,
     VerificationRequested,
 )
+from shared.events.organizations import RemovalReason
+from shared.i18n import Locale
 
 # Why a verification link was mailed, and who confirmed an address (shared.events.identity).
 VerificationReason = Literal["register", "resend", "email_change"]
@@ -94,3 +100,48 @@ def profile_changed(user: User, previous_email: str | None = None) -> UserProfil
 
 def sessions_revoked(user_id: uuid.UUID, session_ids: list[uuid.UUID], reason: str) -> SessionsRevoked:
     return SessionsRevoked(user_id=user_id, session_ids=session_ids, reason=reason)
+
+
+# --- organizations ----------------------------------------------------------------------------
+
+
+def organization_member_added(
+    member: OrganizationMember, organization: Organization, *, bring_licenses: bool
+) -> OrganizationMemberAdded:
+    return OrganizationMemberAdded(
+        user_id=member.user_id,
+        organization_id=organization.id,
+        organization_name=organization.name,
+        role=member.role,
+        bring_licenses=bring_licenses,
+    )
+
+
+def organization_member_removed(
+    member: OrganizationMember, reason: RemovalReason
+) -> OrganizationMemberRemoved:
+    return OrganizationMemberRemoved(
+        user_id=member.user_id, organization_id=member.organization_id, reason=reason
+    )
+
+
+def organization_invitation_sent(
+    invitation: OrganizationInvitation,
+    organization: Organization,
+    inviter: User,
+    invitee: User | None,
+    locale: Locale,
+    accept_url: str,
+    ttl: timedelta,
+) -> OrganizationInvitationSent:
+    return OrganizationInvitationSent(
+        invitation_id=invitation.id,
+        organization_id=organization.id,
+        organization_name=organization.name,
+        inviter_name=inviter.name,
+        email=invitation.email,
+        name=invitee.name if invitee is not None else invitation.email,
+        locale=locale,
+        accept_url=accept_url,
+        expires_in_hours=int(ttl.total_seconds()) // 3600,
+    )

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.audit import AuditRecord
 from shared.auth import ROLES
+from shared.events.organizations import OrganizationRole
 from shared.i18n import Locale
 from shared.keystore import SigningKeyRecord
 from shared.ratelimit import rate_events_table
@@ -139,3 +140,50 @@ class AuditEntry(Base, AuditRecord, table=True):
     """Staff actions on accounts; `target` is the user id."""
 
     __tablename__ = "audit"
+
+
+# --- organizations ----------------------------------------------------------------------------
+
+
+class Organization(Base, table=True):
+    """A company whose members share its licenses, contracts, downloads and cases."""
+
+    __tablename__ = "organizations"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    country: str = Field(max_length=2)  # ISO 3166-1 alpha-2
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class OrganizationMember(Base, table=True):
+    """One account's membership: the user id is the key, so an account belongs to at most one
+    organization."""
+
+    __tablename__ = "organization_members"
+
+    user_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True)
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id", index=True)
+    role: OrganizationRole = Field(sa_type=String(10))
+    joined_at: datetime = _ts(nullable=False)
+
+
+class OrganizationInvitation(Base, table=True):
+    """An invitation mailed to an address: single use, expiring, revocable; the token is stored
+    only as its SHA-256."""
+
+    __tablename__ = "organization_invitations"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id", index=True)
+    email: str = Field(max_length=320)
+    email_key: str = Field(max_length=320, index=True)
+    role: OrganizationRole = Field(sa_type=String(10))
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by: uuid.UUID = Field(foreign_key="users.id")
+    created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False)
+    accepted_at: datetime | None = _ts()
+    accepted_by: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    revoked_at: datetime | None = _ts()

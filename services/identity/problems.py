@@ -157,3 +157,76 @@ UNLOCK_EXPIRED = ProblemType(
         "このロック解除リンクは有効期限が切れています",
     ),
 )
+
+# --- organizations ----------------------------------------------------------------------------
+
+ALREADY_IN_ORGANIZATION = ProblemType(
+    "already-in-organization",
+    409,
+    _t(
+        "This account already belongs to an organization",
+        "此帳號已屬於一個組織",
+        "此帐号已属于一个组织",
+        "このアカウントはすでに組織に所属しています",
+    ),
+)
+LAST_ADMIN = ProblemType(
+    "last-organization-admin",
+    409,
+    _t(
+        "An organization needs at least one administrator",
+        "組織至少需要一位管理員",
+        "组织至少需要一位管理员",
+        "組織には少なくとも 1 人の管理者が必要です",
+    ),
+)
+NOT_ORGANIZATION_ADMIN = ProblemType(
+    "not-organization-admin",
+    403,
+    _t(
+        "Only the organization's administrators may do this",
+        "只有組織管理員可以執行此操作",
+        "只有组织管理员可以执行此操作",
+        "この操作は組織の管理者のみ行えます",
+    ),
+)
+INVITATION_INVALID = ProblemType(
+    "invitation-invalid",
+    400,
+    _t(
+        "This invitation is not valid",
+        "此邀請無效",
+        "此邀请无效",
+        "この招待は無効です",
+    ),
+)
+INVITATION_EXPIRED = ProblemType(
+    "invitation-expired",
+    410,
+    _t(
+        "This invitation has expired",
+        "此邀請已過期",
+        "此邀请已过期",
+        "この招待は有効期限が切れています",
+    ),
+)
+INVITATION_FOR_OTHER_ADDRESS = ProblemType(
+    "invitation-for-other-address",
+    403,
+    _t(
+        "This invitation was sent to another email address",
+        "此邀請是寄給其他電子郵件地址的",
+        "此邀请是发送给其他电子邮件地址的",
+        "この招待は別のメールアドレス宛てに送信されています",
+    ),
+)
+ALREADY_MEMBER = ProblemType(
+    "already-organization-member",
+    409,
+    _t(
+        "This person is already a member of the organization",
+        "此人已是組織成員",
+        "此人已是组织成员",
+        "この方はすでに組織のメンバーです",
+    ),
+)

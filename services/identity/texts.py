@@ -180,3 +180,83 @@ LAST_ADMIN_STAYS = Text(
     zh_cn="门户网站至少需要一位启用中的管理员，请先将管理员角色授予其他账号。",
     ja="ポータルには有効な管理者が少なくとも 1 人必要です。先に別のアカウントに管理者ロールを付与してください。",
 )
+
+# --- organizations ----------------------------------------------------------------------------
+
+LEAVE_ORGANIZATION_FIRST = Text(
+    "identity.leave-organization-first",
+    en="An account belongs to one organization at most; leave your current organization first.",
+    zh_tw="一個帳號最多只能屬於一個組織，請先退出目前的組織。",
+    zh_cn="一个账号最多只能属于一个组织，请先退出当前的组织。",
+    ja="アカウントが所属できる組織は 1 つだけです。先に現在の組織から脱退してください。",
+)
+NO_ORGANIZATION_OF_YOURS = Text(
+    "identity.no-organization-of-yours",
+    en="You do not belong to this organization; check the link, or ask its administrator to invite you.",
+    zh_tw="您不屬於此組織，請確認連結，或請該組織的管理員邀請您。",
+    zh_cn="您不属于此组织，请确认链接，或请该组织的管理员邀请您。",
+    ja="この組織には所属していません。リンクをご確認いただくか、組織の管理者に招待を依頼してください。",
+)
+NO_SUCH_MEMBER = Text(
+    "identity.no-such-member",
+    en="This person is not a member of your organization; reload the member list.",
+    zh_tw="此人不是您組織的成員，請重新載入成員清單。",
+    zh_cn="此人不是您组织的成员，请重新加载成员列表。",
+    ja="この方は組織のメンバーではありません。メンバー一覧を再読み込みしてください。",
+)
+NO_SUCH_INVITATION = Text(
+    "identity.no-such-invitation",
+    en="There is no pending invitation with this id in your organization; reload the invitation list.",
+    zh_tw="您的組織中沒有此待處理的邀請，請重新載入邀請清單。",
+    zh_cn="您的组织中没有此待处理的邀请，请重新加载邀请列表。",
+    ja="組織内にこの保留中の招待はありません。招待一覧を再読み込みしてください。",
+)
+ASK_AN_ADMIN = Text(
+    "identity.ask-an-organization-admin",
+    en="Ask one of your organization's administrators to do this for you.",
+    zh_tw="請洽您組織的管理員代為處理。",
+    zh_cn="请联系您组织的管理员代为处理。",
+    ja="組織の管理者に依頼してください。",
+)
+PROMOTE_ANOTHER_ADMIN = Text(
+    "identity.promote-another-admin",
+    en="Make another member an administrator first; the last administrator cannot leave or step down.",
+    zh_tw="請先將其他成員設為管理員；最後一位管理員不能退出或取消管理員身分。",
+    zh_cn="请先将其他成员设为管理员；最后一位管理员不能退出或取消管理员身份。",
+    ja="先に別のメンバーを管理者にしてください。最後の管理者は脱退や管理者の解除ができません。",
+)
+INVITATION_USED = Text(
+    "identity.invitation-used",
+    en="This invitation was already used, revoked or replaced; ask the organization's administrator for a new one.",
+    zh_tw="此邀請已使用、已撤銷或已被取代，請向組織管理員索取新的邀請。",
+    zh_cn="此邀请已使用、已撤销或已被取代，请向组织管理员索取新的邀请。",
+    ja="この招待は使用済み、取り消し済み、または置き換え済みです。組織の管理者に新しい招待を依頼してください。",
+)
+INVITATION_LINK_EXPIRED = Text(
+    "identity.invitation-expired",
+    en="This invitation expired; ask the organization's administrator to invite you again.",
+    zh_tw="此邀請已過期，請組織管理員重新邀請您。",
+    zh_cn="此邀请已过期，请组织管理员重新邀请您。",
+    ja="この招待は有効期限が切れています。組織の管理者に再度招待を依頼してください。",
+)
+SIGN_IN_AS_INVITEE = Text(
+    "identity.sign-in-as-invitee",
+    en="Sign in with the address the invitation was mailed to (or register with it), then open the link again.",
+    zh_tw="請以收到邀請的電子郵件地址登入（或以該地址註冊），再重新開啟連結。",
+    zh_cn="请以收到邀请的电子邮件地址登录（或以该地址注册），再重新打开链接。",
+    ja="招待メールを受け取ったアドレスでサインイン（または登録）してから、もう一度リンクを開いてください。",
+)
+ALREADY_MEMBER_HERE = Text(
+    "identity.already-member-here",
+    en="{email} is already a member of your organization; no invitation is needed.",
+    zh_tw="{email} 已是您組織的成員，無需邀請。",
+    zh_cn="{email} 已是您组织的成员，无需邀请。",
+    ja="{email} はすでに組織のメンバーです。招待は不要です。",
+)
+TOO_MANY_INVITATIONS = Text(
+    "identity.too-many-invitations",
+    en="Your organization sent many invitations in the last hour; try again in {minutes} minutes.",
+    zh_tw="您的組織在過去一小時內寄出了許多邀請，請於 {minutes} 分鐘後再試。",
+    zh_cn="您的组织在过去一小时内发送了许多邀请，请在 {minutes} 分钟后重试。",
+    ja="組織が過去 1 時間に多くの招待を送信しました。{minutes} 分後にもう一度お試しください。",
+)

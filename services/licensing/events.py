@@ -90,6 +90,7 @@ def license_bound(license: License, coverage: Coverage) -> LicenseBound:
         seats=license.seats,
         coverage_start=coverage.start,
         coverage_end=coverage.end,
+        organization_id=license.organization_id,
     )
 
 
@@ -105,6 +106,7 @@ def contract_bound(license: License, contract: Contract, coverage: Coverage) -> 
         ends_on=contract.ends_on,
         coverage_start=coverage.start,
         coverage_end=coverage.end,
+        organization_id=license.organization_id,
     )
 
 
@@ -119,6 +121,7 @@ def license_voided(license: License, remaining: Coverage | None) -> LicenseVoide
         license_void=license.voided_at is not None,
         coverage_start=None if remaining is None else remaining.start,
         coverage_end=None if remaining is None else remaining.end,
+        organization_id=license.organization_id,
     )
 
 
@@ -134,6 +137,7 @@ def license_restored(
         product=license.product,
         coverage_start=coverage.start,
         coverage_end=coverage.end,
+        organization_id=license.organization_id,
     )
 
 
@@ -149,4 +153,5 @@ def binding_moved(license: License, from_account_id: UUID, coverage: Coverage) -
         to_account_id=_holder(license),
         coverage_start=coverage.start,
         coverage_end=coverage.end,
+        organization_id=license.organization_id,
     )

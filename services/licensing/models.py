@@ -13,6 +13,7 @@ from shared import clock
 from shared.audit import AuditRecord
 from shared.dates import BusinessDate
 from shared.keystore import SigningKeyRecord
+from shared.memberships import MembershipRecord
 from shared.ratelimit import rate_events_table
 
 
@@ -36,13 +37,19 @@ class LicenseBase(Base):
 
 class License(LicenseBase, table=True):
     __tablename__ = "license"
-    __table_args__ = (Index("ix_license_account_id", "account_id"), Index("ix_license_product", "product"))
+    __table_args__ = (
+        Index("ix_license_account_id", "account_id"),
+        Index("ix_license_product", "product"),
+        Index("ix_license_organization_id", "organization_id"),
+    )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     serial: str = Field(max_length=40, unique=True)
     registration_hash: str = Field(max_length=64)
     customer_ref: str | None = Field(default=None, max_length=120)
-    account_id: UUID | None = None
+    account_id: UUID | None = None  # who bound it
+    # The owner when the binder belonged to an organization (else the account alone owns it).
+    organization_id: UUID | None = None
     bound_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     voided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     void_reason: str | None = None
@@ -92,6 +99,15 @@ class VerifiedAccount(Base, table=True):
 # Failed serial/registration lookups, counted by the limit in the schema every service's
 # limiter shares (shared/ratelimit.py).
 RATE_EVENTS = rate_events_table(Base.metadata)
+
+
+class Membership(Base, MembershipRecord, table=True):
+    """Which organization each account belongs to, kept by shared.memberships from identity's events."""
+
+    __tablename__ = "memberships"
+
+
+MEMBERSHIPS = Base.metadata.tables[Membership.__tablename__]
 
 
 class AuditAction(StrEnum):

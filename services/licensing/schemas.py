@@ -243,6 +243,8 @@ class CustomerLicense(LicensePublic):
     status: CoverageStatus
     timeline: list[TimelineEntry]
     bound_at: datetime | None
+    bound_by: str | None = Field(default=None, description="The name of whoever bound it")
+    organization_id: UUID | None = Field(default=None, description="The owning organization, if any")
     file_url: str
 
 

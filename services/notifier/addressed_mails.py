@@ -18,6 +18,7 @@ from shared.events import (
     Envelope,
     Event,
     MailAutoReplyRequested,
+    OrganizationInvitationSent,
     PasswordResetRequested,
     SignInUnlockOffered,
     VerificationRequested,
@@ -114,6 +115,18 @@ ADDRESSED_MAILS: dict[type[Event], AddressedMail[Any]] = {
             "products": e.products,
             "action_url": portal + AUTO_REPLY_NEXT_PAGE[e.reason],
             "in_reply_to": e.in_reply_to,
+        },
+    ),
+    OrganizationInvitationSent: AddressedMail[OrganizationInvitationSent](
+        kind="organization_invitation",
+        to=account_address,
+        context=lambda e, portal: {
+            "name": e.name,
+            "portal_url": portal,
+            "organization_name": e.organization_name,
+            "inviter_name": e.inviter_name,
+            "accept_url": e.accept_url,
+            "expires_in_hours": e.expires_in_hours,
         },
     ),
 }

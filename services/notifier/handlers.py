@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.notifier import service
 from services.notifier.addressed_mails import ADDRESSED_MAILS, addressed_mail_handler
 from services.notifier.config import Settings
-from services.notifier.models import HOLDINGS
+from services.notifier.models import HOLDINGS, MEMBERSHIPS
 from shared import clock
 from shared.events import (
     CaseOpened,
@@ -31,6 +31,7 @@ from shared.events import (
 from shared.holdings import holding_handlers
 from shared.i18n import LOCALES
 from shared.logging import get_logger
+from shared.memberships import membership_handlers
 
 log = get_logger(__name__)
 
@@ -226,6 +227,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         UserVerified: on_user_verified,
         UserProfileChanged: on_profile_changed,
         **holding_handlers(HOLDINGS),
+        **membership_handlers(MEMBERSHIPS),
         ReleasePublished: on_release_published,
         CaseOpened: on_case_opened,
         CaseReplied: on_case_replied,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.holdings import HoldingRecord
+from shared.memberships import MembershipRecord
 
 
 class Base(SQLModel, registry=registry()):
@@ -49,7 +50,16 @@ class Holding(Base, HoldingRecord, table=True):
     )
 
 
+class Membership(Base, MembershipRecord, table=True):
+    """Which organization each account belongs to, kept by shared.memberships from identity's events."""
+
+    __tablename__ = "memberships"
+
+
+# The projections' tables, for shared.holdings and shared.memberships (which keep them true to
+# licensing's and identity's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
+MEMBERSHIPS = Base.metadata.tables[Membership.__tablename__]
 
 
 class Delivery(Base, table=True):

@@ -48,6 +48,7 @@ MAIL_KINDS = (
     "case_sla_breached",
     "renewal_reminder",
     "mailbox_auto_reply",
+    "organization_invitation",
 )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.notifier.models import HOLDINGS, Delivery, Recipient
+from services.notifier.models import HOLDINGS, MEMBERSHIPS, Delivery, Recipient
 from services.notifier.preferences import release_topic
 from services.notifier.problems import (
     CHECK_DELIVERY_ID,
@@ -133,10 +133,11 @@ async def fan_out_release(
     """Queue one release mail per entitled, enabled user who wants this kind of release mail,
     set-wise: one INSERT … SELECT per chunk.
 
-    A user with several licenses of the product still gets one mail (grouped by account, and
-    the delivery key is per address).
+    A user with several licenses of the product still gets one mail (grouped by person, and
+    the delivery key is per address); members of an organization that holds the product are
+    entitled through it, each once, each by their own preferences.
     """
-    holders = await holders_of(session, HOLDINGS, product)
+    holders = await holders_of(session, HOLDINGS, MEMBERSHIPS, product)
     accounts = [
         account
         for account, held in holders.items()

@@ -30,6 +30,11 @@ from shared.events.licensing import (
     LicenseRestored,
     LicenseVoided,
 )
+from shared.events.organizations import (
+    OrganizationInvitationSent,
+    OrganizationMemberAdded,
+    OrganizationMemberRemoved,
+)
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     UserRegistered,
@@ -40,6 +45,9 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SignInUnlockOffered,
     UserProfileChanged,
     SessionsRevoked,
+    OrganizationMemberAdded,
+    OrganizationMemberRemoved,
+    OrganizationInvitationSent,
     LicenseIssued,
     ContractIssued,
     LicenseBound,
@@ -84,6 +92,9 @@ __all__ = [
     "LicenseRestored",
     "LicenseVoided",
     "MailAutoReplyRequested",
+    "OrganizationInvitationSent",
+    "OrganizationMemberAdded",
+    "OrganizationMemberRemoved",
     "PasswordResetRequested",
     "RawEnvelope",
     "ReleasePublished",

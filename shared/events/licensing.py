@@ -1,6 +1,9 @@
 """Events of the licensing service, topic `licensing.license` (key: license id).
 
-Bound events carry the whole coverage so no consumer has to call licensing back.
+Bound events carry the whole coverage so no consumer has to call licensing back, and the owner:
+`organization_id` when the license belongs to an organization (bound by one of its members),
+None when it belongs to the account alone. The field is optional, so events written before
+organizations existed still parse (as personal holdings).
 """
 
 from datetime import date
@@ -50,6 +53,7 @@ class LicenseBound(Event):
     seats: int
     coverage_start: date
     coverage_end: date
+    organization_id: UUID | None = None
 
 
 class ContractBound(Event):
@@ -66,6 +70,7 @@ class ContractBound(Event):
     ends_on: date
     coverage_start: date
     coverage_end: date
+    organization_id: UUID | None = None
 
 
 class LicenseVoided(Event):
@@ -82,6 +87,7 @@ class LicenseVoided(Event):
     license_void: bool
     coverage_start: date | None
     coverage_end: date | None
+    organization_id: UUID | None = None
 
 
 class LicenseRestored(Event):
@@ -99,6 +105,7 @@ class LicenseRestored(Event):
     product: str
     coverage_start: date
     coverage_end: date
+    organization_id: UUID | None = None
 
 
 class BindingMoved(Event):
@@ -115,3 +122,4 @@ class BindingMoved(Event):
     to_account_id: UUID
     coverage_start: date
     coverage_end: date
+    organization_id: UUID | None = None  # the owner after the move

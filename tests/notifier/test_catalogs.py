@@ -68,6 +68,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "products": ["OMFLOW", "OMBOT"],
         "action_url": "http://p/cases/new",
     },
+    "organization_invitation": {
+        "organization_name": "Acme <b>&</b> Co",
+        "inviter_name": "Mei",
+        "accept_url": "http://p/organization/join?token=t",
+        "expires_in_hours": 72,
+    },
 }
 
 

@@ -8,13 +8,15 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifier import preferences, service
-from services.notifier.models import HOLDINGS
+from services.notifier.models import HOLDINGS, MEMBERSHIPS
 from services.notifier.preferences import Preferences
 from shared.holdings import HoldingFacts, apply_holding
+from shared.memberships import apply_membership
 from tests.conftest import ServiceSession
 from tests.kit import unique_email
 
 TODAY = date(2026, 6, 1)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 async def customer(session: AsyncSession, product: str, coverage_end: date, *, disabled: bool = False) -> str:
@@ -99,3 +101,39 @@ async def test_preferences_default_on_and_switching_off_is_idempotent(
         chosen = Preferences(release_product=False, release_update=True, release_document=False)
         await preferences.save_preferences(session, account, chosen)
         assert await preferences.preferences_of(session, account) == chosen
+
+
+async def test_a_release_reaches_each_member_of_an_entitled_organization_once(
+    service_session: ServiceSession,
+) -> None:
+    product = f"RUL{uuid.uuid4().hex[:6].upper()}"
+    organization = uuid.uuid4()
+    async with service_session("notifier") as session:
+        people = {}
+        for who in ("binder", "colleague", "opted_out", "former", "outsider"):
+            user_id, email = uuid.uuid4(), unique_email(who)
+            await service.record_recipient(session, user_id=user_id, email=email, name=who, locale="en")
+            people[who] = (user_id, email)
+            if who != "outsider":
+                await apply_membership(session, MEMBERSHIPS, user_id, organization, T0)
+        await apply_membership(session, MEMBERSHIPS, people["former"][0], None, T0.replace(hour=1))
+        await preferences.switch_off(session, people["opted_out"][0], "release.update")
+        license_id = uuid.uuid4()
+        org_license = HoldingFacts(
+            license_id, T0, people["binder"][0], "SN-ORG", product, date(2024, 1, 1), date(2030, 1, 1),
+            organization_id=organization,
+        )  # fmt: skip
+        await apply_holding(session, HOLDINGS, org_license)
+        # The colleague also holds the product personally: still one mail.
+        own = HoldingFacts(
+            uuid.uuid4(), T0, people["colleague"][0], "SN-OWN", product, date(2024, 1, 1), date(2030, 1, 1)
+        )
+        await apply_holding(session, HOLDINGS, own)
+
+        mails = await release_mails(session, await fan_out(session, product, "update"))
+        assert mails == {people["binder"][1], people["colleague"][1]}
+        rows = await (await session.connection()).execute(
+            text("SELECT count(*) FROM delivery WHERE email = :e AND kind = 'release'"),
+            {"e": people["colleague"][1]},
+        )
+        assert rows.scalar_one() == 1

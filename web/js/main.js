@@ -20,6 +20,8 @@ route("/forgot-password", page("forgot"));
 route("/reset-password", page("reset"));
 route("/licenses", page("licenses"), { signedIn: true });
 route("/contracts", page("contracts"), { signedIn: true });
+route("/organization", page("organization"), { signedIn: true });
+route("/organization/join", page("organization-join"), { signedIn: true }); // the invitation mail's link
 route("/downloads/products", page("downloads"), { signedIn: true });
 route("/downloads", page("downloads"), { signedIn: true });
 route("/downloads/updates", page("downloads"), { signedIn: true });

@@ -10,6 +10,7 @@ import { isStaff } from "./session.js";
 export const MENU = [
   { key: "menu.profile.licenses", path: "/licenses" },
   { key: "menu.profile.contracts", path: "/contracts" },
+  { key: "menu.profile.organization", path: "/organization" },
   { key: "menu.download.products", path: "/downloads/products" },
   { key: "menu.download.updates", path: "/downloads/updates" },
   { key: "menu.cases.open", path: "/cases/new" },

@@ -15,6 +15,7 @@ from services.licensing.service.customer_lookup import (
     refuse_lookup,
     require_verified_account,
 )
+from services.licensing.service.ownership import caller_organization, usable_by, usable_clause
 from services.licensing.service.repository import (
     customer_coverage,
     refused_contract_dates,
@@ -35,8 +36,8 @@ def _contract_view(contract: Contract, license: License) -> schemas.CustomerCont
     )
 
 
-def _require_license_bound_to(license: License, user: Principal) -> None:
-    if license.account_id != user.user_id:
+async def _require_license_usable_by(session: AsyncSession, license: License, user: Principal) -> None:
+    if not usable_by(license, user.user_id, await caller_organization(session, user)):
         raise Problem(
             LICENSE_NOT_BOUND_TO_YOU,
             detail=BIND_LICENSE_FIRST(serial=license.serial),
@@ -52,7 +53,7 @@ async def preview_contract(
     if found is None:
         await refuse_lookup(session, settings, user, address)
     contract, license = found
-    _require_license_bound_to(license, user)
+    await _require_license_usable_by(session, license, user)
     coverage, _ = await customer_coverage(session, license)
     after = coverage.with_contract(Period(contract.starts_on, contract.ends_on))
     return schemas.ContractPreview(
@@ -75,7 +76,7 @@ async def bind_contract(
     if found is None:
         await refuse_lookup(session, settings, user, address)
     contract, license = found
-    _require_license_bound_to(license, user)
+    await _require_license_usable_by(session, license, user)
     if contract.bound_at is not None:
         return _contract_view(contract, license), False
     coverage, _ = await customer_coverage(session, license)
@@ -101,7 +102,7 @@ async def list_my_contracts(session: AsyncSession, user: Principal) -> list[sche
         select(Contract, License)
         .join(License, col(License.id) == Contract.license_id)
         .where(
-            License.account_id == user.user_id,
+            usable_clause(user.user_id, await caller_organization(session, user)),
             col(License.voided_at).is_(None),
             col(Contract.voided_at).is_(None),
             col(Contract.bound_at).is_not(None),

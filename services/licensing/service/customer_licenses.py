@@ -18,6 +18,7 @@ from services.licensing.service.customer_lookup import (
     refuse_lookup,
     require_verified_account,
 )
+from services.licensing.service.ownership import caller_organization, usable_by, usable_clause
 from services.licensing.service.repository import (
     contracts_of,
     coverage_from,
@@ -46,8 +47,21 @@ def _file_url(settings: Settings, license: License) -> str:
     return f"{settings.public_url.rstrip('/')}/api/licensing/me/licenses/{license.id}/file"
 
 
+async def binder_names(session: AsyncSession, licenses: list[License]) -> dict[UUID, str]:
+    """Who bound each license, by name: colleagues see which of them bound an organization's."""
+    ids = {license.account_id for license in licenses if license.account_id is not None}
+    if not ids:
+        return {}
+    rows = await session.exec(select(VerifiedAccount).where(col(VerifiedAccount.account_id).in_(ids)))
+    return {account.account_id: account.name for account in rows.all()}
+
+
 def customer_view(
-    settings: Settings, license: License, contracts: list[Contract], coverage: Coverage
+    settings: Settings,
+    license: License,
+    contracts: list[Contract],
+    coverage: Coverage,
+    names: dict[UUID, str] | None = None,
 ) -> schemas.CustomerLicense:
     view = coverage_view(coverage)
     timeline = [
@@ -68,6 +82,8 @@ def customer_view(
         status=view.status,
         timeline=timeline,
         bound_at=license.bound_at,
+        bound_by=(names or {}).get(license.account_id) if license.account_id else None,
+        organization_id=license.organization_id,
         file_url=_file_url(settings, license),
     )
 
@@ -84,43 +100,50 @@ async def preview_license(
     return schemas.LicensePreview(
         **schemas.public_terms(license),
         coverage=coverage_view(coverage),
-        already_bound_to_you=license.account_id == user.user_id,
+        already_bound_to_you=usable_by(license, user.user_id, await caller_organization(session, user)),
     )
 
 
 async def bind_license(
     session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
 ) -> tuple[schemas.CustomerLicense, bool]:
-    """Bind a license to the caller. Returns (license, created); binding twice is idempotent.
+    """Bind a license to the caller, owned by the caller's organization if they belong to one.
+    Returns (license, created); binding twice (or a colleague binding it again) is idempotent.
 
     The row lock serialises concurrent binds of one serial: the first commits, the others then
-    read its account id and get a conflict.
+    read its owner and get a conflict (one license, one owner).
     """
     await require_verified_account(session, user)
     await enforce_lookup_limit(session, settings, user, address)
     license = await matching_license(session, settings, lookup, lock=True)
     if license is None:
         await refuse_lookup(session, settings, user, address)
-    if license.account_id not in (None, user.user_id):
+    organization_id = await caller_organization(session, user)
+    if license.account_id is not None and not usable_by(license, user.user_id, organization_id):
         raise Problem(
             LICENSE_ALREADY_BOUND,
             detail=LICENSE_BOUND_ELSEWHERE(),
         )
     # Binding changes who holds the license, not its coverage: computed once, before or after.
     coverage, contracts = await customer_coverage(session, license)
-    if license.account_id == user.user_id:
-        return customer_view(settings, license, contracts, coverage), False
-    license.account_id, license.bound_at = user.user_id, utcnow()
+    if license.account_id is not None:
+        names = await binder_names(session, [license])
+        return customer_view(settings, license, contracts, coverage, names), False
+    license.account_id, license.organization_id, license.bound_at = user.user_id, organization_id, utcnow()
     session.add(license)
     await session.flush()
     await publish(session, license_bound(license, coverage))
-    return customer_view(settings, license, contracts, coverage), True
+    return customer_view(settings, license, contracts, coverage, await binder_names(session, [license])), True
 
 
 async def _owned_license(session: AsyncSession, user: Principal, license_id: UUID) -> License:
     license = await session.get(License, license_id)
     # Someone else's license answers exactly like a missing one.
-    if license is None or license.account_id != user.user_id or license.voided_at is not None:
+    if (
+        license is None
+        or license.voided_at is not None
+        or not usable_by(license, user.user_id, await caller_organization(session, user))
+    ):
         raise Problem(NOT_FOUND, detail=NO_LICENSE_OF_YOURS())
     return license
 
@@ -130,13 +153,19 @@ async def list_my_licenses(
 ) -> list[schemas.CustomerLicense]:
     query = (
         select(License)
-        .where(License.account_id == user.user_id, col(License.voided_at).is_(None))
+        .where(
+            usable_clause(user.user_id, await caller_organization(session, user)),
+            col(License.voided_at).is_(None),
+        )
         .order_by(col(License.bound_at))
     )
     licenses = list((await session.exec(query)).all())
     contracts = await contracts_of(session, [license.id for license in licenses], bound_only=True)
+    names = await binder_names(session, licenses)
     return [
-        customer_view(settings, license, contracts[license.id], coverage_from(license, contracts[license.id]))
+        customer_view(
+            settings, license, contracts[license.id], coverage_from(license, contracts[license.id]), names
+        )
         for license in licenses
     ]
 
@@ -146,7 +175,7 @@ async def get_my_license(
 ) -> schemas.CustomerLicense:
     license = await _owned_license(session, user, license_id)
     coverage, contracts = await customer_coverage(session, license)
-    return customer_view(settings, license, contracts, coverage)
+    return customer_view(settings, license, contracts, coverage, await binder_names(session, [license]))
 
 
 async def license_file(

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.licensing import schemas
 from services.licensing.config import Settings
 from services.licensing.events import binding_moved, license_restored, license_voided, publish
-from services.licensing.models import AuditAction, Contract, License, VerifiedAccount
+from services.licensing.models import MEMBERSHIPS, AuditAction, Contract, License, VerifiedAccount
 from services.licensing.problems import (
     ALREADY_VOID,
     COVERAGE_OVERLAP,
@@ -41,6 +41,7 @@ from services.licensing.texts import (
 )
 from shared.auth import Principal
 from shared.http.problems import Problem
+from shared.memberships import organization_of
 
 
 async def void_license(
@@ -114,6 +115,9 @@ async def move_binding(
     from_account = license.account_id
     if from_account == data.to_account_id:
         return (await admin_views(session, [license]))[0]
+    # The license belongs to the target's organization, if the target is a member of one.
+    from_organization = license.organization_id
+    license.organization_id = await organization_of(session, MEMBERSHIPS, data.to_account_id)
     license.account_id, license.bound_at = data.to_account_id, utcnow()
     session.add(license)
     audit(
@@ -124,8 +128,11 @@ async def move_binding(
         data.reason,
         from_account_id=str(from_account),
         to_account_id=str(data.to_account_id),
-        before={"account_id": str(from_account)},
-        after={"account_id": str(data.to_account_id)},
+        before={"account_id": str(from_account), "organization_id": str_or_none(from_organization)},
+        after={
+            "account_id": str(data.to_account_id),
+            "organization_id": str_or_none(license.organization_id),
+        },
     )
     await session.flush()
     coverage, _ = await customer_coverage(session, license)

@@ -1,4 +1,5 @@
 import { api } from "../api.js";
+import { userId } from "../session.js";
 import { append, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { icons } from "../icons.js";
@@ -72,12 +73,12 @@ function draw(slot, item) {
       h(
         "section",
         { class: "thread", "aria-label": t("cases.thread") },
-        h("article", { class: "message message-customer" }, h("header", {}, h("strong", {}, t("cases.you")), h("span", { class: "sub" }, formatDateTime(item.opened_at))), h("p", {}, item.description)),
+        h("article", { class: "message message-customer" }, h("header", {}, h("strong", { id: "case-opened-by" }, item.account_id === userId() ? t("cases.you") : t("cases.opened_by", { name: item.customer?.name ?? "" })), h("span", { class: "sub" }, formatDateTime(item.opened_at))), h("p", {}, item.description)),
         messages.map((m) =>
           h(
             "article",
             { class: `message ${m.by_staff ? "message-staff" : "message-customer"}` },
-            h("header", {}, h("strong", {}, m.by_staff ? m.author_name ?? t("cases.support_team") : t("cases.you")), h("span", { class: "sub" }, formatDateTime(m.created_at))),
+            h("header", {}, h("strong", {}, m.by_staff ? m.author_name ?? t("cases.support_team") : m.author_id === userId() ? t("cases.you") : m.author_name ?? ""), h("span", { class: "sub" }, formatDateTime(m.created_at))),
             h("p", {}, m.body),
           ),
         ),

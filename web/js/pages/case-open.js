@@ -109,6 +109,7 @@ function caseForm(licenses, covered) {
       ),
       field({ name: "subject", label: t("cases.field.subject"), maxlength: 200, hint: t("cases.field.subject.hint") }),
       field({ name: "description", label: t("cases.field.description"), type: "textarea", rows: 8, hint: t("cases.field.description.hint") }),
+      h("div", { class: "choices" }, h("label", { class: "choice" }, h("input", { type: "checkbox", name: "private", id: "case-private" }), h("span", {}, t("case.private")))),
     ),
     h("div", { class: "form-actions" }, submit),
   );
@@ -121,6 +122,7 @@ function caseForm(licenses, covered) {
       environment: environmentOf(form),
       subject: form.elements.subject.value.trim(),
       description: form.elements.description.value.trim(),
+      private: form.elements.private.checked,
     };
     const version = form.elements.product_version.value.trim();
     if (version) body.product_version = version;

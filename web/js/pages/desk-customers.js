@@ -128,9 +128,12 @@ function customerList(found) {
 
 async function showFile(slot, userId) {
   slot.replaceChildren(loading());
-  let file;
+  let file, membership;
   try {
-    file = await api(`/cases/desk/customers/${encodeURIComponent(userId)}`);
+    [file, membership] = await Promise.all([
+      api(`/cases/desk/customers/${encodeURIComponent(userId)}`),
+      api(`/identity/organizations/of-user/${encodeURIComponent(userId)}`),
+    ]);
   } catch (error) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
@@ -141,6 +144,7 @@ async function showFile(slot, userId) {
       { class: "card stack", id: "customer-file" },
       h("h2", {}, file.name ?? file.email ?? file.user_id),
       h("p", { class: "sub" }, file.email ?? "", mayUse({ roles: ACCOUNT_ROLES }) ? [" · ", h("a", { href: `/office/accounts?user=${encodeURIComponent(file.user_id)}`, id: "customer-account-link" }, t("desk.customers.account"))] : null),
+      organizationFacts(membership.organization),
       h("h3", {}, t("desk.customers.licenses")),
       file.licenses.length ? licenseList(file.licenses) : h("p", { class: "muted" }, t("desk.case.none")),
       h("h3", {}, t("desk.customers.cases")),
@@ -148,5 +152,17 @@ async function showFile(slot, userId) {
         ? h("ul", { class: "plain-list" }, file.case_list.map((c) => h("li", {}, caseLink(c), " ", c.subject, " ", statusBadge(c.status, "desk.status"))))
         : h("p", { class: "muted" }, t("desk.case.none")),
     ),
+  );
+}
+
+/** The organization the customer belongs to: colleagues share its licenses and cases. */
+function organizationFacts(org) {
+  if (!org) return h("p", { class: "muted", id: "customer-organization" }, t("desk.customers.no_organization"));
+  return h(
+    "div",
+    { id: "customer-organization" },
+    h("h3", {}, t("menu.profile.organization").split(" / ").pop()),
+    h("p", {}, `${org.name} (${org.country}) · ${t(`org.role.${org.my_role}`)}`),
+    h("ul", { class: "plain-list" }, org.members.map((m) => h("li", {}, `${m.name} <${m.email}> · ${t(`org.role.${m.role}`)}`))),
   );
 }

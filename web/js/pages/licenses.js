@@ -77,7 +77,7 @@ function licenseRow(license, highlight) {
     { class: highlight ? "is-new" : null, dataset: { serial: license.serial } },
     cell(t("licenses.col.product"), h("strong", {}, license.product), h("span", { class: "sub" }, license.edition)),
     cell(t("licenses.col.seats"), String(license.seats)),
-    cell(t("field.license_serial"), h("code", { class: "serial" }, license.serial)),
+    cell(t("field.license_serial"), h("code", { class: "serial" }, license.serial), license.bound_by ? h("span", { class: "sub bound-by" }, t("licenses.bound_by", { name: license.bound_by })) : null),
     cell(t("licenses.col.coverage"), h("span", { class: "nowrap" }, `${formatDate(coverage.start)} – ${formatDate(coverage.end)}`), timeline(license.timeline)),
     cell(t("licenses.col.status"), statusBadge(status), lapsedHint(status, coverage)),
     cellAction(t("licenses.col.file"), downloadButton(license)),
