@@ -4,7 +4,7 @@ import asyncio
 
 from fastapi import FastAPI
 
-from services.identity import core, endpoints, mail_requests, repository, staff_endpoints
+from services.identity import console_endpoints, core, endpoints, mail_requests, repository, staff_endpoints
 from services.identity.config import Settings
 from services.identity.passwords import Passwords
 from services.identity.signing import KeyRing, database_verifier
@@ -44,7 +44,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "staff administration. Access tokens are EdDSA JWTs valid for "
         f"{settings.access_token_ttl_seconds} s: ending a session stops its refresh at once, and its last "
         "access token dies within that lifetime.",
-        routers=[endpoints.auth, endpoints.me, staff_endpoints.admin, endpoints.wellknown],
+        routers=[
+            endpoints.auth,
+            console_endpoints.second_step,
+            endpoints.me,
+            console_endpoints.console,
+            staff_endpoints.admin,
+            endpoints.wellknown,
+        ],
         background=[_prune_forever, mail_requests.run_forever],
         on_startup=_start,
         max_body_bytes=MAX_BODY_BYTES,
