@@ -59,7 +59,7 @@ def matching_step(secret: bytes, code: str, timestamp: float, *, after_step: int
 
 def otpauth_uri(secret: bytes, account: str) -> str:
     """The `otpauth://totp/…` URI an authenticator app reads from a QR code."""
-    label = quote(f"{ISSUER}:{account}", safe="@")
+    label = f"{quote(ISSUER)}:{quote(account, safe='@')}"
     query = urlencode(
         {
             "secret": base32(secret),
