@@ -4,20 +4,24 @@ and the second step of sign-in. Parse, call one use case, map the result."""
 import uuid
 
 from fastapi import APIRouter, Request, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import profile, sessions_console, two_step, two_step_sign_in
+from services.identity import core, profile, sessions_console, two_step, two_step_sign_in
 from services.identity.console_schemas import (
+    AccountExport,
     ChallengeCodeRequest,
     ChallengeRequest,
     CodeRequest,
     DisableTwoStepRequest,
     EnrolledTokens,
+    IdentityExport,
     RecoveryCodes,
     SessionPublic,
     TwoStepEnrolment,
     TwoStepStatus,
 )
-from services.identity.endpoints import IdentityDeps, token_response
+from services.identity.endpoints import IdentityDeps, me_public, token_response
+from services.identity.models import User
 from services.identity.problems import (
     CURRENT_PASSWORD_WRONG,
     LOCKED,
@@ -25,7 +29,7 @@ from services.identity.problems import (
     TWO_STEP_CODE_WRONG,
 )
 from services.identity.schemas import TokenResponse
-from shared.auth import CurrentUser
+from shared.auth import CurrentUser, Principal
 from shared.http.deps import ClientAddress, SessionDep
 from shared.http.problems import CONFLICT, NOT_FOUND, problem_responses
 
@@ -40,8 +44,7 @@ def _enrolment(found: two_step.Enrolment) -> TwoStepEnrolment:
 # --- sessions ---------------------------------------------------------------------------------
 
 
-@console.get("/sessions", response_model=list[SessionPublic], summary="The signed-in user's active sessions")
-async def list_sessions(session: SessionDep, user: CurrentUser) -> list[SessionPublic]:
+async def _sessions(session: AsyncSession, user: Principal) -> list[SessionPublic]:
     return [
         SessionPublic(
             id=live.id,
@@ -54,6 +57,11 @@ async def list_sessions(session: SessionDep, user: CurrentUser) -> list[SessionP
         )
         for live in await sessions_console.list_sessions(session, user)
     ]
+
+
+@console.get("/sessions", response_model=list[SessionPublic], summary="The signed-in user's active sessions")
+async def list_sessions(session: SessionDep, user: CurrentUser) -> list[SessionPublic]:
+    return await _sessions(session, user)
 
 
 @console.delete(
@@ -76,7 +84,11 @@ async def end_other_sessions(session: SessionDep, user: CurrentUser) -> None:
 
 @console.get("/two-step", response_model=TwoStepStatus, summary="Whether two-step sign-in is on")
 async def two_step_status(session: SessionDep, deps: IdentityDeps, user: CurrentUser) -> TwoStepStatus:
-    found = await two_step.state(session, deps, await profile.active_user(session, user))
+    return await _two_step_status(session, deps, await profile.active_user(session, user))
+
+
+async def _two_step_status(session: AsyncSession, deps: core.Deps, account: User) -> TwoStepStatus:
+    found = await two_step.state(session, deps, account)
     return TwoStepStatus(
         enabled=found.enabled, recovery_codes_left=found.recovery_codes_left, required=found.required
     )
@@ -121,6 +133,27 @@ async def disable_two_step(
     account = await profile.active_user(session, user)
     await profile.require_password(session, deps, account, data.password, client)
     await two_step.disable(session, deps, account, data.code, client)
+
+
+# --- my data ---------------------------------------------------------------------------------
+
+
+@console.get(
+    "/export",
+    response_model=IdentityExport,
+    summary="Everything identity keeps about the signed-in account (JSON)",
+)
+async def export_my_data(session: SessionDep, deps: IdentityDeps, user: CurrentUser) -> IdentityExport:
+    account = await profile.active_user(session, user)
+    return IdentityExport(
+        account=AccountExport(
+            **me_public(account).model_dump(),
+            email_verified_at=account.email_verified_at,
+            updated_at=account.updated_at,
+        ),
+        sessions=await _sessions(session, user),
+        two_step=await _two_step_status(session, deps, account),
+    )
 
 
 # --- the second step of sign-in ---------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, StringConstraints
 
-from services.identity.schemas import NO_NUL, RawPassword, Strict, TokenResponse
+from services.identity.schemas import NO_NUL, MePublic, RawPassword, Strict, TokenResponse
 
 # A 6-digit authenticator code or a recovery code such as "abcde-fghjk" (spaces allowed).
 Code = Annotated[
@@ -69,3 +69,17 @@ class ChallengeCodeRequest(Strict):
 
 class EnrolledTokens(TokenResponse):
     recovery_codes: list[str]
+
+
+class AccountExport(MePublic):
+    email_verified_at: datetime | None
+    updated_at: datetime
+
+
+class IdentityExport(BaseModel):
+    """Everything identity keeps about the account that is the person's own data (no secrets:
+    password hash, authenticator secret and recovery codes stay out)."""
+
+    account: AccountExport
+    sessions: list[SessionPublic]
+    two_step: TwoStepStatus

@@ -3,6 +3,7 @@ computed here from the key the page shows, as an authenticator app would), then 
 asks for a code; signed-in devices listed, one ended from the page and its refresh refused; and
 axe on the new panels in the four languages."""
 
+import json
 import re
 from typing import Any
 
@@ -139,3 +140,19 @@ async def test_console_panels_have_no_axe_violations(
     await expect(page.locator("#two-step-sign-in")).to_be_visible()
     found += await _violations(page, "/signin code step")
     assert not found, "\n".join(found)
+
+
+async def test_download_my_data_saves_one_json_of_every_service(
+    portal: Portal, stack: dict[str, Any]
+) -> None:
+    email = await _customer(stack)
+    page = await _signed_in(portal, email)
+    await page.goto("/account")
+    async with page.expect_download() as started:
+        await page.locator("#my-data-download").click()
+    download = await started.value
+    assert re.fullmatch(r"my-data-\d{4}-\d{2}-\d{2}\.json", download.suggested_filename)
+    saved = json.loads((await download.path()).read_text(encoding="utf-8"))
+    assert set(saved) == {"exported_at", "identity", "licensing", "cases"}
+    assert saved["identity"]["account"]["email"] == email
+    assert saved["licensing"] == {"licenses": [], "contracts": []} and saved["cases"] == {"cases": []}

@@ -3,6 +3,7 @@ import { append, h } from "../dom.js";
 import { LOCALES, LOCALE_NAMES, formatDateTime, setLocale, t } from "../i18n.js";
 import { currentUser, rememberUser } from "../me.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, toast } from "../ui.js";
+import { myDataCard } from "./account-my-data.js";
 import { sessionsCard } from "./account-sessions.js";
 import { twoStepCard } from "./account-two-step.js";
 import { passwordHint } from "./auth-common.js";
@@ -26,7 +27,7 @@ export async function render(view) {
       "div",
       { class: "grid-2" },
       h("div", { class: "stack" }, profileCard(me), emailCard(me), twoStepCard(card)),
-      h("div", { class: "stack" }, passwordCard(), sessionsCard(card), mailCard()),
+      h("div", { class: "stack" }, passwordCard(), sessionsCard(card), mailCard(), myDataCard(card)),
     ),
   );
 }
