@@ -6,11 +6,12 @@ import uuid
 from fastapi import APIRouter, Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import core, profile, sessions_console, two_step, two_step_sign_in
+from services.identity import closing, core, profile, sessions_console, two_step, two_step_sign_in
 from services.identity.console_schemas import (
     AccountExport,
     ChallengeCodeRequest,
     ChallengeRequest,
+    CloseAccountRequest,
     CodeRequest,
     DisableTwoStepRequest,
     EnrolledTokens,
@@ -20,7 +21,7 @@ from services.identity.console_schemas import (
     TwoStepEnrolment,
     TwoStepStatus,
 )
-from services.identity.endpoints import IdentityDeps, me_public, token_response
+from services.identity.endpoints import IdentityDeps, clear_refresh_cookie, me_public, token_response
 from services.identity.models import User
 from services.identity.problems import (
     CURRENT_PASSWORD_WRONG,
@@ -154,6 +155,24 @@ async def export_my_data(session: SessionDep, deps: IdentityDeps, user: CurrentU
         sessions=await _sessions(session, user),
         two_step=await _two_step_status(session, deps, account),
     )
+
+
+@console.post(
+    "/close",
+    status_code=204,
+    responses=problem_responses(CURRENT_PASSWORD_WRONG, LOCKED),
+    summary="Close the account: anonymised, signed out everywhere (password confirms)",
+)
+async def close_account(
+    data: CloseAccountRequest,
+    response: Response,
+    session: SessionDep,
+    deps: IdentityDeps,
+    user: CurrentUser,
+    client: ClientAddress,
+) -> None:
+    await closing.close_account(session, deps, user, data.password, client)
+    clear_refresh_cookie(deps, response)
 
 
 # --- the second step of sign-in ---------------------------------------------------------------

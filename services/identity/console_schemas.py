@@ -46,6 +46,10 @@ class DisableTwoStepRequest(Strict):
     code: Code
 
 
+class CloseAccountRequest(Strict):
+    password: RawPassword
+
+
 class RecoveryCodes(BaseModel):
     recovery_codes: list[str]  # shown once; each works once
 

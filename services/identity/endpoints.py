@@ -185,7 +185,7 @@ async def refresh(
     return token_response(deps, result)
 
 
-def _clear_cookie(deps: core.Deps, response: Response) -> None:
+def clear_refresh_cookie(deps: core.Deps, response: Response) -> None:
     settings = deps.settings
     response.delete_cookie(
         settings.refresh_cookie_name,
@@ -211,13 +211,13 @@ async def logout(
 ) -> None:
     principal = await current_user(request) if request.headers.get("authorization") else None
     await sign_in.logout(session, principal, _refresh_token_of(request, deps, data))
-    _clear_cookie(deps, response)
+    clear_refresh_cookie(deps, response)
 
 
 @auth.post("/logout-all", status_code=204, summary="End every session of the signed-in user")
 async def logout_all(response: Response, session: SessionDep, deps: IdentityDeps, user: CurrentUser) -> None:
     await sign_in.logout_all(session, user)
-    _clear_cookie(deps, response)
+    clear_refresh_cookie(deps, response)
 
 
 @auth.post(

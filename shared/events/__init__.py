@@ -12,6 +12,7 @@ from shared.events.cases import (
 )
 from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished, ReleaseWithdrawn
 from shared.events.identity import (
+    AccountClosed,
     AccountExistsNotice,
     PasswordResetRequested,
     SessionsRevoked,
@@ -40,6 +41,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SignInUnlockOffered,
     UserProfileChanged,
     SessionsRevoked,
+    AccountClosed,
     LicenseIssued,
     ContractIssued,
     LicenseBound,
@@ -65,6 +67,7 @@ __all__ = [
     "ALL_EVENTS",
     "EVENT_TYPES",
     "TOPICS",
+    "AccountClosed",
     "AccountExistsNotice",
     "Artifact",
     "BindingMoved",

@@ -156,3 +156,21 @@ async def test_download_my_data_saves_one_json_of_every_service(
     assert set(saved) == {"exported_at", "identity", "licensing", "cases"}
     assert saved["identity"]["account"]["email"] == email
     assert saved["licensing"] == {"licenses": [], "contracts": []} and saved["cases"] == {"cases": []}
+
+
+async def test_close_my_account_signs_out_and_the_password_no_longer_works(
+    portal: Portal, stack: dict[str, Any], gateway: httpx.AsyncClient
+) -> None:
+    email = await _customer(stack)
+    page = await _signed_in(portal, email)
+    await page.goto("/account")
+    form = page.locator("form", has=page.locator("#close-account"))
+    await form.get_by_label(EN["field.current_password"], exact=True).fill("Wrong-password-2026")
+    await page.locator("#close-account").click()
+    await expect(form.locator(".notice-error")).to_be_visible()
+    await form.get_by_label(EN["field.current_password"], exact=True).fill(PASSWORD)
+    await page.locator("#close-account").click()
+    await expect(page).to_have_url(re.compile(r"/signin\?closed=1$"))
+    await expect(page.locator("main")).to_contain_text(EN["close_account.done"])
+    refused = await gateway.post("/api/identity/auth/login", json={"email": email, "password": PASSWORD})
+    assert refused.status_code == 401

@@ -1,9 +1,11 @@
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import { LOCALES, LOCALE_NAMES, formatDateTime, setLocale, t } from "../i18n.js";
-import { currentUser, rememberUser } from "../me.js";
+import { currentUser, forgetUser, rememberUser } from "../me.js";
+import { navigate } from "../router.js";
+import * as session from "../session.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, toast } from "../ui.js";
-import { myDataCard } from "./account-my-data.js";
+import { closeAccountCard, myDataCard } from "./account-my-data.js";
 import { sessionsCard } from "./account-sessions.js";
 import { twoStepCard } from "./account-two-step.js";
 import { passwordHint } from "./auth-common.js";
@@ -27,7 +29,7 @@ export async function render(view) {
       "div",
       { class: "grid-2" },
       h("div", { class: "stack" }, profileCard(me), emailCard(me), twoStepCard(card)),
-      h("div", { class: "stack" }, passwordCard(), sessionsCard(card), mailCard(), myDataCard(card)),
+      h("div", { class: "stack" }, passwordCard(), sessionsCard(card), mailCard(), myDataCard(card), closeAccountCard(card, { onClosed: closed })),
     ),
   );
 }
@@ -141,6 +143,12 @@ function emailCard(me) {
     });
   });
   return card(t("email_change.title"), form);
+}
+
+function closed() {
+  session.clear();
+  forgetUser();
+  navigate("/signin?closed=1");
 }
 
 function mailCard() {

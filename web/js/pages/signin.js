@@ -74,6 +74,7 @@ function finish(tokens) {
 
 function arrivalNotice() {
   if (query("signed_out")) return notice("success", t("signin.signed_out"));
+  if (query("closed")) return notice("success", t("close_account.done"), t("close_account.done.detail"));
   if (query("verified")) return notice("success", t("verify.success.title"), t("signin.after_verify"));
   if (query("reset")) return notice("success", t("reset.success.title"), t("signin.after_reset"));
   if (query("next")) return notice("info", t("signin.required"));

@@ -1,0 +1,74 @@
+"""Closing one's own account: the password confirms it; the account is anonymised and disabled,
+every session ends, the address is free to register again, the change is audited and
+announced (AccountClosed, and a UserProfileChanged that anonymises other services' copies)."""
+
+import uuid
+
+import asyncpg
+
+from tests.conftest import database_url
+from tests.identity.helpers import API, bearer, login, register, verified_user
+from tests.kit import eventually
+
+
+async def test_a_wrong_password_closes_nothing(gateway, events):
+    user = await verified_user(gateway, events)
+    refused = await gateway.post(
+        f"{API}/me/close", json={"password": "Not-The-Password-1"}, headers=bearer(user["access_token"])
+    )
+    assert refused.status_code == 403 and refused.json()["type"] == "/problems/current-password-wrong"
+    assert (await gateway.get(f"{API}/me", headers=bearer(user["access_token"]))).status_code == 200
+    empty = await gateway.post(f"{API}/me/close", json={}, headers=bearer(user["access_token"]))
+    assert empty.status_code == 422 and empty.json()["type"] == "/problems/validation"
+    assert (await gateway.post(f"{API}/me/close", json={"password": "x"})).status_code == 401
+
+
+async def test_closing_anonymises_signs_out_and_frees_the_address(gateway, events, identity_db, stack):
+    user = await verified_user(gateway, events)
+    other = (await login(gateway, user["email"], user["password"])).json()
+    closed = await gateway.post(
+        f"{API}/me/close", json={"password": user["password"]}, headers=bearer(user["access_token"])
+    )
+    assert closed.status_code == 204, closed.text
+    assert "Max-Age=0" in closed.headers["set-cookie"]
+
+    for tokens in (user, other):
+        assert (
+            await gateway.post(f"{API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+        ).status_code == 401
+        assert (await gateway.get(f"{API}/me", headers=bearer(tokens["access_token"]))).status_code == 401
+    signed_in = await login(gateway, user["email"], user["password"])
+    assert signed_in.status_code == 401 and signed_in.json()["type"] == "/problems/invalid-credentials"
+
+    row = await identity_db.fetchrow("SELECT * FROM users WHERE id = $1", uuid.UUID(user["id"]))
+    assert row["name"] == "Closed account" and row["phone"] == "" and row["disabled_at"] is not None
+    assert row["email"] == f"closed-{uuid.UUID(user['id']).hex}@closed.example"
+    audit = await identity_db.fetch("SELECT action, actor_email FROM audit WHERE target = $1", user["id"])
+    assert [(a["action"], a["actor_email"]) for a in audit] == [("close_account", row["email"])]
+
+    await events.wait("AccountClosed", user_id=user["id"])
+    [changed] = await events.wait("UserProfileChanged", user_id=user["id"])
+    assert changed["data"]["disabled"] is True and changed["data"]["email"] == row["email"]
+    assert user["email"] not in str(changed) and user["name"] not in str(changed["data"])
+
+    # Cases' copy of the person (names in case conversations) is anonymised by that event.
+    cases_db = await asyncpg.connect(database_url(stack, "cases"))
+    try:
+
+        async def anonymised() -> bool:
+            person = await cases_db.fetchrow(
+                "SELECT name, email FROM people WHERE user_id = $1", uuid.UUID(user["id"])
+            )
+            return person is not None and (person["name"], person["email"]) == (
+                "Closed account",
+                row["email"],
+            )
+
+        await eventually(anonymised, timeout=60, interval=0.3, what="cases to anonymise the reporter")
+    finally:
+        await cases_db.close()
+
+    # The address may register again: a new, separate account.
+    await register(gateway, email=user["email"])
+    fresh = await events.wait("VerificationRequested", email=user["email"], count=2)
+    assert fresh[-1]["data"]["user_id"] != user["id"]
