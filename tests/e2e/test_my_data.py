@@ -85,9 +85,7 @@ async def test_each_service_exports_the_callers_own_data(
     assert identity["sessions"] and identity["two_step"]["enabled"] is False
     assert "password_hash" not in str(identity)
     assert [item["serial"] for item in licensing["licenses"]] == [license["serial"]]
-    assert [item["registration_number"] for item in licensing["contracts"]] == [
-        contract.json()["registration_number"]
-    ]
+    assert [item["id"] for item in licensing["contracts"]] == [contract.json()["contract_id"]]
     [exported] = cases["cases"]
     assert exported["id"] == case["id"]
     bodies = [message["body"] for message in exported["messages"]]
