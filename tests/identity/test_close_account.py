@@ -51,22 +51,29 @@ async def test_closing_anonymises_signs_out_and_frees_the_address(gateway, event
     assert changed["data"]["disabled"] is True and changed["data"]["email"] == row["email"]
     assert user["email"] not in str(changed) and user["name"] not in str(changed["data"])
 
-    # Cases' copy of the person (names in case conversations) is anonymised by that event.
-    cases_db = await asyncpg.connect(database_url(stack, "cases"))
-    try:
+    # Every service's copy of the person is anonymised by that event: cases' reporter names,
+    # licensing's account (its licenses stay bound to the id), the notifier's recipient
+    # (disabled: mailed nothing more).
+    copies = {
+        "cases": "SELECT name, email, true AS disabled FROM people WHERE user_id = $1",
+        "licensing": "SELECT name, email, disabled FROM verified_account WHERE account_id = $1",
+        "notifier": "SELECT name, email, disabled FROM recipient WHERE user_id = $1",
+    }
+    for service, query in copies.items():
+        connection = await asyncpg.connect(database_url(stack, service))
+        try:
 
-        async def anonymised() -> bool:
-            person = await cases_db.fetchrow(
-                "SELECT name, email FROM people WHERE user_id = $1", uuid.UUID(user["id"])
-            )
-            return person is not None and (person["name"], person["email"]) == (
-                "Closed account",
-                row["email"],
-            )
+            async def anonymised(connection: asyncpg.Connection = connection, query: str = query) -> bool:
+                copy = await connection.fetchrow(query, uuid.UUID(user["id"]))
+                return copy is not None and (copy["name"], copy["email"], copy["disabled"]) == (
+                    "Closed account",
+                    row["email"],
+                    True,
+                )
 
-        await eventually(anonymised, timeout=60, interval=0.3, what="cases to anonymise the reporter")
-    finally:
-        await cases_db.close()
+            await eventually(anonymised, timeout=60, interval=0.3, what=f"{service} to anonymise the account")
+        finally:
+            await connection.close()
 
     # The address may register again: a new, separate account.
     await register(gateway, email=user["email"])
