@@ -76,7 +76,11 @@ async def login(
             detail=CHECK_CREDENTIALS(),
             keep_changes=True,  # the counted failure
         )
-    await limits.clear_account(session, key)
+    second_step = await two_step.is_enabled(session, user.id)
+    if not second_step:
+        # With two-step sign-in the counters are cleared by the right code (two_step_sign_in):
+        # the password alone must not wipe the count of wrong codes guessed after it.
+        await limits.clear_account(session, key)
     if deps.passwords.needs_rehash(user.password_hash):
         user.password_hash = await deps.passwords.hash(password)
         session.add(user)
@@ -92,10 +96,9 @@ async def login(
             keep_changes=True,
             detail=VERIFY_FIRST(),
         )
-    enabled = await two_step.is_enabled(session, user.id)
-    if enabled or two_step.required_for(deps.settings.two_step_required_roles, user):
+    if second_step or two_step.required_for(deps.settings.two_step_required_roles, user):
         # No session yet: the password only earns a short-lived challenge for the second step.
-        return challenges.issue(deps, user, enrol=not enabled)
+        return challenges.issue(deps, user, enrol=not second_step)
     return await start_session(session, deps, user, client, user_agent)
 
 

@@ -4,7 +4,7 @@ with its challenge first, and its session starts when the first code confirms it
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import challenges, sign_in, two_step
+from services.identity import challenges, limits, sign_in, two_step
 from services.identity.core import Deps
 
 
@@ -13,6 +13,7 @@ async def complete(
 ) -> sign_in.TokenPair:
     user = await challenges.redeem(session, deps, challenge, "two_step")
     await two_step.verify_second_factor(session, deps, user, code, client)
+    await limits.clear_account(session, user.email_key)  # both steps right: as a sign-in does
     return await sign_in.start_session(session, deps, user, client, user_agent)
 
 

@@ -107,14 +107,15 @@ async def test_enrolment_shows_the_secret_once_and_needs_a_right_first_code(gate
 async def test_sign_in_asks_for_a_code_after_the_password(gateway, events):
     user = await enrolled_user(gateway, events)
     challenge = await _challenge(gateway, user)
-    signed_in = await _second_step(gateway, challenge, code(user["secret"], 1))
+    used = code(user["secret"], 1)  # valid for three steps (drift): long enough under any load
+    signed_in = await _second_step(gateway, challenge, used)
     assert signed_in.status_code == 200, signed_in.text
     tokens = signed_in.json()
     assert "refresh_token=" in signed_in.headers["set-cookie"]
     assert (await gateway.get(f"{API}/me", headers=bearer(tokens["access_token"]))).status_code == 200
 
     # The same code does not work a second time, even with a fresh challenge.
-    reused = await _second_step(gateway, await _challenge(gateway, user), code(user["secret"], 1))
+    reused = await _second_step(gateway, await _challenge(gateway, user), used)
     assert reused.status_code == 403 and reused.json()["type"] == "/problems/two-step-code-wrong"
 
 
@@ -143,9 +144,9 @@ async def test_wrong_codes_lock_the_address_like_wrong_passwords(gateway, events
     assert int(locked.headers["retry-after"]) > 0
     # Another address (the owner elsewhere) is not locked out.
     elsewhere = client_ip()
-    assert (
-        await _second_step(gateway, await _challenge(gateway, user, elsewhere), right, elsewhere)
-    ).status_code == 200
+    challenge_elsewhere = await _challenge(gateway, user, elsewhere)
+    fresh = code(user["secret"], 1)  # `right` may have aged out of the drift window meanwhile
+    assert (await _second_step(gateway, challenge_elsewhere, fresh, elsewhere)).status_code == 200
 
 
 async def test_bad_challenges_and_codes_are_clear_problems(gateway, events):
@@ -208,3 +209,22 @@ async def test_turning_it_off_needs_the_password_and_a_code(gateway, events):
         f"{API}/me/two-step/disable", json={"password": user["password"], "code": "123456"}, headers=headers
     )
     assert again.status_code == 409 and again.json()["detail_id"] == "identity.two-step-not-on"
+
+
+async def test_signing_in_again_with_the_password_does_not_reset_the_count_of_wrong_codes(gateway, events):
+    user = await enrolled_user(gateway, events)
+    address = client_ip()
+    wrong = wrong_code(user["secret"])
+    for _ in range(3):
+        assert (
+            await _second_step(gateway, await _challenge(gateway, user, address), wrong, address)
+        ).status_code == 403
+    challenge = await _challenge(gateway, user, address)  # the right password again
+    for _ in range(2):
+        assert (await _second_step(gateway, challenge, wrong, address)).status_code == 403
+    locked = await _second_step(gateway, challenge, code(user["secret"], 1), address)
+    assert locked.status_code == 429
+    # The password step from that address is locked too.
+    assert (
+        await login(gateway, user["email"], user["password"], **{"X-Forwarded-For": address})
+    ).status_code == 429
