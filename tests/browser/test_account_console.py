@@ -16,7 +16,7 @@ from tests.browser.conftest import LOCALES, Portal, catalog
 from tests.browser.test_desk_a11y import choose_language
 from tests.browser.test_portal import PASSWORD, create_user, sign_in
 from tests.identity.test_two_step import code, wrong_code
-from tests.kit import unique_email
+from tests.kit import Mailpit, unique_email
 
 EN = catalog("en")
 AXE = Axe()
@@ -172,3 +172,26 @@ async def test_close_my_account_signs_out_and_the_password_no_longer_works(
     await expect(page.locator("main")).to_contain_text(EN["close_account.done"])
     refused = await gateway.post("/api/identity/auth/login", json={"email": email, "password": PASSWORD})
     assert refused.status_code == 401
+
+
+async def test_change_email_from_the_account_page(
+    portal: Portal, stack: dict[str, Any], mailpit: Mailpit
+) -> None:
+    email = await _customer(stack)
+    page = await _signed_in(portal, email)
+    await page.goto("/account")
+    form = page.locator("form", has=page.locator("#email-change"))
+    new_email = unique_email("moved")
+    await form.get_by_label(EN["field.new_email"], exact=True).fill(new_email)
+    await form.get_by_label(EN["field.current_password"], exact=True).fill(PASSWORD)
+    await page.locator("#email-change").click()
+    await expect(form.locator(".notice-success")).to_contain_text(EN["email_change.sent"])
+    [mail] = await mailpit.wait_for(new_email)
+    link = await mailpit.link_in(mail["ID"])
+    assert "/verify?token=" in link, link
+    await page.goto(link)
+    await expect(page.locator("#verify-result")).to_have_attribute("data-state", "verified")
+    # The old address is told (the notifier's email_changed mail), and the account shows the new one.
+    await mailpit.wait_for(email, subject_contains="The email address of your account was changed")
+    await page.goto("/account")
+    await expect(page.locator("main .facts")).to_contain_text(new_email)
