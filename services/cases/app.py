@@ -8,6 +8,7 @@ from services.cases.config import Settings
 from services.cases.desk_endpoints import router as desk_router
 from services.cases.endpoints import router
 from services.cases.handlers import HANDLERS
+from services.cases.my_data import my_data
 from services.cases.partner_endpoints import router as partners_router
 from services.cases.sweeper import sweep_task
 from shared.http.app import create_service_app
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         title="Support Portal — Cases",
         description=DESCRIPTION,
-        routers=[router, attachments_router, desk_router, partners_router],
+        routers=[router, attachments_router, desk_router, partners_router, my_data],
         handlers=HANDLERS,
         background=[sweep_task(settings)],
     )

@@ -5,6 +5,7 @@ import asyncio
 from fastapi import FastAPI
 
 from services.identity import (
+    console_endpoints,
     core,
     endpoints,
     mail_requests,
@@ -53,7 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "access token dies within that lifetime.",
         routers=[
             endpoints.auth,
+            console_endpoints.second_step,
             endpoints.me,
+            console_endpoints.console,
             organization_endpoints.router,
             staff_endpoints.admin,
             endpoints.wellknown,

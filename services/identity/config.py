@@ -36,6 +36,12 @@ class Settings(ServiceSettings):
     # After the link is opened, its address may sign in to the account past an address lock.
     unlocked_address_minutes: int = 60
 
+    # Two-step sign-in: how long the password step's challenge waits for the code, and the
+    # roles that must use it (e.g. ["support", "security", "admin"]): such an account without
+    # an authenticator is sent to enrolment right after its password.
+    two_step_challenge_seconds: int = 300
+    two_step_required_roles: tuple[str, ...] = ()
+
     # Sliding-window limits (per hour). Per-account limits are silent (the answer stays 202 so
     # nobody learns whether an account exists); per-address limits answer 429.
     resend_per_account_per_hour: int = 3

@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import accounts, core, guessing, mail_requests, profile, sign_in
+from services.identity import accounts, challenges, core, guessing, mail_requests, profile, sign_in
+from services.identity.console_schemas import TwoStepChallengeResponse
 from services.identity.keys import jwks_of
 from services.identity.models import User
 from services.identity.problems import (
@@ -54,11 +55,11 @@ IdentityDeps = Annotated[core.Deps, from_app_state("identity")]
 SessionMaker = Annotated[async_sessionmaker[AsyncSession], from_app_state("sessions")]
 
 
-def _tokens(deps: core.Deps, pair: sign_in.TokenPair) -> Response:
+def token_response(deps: core.Deps, pair: sign_in.TokenPair, **extra: object) -> Response:
     body = TokenResponse(
         access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
     )
-    response = JSONResponse(body.model_dump(), headers={"Cache-Control": "no-store"})
+    response = JSONResponse(body.model_dump() | extra, headers={"Cache-Control": "no-store"})
     settings = deps.settings
     response.set_cookie(
         settings.refresh_cookie_name,
@@ -129,9 +130,12 @@ async def resend(
 
 @auth.post(
     "/login",
-    response_model=TokenResponse,
+    response_model=TokenResponse | TwoStepChallengeResponse,
     responses=problem_responses(INVALID_CREDENTIALS, EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED, LOCKED),
     summary="Sign in with email and password",
+    description="Answers the token pair, or, for an account with two-step sign-in (or whose roles "
+    "require it), a short-lived challenge to send with a code to /auth/login/two-step (or to "
+    "/auth/two-step/enrol first).",
 )
 async def login(
     data: LoginRequest,
@@ -151,7 +155,12 @@ async def login(
         user_agent,
         reader=sessions,
     )
-    return _tokens(deps, result)
+    if isinstance(result, challenges.Challenge):
+        challenge = TwoStepChallengeResponse(
+            next_step=result.step, challenge=result.token, expires_in=result.expires_in
+        )
+        return JSONResponse(challenge.model_dump(), headers={"Cache-Control": "no-store"})
+    return token_response(deps, result)
 
 
 def _refresh_token_of(request: Request, deps: core.Deps, data: RefreshRequest | None) -> str | None:
@@ -173,10 +182,10 @@ async def refresh(
     data: Annotated[RefreshRequest | None, Body()] = None,
 ) -> Response:
     result = await sign_in.refresh(session, deps, _refresh_token_of(request, deps, data))
-    return _tokens(deps, result)
+    return token_response(deps, result)
 
 
-def _clear_cookie(deps: core.Deps, response: Response) -> None:
+def clear_refresh_cookie(deps: core.Deps, response: Response) -> None:
     settings = deps.settings
     response.delete_cookie(
         settings.refresh_cookie_name,
@@ -202,13 +211,13 @@ async def logout(
 ) -> None:
     principal = await current_user(request) if request.headers.get("authorization") else None
     await sign_in.logout(session, principal, _refresh_token_of(request, deps, data))
-    _clear_cookie(deps, response)
+    clear_refresh_cookie(deps, response)
 
 
 @auth.post("/logout-all", status_code=204, summary="End every session of the signed-in user")
 async def logout_all(response: Response, session: SessionDep, deps: IdentityDeps, user: CurrentUser) -> None:
     await sign_in.logout_all(session, user)
-    _clear_cookie(deps, response)
+    clear_refresh_cookie(deps, response)
 
 
 @auth.post(

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal, TypeGuard, get_args
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, String, Text, text
+from sqlalchemy import BigInteger, Column, DateTime, Index, LargeBinary, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -187,3 +187,28 @@ class OrganizationInvitation(Base, table=True):
     accepted_at: datetime | None = _ts()
     accepted_by: uuid.UUID | None = Field(default=None, foreign_key="users.id")
     revoked_at: datetime | None = _ts()
+
+
+class TwoStepCredential(Base, table=True):
+    """An account's authenticator-app secret (TOTP), sealed (services.identity.totp.SecretBox).
+    Pending until a first code confirms it; only a confirmed one is asked for at sign-in."""
+
+    __tablename__ = "two_step_credentials"
+
+    user_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True)
+    sealed_secret: bytes = Field(sa_type=LargeBinary, nullable=False)
+    created_at: datetime = _ts(nullable=False)
+    confirmed_at: datetime | None = _ts()
+    # The newest time step a code was accepted for: each code works once.
+    last_step: int = Field(default=-1, sa_type=BigInteger)
+
+
+class RecoveryCode(Base, table=True):
+    """A single-use code that stands in for the authenticator; stored as SHA-256 only."""
+
+    __tablename__ = "recovery_codes"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    created_at: datetime = _ts(nullable=False)
+    used_at: datetime | None = _ts()

@@ -117,6 +117,26 @@ EMAIL_TAKEN = ProblemType(
         "このメールアドレスは別のアカウントで使用されています",
     ),
 )
+TWO_STEP_CODE_WRONG = ProblemType(
+    "two-step-code-wrong",
+    403,
+    _t(
+        "The code is incorrect or was already used",
+        "驗證碼不正確或已使用過",
+        "验证码不正确或已使用过",
+        "コードが正しくないか、すでに使用されています",
+    ),
+)
+TWO_STEP_CHALLENGE_INVALID = ProblemType(
+    "two-step-challenge-invalid",
+    401,
+    _t(
+        "The sign-in step expired or is not valid",
+        "此登入步驟已逾時或無效",
+        "此登录步骤已超时或无效",
+        "このサインイン手順は期限切れか無効です",
+    ),
+)
 OWN_ROLES = ProblemType(
     "own-admin-role",
     409,

@@ -43,9 +43,7 @@ async def update_me(session: AsyncSession, principal: Principal, changes: MeUpda
     return user
 
 
-async def _require_password(
-    session: AsyncSession, deps: Deps, user: User, password: str, client: str
-) -> None:
+async def require_password(session: AsyncSession, deps: Deps, user: User, password: str, client: str) -> None:
     """The current password, guarded like a sign-in: a stolen session must not become an
     unlimited password oracle. The refusal keeps its changes, so the counted failure commits."""
     await guessing.guess_allowed(session, deps.settings, user.email_key, client)
@@ -60,7 +58,7 @@ async def request_email_change(
     """Mail a link to the new address; the address changes only when that link is opened.
     An address that belongs to another account gets nothing (and the answer is the same)."""
     user = await active_user(session, principal)
-    await _require_password(session, deps, user, password, client)
+    await require_password(session, deps, user, password, client)
     taken = await user_by_email(session, new_email)
     if taken is None:
         await send_verification(session, deps, user, "email_change", new_email)
@@ -70,7 +68,7 @@ async def change_password(
     session: AsyncSession, deps: Deps, principal: Principal, current: str, new: str, client: str
 ) -> None:
     user = await active_user(session, principal)
-    await _require_password(session, deps, user, current, client)
+    await require_password(session, deps, user, current, client)
     check_policy(user, new, "new_password")
     user.password_hash = await deps.passwords.hash(new)
     user.updated_at = now()

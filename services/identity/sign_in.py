@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import guessing, limits
+from services.identity import challenges, guessing, limits, two_step
 from services.identity.core import Deps, hash_token, now
 from services.identity.models import AuthSession, RefreshToken, User
 from services.identity.normalize import email_key
@@ -51,7 +51,7 @@ async def login(
     client: str,
     user_agent: str,
     reader: async_sessionmaker[AsyncSession],
-) -> TokenPair:
+) -> TokenPair | challenges.Challenge:
     """`reader` serves the lookups in a short session of their own, so no database connection
     is held while argon2 works (or a backoff waits): a burst of sign-ins must not drain the pool."""
     key = email_key(email)
@@ -76,7 +76,11 @@ async def login(
             detail=CHECK_CREDENTIALS(),
             keep_changes=True,  # the counted failure
         )
-    await limits.clear_account(session, key)
+    second_step = await two_step.is_enabled(session, user.id)
+    if not second_step:
+        # With two-step sign-in the counters are cleared by the right code (two_step_sign_in):
+        # the password alone must not wipe the count of wrong codes guessed after it.
+        await limits.clear_account(session, key)
     if deps.passwords.needs_rehash(user.password_hash):
         user.password_hash = await deps.passwords.hash(password)
         session.add(user)
@@ -92,6 +96,15 @@ async def login(
             keep_changes=True,
             detail=VERIFY_FIRST(),
         )
+    if second_step or two_step.required_for(deps.settings.two_step_required_roles, user):
+        # No session yet: the password only earns a short-lived challenge for the second step.
+        return challenges.issue(deps, user, enrol=not second_step)
+    return await start_session(session, deps, user, client, user_agent)
+
+
+async def start_session(
+    session: AsyncSession, deps: Deps, user: User, client: str, user_agent: str
+) -> TokenPair:
     auth_session = AuthSession(
         user_id=user.id,
         client_address=client[:64],

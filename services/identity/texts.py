@@ -150,6 +150,43 @@ CONFIRM_CURRENT_PASSWORD = Text(
     ja="確認のため、現在のパスワードを入力してください。",
 )
 
+NO_SUCH_SESSION = Text(
+    "identity.no-such-session",
+    en="You have no active session with this id; reload the list of your sessions.",
+    zh_tw="您沒有此 ID 的有效登入工作階段，請重新載入工作階段清單。",
+    zh_cn="您没有此 ID 的有效登录会话，请重新加载会话列表。",
+    ja="この ID の有効なセッションはありません。セッション一覧を再読み込みしてください。",
+)
+
+ENTER_CURRENT_CODE = Text(
+    "identity.enter-current-code",
+    en="Enter the 6-digit code your authenticator app shows now, or one of your unused recovery codes.",
+    zh_tw="請輸入驗證器應用程式目前顯示的 6 位數驗證碼，或一組尚未使用的復原碼。",
+    zh_cn="请输入身份验证器应用当前显示的 6 位验证码，或一个尚未使用的恢复码。",
+    ja="認証アプリに現在表示されている 6 桁のコード、または未使用のリカバリーコードを入力してください。",
+)
+TWO_STEP_ALREADY_ON = Text(
+    "identity.two-step-already-on",
+    en="Two-step sign-in is already on; turn it off first to set up another authenticator app.",
+    zh_tw="兩步驟登入已啟用；如要改用其他驗證器應用程式，請先停用。",
+    zh_cn="两步登录已启用；如要改用其他身份验证器应用，请先停用。",
+    ja="2 段階サインインはすでに有効です。別の認証アプリを設定するには、先に無効にしてください。",
+)
+TWO_STEP_NOT_STARTED = Text(
+    "identity.two-step-not-started",
+    en="Start setting up two-step sign-in first, then confirm it with a code.",
+    zh_tw="請先開始設定兩步驟登入，再以驗證碼確認。",
+    zh_cn="请先开始设置两步登录，再用验证码确认。",
+    ja="先に 2 段階サインインの設定を開始してから、コードで確認してください。",
+)
+TWO_STEP_NOT_ON = Text(
+    "identity.two-step-not-on",
+    en="Two-step sign-in is not on for this account; set it up from your account page.",
+    zh_tw="此帳號尚未啟用兩步驟登入，請在帳號頁面設定。",
+    zh_cn="此账号尚未启用两步登录，请在账号页面设置。",
+    ja="このアカウントでは 2 段階サインインが有効になっていません。アカウントページから設定してください。",
+)
+
 # --- staff ------------------------------------------------------------------------------------
 
 NO_SUCH_USER = Text(

@@ -6,6 +6,7 @@ from services.licensing.back_office_endpoints import office
 from services.licensing.config import Settings
 from services.licensing.customer_endpoints import keys, me
 from services.licensing.handlers import HANDLERS
+from services.licensing.my_data import my_data
 from services.licensing.service.repository import utcnow
 from services.licensing.signing_keys import key_store
 from services.licensing.staff_endpoints import admin
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Licenses and maintenance contracts: back-office issuance and bulk import, customer "
             "binding by serial and registration number, coverage, and signed license files."
         ),
-        routers=[admin, office, me, keys],
+        routers=[admin, office, me, my_data, keys],
         handlers=HANDLERS,
         on_startup=create_signing_key,
     )

@@ -12,6 +12,7 @@ from shared.events.cases import (
 )
 from shared.events.downloads import Artifact, DownloadRecorded, ReleasePublished, ReleaseWithdrawn
 from shared.events.identity import (
+    AccountClosed,
     AccountExistsNotice,
     PasswordResetRequested,
     SessionsRevoked,
@@ -48,6 +49,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     OrganizationMemberAdded,
     OrganizationMemberRemoved,
     OrganizationInvitationSent,
+    AccountClosed,
     LicenseIssued,
     ContractIssued,
     LicenseBound,
@@ -73,6 +75,7 @@ __all__ = [
     "ALL_EVENTS",
     "EVENT_TYPES",
     "TOPICS",
+    "AccountClosed",
     "AccountExistsNotice",
     "Artifact",
     "BindingMoved",

@@ -122,3 +122,18 @@ class SessionsRevoked(Event):
     user_id: UUID
     session_ids: list[UUID]
     reason: str
+
+
+class AccountClosed(Event):
+    """The person closed their account. Identity has already anonymised it (name, phone and
+    address replaced; the address is free to register again), disabled it and ended its
+    sessions; a UserProfileChanged with the anonymised values and `disabled` goes out with it,
+    so every projection of the person is anonymised by the consumers that already keep one.
+    Licenses stay bound to the anonymised account (one license, one owner); cases keep their
+    conversation under the anonymised reporter; nothing is mailed to the account any more."""
+
+    topic = TOPIC
+    type = "identity.AccountClosed.v1"
+    subject_field = "user_id"
+
+    user_id: UUID

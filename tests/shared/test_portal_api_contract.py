@@ -71,6 +71,12 @@ READS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
     ("pages/office-accounts.js", "entry", "GET", "identity", "/admin/audit", ("items", "[]")),
     ("renewal-banner.js", "found", "GET", "notifier", "/me/coverage-ending", ()),
     ("renewal-banner.js", "item", "GET", "notifier", "/me/coverage-ending", ("items", "[]")),
+    ("pages/signin.js", "answer", "POST", "identity", "/auth/login", ()),
+    ("pages/signin-two-step.js", "answer", "POST", "identity", "/auth/login", ()),
+    ("pages/signin-two-step.js", "tokens", "POST", "identity", "/auth/two-step/enrol/confirm", ()),
+    ("pages/account-sessions.js", "item", "GET", "identity", "/me/sessions", ("[]",)),
+    ("pages/account-two-step.js", "status", "GET", "identity", "/me/two-step", ()),
+    ("pages/account-two-step.js", "enrolment", "POST", "identity", "/me/two-step", ()),
 ]
 
 
@@ -125,7 +131,11 @@ def _resolve(document: Document, schema: dict[str, Any]) -> dict[str, Any]:
         if "$ref" in schema:
             schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
         elif "anyOf" in schema:
-            [schema] = [option for option in schema["anyOf"] if option.get("type") != "null"]
+            options = [option for option in schema["anyOf"] if option.get("type") != "null"]
+            if len(options) > 1:  # one of several answers (sign-in: tokens, or a second step)
+                merged = [_resolve(document, option).get("properties", {}) for option in options]
+                return {"properties": {name: value for found in merged for name, value in found.items()}}
+            [schema] = options
         else:
             return schema
 

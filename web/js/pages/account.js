@@ -5,6 +5,9 @@ import { currentUser, forgetUser, rememberUser } from "../me.js";
 import { navigate } from "../router.js";
 import * as session from "../session.js";
 import { busy, button, facts, field, loading, messageSlot, notice, pageHeader, showProblem, toast } from "../ui.js";
+import { closeAccountCard, myDataCard } from "./account-my-data.js";
+import { sessionsCard } from "./account-sessions.js";
+import { twoStepCard } from "./account-two-step.js";
 import { passwordHint } from "./auth-common.js";
 
 export const layout = "app";
@@ -21,7 +24,14 @@ export async function render(view) {
     slot.replaceChildren(notice("error", error.problem.title, error.problem.detail ?? t("error.load.detail")));
     return;
   }
-  slot.replaceChildren(h("div", { class: "grid-2" }, profileCard(me), h("div", { class: "stack" }, passwordCard(), sessionsCard(), mailCard())));
+  slot.replaceChildren(
+    h(
+      "div",
+      { class: "grid-2" },
+      h("div", { class: "stack" }, profileCard(me), emailCard(me), twoStepCard(card)),
+      h("div", { class: "stack" }, passwordCard(), sessionsCard(card), mailCard(), myDataCard(card), closeAccountCard(card, { onClosed: closed })),
+    ),
+  );
 }
 
 function profileCard(me) {
@@ -99,22 +109,46 @@ function passwordCard() {
   return card(t("action.change_password"), form);
 }
 
-function sessionsCard() {
-  const everywhere = button(t("action.sign_out_everywhere"), { kind: "danger", id: "sign-out-everywhere" });
-  everywhere.addEventListener("click", () =>
-    busy(everywhere, async () => {
-      try {
-        await api("/identity/auth/logout-all", { method: "POST", body: {} });
-      } catch (error) {
-        toast(`${error.problem.title} ${error.problem.detail ?? ""}`);
-        return;
-      }
-      session.clear();
-      forgetUser();
-      navigate("/signin?signed_out=1");
-    }),
+/** The address changes only when the link mailed to the new one is opened; the old one is told. */
+function emailCard(me) {
+  const send = button(t("email_change.submit"), { type: "submit", kind: "secondary", id: "email-change" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    messageSlot(),
+    h("p", { class: "muted" }, t("email_change.text")),
+    h(
+      "fieldset",
+      { class: "stack" },
+      field({ name: "new_email", label: t("field.new_email"), type: "email", autocomplete: "email", inputmode: "email" }),
+      field({ name: "password", label: t("field.current_password"), type: "password", autocomplete: "current-password" }),
+    ),
+    h("div", { class: "form-actions" }, send),
   );
-  return card(t("account.sessions"), h("div", { class: "stack" }, h("p", { class: "muted" }, t("account.sessions.text")), h("div", {}, everywhere)));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { new_email: form.elements.new_email.value.trim(), password: form.elements.password.value };
+    if (body.new_email.toLowerCase() === me.email.toLowerCase()) {
+      form.querySelector(".message-slot").replaceChildren(notice("info", t("account.nothing_changed")));
+      return;
+    }
+    await busy(send, async () => {
+      try {
+        await api("/identity/me/email", { method: "POST", body });
+        form.reset();
+        form.querySelector(".message-slot").replaceChildren(notice("success", t("email_change.sent"), t("email_change.sent.detail", { email: body.new_email })));
+      } catch (error) {
+        showProblem(form, error);
+      }
+    });
+  });
+  return card(t("email_change.title"), form);
+}
+
+function closed() {
+  session.clear();
+  forgetUser();
+  navigate("/signin?closed=1");
 }
 
 function mailCard() {

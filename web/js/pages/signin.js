@@ -6,6 +6,7 @@ import { navigate, query } from "../router.js";
 import * as session from "../session.js";
 import { busy, button, field, messageSlot, notice, showProblem } from "../ui.js";
 import { authHeading, resendVerification } from "./auth-common.js";
+import { secondStep } from "./signin-two-step.js";
 
 export const layout = "auth";
 export const title = "signin.title";
@@ -36,11 +37,9 @@ export function render(view) {
     }
     await busy(submit, async () => {
       try {
-        const tokens = await api("/identity/auth/login", { method: "POST", body: { email, password }, auth: false });
-        session.store(tokens);
-        forgetUser();
-        const next = query("next");
-        navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : session.homePath());
+        const answer = await api("/identity/auth/login", { method: "POST", body: { email, password }, auth: false });
+        if (answer.next_step) form.replaceWith(secondStep(answer, finish));
+        else finish(answer);
       } catch (error) {
         if (error.slug === "email-not-verified" || error.status === 403) {
           showProblem(form, error, resendVerification(email));
@@ -66,8 +65,16 @@ export function render(view) {
   );
 }
 
+function finish(tokens) {
+  session.store(tokens);
+  forgetUser();
+  const next = query("next");
+  navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : session.homePath());
+}
+
 function arrivalNotice() {
   if (query("signed_out")) return notice("success", t("signin.signed_out"));
+  if (query("closed")) return notice("success", t("close_account.done"), t("close_account.done.detail"));
   if (query("verified")) return notice("success", t("verify.success.title"), t("signin.after_verify"));
   if (query("reset")) return notice("success", t("reset.success.title"), t("signin.after_reset"));
   if (query("next")) return notice("info", t("signin.required"));
