@@ -23,7 +23,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,6 +42,21 @@ log = get_logger(__name__)
 
 # Records applied in one transaction at most (a partition's backlog goes in several).
 MAX_BATCH = 500
+
+# A batch's inbox rows in one statement of a fixed shape (one array parameter): compiled once and
+# prepared once per connection, where a multi-row VALUES would be compiled again for every size.
+_RECORD_MANY = (
+    insert(INBOX)
+    .from_select(
+        ["consumer", "event_id"],
+        select(
+            bindparam("consumer", type_=Text()),
+            func.unnest(bindparam("event_ids", type_=ARRAY(UUID(as_uuid=True)))),
+        ),
+    )
+    .on_conflict_do_nothing()
+    .returning(INBOX.c.event_id)
+)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 Handlers = Mapping[type[Event], Handler]
@@ -143,10 +159,7 @@ class EventConsumer:
             return True
         async with transaction(self.sessions) as session:
             recorded = await session.exec(
-                insert(INBOX)
-                .values([{"consumer": self.name, "event_id": envelope.id} for envelope, _ in parsed])
-                .on_conflict_do_nothing()
-                .returning(INBOX.c.event_id)
+                _RECORD_MANY, params={"consumer": self.name, "event_ids": [e.id for e, _ in parsed]}
             )
             fresh = set(recorded.scalars().all())
             for envelope, handler in parsed:
