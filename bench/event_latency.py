@@ -18,6 +18,7 @@ import json
 import math
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -52,9 +53,7 @@ class BenchPing(Event):
     type = "bench.Ping.v1"
     key: str
     committed_at: float
-
-
-WARM_UP = "warm-up"  # the key of the event that tells the consumer has joined, not measured
+    warm_up: bool = False  # sent until every consumer has joined; not measured
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -81,15 +80,18 @@ async def run_relay(dsn: str, bootstrap: str, batch_size: int | None) -> None:
     await OutboxRelay("bench", dsn, bootstrap, **options).run()
 
 
-async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, expected: int) -> None:
+async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, group: str) -> None:
+    """One consumer process of the group (several = a service's replicas); measures until SIGTERM."""
     BenchPing.topic = topic
     ready = results.with_suffix(".ready")
     sessions = make_sessionmaker(make_engine(url, pool_size=5))
-    latencies: list[float] = []
-    relay_legs: list[float] = []
+    measured: dict[str, tuple[float, float]] = {}  # event id → (total, outbox → Kafka leg)
     done = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
 
     async def handle(session, envelope: Envelope[Any]) -> None:
+        if envelope.data.warm_up:
+            return  # not counted: `effects` holds the measured events only
         await session.exec(text("INSERT INTO effects (event_id) VALUES (:id)"), params={"id": envelope.id})
 
     class TimedConsumer(EventConsumer):
@@ -97,28 +99,21 @@ async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, expe
             await super()._handle_in_order(records)  # returns after the effects committed
             now = clock.now().timestamp()
             for record in records:
-                data = json.loads(record.value)["data"]
-                if data["key"] == WARM_UP:
-                    ready.touch()  # joined the group, all partitions assigned: start the clock
+                event = json.loads(record.value)
+                if event["data"]["warm_up"]:
+                    ready.touch()  # in the group with partitions assigned: the clock may start
                     continue
-                committed_at = data["committed_at"]
-                latencies.append(now - committed_at)
+                committed_at = event["data"]["committed_at"]
                 # The producer stamps a record when the relay sends it: the split between the
-                # outbox → Kafka leg and the Kafka → effect leg.
-                relay_legs.append(record.timestamp / 1000 - committed_at)
-            if len(latencies) >= expected:
-                done.set()
+                # outbox → Kafka leg and the Kafka → effect leg. A replayed record counts once.
+                measured.setdefault(event["id"], (now - committed_at, record.timestamp / 1000 - committed_at))
 
-    consumer = TimedConsumer(
-        f"bench-{uuid.uuid4().hex[:6]}", bootstrap=bootstrap, sessions=sessions, handlers={BenchPing: handle}
-    )
+    consumer = TimedConsumer(group, bootstrap=bootstrap, sessions=sessions, handlers={BenchPing: handle})
     task = asyncio.create_task(consumer.run())
     await done.wait()
     cpu = cpu_seconds()
     task.cancel()
-    await asyncio.to_thread(
-        results.write_text, json.dumps({"total": latencies, "relay": relay_legs, "cpu_s": cpu})
-    )
+    await asyncio.to_thread(results.write_text, json.dumps({"measured": measured, "cpu_s": cpu}))
 
 
 async def run_load(dsn: str, topic: str, rate: int, seconds: float, results: Path) -> None:
@@ -156,10 +151,10 @@ async def scratch_database(stack: dict[str, Any]) -> tuple[str, str]:
     return url, dsn
 
 
-def encode(topic: str, key: str | None = None) -> tuple[uuid.UUID, str, bytes, str]:
+def encode(topic: str, *, warm_up: bool = False) -> tuple[uuid.UUID, str, bytes, str]:
     BenchPing.topic = topic
     envelope = Envelope.wrap(
-        BenchPing(key=key or uuid.uuid4().hex, committed_at=clock.now().timestamp()), source="bench"
+        BenchPing(key=uuid.uuid4().hex, committed_at=clock.now().timestamp(), warm_up=warm_up), source="bench"
     )
     return (
         envelope.id,
@@ -179,14 +174,6 @@ async def insert_events(dsn: str, rows: list[tuple[uuid.UUID, str, bytes, str]])
             )  # fmt: skip
     finally:
         await connection.close()
-
-
-async def wait_for_file(path: Path, *, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not await asyncio.to_thread(path.exists):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{path} did not appear within {timeout:.0f} s")
-        await asyncio.sleep(0.05)
 
 
 async def offered_load(dsn: str, topic: str, rate: int, seconds: float) -> int:
@@ -224,52 +211,95 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+async def warm_up(dsn: str, topic: str, consumers: list[Path]) -> None:
+    """Send warm-up events until every consumer process has received one: all have joined the
+    group and hold partitions (joining takes seconds on a loaded machine), and the relay is
+    connected. Only then does the clock start."""
+    deadline = time.monotonic() + 180
+    while not all(
+        await asyncio.gather(*(asyncio.to_thread(p.with_suffix(".ready").exists) for p in consumers))
+    ):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the consumers did not join their group within 180 s")
+        # Random keys: 30 events reach every one of the topic's partitions.
+        await insert_events(dsn, [encode(topic, warm_up=True) for _ in range(30)])
+        await asyncio.sleep(0.5)
+
+
+async def wait_for_effects(dsn: str, total: int, *, timeout: float) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        deadline = time.monotonic() + timeout
+        while await connection.fetchval("SELECT count(*) FROM effects") < total:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not every effect was committed within {timeout:.0f} s")
+            await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
+
+
 async def latency_run(
-    stack: dict[str, Any], rate: int, seconds: float, relay_batch: int | None
+    stack: dict[str, Any], rate: int, seconds: float, relay_batch: int | None, consumers: int
 ) -> dict[str, Any]:
     url, dsn = await scratch_database(stack)
     bootstrap = stack["kafka"]["bootstrap"]
     topic = f"bench.ping.{uuid.uuid4().hex[:6]}"
     await ensure_topics(bootstrap, (topic, dlq_topic(topic)))
     scratch = Path(tempfile.mkdtemp())
-    results, load_results = scratch / "latencies.json", scratch / "load.json"
+    results = [scratch / f"consumer-{n}.json" for n in range(consumers)]
+    load_results = scratch / "load.json"
     total = int(rate * seconds)
     batch = [] if relay_batch is None else ["--relay-batch", str(relay_batch)]
     relay = spawn("--role", "relay", "--dsn", dsn, "--bootstrap", bootstrap, *batch)
-    consumer = spawn(
-        "--role", "consumer", "--url", url, "--bootstrap", bootstrap, "--topic", topic,
-        "--results", str(results), "--expected", str(total),
-    )  # fmt: skip
+    group = f"bench-{uuid.uuid4().hex[:6]}"
+    consumer_args = [
+        "--role",
+        "consumer",
+        "--url",
+        url,
+        "--bootstrap",
+        bootstrap,
+        "--topic",
+        topic,
+        "--group",
+        group,
+    ]
+    consumer_processes = [spawn(*consumer_args, "--results", str(path)) for path in results]
     load_before = load_average()
     try:
-        # The clock starts once a warm-up event went through relay and consumer (a consumer
-        # joins its group in seconds on a loaded machine; the relay connects on first use).
-        await insert_events(dsn, [encode(topic, key=WARM_UP)])
-        await wait_for_file(results.with_suffix(".ready"), timeout=120)
+        await warm_up(dsn, topic, results)
         began = time.monotonic()
         busy_before = machine_busy()
         relay_cpu_before = process_cpu_seconds(relay.pid)
-        consumer_cpu_before = process_cpu_seconds(consumer.pid)
+        consumer_cpu_before = sum(process_cpu_seconds(p.pid) for p in consumer_processes)
         load = spawn(
             "--role", "load", "--dsn", dsn, "--topic", topic, "--rate", str(rate),
             "--seconds", str(seconds), "--results", str(load_results),
         )  # fmt: skip
         await asyncio.to_thread(load.wait, timeout=seconds * 4 + 60)
-        await asyncio.to_thread(consumer.wait, timeout=seconds * 4 + 60)
+        await wait_for_effects(dsn, total, timeout=seconds * 4 + 60)
         relay_cpu = process_cpu_seconds(relay.pid) - relay_cpu_before
         busy_after = machine_busy()
         window = time.monotonic() - began
-        measured = json.loads(await asyncio.to_thread(results.read_text))
+        for process in consumer_processes:
+            process.terminate()
+        for process in consumer_processes:
+            await asyncio.to_thread(process.wait, timeout=60)
+        reports = [json.loads(await asyncio.to_thread(path.read_text)) for path in results]
         loaded = json.loads(await asyncio.to_thread(load_results.read_text))
-        latencies = [x * 1000 for x in measured["total"]]
-        relay_legs = [x * 1000 for x in measured["relay"]]
     finally:
-        for process in (relay, consumer):
+        for process in (relay, *consumer_processes):
             process.kill()
+    measured: dict[str, list[float]] = {}
+    for report in reports:
+        for event_id, legs in report["measured"].items():
+            measured[event_id] = min(measured.get(event_id, legs), legs)
+    latencies = [total_ * 1000 for total_, _ in measured.values()]
+    relay_legs = [leg * 1000 for _, leg in measured.values()]
     cpu = {
         "load": loaded["cpu_s"],
         "relay": relay_cpu,
-        "consumer": measured["cpu_s"] - consumer_cpu_before,
+        "consumer": sum(r["cpu_s"] for r in reports) - consumer_cpu_before,
     }
     cores = os.cpu_count() or 1
     return {
@@ -363,7 +393,7 @@ async def main_driver(args: argparse.Namespace) -> None:
 
 async def one_run(stack: dict[str, Any], rate: int, args: argparse.Namespace, n: int) -> dict[str, Any]:
     print(f"latency at {rate} events/s for {args.seconds:.0f}s, run {n} of {args.runs}…", flush=True)
-    r = await latency_run(stack, rate, args.seconds, args.relay_batch)
+    r = await latency_run(stack, rate, args.seconds, args.relay_batch, args.consumers)
     share, per_event = r["cpu_share"], r["cpu_ms_per_event"]
     print(
         f"  {r['events']} events, offered {r['achieved_rate']:.0f}/s: p50 {r['p50_ms']:.1f} ms, "
@@ -410,14 +440,17 @@ def main() -> None:
     parser.add_argument("--bootstrap", help=argparse.SUPPRESS)
     parser.add_argument("--topic", help=argparse.SUPPRESS)
     parser.add_argument("--results", help=argparse.SUPPRESS)
-    parser.add_argument("--expected", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--group", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--consumers", default=1, type=int, help="consumer processes in the group, like a service's replicas"
+    )
     args = parser.parse_args()
     if args.role == "relay":
         asyncio.run(run_relay(args.dsn, args.bootstrap, args.relay_batch))
     elif args.role == "load":
         asyncio.run(run_load(args.dsn, args.topic, args.rate, args.seconds, Path(args.results)))
     elif args.role == "consumer":
-        asyncio.run(run_consumer(args.url, args.bootstrap, args.topic, Path(args.results), args.expected))
+        asyncio.run(run_consumer(args.url, args.bootstrap, args.topic, Path(args.results), args.group))
     else:
         asyncio.run(main_driver(args))
 
