@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.rows import Row, emit
+from bench.rows import NO_TARGET, Row, emit
 from bench.summary import collect, failed_row, parse_overrides, tabulate
 
 LATENCY = Row(
@@ -33,14 +33,16 @@ def test_rows_are_read_back_from_a_scripts_output_and_other_lines_ignored(capsys
 
 def test_the_table_has_one_line_per_row_with_ratio_and_verdict():
     missed = Row("fan-out", "600 mails/s", "smtp-source: 1,000 mails/s", 0.6, "≥ 0.8× smtp-source", False)
-    lines = tabulate([LATENCY, RELAY, missed, failed_row("cases", 2)]).splitlines()
+    baseline_only = Row("desk queue p50", "21.5 ms", "bare SELECT: 0.39 ms", 0.018, NO_TARGET, False)
+    lines = tabulate([LATENCY, RELAY, missed, failed_row("cases", 2), baseline_only]).splitlines()
     assert lines[0] == "| benchmark | our figure | baseline | ratio | target | met |"
-    assert len(lines) == 2 + 4
+    assert len(lines) == 2 + 5
     assert lines[2].endswith("| — | p99 < 50 ms in ≥ 4 of 5 runs | ✓ |")
     assert "relay throughput \\| 20,000 events" in lines[3]  # a pipe in a cell does not split it
     assert "| 0.40 |" in lines[3]
     assert lines[4].endswith("| 0.60 | ≥ 0.8× smtp-source | ✗ |")
     assert lines[5].startswith("| cases: the script failed (exit 2)") and lines[5].endswith("| ✗ |")
+    assert lines[6].endswith("| 0.02 | — | — |")  # a baseline without a target is neither ✓ nor ✗
 
 
 def test_a_benchmarks_sizes_are_replaced_by_name_only():
