@@ -387,7 +387,7 @@ async def main_driver(args: argparse.Namespace) -> None:
         )
     for rate in args.rates:
         runs = [await one_run(stack, rate, args, n) for n in range(1, args.runs + 1)]
-        if rate == TARGET_RATE:
+        if rate == TARGET_RATE and runs:
             emit(latency_row(runs, args.seconds))
 
 
