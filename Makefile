@@ -57,8 +57,8 @@ backup: install ## dump the `make run` stack's databases and artifacts (make bac
 restore: install ## load a backup into a fresh stack and start it (make restore DIR=… STATE=.run/restored)
 	$(PY) -m deploy.local restore --state $(STATE) $(DIR)
 
-bench: install ## run the benchmarks against the running `make run` stack
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script --state $(STATE) || exit 1; done
+bench: install ## run the benchmarks against the `make run` stack, then one summary table (BENCH_ARGS=… passes options)
+	$(PY) -m bench.summary --state $(STATE) $(BENCH_ARGS)
 
 asyncapi: install ## regenerate docs/asyncapi.json from the event schemas
 	$(PY) -m shared.asyncapi > docs/asyncapi.json

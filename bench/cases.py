@@ -25,7 +25,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.cases.workflow import ACTIVE  # noqa: E402 - the repository root must be importable first
+from bench.rows import NO_TARGET, Row, emit  # noqa: E402 - the repository root must be importable first
+from services.cases.workflow import ACTIVE  # noqa: E402
 from tests.conftest import database_url  # noqa: E402
 from tests.licensing.helpers import create_staff  # noqa: E402
 
@@ -85,11 +86,8 @@ async def main() -> None:
     stack = json.loads((args.state / "stack.json").read_text())
     prefix = f"BENCH-{uuid.uuid4().hex[:8]}-"
     database = await asyncpg.connect(database_url(stack, "cases"))
-    async with (
-        httpx.AsyncClient(base_url=stack["services"]["identity"]["url"], timeout=60) as identity,
-        httpx.AsyncClient(base_url=stack["services"]["cases"]["url"], timeout=60) as cases,
-    ):
-        engineer = create_staff(stack, identity, roles="support")
+    async with httpx.AsyncClient(base_url=stack["services"]["cases"]["url"], timeout=60) as cases:
+        engineer = await create_staff(stack, roles="support")
         headers = engineer.headers
         try:
             started = time.perf_counter()
@@ -112,6 +110,16 @@ async def main() -> None:
             bare_p50, bare_p99 = report("bare_select", await timed(args.requests, bare))
             print(f"ratio_p50 {queue_p50 / bare_p50:.1f}")
             print(f"ratio_p99 {queue_p99 / bare_p99:.1f}")
+            emit(
+                Row(
+                    benchmark=f"desk queue page of {PAGE}, {open_cases:,} open cases, {args.requests} requests",
+                    figure=f"p50 {queue_p50:.1f} ms, p99 {queue_p99:.1f} ms",
+                    baseline=f"bare SELECT of the page: p50 {bare_p50:.2f} ms, p99 {bare_p99:.2f} ms",
+                    ratio=round(bare_p50 / queue_p50, 3),
+                    target=NO_TARGET,
+                    met=False,
+                )
+            )
         finally:
             await database.execute("DELETE FROM cases WHERE number LIKE $1", prefix + "%")
             await database.close()

@@ -31,6 +31,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.rows import NO_TARGET, Row, emit  # noqa: E402
 from deploy.local import procs  # noqa: E402
 from deploy.local import stack as local_stack  # noqa: E402
 from deploy.local.paths import resolve_state_dir  # noqa: E402
@@ -193,6 +194,16 @@ async def main() -> None:
     print(f"  into cases vs raw receive             {raw / processed:8.3f}")
     print(
         f"  mailbox CPU per mail (receive+apply)  {1000 * cpu / n:8.1f} ms    (load {os.getloadavg()[0]:.1f})"
+    )
+    emit(
+        Row(
+            benchmark=f"inbound mail → cases, {n} mails over {args.connections} SMTP connections",
+            figure=f"{n / processed:,.1f} mails/s ({1000 * cpu / n:.1f} ms CPU per mail)",
+            baseline=f"raw SMTP receive, no-op handler: {n / raw:,.1f} mails/s",
+            ratio=round(raw / processed, 3),
+            target=NO_TARGET,
+            met=False,
+        )
     )
 
 

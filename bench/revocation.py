@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.rows import NO_TARGET, Row, emit
 from deploy.portal_client import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +77,16 @@ async def main() -> None:
     report("identity /me (database)", baseline)
     report("licensing (SessionsRevoked)", across)
     print(f"ratio p50 licensing/identity: {percentile(across, 50) / percentile(baseline, 50):.1f}x")
+    emit(
+        Row(
+            benchmark=f"sign-out → access token refused by licensing (SessionsRevoked), {args.rounds} rounds",
+            figure=f"p50 {1000 * percentile(across, 50):.0f} ms, p99 {1000 * percentile(across, 99):.0f} ms",
+            baseline=f"identity /me (its database): p50 {1000 * percentile(baseline, 50):.0f} ms",
+            ratio=round(percentile(baseline, 50) / percentile(across, 50), 3),
+            target=NO_TARGET,
+            met=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import json
 from dataclasses import asdict, dataclass
 
 PREFIX = "BENCH-ROW "
+# The target of a row that has a baseline but no target: the table shows "—" instead of ✓/✗.
+NO_TARGET = "—"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ are someone else's and are skipped), then in ONE database transaction record
 `(consumer, event_id)` in the inbox and run the handler. A redelivered event finds its inbox row
 and does nothing. The Kafka offset is committed only after the database commit.
 
-Under load a partition's batch is applied in one transaction (one inbox insert, one commit);
-if anything in it fails, the batch is rolled back and its records go one by one.
+Each assigned partition has its own task (shared.partition_workers), so partitions do not wait
+for one another, and offsets are committed beside them, after the database commit. Under load a
+partition's batch is applied in one transaction (one inbox insert, one commit); if anything in
+it fails, the batch is rolled back and its records go one by one.
 
 A message that cannot be parsed, or whose handler keeps failing after `max_attempts`, is written
 to the outbox addressed to `<topic>.dlq` with the error in its headers (the relay publishes it),
@@ -19,9 +21,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,9 +35,28 @@ from shared.kafka_security import PLAINTEXT, KafkaSecurity
 from shared.logging import bind_trace, get_logger
 from shared.metrics import CONSUMED, DEAD_LETTERED
 from shared.outbox import INBOX, add_raw
+from shared.partition_workers import PartitionWorkers
 from shared.topics import dlq_topic
 
 log = get_logger(__name__)
+
+# Records applied in one transaction at most (a partition's backlog goes in several).
+MAX_BATCH = 500
+
+# A batch's inbox rows in one statement of a fixed shape (one array parameter): compiled once and
+# prepared once per connection, where a multi-row VALUES would be compiled again for every size.
+_RECORD_MANY = (
+    insert(INBOX)
+    .from_select(
+        ["consumer", "event_id"],
+        select(
+            bindparam("consumer", type_=Text()),
+            func.unnest(bindparam("event_ids", type_=ARRAY(UUID(as_uuid=True)))),
+        ),
+    )
+    .on_conflict_do_nothing()
+    .returning(INBOX.c.event_id)
+)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 Handlers = Mapping[type[Event], Handler]
@@ -75,18 +97,21 @@ class EventConsumer:
         backoff = 0.5
         while True:
             consumer = AIOKafkaConsumer(
-                *self.topics,
                 bootstrap_servers=self.bootstrap,
                 **self.security.client_options(),
                 group_id=self.name,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
-                max_poll_records=500,
+                max_poll_records=MAX_BATCH,
             )
+            partitions = PartitionWorkers(
+                consumer, self._handle_in_order, name=self.name, max_batch=MAX_BATCH
+            )
+            consumer.subscribe(self.topics, listener=partitions)
             try:
                 await consumer.start()
                 backoff = 0.5
-                await self._consume(consumer)
+                await partitions.run()
             except asyncio.CancelledError:
                 raise
             except Exception as error:
@@ -96,36 +121,11 @@ class EventConsumer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
+                await partitions.stop_all()
                 try:
                     await asyncio.wait_for(consumer.stop(), timeout=5)
                 except Exception as error:
                     log.info("consumer stop failed", error=repr(error))
-
-    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
-        committing: asyncio.Task[None] | None = None
-        try:
-            while True:
-                batches = await consumer.getmany(timeout_ms=1000, max_records=500)
-                if not batches:
-                    continue
-                # Partitions are independent (order matters only within one), so they run side
-                # by side; the offsets are committed once the whole batch is in the database. A
-                # crash in between replays the batch, which the inbox turns into no-ops.
-                await asyncio.gather(*(self._handle_in_order(records) for records in batches.values()))
-                if committing is not None:
-                    await committing  # offsets are committed in order, one request at a time
-                # The commit travels while the next batch is fetched and handled.
-                committing = asyncio.create_task(
-                    consumer.commit(
-                        {
-                            TopicPartition(tp.topic, tp.partition): records[-1].offset + 1
-                            for tp, records in batches.items()
-                        }
-                    )
-                )
-        finally:
-            if committing is not None and not committing.done():
-                committing.cancel()
 
     async def _handle_in_order(self, records: list[ConsumerRecord]) -> None:
         """One partition's records, in order: all in one transaction when they all go through,
@@ -159,10 +159,7 @@ class EventConsumer:
             return True
         async with transaction(self.sessions) as session:
             recorded = await session.exec(
-                insert(INBOX)
-                .values([{"consumer": self.name, "event_id": envelope.id} for envelope, _ in parsed])
-                .on_conflict_do_nothing()
-                .returning(INBOX.c.event_id)
+                _RECORD_MANY, params={"consumer": self.name, "event_ids": [e.id for e, _ in parsed]}
             )
             fresh = set(recorded.scalars().all())
             for envelope, handler in parsed:

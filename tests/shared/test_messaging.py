@@ -234,3 +234,30 @@ async def test_kafka_outage_keeps_events_in_the_outbox_until_it_is_back(scratch,
         lambda: _when(scratch["db"].fetchval("SELECT count(*) = 0 FROM outbox"), bool),
         what="the outbox drained",
     )
+
+
+async def test_each_partition_is_applied_in_order_while_partitions_go_side_by_side(scratch):
+    await scratch["db"].execute("ALTER TABLE effects ADD COLUMN applied bigserial")
+    start_consumer(scratch)
+    start_relay(scratch)
+    event_cls = scratch["event"]
+    things = [uuid.uuid4() for _ in range(6)]  # keys spread over the topic's partitions
+    async with transaction(scratch["sessions"]) as session:
+        for number in range(20):
+            for index, thing in enumerate(things):
+                await add_event(
+                    session, event_cls(thing_id=thing, note=f"{index}-{number:02d}"), source="test"
+                )
+
+    rows = await eventually(
+        lambda: _when(
+            scratch["db"].fetch("SELECT note FROM effects ORDER BY applied"), lambda r: len(r) >= 120
+        ),
+        timeout=120,
+        what="all 120 effects",
+    )
+    notes = [r["note"] for r in rows]
+    assert len(notes) == 120 and len(set(notes)) == 120  # each event once
+    for index in range(len(things)):
+        per_key = [note for note in notes if note.startswith(f"{index}-")]
+        assert per_key == sorted(per_key), f"events of key {index} applied out of order"
