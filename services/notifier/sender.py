@@ -29,7 +29,6 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from fastapi import FastAPI
 from prometheus_client import Counter, Gauge
 
 from services.notifier.composition import OutgoingMail, compose
@@ -95,11 +94,13 @@ def backoff_seconds(attempts: int, base: float, cap: float) -> float:
 
 
 class MailSender:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, connections: int | None = None) -> None:
+        """`connections`: this process's SMTP connections (default: all of sender_concurrency)."""
         self.settings = settings
-        self.pool = SmtpPool(settings, settings.sender_concurrency)
+        size = connections or settings.sender_concurrency
+        self.pool = SmtpPool(settings, size)
         self._wake = asyncio.Event()
-        self._slots = asyncio.Semaphore(settings.sender_concurrency)
+        self._slots = asyncio.Semaphore(size)
         self._pending_counted_at = 0.0
         self._busy_loops = 0
 
@@ -251,14 +252,3 @@ class MailSender:
             one_click_unsubscribe_url=links.one_click_url if links else None,
             thread=thread_headers_for(row["id"], context, self.settings),
         )
-
-
-def sender_task(settings: Settings):
-    """The background loop create_service_app runs for the app's lifetime."""
-
-    async def run(app: FastAPI) -> None:
-        sender = MailSender(settings)
-        app.state.mail_sender = sender
-        await sender.run()
-
-    return run
