@@ -58,7 +58,7 @@ restore: install ## load a backup into a fresh stack and start it (make restore 
 	$(PY) -m deploy.local restore --state $(STATE) $(DIR)
 
 bench: install ## run the benchmarks against the running `make run` stack
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script --state $(STATE) || exit 1; done
+	@for script in bench/*.py; do echo "== $$script"; PYTHONPATH=$(CURDIR) $(PY) $$script --state $(STATE) || exit 1; done
 
 asyncapi: install ## regenerate docs/asyncapi.json from the event schemas
 	$(PY) -m shared.asyncapi > docs/asyncapi.json
