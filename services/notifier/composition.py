@@ -197,11 +197,12 @@ def _base64_lines(data: bytes) -> bytes:
 
 def _header_line(name: str, value: str) -> str:
     line = f"{name}: {value}\n"
-    if len(line) <= _MAX_LINE + 1 and "\n" not in value and "\r" not in value:
+    if len(line) <= _MAX_LINE + 1 and value.isascii() and "\n" not in value and "\r" not in value:
         return line
     # compat32 passes every header through this; for a short one-line ASCII value it is the value
-    # itself. Long lines, folded encoded words (a long subject) and line breaks (which it turns
-    # into continuation lines, so no header can be injected) get exactly its treatment.
+    # itself. Long lines, folded encoded words (a long subject), non-ASCII (an address without a
+    # name) and line breaks (which it turns into continuation lines, so no header can be
+    # injected) get exactly its treatment.
     return f"{name}: {Header(value, header_name=name).encode(linesep=chr(10), maxlinelen=_MAX_LINE)}\n"
 
 

@@ -109,6 +109,12 @@ def test_a_line_break_in_a_name_cannot_add_a_header() -> None:
         compose_generic(**fields)
 
 
+def test_an_address_without_a_name_that_is_not_ascii_is_written_the_same() -> None:
+    fields = {**_release_fields("zh-TW", "x"), "to_name": None, "to_email": "陳@example.tw"}
+    direct, generic = compose(**fields), compose_generic(**fields)
+    assert direct.data == _same_boundary(direct.data, generic.data)
+
+
 def test_the_boundary_is_fixed_by_the_delivery() -> None:
     fields = _release_fields("en", "Ann")
     assert compose(**fields).data == compose(**fields).data
