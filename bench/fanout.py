@@ -5,18 +5,26 @@
 Needs a running stack with the notifier (`python -m deploy.local up --state DIR`). For each N it
 seeds N users with an active license of a fresh product through events (UserProfileChanged +
 LicenseBound, as identity and licensing publish them; no mail is caused by seeding), publishes
-one ReleasePublished and measures the time until the last announcement is in Mailpit. Beside it
-a baseline: raw aiosmtplib sending the same number of (pre-rendered) mails to the same Mailpit
-with the same number of parallel connections as the notifier's sender. Prints both and the ratio.
+one ReleasePublished and measures the time until the last announcement is in Mailpit, with the
+notifier's CPU time (from /proc) and peak resident memory (VmHWM, reset before each run). Beside
+it, in the same run, two baselines into the same Mailpit with the same number of SMTP sessions as
+the notifier's sender (`sender_concurrency`) and mails of the same size:
+
+- the ceiling: Postfix's `smtp-source -s <sessions> -m N -l <bytes of one announcement>`, a
+  native load generator (how to get it without installing a mail server: bench/smtp_source.py);
+- raw aiosmtplib sending the same number of pre-rendered mails (the Python client alone).
+
+The target is notifier ≥ 0.8× smtp-source in mails/s; one summary row per N (bench/rows.py).
 
 Mailpit keeps at most 5,000 messages (`--max` in deploy/local), so above that the end is taken
 from the database instead: the notifier marks a delivery sent only once the SMTP server accepted
-it, i.e. once it is in Mailpit.
+it, i.e. once it is in Mailpit. smtp-source's end is its own exit (every mail answered 250).
 """
 
 import argparse
 import asyncio
 import json
+import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -28,6 +36,8 @@ import aiosmtplib
 import asyncpg
 import httpx
 
+from bench import smtp_source
+from bench.rows import Row, emit
 from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
@@ -36,6 +46,7 @@ from shared.events import Envelope, Event, LicenseBound, ReleasePublished, UserP
 from shared.outbox import event_headers
 from shared.relay import make_producer
 
+TARGET_RATIO = 0.8
 MAILPIT_COUNT_LIMIT = 4500  # below Mailpit's --max 5000, so nothing is pruned while counting
 LOCALES = ("zh-TW", "zh-CN", "en", "ja")
 
@@ -44,16 +55,53 @@ LOCALES = ("zh-TW", "zh-CN", "en", "ja")
 class Result:
     seconds: float
     count: int
+    cpu_seconds: float = 0.0
+    peak_rss_mib: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.count / self.seconds
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its children (the notifier's extra sender processes)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(int(child) for child in children)]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its children (/proc/<pid>/stat 14 and 15)."""
+    total = 0
+    for member in process_tree(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mib(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children, added up."""
+    total = 0
+    for member in process_tree(pid):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def reset_peak_rss(pid: int) -> None:
+    """Start VmHWM afresh (Linux: writing 5 to clear_refs), so each run reports its own peak."""
+    for member in process_tree(pid):
+        try:
+            Path(f"/proc/{member}/clear_refs").write_text("5")
+        except OSError:
+            print(f"note: cannot reset the peak RSS of {member}; the figure is its lifetime peak")
+
+
 class Bench:
-    def __init__(self, stack: dict[str, Any], concurrency: int) -> None:
+    def __init__(self, stack: dict[str, Any], concurrency: int, notifier_pid: int) -> None:
         self.stack = stack
         self.concurrency = concurrency
+        self.notifier_pid = notifier_pid
         self.mailpit = httpx.AsyncClient(base_url=stack["mailpit"]["http_url"], timeout=30)
         self.dsn = stack["postgres"]["url_template"].format(db="notifier").replace("+asyncpg", "")
         self.producer = make_producer(stack["kafka"]["bootstrap"], linger_ms=20)
@@ -147,10 +195,28 @@ class Bench:
             published_on=clock.today(),
             artifacts=[],
         )
+        reset_peak_rss(self.notifier_pid)
+        cpu_before = process_cpu_seconds(self.notifier_pid)
         started = time.perf_counter()
         await self.publish_all([release], "downloads")
         await self.wait_until(lambda: self.delivered(release.release_id, product, n), "fan-out", 60 + n * 0.1)
-        return Result(time.perf_counter() - started, n)
+        seconds = time.perf_counter() - started
+        cpu = process_cpu_seconds(self.notifier_pid) - cpu_before
+        return Result(seconds, n, cpu, peak_rss_mib(self.notifier_pid))
+
+    def announcement_size(self) -> int:
+        """Bytes of one announcement as the notifier composes it (smtp-source's -l)."""
+        return len(self.baseline_messages(1, "BENCH00000000")[0].data)
+
+    def ceiling(self, binary: Path, n: int) -> smtp_source.SmtpSourceRun:
+        return smtp_source.run(
+            binary,
+            host=self.stack["mailpit"]["smtp_host"],
+            port=int(self.stack["mailpit"]["smtp_port"]),
+            sessions=self.concurrency,
+            messages=n,
+            size=self.announcement_size(),
+        )
 
     async def delivered(self, release_id: uuid.UUID, product: str, n: int) -> bool:
         # Poll the database while mail flows (searching Mailpit during the run would compete
@@ -198,6 +264,7 @@ class Bench:
     async def baseline(self, n: int) -> Result:
         tag = f"BASE{uuid.uuid4().hex[:8].upper()}"
         messages = self.baseline_messages(n, tag)
+        cpu_before = process_cpu_seconds(os.getpid())
         host, port = self.stack["mailpit"]["smtp_host"], int(self.stack["mailpit"]["smtp_port"])
 
         async def worker(share: list[OutgoingMail]) -> None:
@@ -211,10 +278,37 @@ class Bench:
             await self.wait_until(
                 lambda: self._count_at_least(f'subject:"{tag}"', n), "baseline in Mailpit", 60 + n * 0.05
             )
-        return Result(time.perf_counter() - started, n)
+        return Result(time.perf_counter() - started, n, process_cpu_seconds(os.getpid()) - cpu_before)
 
     async def _count_at_least(self, query: str, n: int) -> bool:
         return await self.mailpit_count(query) >= n
+
+
+def report(
+    n: int, seeded: float, ours: Result, ceiling: smtp_source.SmtpSourceRun, raw: Result, sessions: int
+) -> None:
+    ratio = ours.rate / ceiling.rate
+    end = "Mailpit" if n <= MAILPIT_COUNT_LIMIT else "SMTP accepted (DB)"
+    print(
+        f"N={n:>6}  seeded in {seeded:6.1f}s | notifier: {ours.seconds:6.2f}s {ours.rate:6.0f} mails/s, "
+        f"CPU {ours.cpu_seconds / n * 1000:.2f} ms/mail, peak RSS {ours.peak_rss_mib:.0f} MiB "
+        f"| smtp-source -s {sessions}: {ceiling.seconds:6.2f}s {ceiling.rate:6.0f} mails/s, "
+        f"CPU {ceiling.cpu_seconds / n * 1000:.2f} ms/mail "
+        f"| raw aiosmtplib x{sessions}: {raw.seconds:6.2f}s {raw.rate:6.0f} mails/s, "
+        f"CPU {raw.cpu_seconds / n * 1000:.2f} ms/mail "
+        f"| notifier / smtp-source {ratio:.2f} (end: last mail {end}) | load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    emit(
+        Row(
+            benchmark=f"release fan-out, {n:,} recipients",
+            figure=f"{ours.rate:.0f} mails/s (peak RSS {ours.peak_rss_mib:.0f} MiB)",
+            baseline=f"smtp-source, {sessions} sessions: {ceiling.rate:.0f} mails/s; raw aiosmtplib: {raw.rate:.0f}",
+            ratio=round(ratio, 2),
+            target=f"≥ {TARGET_RATIO}× smtp-source",
+            met=ratio >= TARGET_RATIO,
+        )
+    )
 
 
 async def main() -> None:
@@ -225,25 +319,25 @@ async def main() -> None:
         "--concurrency",
         type=int,
         default=Settings().sender_concurrency,
-        help="parallel SMTP connections of the baseline (default: the notifier's sender_concurrency)",
+        help="SMTP sessions of the baselines (default: the notifier's sender_concurrency)",
     )
+    parser.add_argument("--smtp-source", help="path of Postfix's smtp-source (see bench/smtp_source.py)")
     args = parser.parse_args()
+    binary = smtp_source.find(args.smtp_source)
+    if binary is None:
+        raise SystemExit(smtp_source.MISSING)
     stack = json.loads((args.state / "stack.json").read_text())
-    async with Bench(stack, args.concurrency) as bench:
+    notifier_pid = int(json.loads((args.state / "pids" / "notifier.json").read_text())["pid"])
+    async with Bench(stack, args.concurrency, notifier_pid) as bench:
         for n in args.n or [2000]:
             product = f"BENCH{uuid.uuid4().hex[:8].upper()}"
             seed_started = time.perf_counter()
             await bench.seed(n, product)
             seeded = time.perf_counter() - seed_started
             ours = await bench.fan_out(n, product)
-            base = await bench.baseline(n)
-            end = "Mailpit" if n <= MAILPIT_COUNT_LIMIT else "SMTP accepted (DB)"
-            print(
-                f"N={n:>6}  seeded in {seeded:6.1f}s | notifier: {ours.seconds:6.2f}s {ours.rate:7.0f} mails/s "
-                f"| raw aiosmtplib x{args.concurrency}: {base.seconds:6.2f}s {base.rate:7.0f} mails/s "
-                f"| ratio {ours.seconds / base.seconds:4.2f}x  (end: last mail {end})",
-                flush=True,
-            )
+            ceiling = bench.ceiling(binary, n)
+            raw = await bench.baseline(n)
+            report(n, seeded, ours, ceiling, raw, args.concurrency)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from services.notifier.handlers import build_handlers
 from services.notifier.mail_settings import me, unsubscribe
 from services.notifier.reminders import reminder_task
 from services.notifier.rendering import load_all_catalogs
-from services.notifier.sender import sender_task
+from services.notifier.sender_processes import sender_task
 from shared.http.app import create_service_app
 
 

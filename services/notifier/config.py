@@ -15,6 +15,13 @@ class Settings(ServiceSettings):
     # send them in parallel (each connection is kept open and reused between mails).
     sender_batch_size: int = 100
     sender_concurrency: int = 4
+    # Claim loops sharing those connections, each with its own database connection: one claims
+    # and marks its batch while another's mails are on the wire (see sender.py).
+    sender_tasks: int = Field(default=2, ge=1)
+    # Processes sending mail: the service's own and `sender_processes - 1` workers it starts, the
+    # SMTP connections shared out between them (see sender_processes.py). For a pod with cores
+    # to spare; on a busy 2-core machine a second process was slower than one (bench/README.md).
+    sender_processes: int = Field(default=1, ge=1)
     # A missed NOTIFY (or a retry falling due) is picked up by this slow poll.
     sender_poll_seconds: float = 2.0
     # Exponential backoff after an SMTP failure: base * 2^(attempts-1), capped.

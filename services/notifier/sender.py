@@ -9,7 +9,12 @@ On an SMTP failure the row stays pending with `attempts + 1` and an exponential 
 connection failure (server down) is retried forever, so mail survives an outage and goes out
 exactly once when the server is back. A 5xx refusal is given up after a few attempts.
 
-The loop is woken by NOTIFY on the `delivery` channel (a statement trigger, delivered on commit
+Several claim loops run at once (`sender_tasks`), each on its own database connection, sharing
+the pool of SMTP connections: while one batch waits for its slowest mail, or is being marked
+and committed, another batch's mails keep the connections busy. `SKIP LOCKED` keeps their
+batches apart, as it does between replicas.
+
+The loops are woken by NOTIFY on the `delivery` channel (a statement trigger, delivered on commit
 of the consumer's transaction), sleeps until the next retry falls due, and polls slowly in case
 a notification was missed.
 """
@@ -24,7 +29,6 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from fastapi import FastAPI
 from prometheus_client import Counter, Gauge
 
 from services.notifier.composition import OutgoingMail, compose
@@ -70,6 +74,12 @@ _NEXT_DUE = "SELECT min(next_attempt_at) FROM delivery WHERE status = 'pending'"
 _COUNT_PENDING = "SELECT count(*) FROM delivery WHERE status = 'pending'"
 
 
+@dataclass
+class BatchState:
+    # Set once the SMTP server cannot be reached while this batch is sent (the circuit breaker).
+    smtp_unreachable: str | None = None
+
+
 @dataclass(frozen=True)
 class Outcome:
     delivery_id: UUID
@@ -84,13 +94,15 @@ def backoff_seconds(attempts: int, base: float, cap: float) -> float:
 
 
 class MailSender:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, connections: int | None = None) -> None:
+        """`connections`: this process's SMTP connections (default: all of sender_concurrency)."""
         self.settings = settings
-        self.pool = SmtpPool(settings, settings.sender_concurrency)
+        size = connections or settings.sender_concurrency
+        self.pool = SmtpPool(settings, size)
         self._wake = asyncio.Event()
-        self._slots = asyncio.Semaphore(settings.sender_concurrency)
-        self._smtp_unreachable: str | None = None
+        self._slots = asyncio.Semaphore(size)
         self._pending_counted_at = 0.0
+        self._busy_loops = 0
 
     async def run(self) -> None:
         delay = 0.5
@@ -108,21 +120,30 @@ class MailSender:
                 delay = 0.5
 
     async def _run_connected(self) -> None:
-        listener = await asyncpg.connect(self.settings.asyncpg_dsn)
-        worker = await asyncpg.connect(self.settings.asyncpg_dsn)
+        connections: list[asyncpg.Connection] = []
         try:
+            for _ in range(1 + self.settings.sender_tasks):
+                connections.append(await asyncpg.connect(self.settings.asyncpg_dsn))
+            listener, *workers = connections
             await listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-            while True:
-                self._wake.clear()
-                claimed = await self.send_batch(worker)
-                await self._count_pending(worker)
-                if claimed >= self.settings.sender_batch_size:
-                    continue  # more may be due right now
-                if claimed == 0:
-                    await self.pool.close()  # do not hold idle SMTP connections open
-                await self._sleep_until_due(worker)
+            await asyncio.gather(*(self._claim_loop(worker) for worker in workers))
         finally:
-            await asyncio.gather(listener.close(), worker.close(), return_exceptions=True)
+            await asyncio.gather(*(c.close() for c in connections), return_exceptions=True)
+
+    async def _claim_loop(self, worker: asyncpg.Connection) -> None:
+        while True:
+            self._wake.clear()
+            self._busy_loops += 1
+            try:
+                claimed = await self.send_batch(worker)
+            finally:
+                self._busy_loops -= 1
+            await self._count_pending(worker)
+            if claimed >= self.settings.sender_batch_size:
+                continue  # more may be due right now
+            if claimed == 0 and self._busy_loops == 0:
+                await self.pool.close()  # do not hold idle SMTP connections open
+            await self._sleep_until_due(worker)
 
     async def _sleep_until_due(self, connection: asyncpg.Connection) -> None:
         timeout = self.settings.sender_poll_seconds
@@ -139,13 +160,13 @@ class MailSender:
 
     async def send_batch(self, connection: asyncpg.Connection) -> int:
         started = time.perf_counter()
-        self._smtp_unreachable = None
+        state = BatchState()
         async with connection.transaction():
             rows = await connection.fetch(_CLAIM, self.settings.sender_batch_size)
             if not rows:
                 return 0
             claimed = time.perf_counter()
-            outcomes = await asyncio.gather(*(self._send_one(row) for row in rows))
+            outcomes = await asyncio.gather(*(self._send_one(row, state) for row in rows))
             sent = [o.delivery_id for o in outcomes if o.error is None]
             if sent:
                 await connection.execute(_MARK_SENT, sent)
@@ -176,14 +197,14 @@ class MailSender:
         delay = backoff_seconds(count, self.settings.retry_base_seconds, self.settings.retry_cap_seconds)
         return (outcome.delivery_id, (outcome.error or "")[:2000], "failed" if give_up else "pending", delay)
 
-    async def _send_one(self, row: asyncpg.Record) -> Outcome:
+    async def _send_one(self, row: asyncpg.Record, state: BatchState) -> Outcome:
         # Render only when a connection is about to be free: rendering one mail while others
         # wait for their SMTP answers overlaps CPU with I/O instead of rendering the whole batch
         # first and then sending it.
         async with self._slots:
-            return await self._render_and_send(row)
+            return await self._render_and_send(row, state)
 
-    async def _render_and_send(self, row: asyncpg.Record) -> Outcome:
+    async def _render_and_send(self, row: asyncpg.Record, state: BatchState) -> Outcome:
         delivery_id: UUID = row["id"]
         kind: str = row["kind"]
         try:
@@ -191,11 +212,11 @@ class MailSender:
         except Exception as error:  # a template bug will not fix itself by retrying soon
             log.exception("cannot render mail", delivery_id=str(delivery_id), kind=kind)
             return Outcome(delivery_id, kind, f"render: {type(error).__name__}: {error}", permanent=True)
-        if self._smtp_unreachable is not None:
+        if state.smtp_unreachable is not None:
             # Circuit breaker within a batch: once the server cannot be reached, the rest of the
             # batch backs off at once instead of each mail waiting out its own connect timeout
             # while the batch's rows stay locked.
-            return Outcome(delivery_id, kind, self._smtp_unreachable)
+            return Outcome(delivery_id, kind, state.smtp_unreachable)
         try:
             await self.pool.send(message)
         except PermanentFailure as error:
@@ -204,7 +225,7 @@ class MailSender:
         except Exception as error:
             reason = f"{type(error).__name__}: {error}"
             if isinstance(error, OSError):  # connect refused/timed out, server gone
-                self._smtp_unreachable = f"SMTP server unreachable ({reason})"
+                state.smtp_unreachable = f"SMTP server unreachable ({reason})"
             log.warning("mail not sent, will retry", delivery_id=str(delivery_id), error=reason)
             return Outcome(delivery_id, kind, reason)
         return Outcome(delivery_id, kind)
@@ -231,14 +252,3 @@ class MailSender:
             one_click_unsubscribe_url=links.one_click_url if links else None,
             thread=thread_headers_for(row["id"], context, self.settings),
         )
-
-
-def sender_task(settings: Settings):
-    """The background loop create_service_app runs for the app's lifetime."""
-
-    async def run(app: FastAPI) -> None:
-        sender = MailSender(settings)
-        app.state.mail_sender = sender
-        await sender.run()
-
-    return run

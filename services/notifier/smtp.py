@@ -2,6 +2,11 @@
 
 Opening a connection per mail would cost a TCP + EHLO (+ TLS) handshake each time; a release
 announcement to thousands of users reuses a few connections instead.
+
+aiosmtplib opens, greets, secures and authenticates the connections; the mail transaction itself
+(MAIL, RCPT, DATA) is sent with its protocol-level commands. Its generic `sendmail` re-parses both
+addresses with `email.utils` and handles option lists and several recipients on every call, which
+cost about as much CPU again as the transaction's own socket I/O (~0.45 ms per mail of ~1 ms).
 """
 
 import asyncio
@@ -72,7 +77,7 @@ class SmtpPool:
 
     async def _deliver(self, client: aiosmtplib.SMTP, mail: OutgoingMail) -> None:
         try:
-            await client.sendmail(mail.sender, [mail.recipient], mail.data)
+            await _transaction(client, mail)
         except aiosmtplib.SMTPRecipientsRefused as error:
             await self._reset(client)
             raise PermanentFailure(str(error)) from error
@@ -106,3 +111,35 @@ class SmtpPool:
                 except Exception:
                     await self._drop(client)
             self._idle.put_nowait(client)
+
+
+_ACCEPTED_RECIPIENT = (250, 251)
+
+
+async def _transaction(client: aiosmtplib.SMTP, mail: OutgoingMail) -> None:
+    """One mail to one recipient; raises what `sendmail` would (refusals as SMTP exceptions)."""
+    if client.protocol is None or not (mail.sender.isascii() and mail.recipient.isascii()):
+        # Not connected (sendmail raises the right error) or an address needing SMTPUTF8.
+        await client.sendmail(mail.sender, [mail.recipient], mail.data)
+        return
+    if client.is_ehlo_or_helo_needed:
+        try:
+            await client.ehlo()
+        except aiosmtplib.SMTPHeloError:
+            await client.helo()  # a server without ESMTP
+    # `execute_command` refuses CR/LF in the arguments (no command injection through an address).
+    response = await client.execute_command(b"MAIL", b"FROM:<%s>" % mail.sender.encode())
+    if response.code != 250:
+        raise aiosmtplib.SMTPSenderRefused(response.code, response.message, mail.sender)
+    response = await client.execute_command(b"RCPT", b"TO:<%s>" % mail.recipient.encode())
+    if response.code not in _ACCEPTED_RECIPIENT:
+        refused = aiosmtplib.SMTPRecipientRefused(response.code, response.message, mail.recipient)
+        raise aiosmtplib.SMTPRecipientsRefused([refused])
+    protocol = client.protocol
+    if protocol is None:  # the server closed after RCPT (e.g. 421)
+        raise aiosmtplib.SMTPServerDisconnected("Server not connected")
+    try:
+        await protocol.execute_data_command(mail.data, timeout=client.timeout)
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+        client.close()  # as aiosmtplib does: the protocol cannot be trusted in step any more
+        raise
