@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STATE  ?= .run
 TEST_STATE ?= .run/test
 
-.PHONY: help install lint format run stop status logs test test-fast bench clean asyncapi backup restore images test-images
+.PHONY: help install lint format run stop status logs test test-fast bench bench-tools clean asyncapi backup restore images test-images
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,7 +57,13 @@ backup: install ## dump the `make run` stack's databases and artifacts (make bac
 restore: install ## load a backup into a fresh stack and start it (make restore DIR=… STATE=.run/restored)
 	$(PY) -m deploy.local restore --state $(STATE) $(DIR)
 
-bench: install ## run the benchmarks against the `make run` stack, then one summary table (BENCH_ARGS=… passes options)
+SMTP_SOURCE_DIR := $(HOME)/.cache/support-portal/postfix
+
+bench-tools: ## fetch Postfix's smtp-source (the fan-out baseline) into the cache; installs and starts no mail server
+	@test -x $(SMTP_SOURCE_DIR)/usr/sbin/smtp-source || command -v smtp-source >/dev/null || \
+		(tmp=$$(mktemp -d) && cd $$tmp && apt-get download postfix && dpkg-deb -x postfix_*.deb $(SMTP_SOURCE_DIR) && rm -rf $$tmp)
+
+bench: install bench-tools ## run the benchmarks against the `make run` stack, then one summary table (BENCH_ARGS=… passes options)
 	$(PY) -m bench.summary --state $(STATE) $(BENCH_ARGS)
 
 asyncapi: install ## regenerate docs/asyncapi.json from the event schemas
