@@ -171,3 +171,9 @@ class AuditEntry(Base, AuditRecord, table=True):
 
 # The projection's table, for shared.holdings (which keeps it true to licensing's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
+# Core views of the tables the grant reads and writes: Core statements skip the ORM's per-row
+# bookkeeping on the service's hottest path (services.downloads.service.grant_download).
+RELEASES = Base.metadata.tables[Release.__tablename__]
+ARTIFACTS = Base.metadata.tables[ReleaseArtifact.__tablename__]
+CHANNEL_CHOICES = Base.metadata.tables[ChannelChoice.__tablename__]
+DOWNLOAD_AUDIT = Base.metadata.tables[DownloadAudit.__tablename__]
