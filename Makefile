@@ -59,7 +59,8 @@ restore: install ## load a backup into a fresh stack and start it (make restore 
 
 SMTP_SOURCE_DIR := $(HOME)/.cache/support-portal/postfix
 
-bench-tools: ## fetch Postfix's smtp-source (the fan-out baseline) into the cache; installs and starts no mail server
+bench-tools: ## fetch Postfix's smtp-source (the fan-out baseline) into the cache, and wrk; starts no mail server
+	@command -v wrk >/dev/null || apt-get install -y -q wrk
 	@test -x $(SMTP_SOURCE_DIR)/usr/sbin/smtp-source || command -v smtp-source >/dev/null || \
 		(tmp=$$(mktemp -d) && cd $$tmp && apt-get download postfix && dpkg-deb -x postfix_*.deb $(SMTP_SOURCE_DIR) && rm -rf $$tmp)
 

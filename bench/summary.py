@@ -33,6 +33,7 @@ BENCHMARKS: tuple[tuple[str, str], ...] = (
     ("fanout", "-n 10000"),
     ("identity", ""),
     ("licensing", ""),
+    ("licenses_vs_hello", "--seconds 15 --connections 20"),
     ("downloads", "--requests 1000 --concurrency 20 --size-mb 100 --rounds 3"),
     ("revocation", "--rounds 30"),
     ("inbound_mail", "--mails 300 --connections 4 --customers 50"),

@@ -14,8 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 # A process's most connections to its database are pool_size + MAX_OVERFLOW; the Kubernetes
 # manifests size PostgreSQL's max_connections from these (tests/deploy/test_k8s_production.py).
-POOL_SIZE = 10
-MAX_OVERFLOW = 10
+# All of them are kept in the pool (no overflow): an overflow connection is closed as soon as it
+# is returned, so under steady concurrency above the pool size every other request paid for a
+# new connection (TCP, SCRAM authentication, and preparing each statement again on it).
+POOL_SIZE = 20
+MAX_OVERFLOW = 0
 
 
 def make_engine(database_url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:

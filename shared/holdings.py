@@ -177,6 +177,14 @@ def owned_by(table: Table, account_id: UUID, organization_id: UUID | None) -> Co
     return or_(personal, table.c.organization_id == organization_id)
 
 
+def owned_by_member(table: Table, account_id: UUID, memberships: Table) -> ColumnElement[bool]:
+    """`owned_by` with the organization looked up inside the same statement (a hot path's one
+    round trip): the person's own rows, and those of the organization they belong to now."""
+    organization = select(memberships.c.organization_id).where(memberships.c.user_id == account_id)
+    personal = and_(table.c.account_id == account_id, table.c.organization_id.is_(None))
+    return or_(personal, table.c.organization_id == organization.scalar_subquery())
+
+
 async def holdings_of(
     session: AsyncSession, table: Table, account_id: UUID, organization_id: UUID | None
 ) -> list[Holding]:

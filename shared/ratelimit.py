@@ -7,6 +7,7 @@ cannot all slip under the limit. Callers choose the key (`<action>:account:<id>`
 """
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,19 +24,35 @@ async def retry_after(
     """Seconds until `key` has fewer than `limit` hits in `window` (0: it has now). Records
     nothing; holds the key's lock to the end of the transaction, so a caller that records a hit
     afterwards (`record`) cannot be overtaken by a parallel request."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
-    await session.execute(
-        text("DELETE FROM rate_events WHERE key = :key AND at <= :since"), {"key": key, "since": now - window}
+    return (await retry_after_each(session, [(key, limit)], window=window, now=now))[0]
+
+
+async def retry_after_each(
+    session: AsyncSession, limits: Sequence[tuple[str, int]], *, window: timedelta, now: datetime
+) -> list[int]:
+    """`retry_after` for several (key, limit) pairs in two round trips: every key's lock, taken in
+    the order given (callers name keys in one order, so two requests never wait on each other
+    crosswise), then one statement that drops expired hits and counts the rest of every key.
+    The count runs after the locks are held, in a statement of its own, so it sees every hit
+    committed by whoever held a lock before."""
+    keys = [key for key, _ in limits]
+    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(:key{i}))" for i in range(len(keys)))
+    await session.execute(text(f"SELECT {locks}"), {f"key{i}": key for i, key in enumerate(keys)})
+    since = now - window
+    rows = await session.execute(
+        text(
+            "WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since) "
+            "SELECT key, count(*), min(at) FROM rate_events "
+            "WHERE key = ANY(:keys) AND at > :since GROUP BY key"
+        ),
+        {"keys": keys, "since": since},
     )
-    row = (
-        await session.execute(
-            text("SELECT count(*), min(at) FROM rate_events WHERE key = :key"), {"key": key}
-        )
-    ).one()
-    count, oldest = row[0], row[1]
-    if count >= limit:
-        return max(1, math.ceil((oldest + window - now).total_seconds()))
-    return 0
+    hits = {key: (count, oldest) for key, count, oldest in rows.all()}
+    waits = []
+    for key, limit in limits:
+        count, oldest = hits.get(key, (0, None))
+        waits.append(max(1, math.ceil((oldest + window - now).total_seconds())) if count >= limit else 0)
+    return waits
 
 
 async def record(session: AsyncSession, key: str, now: datetime) -> None:

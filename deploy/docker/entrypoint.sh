@@ -36,8 +36,10 @@ case "$command" in
     serve)
         require_service
         refuse_placeholders_in_production
+        # uvloop and httptools named, not "auto": a missing wheel fails instead of falling back.
         exec python -m uvicorn --factory "services.${SERVICE}.app:create_app" \
-            --host "${LISTEN_HOST:-0.0.0.0}" --port "${PORT:-8000}" --no-access-log
+            --host "${LISTEN_HOST:-0.0.0.0}" --port "${PORT:-8000}" --no-access-log \
+            --loop uvloop --http httptools
         ;;
     migrate)
         require_service

@@ -137,6 +137,12 @@ def start(ctx: Ctx, name: str) -> bool:
                 "--port",
                 str(ctx.ports[name]),
                 "--no-access-log",
+                # Named, not left to "auto": a missing wheel fails the start instead of silently
+                # falling back to the pure-Python loop and parser (each costs CPU per request).
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
             ],
             log=ctx.log(name),
             env=process_env(ctx, name),

@@ -93,7 +93,7 @@ async def download_artifact(
     prefer: Annotated[str | None, Header()] = None,
 ) -> Response:
     grant = await service.grant_download(session, presigner, user, locale, release_id, filename, client)
-    sha256 = grant.artifact.sha256
+    sha256 = grant.sha256
     headers = {
         "X-Checksum-SHA256": sha256,
         "Digest": f"sha-256={_base64_digest(sha256)}",
@@ -101,7 +101,7 @@ async def download_artifact(
     }
     if prefer and "no-redirect" in prefer.lower():
         body = DownloadGrant(
-            url=grant.url.url, sha256=sha256, size=grant.artifact.size, expires_at=grant.url.expires_at
+            url=grant.url.url, sha256=sha256, size=grant.size, expires_at=grant.url.expires_at
         )
         return Response(body.model_dump_json(), media_type="application/json", headers=headers)
     return RedirectResponse(grant.url.url, status_code=307, headers=headers)

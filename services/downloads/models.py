@@ -180,3 +180,9 @@ class Membership(Base, MembershipRecord, table=True):
 # licensing's and identity's events).
 HOLDINGS = Base.metadata.tables[Holding.__tablename__]
 MEMBERSHIPS = Base.metadata.tables[Membership.__tablename__]
+# Core views of the tables the grant reads and writes: Core statements skip the ORM's per-row
+# bookkeeping on the service's hottest path (services.downloads.service.grant_download).
+RELEASES = Base.metadata.tables[Release.__tablename__]
+ARTIFACTS = Base.metadata.tables[ReleaseArtifact.__tablename__]
+CHANNEL_CHOICES = Base.metadata.tables[ChannelChoice.__tablename__]
+DOWNLOAD_AUDIT = Base.metadata.tables[DownloadAudit.__tablename__]

@@ -68,9 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jwks = database_verifier(app)
     app.state.identity = core.Deps(
         settings=settings,
-        passwords=Passwords(
-            settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism
-        ),
+        passwords=Passwords.from_settings(settings),
         keyring=KeyRing(settings.secret_key),
     )
 

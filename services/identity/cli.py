@@ -33,9 +33,7 @@ def _run(work: Callable[[AsyncSession, core.Deps], Awaitable[T]]) -> T:
     clock.use_business_timezone(settings.business_timezone)
     deps = core.Deps(
         settings=settings,
-        passwords=Passwords(
-            settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism
-        ),
+        passwords=Passwords.from_settings(settings),
         keyring=KeyRing(settings.secret_key),
     )
 

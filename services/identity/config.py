@@ -62,6 +62,12 @@ class Settings(ServiceSettings):
     argon2_time_cost: int = 3
     argon2_memory_cost_kib: int = 65536
     argon2_parallelism: int = 4
+    # Each hash holds argon2_memory_cost_kib while it runs, so hashes at once are bounded by the
+    # memory set aside for them: the pod's limit (deploy/k8s, 768 MiB) less what the process
+    # itself peaks at (~250 MiB) and headroom leaves 256 MiB, i.e. 4 hashes of 64 MiB. More
+    # sign-ins than that wait their turn. A positive argon2_max_concurrent_hashes overrides it.
+    argon2_memory_budget_mib: int = 256
+    argon2_max_concurrent_hashes: int = 0
 
     refresh_cookie_name: str = "refresh_token"
     refresh_cookie_path: str = "/api/identity/auth"

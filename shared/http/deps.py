@@ -1,6 +1,10 @@
-"""FastAPI dependency aliases every service uses."""
+"""FastAPI dependency aliases every service uses.
 
-from collections.abc import AsyncIterator, Callable
+Every dependency here is `async def` although none awaits: FastAPI runs a plain `def`
+dependency in a worker thread, and that hand-over (twice per request for settings and the
+caller's address) cost more CPU than the work itself."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
@@ -49,12 +53,16 @@ def client_address(request: Request) -> str:
     return forwarded or peer
 
 
+async def _client_address(request: Request) -> str:
+    return client_address(request)
+
+
 def from_app_state(name: str) -> Any:
     """`Annotated[T, from_app_state("presigner")]`: an object the service's `create_app` put on
     `app.state` once (its settings, a storage client…), typed where it is used. The one way a
     request reaches settings and shared objects."""
 
-    def dependency(request: Request) -> Any:
+    async def dependency(request: Request) -> Any:
         return getattr(request.app.state, name)
 
     return Depends(dependency)
@@ -63,7 +71,7 @@ def from_app_state(name: str) -> Any:
 # scope="function": commit before the response leaves, so a 2xx means the write is durable.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 LocaleDep = Annotated[Locale, Depends(_locale)]
-ClientAddress = Annotated[str, Depends(client_address)]
+ClientAddress = Annotated[str, Depends(_client_address)]
 
 
 # Beyond this an OFFSET is no longer paging (and 2**63 overflows PostgreSQL's bigint: a 500).
@@ -80,7 +88,7 @@ def paging(default_limit: int = 50, max_limit: int = 200) -> Any:
     """`page: Annotated[Page, paging()]`: bounded `limit` and `offset` query parameters, one rule
     for every list endpoint (out of range is a 422 naming the parameter, never a database error)."""
 
-    def page(
+    async def page(
         limit: Annotated[
             int, Query(ge=1, le=max_limit, description="How many items at most")
         ] = default_limit,
@@ -88,5 +96,5 @@ def paging(default_limit: int = 50, max_limit: int = 200) -> Any:
     ) -> Page:
         return Page(limit=limit, offset=offset)
 
-    dependency: Callable[..., Page] = page
+    dependency: Callable[..., Awaitable[Page]] = page
     return Depends(dependency)

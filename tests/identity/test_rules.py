@@ -75,8 +75,8 @@ def test_every_problem_has_four_titles():
 
 
 async def test_argon2id_hash_verifies_and_flags_old_parameters_for_rehash():
-    cheap = Passwords(time_cost=1, memory_cost_kib=8192, parallelism=1)
-    current = Passwords(time_cost=2, memory_cost_kib=16384, parallelism=1)
+    cheap = Passwords(time_cost=1, memory_cost_kib=8192, parallelism=1, max_concurrent=1)
+    current = Passwords(time_cost=2, memory_cost_kib=16384, parallelism=1, max_concurrent=1)
     stored = await cheap.hash("Velvet-Compass-8841")
     assert stored.startswith("$argon2id$")
     assert await current.verify(stored, "Velvet-Compass-8841")

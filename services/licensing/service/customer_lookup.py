@@ -53,15 +53,15 @@ async def enforce_lookup_limit(
     (shared/ratelimit.py) so every replica sees the same count. The keys stay locked until the
     transaction ends, so parallel requests take turns and cannot all slip under the limit."""
     window = timedelta(seconds=settings.lookup_window_seconds)
-    moment = utcnow()
-    for key, limit in _lookup_keys(user, address, settings):
-        wait = await ratelimit.retry_after(session, key, limit=limit, window=window, now=moment)
-        if wait:
-            raise Problem(
-                RATE_LIMITED,
-                detail=TOO_MANY_WRONG_NUMBERS(seconds=wait),
-                headers={"Retry-After": str(wait)},
-            )
+    limits = _lookup_keys(user, address, settings)
+    waits = await ratelimit.retry_after_each(session, limits, window=window, now=utcnow())
+    wait = next((wait for wait in waits if wait), 0)
+    if wait:
+        raise Problem(
+            RATE_LIMITED,
+            detail=TOO_MANY_WRONG_NUMBERS(seconds=wait),
+            headers={"Retry-After": str(wait)},
+        )
 
 
 async def refuse_lookup(session: AsyncSession, settings: Settings, user: Principal, address: str) -> NoReturn:
