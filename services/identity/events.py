@@ -14,6 +14,7 @@ from shared.events import (
     OrganizationInvitationSent,
     OrganizationMemberAdded,
     OrganizationMemberRemoved,
+    OrganizationRenamed,
     PasswordResetRequested,
     SessionsRevoked,
     SignInUnlockOffered,
@@ -123,6 +124,10 @@ def organization_member_removed(
     return OrganizationMemberRemoved(
         user_id=member.user_id, organization_id=member.organization_id, reason=reason
     )
+
+
+def organization_renamed(organization: Organization) -> OrganizationRenamed:
+    return OrganizationRenamed(organization_id=organization.id, name=organization.name)
 
 
 def organization_invitation_sent(

@@ -113,12 +113,16 @@ async def update_organization(
     await active_user(session, principal)
     organization, member = await administered_organization(session, principal, organization_id)
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    renamed = "name" in changes and changes["name"] != organization.name
     if changes:
         for key, value in changes.items():
             setattr(organization, key, value)
         organization.updated_at = now()
         session.add(organization)
         await session.flush()
+    if renamed:
+        # Licensing prints the name in license files; it keeps its copy from this event.
+        await emit(session, events.organization_renamed(organization))
     return await organization_view(session, organization, member.role)
 
 

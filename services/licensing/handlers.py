@@ -5,8 +5,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing.models import MEMBERSHIPS
 from services.licensing.service import accounts, ownership
+from services.licensing.service.organization_names import record_organization_name
 from shared.consumer import Handlers
-from shared.events import Envelope, OrganizationMemberAdded, UserProfileChanged, UserVerified
+from shared.events import (
+    Envelope,
+    OrganizationMemberAdded,
+    OrganizationRenamed,
+    UserProfileChanged,
+    UserVerified,
+)
 from shared.memberships import membership_handlers
 
 MEMBERSHIP_HANDLERS = membership_handlers(MEMBERSHIPS)
@@ -27,8 +34,14 @@ async def on_user_profile_changed(session: AsyncSession, envelope: Envelope[User
 async def on_member_added(session: AsyncSession, envelope: Envelope[OrganizationMemberAdded]) -> None:
     await MEMBERSHIP_HANDLERS[OrganizationMemberAdded](session, envelope)
     member = envelope.data
+    await record_organization_name(session, member.organization_id, member.organization_name, envelope.time)
     if member.bring_licenses:
         await ownership.bring_licenses(session, member.user_id, member.organization_id)
+
+
+async def on_organization_renamed(session: AsyncSession, envelope: Envelope[OrganizationRenamed]) -> None:
+    renamed = envelope.data
+    await record_organization_name(session, renamed.organization_id, renamed.name, envelope.time)
 
 
 HANDLERS: Handlers = {
@@ -36,4 +49,5 @@ HANDLERS: Handlers = {
     UserProfileChanged: on_user_profile_changed,
     **MEMBERSHIP_HANDLERS,
     OrganizationMemberAdded: on_member_added,
+    OrganizationRenamed: on_organization_renamed,
 }

@@ -110,6 +110,17 @@ class Membership(Base, MembershipRecord, table=True):
 MEMBERSHIPS = Base.metadata.tables[Membership.__tablename__]
 
 
+class OrganizationName(Base, table=True):
+    """An organization's current name (from identity's membership and rename events): the
+    licensee printed in the files of its licenses. Last writer wins by event time (`as_of`)."""
+
+    __tablename__ = "organization_name"
+
+    organization_id: UUID = Field(primary_key=True)
+    name: str
+    as_of: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 class AuditAction(StrEnum):
     """What the back office did, as the audit listing names it: `<object>.<verb>`."""
 

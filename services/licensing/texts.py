@@ -231,3 +231,13 @@ CONTRACT_SOLD_SINCE = Text(
     ja="この期間には、その後 {starts_on} から {ends_on} までの契約が販売されています。"
     "こちらを有効にする場合は、先にその契約を無効化してください。",
 )
+
+# --- license files of an organization ----------------------------------------------------------
+
+ORGANIZATION_NAME_PENDING = Text(
+    "licensing.organization-name-pending",
+    en="Your organization's name has not reached licensing yet. Try again in a minute, or ask an organization admin to save its name once more.",
+    zh_tw="授權服務尚未收到您組織的名稱。請稍候一分鐘再試，或請組織管理員重新儲存一次組織名稱。",
+    zh_cn="授权服务尚未收到您组织的名称。请稍候一分钟再试，或请组织管理员重新保存一次组织名称。",
+    ja="組織名がまだライセンスサービスに届いていません。1 分ほどしてからもう一度お試しいただくか、組織の管理者に組織名をもう一度保存するよう依頼してください。",
+)

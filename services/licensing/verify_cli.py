@@ -48,9 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"INVALID: {error}")
         return 1
     licensee = payload.get("licensee", {})
+    # An organization's license names the organization only; a personal one, the person and address.
+    holder = (
+        licensee.get("name")
+        if "organization_id" in licensee
+        else f"{licensee.get('name')} <{licensee.get('email')}>"
+    )
     print(
         f"valid: {payload.get('serial')} {payload.get('product')} {payload.get('edition')} "
-        f"{payload.get('seats')} seats, licensed to {licensee.get('name')} <{licensee.get('email')}>, "
+        f"{payload.get('seats')} seats, licensed to {holder}, "
         f"coverage until {payload.get('coverage_end')} (key {payload.get('key_id')})"
     )
     return 0

@@ -35,6 +35,7 @@ from shared.events.organizations import (
     OrganizationInvitationSent,
     OrganizationMemberAdded,
     OrganizationMemberRemoved,
+    OrganizationRenamed,
 )
 
 ALL_EVENTS: tuple[type[Event], ...] = (
@@ -48,6 +49,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SessionsRevoked,
     OrganizationMemberAdded,
     OrganizationMemberRemoved,
+    OrganizationRenamed,
     OrganizationInvitationSent,
     AccountClosed,
     LicenseIssued,
@@ -98,6 +100,7 @@ __all__ = [
     "OrganizationInvitationSent",
     "OrganizationMemberAdded",
     "OrganizationMemberRemoved",
+    "OrganizationRenamed",
     "PasswordResetRequested",
     "RawEnvelope",
     "ReleasePublished",

@@ -47,6 +47,18 @@ class OrganizationMemberRemoved(Event):
     reason: RemovalReason
 
 
+class OrganizationRenamed(Event):
+    """`organization_id` is now called `name`. Services that print the organization (the
+    licensee of its license files) keep the name from `OrganizationMemberAdded` and this."""
+
+    topic = TOPIC
+    type = "identity.OrganizationRenamed.v1"
+    subject_field = "organization_id"
+
+    organization_id: UUID
+    name: str
+
+
 class OrganizationInvitationSent(Event):
     """An invitation must be mailed to `email`, in `locale`. The token travels only here and in
     the mail (identity keeps its hash)."""

@@ -18,6 +18,7 @@ from services.licensing.service.customer_lookup import (
     refuse_lookup,
     require_verified_account,
 )
+from services.licensing.service.organization_names import organization_name
 from services.licensing.service.ownership import caller_organization, usable_by, usable_clause
 from services.licensing.service.repository import (
     contracts_of,
@@ -27,10 +28,14 @@ from services.licensing.service.repository import (
     utcnow,
 )
 from services.licensing.signing_keys import key_store
-from services.licensing.texts import LICENSE_BOUND_ELSEWHERE, NO_LICENSE_OF_YOURS
+from services.licensing.texts import (
+    LICENSE_BOUND_ELSEWHERE,
+    NO_LICENSE_OF_YOURS,
+    ORGANIZATION_NAME_PENDING,
+)
 from shared.auth import Principal
 from shared.entitlements import Coverage
-from shared.http.problems import Problem
+from shared.http.problems import UNAVAILABLE, Problem
 
 
 def coverage_view(coverage: Coverage) -> schemas.CoverageView:
@@ -184,7 +189,6 @@ async def license_file(
     """The signed `<serial>.lic` document: (file name, JSON document)."""
     license = await _owned_license(session, user, license_id)
     coverage, _ = await customer_coverage(session, license)
-    account = await session.get(VerifiedAccount, user.user_id)
     key, private_key = await key_store(settings.secret_key).signing_key(session, utcnow())
     kid = key.kid
     payload = {
@@ -192,13 +196,25 @@ async def license_file(
         "product": license.product,
         "edition": license.edition,
         "seats": license.seats,
-        "licensee": {
-            "account_id": str(user.user_id),
-            "name": account.name if account else "",
-            "email": account.email if account else "",
-        },
+        "licensee": await licensee(session, license, user),
         "coverage_end": coverage.end.isoformat(),
         "issued_at": utcnow().isoformat(timespec="seconds"),
         "key_id": kid,
     }
     return f"{license.serial}.lic", sign(payload, private_key)
+
+
+async def licensee(session: AsyncSession, license: License, user: Principal) -> dict[str, str]:
+    """Who the file licenses: the organization that owns the license (whichever member downloads
+    it), else the account it is bound to, which is the caller."""
+    if license.organization_id is not None:
+        name = await organization_name(session, license.organization_id)
+        if name is None:
+            raise Problem(UNAVAILABLE, detail=ORGANIZATION_NAME_PENDING())
+        return {"organization_id": str(license.organization_id), "name": name}
+    account = await session.get(VerifiedAccount, user.user_id)
+    return {
+        "account_id": str(user.user_id),
+        "name": account.name if account else "",
+        "email": account.email if account else "",
+    }
