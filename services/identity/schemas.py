@@ -162,6 +162,8 @@ class UserSummary(MePublic):
     disabled: bool
     locked: bool
     last_sign_in_at: datetime | None
+    organization_id: uuid.UUID | None = Field(default=None, description="The account's organization, if any")
+    organization_name: str | None = None
 
 
 class UserAdminView(UserSummary):

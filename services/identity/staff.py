@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.identity import events, limits
 from services.identity.accounts import send_verification
 from services.identity.core import Deps, emit, now
-from services.identity.models import AuditEntry, AuthSession, Role, User
+from services.identity.models import AuditEntry, AuthSession, Organization, OrganizationMember, Role, User
 from services.identity.problems import LAST_ADMIN, OWN_ROLES
 from services.identity.repository import mark_verified, revoke_sessions, user_by_email
 from services.identity.schemas import AccountState
@@ -63,11 +63,12 @@ async def _target(session: AsyncSession, user_id: uuid.UUID) -> User:
 
 @dataclass(frozen=True)
 class UserSummary:
-    """An account as a search lists it: locked and last sign-in come from other tables."""
+    """An account as a search lists it: locked, last sign-in and organization come from other tables."""
 
     user: User
     locked: bool
     last_sign_in_at: datetime | None
+    organization: Organization | None
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,14 @@ async def search_users(
     rows = await session.exec(query.order_by(col(User.created_at).desc()).limit(limit).offset(offset))
     users = list(rows.all())
     last = await _last_sign_ins(session, [u.id for u in users])
+    organizations = await _organizations_of(session, [u.id for u in users])
     moment = now()
     summaries = []
     for user in users:  # a page is small: one lock look-up each reads the same rows `user_detail` does
         lock = await limits.account_lock(session, user.email_key, moment)
-        summaries.append(UserSummary(user, lock.locked_until is not None, last.get(user.id)))
+        summaries.append(
+            UserSummary(user, lock.locked_until is not None, last.get(user.id), organizations.get(user.id))
+        )
     return summaries, total
 
 
@@ -120,6 +124,20 @@ async def _last_sign_ins(session: AsyncSession, user_ids: list[uuid.UUID]) -> di
         .group_by(col(AuthSession.user_id))
     )
     return {user_id: at for user_id, at in rows.all()}
+
+
+async def _organizations_of(
+    session: AsyncSession, user_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Organization]:
+    """The organization each account belongs to (at most one), for the back office's lists."""
+    if not user_ids:
+        return {}
+    rows = await session.exec(
+        select(OrganizationMember.user_id, Organization)
+        .join(Organization, col(Organization.id) == col(OrganizationMember.organization_id))
+        .where(col(OrganizationMember.user_id).in_(user_ids))
+    )
+    return {user_id: organization for user_id, organization in rows.all()}
 
 
 async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
@@ -139,6 +157,7 @@ async def user_detail(session: AsyncSession, user_id: uuid.UUID) -> UserDetail:
         user=user,
         locked=lock.locked_until is not None,
         last_sign_in_at=last.get(user.id),
+        organization=(await _organizations_of(session, [user.id])).get(user.id),
         locked_until=lock.locked_until,
         recent_failures=lock.recent_failures,
         active_sessions=sessions,

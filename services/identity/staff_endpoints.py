@@ -36,6 +36,8 @@ def _summary(found: staff.UserSummary) -> UserSummary:
         disabled=found.user.disabled_at is not None,
         locked=found.locked,
         last_sign_in_at=found.last_sign_in_at,
+        organization_id=found.organization.id if found.organization else None,
+        organization_name=found.organization.name if found.organization else None,
     )
 
 

@@ -99,6 +99,8 @@ class LicenseAdminView(LicensePublic):
     customer_ref: str | None
     account_id: UUID | None
     account_email: str | None
+    organization_id: UUID | None = Field(default=None, description="The owning organization, if any")
+    organization_name: str | None = Field(default=None, description="Its name, as licensing knows it")
     bound_at: datetime | None
     voided_at: datetime | None
     void_reason: str | None
@@ -153,10 +155,11 @@ class LicenseState(StrEnum):
 
 
 class LicenseFilter(BaseModel):
-    """Search narrowed by product and by state."""
+    """Search narrowed by product, by state and by owning organization (its id, or part of its name)."""
 
     product: str | None = Field(default=None, max_length=40)
     state: LicenseState | None = None
+    organization: str | None = Field(default=None, max_length=200)
 
 
 class RestoreRequest(_Strict):

@@ -62,6 +62,7 @@ READS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
     ("pages/desk-queue.js", "page", "GET", "cases", "/desk/queue", ()),
     ("pages/attachments.js", "started", "POST", "cases", "/cases/{case_id}/attachments", ()),
     ("pages/unsubscribe.js", "state", "GET", "notifier", "/unsubscribe/topic", ()),
+    ("pages/office-licenses.js", "license", "GET", "licensing", "/admin/licenses", ("[]",)),
     ("pages/office-accounts.js", "found", "GET", "identity", "/admin/users", ()),
     ("pages/office-accounts.js", "row", "GET", "identity", "/admin/users", ("items", "[]")),
     ("pages/office-accounts.js", "account", "GET", "identity", "/admin/users/{user_id}", ()),

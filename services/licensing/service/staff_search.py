@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
 from services.licensing.models import AuditEntry, Contract, License, VerifiedAccount
+from services.licensing.service.organization_names import ORGANIZATION_NAMES, organization_names
 from services.licensing.service.repository import ONE_DAY, all_contracts_of
 from shared import clock
 
@@ -24,10 +25,14 @@ async def admin_views(session: AsyncSession, licenses: list[License]) -> list[sc
             select(VerifiedAccount).where(col(VerifiedAccount.account_id).in_(accounts))
         )
         emails = {row.account_id: row.email for row in rows.all()}
+    names = await organization_names(
+        session, {license.organization_id for license in licenses if license.organization_id is not None}
+    )
     return [
         schemas.LicenseAdminView(
             **license.model_dump(exclude={"registration_hash"}),
             account_email=emails.get(license.account_id) if license.account_id else None,
+            organization_name=names.get(license.organization_id) if license.organization_id else None,
             contracts=[schemas.ContractAdminView(**c.model_dump()) for c in contracts[license.id]],
         )
         for license in licenses
@@ -48,6 +53,8 @@ async def search_licenses(
     state = narrow.state
     if narrow.product:
         query = query.where(col(License.product) == narrow.product.upper())
+    if narrow.organization and narrow.organization.strip():
+        query = query.where(_owned_by_organization(narrow.organization.strip()))
     if state is schemas.LicenseState.VOID:
         query = query.where(col(License.voided_at).is_not(None))
     elif state is not None:
@@ -77,6 +84,17 @@ async def search_licenses(
         query = query.where(or_(*conditions))
     query = query.order_by(col(License.issued_at).desc(), col(License.serial)).limit(limit).offset(offset)
     return await admin_views(session, list((await session.exec(query)).all()))
+
+
+def _owned_by_organization(organization: str) -> Any:
+    """An organization's id, or part of its name (any case)."""
+    try:
+        return col(License.organization_id) == UUID(organization)
+    except ValueError:
+        named = select(ORGANIZATION_NAMES.c.organization_id).where(
+            ORGANIZATION_NAMES.c.name.icontains(organization, autoescape=True)
+        )
+        return col(License.organization_id).in_(named)
 
 
 async def list_audit(

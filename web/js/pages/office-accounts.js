@@ -93,7 +93,7 @@ async function showResults(slot, params) {
             h(
               "tr",
               { dataset: { user: row.id } },
-              cell(t(headings[0]), h("a", { href: `/office/accounts?user=${encodeURIComponent(row.id)}` }, row.name || row.email), h("span", { class: "sub" }, row.email)),
+              cell(t(headings[0]), h("a", { href: `/office/accounts?user=${encodeURIComponent(row.id)}` }, row.name || row.email), h("span", { class: "sub" }, row.email), row.organization_name ? h("span", { class: "sub organization" }, t("office.organization_of", { name: row.organization_name })) : null),
               cell(t(headings[1]), roleNames(row.roles)),
               cell(t(headings[2]), stateBadges(row)),
               cell(t(headings[3]), row.last_sign_in_at ? formatDateTime(row.last_sign_in_at) : t("office.accounts.never")),
@@ -156,6 +156,7 @@ function accountFile(account) {
       [t("office.accounts.verified"), account.email_verified_at ? formatDateTime(account.email_verified_at) : t("office.accounts.state.unverified")],
       [t("office.accounts.disabled"), account.disabled_at ? formatDateTime(account.disabled_at) : t("office.accounts.no")],
       [t("office.accounts.lock"), lock.locked ? t("office.accounts.locked_until", { until: formatDateTime(lock.until) }) : t("office.accounts.not_locked", { failures: lock.recent_failures })],
+      [t("office.accounts.organization"), h("span", { id: "account-organization" }, account.organization_name ?? t("desk.customers.no_organization"))],
       [t("office.accounts.roles"), h("span", { id: "account-roles" }, roleNames(account.roles))],
       [t("office.accounts.last_sign_in"), account.last_sign_in_at ? formatDateTime(account.last_sign_in_at) : t("office.accounts.never")],
       [t("office.accounts.sessions"), String(account.active_sessions)],

@@ -1,4 +1,4 @@
-// Back office / Licenses: search by serial, customer, product and state; each license with its
+// Back office / Licenses: search by serial, customer, product, organization and state; each license with its
 // contracts, and the corrections (void, restore, move), each asking for a reason.
 
 import { api } from "../api.js";
@@ -26,6 +26,7 @@ export async function render(view) {
       { class: "field-row" },
       field({ name: "q", label: t("office.search.q"), hint: t("office.search.q.hint"), required: false, value: params.get("q") ?? "" }),
       field({ name: "product", label: t("office.field.product"), required: false, value: params.get("product") ?? "" }),
+      field({ name: "organization", label: t("office.search.organization"), hint: t("office.search.organization.hint"), required: false, value: params.get("organization") ?? "" }),
       field({
         name: "state",
         label: t("office.search.state"),
@@ -38,7 +39,7 @@ export async function render(view) {
   );
   const search = async () => {
     const query = new URLSearchParams();
-    for (const name of ["q", "product", "state"]) {
+    for (const name of ["q", "product", "organization", "state"]) {
       const value = form.elements[name].value.trim();
       if (value) query.set(name, value);
     }
@@ -88,7 +89,12 @@ function licenseRow(license, refresh) {
     { dataset: { serial: license.serial, state } },
     cell(t("field.license_serial"), h("code", { class: "serial" }, license.serial)),
     cell(t("office.col.product"), h("strong", {}, license.product), h("span", { class: "sub" }, `${license.edition} · ${t("office.seats", { seats: license.seats })}`)),
-    cell(t("office.col.customer"), license.account_email ?? "—", license.customer_ref ? h("span", { class: "sub" }, license.customer_ref) : null),
+    cell(
+      t("office.col.customer"),
+      license.account_email ?? "—",
+      license.organization_id ? h("span", { class: "sub organization" }, t("office.organization_of", { name: license.organization_name ?? license.organization_id })) : null,
+      license.customer_ref ? h("span", { class: "sub" }, license.customer_ref) : null,
+    ),
     cell(t("office.col.warranty"), h("span", { class: "nowrap" }, `${formatDate(license.purchased_on)} – ${formatDate(license.warranty_ends)}`)),
     cell(t("office.col.state"), stateBadge(state), license.void_reason ? h("span", { class: "sub" }, license.void_reason) : null),
     cell(t("office.col.actions"), licenseActions(license, refresh)),
