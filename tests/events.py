@@ -19,7 +19,7 @@ from services.downloads.models import Release
 from services.identity import events as identity_events
 from services.identity.config import Settings as IdentitySettings
 from services.identity.core import OneTimeLink
-from services.identity.models import User
+from services.identity.models import Organization, OrganizationMember, User
 from services.licensing import events as licensing_events
 from services.licensing.models import Contract, License
 from shared import clock
@@ -32,6 +32,7 @@ from shared.events import (
     Event,
     LicenseBound,
     LicenseVoided,
+    OrganizationMemberAdded,
     PasswordResetRequested,
     ReleasePublished,
     SignInUnlockOffered,
@@ -39,6 +40,7 @@ from shared.events import (
     UserVerified,
     VerificationRequested,
 )
+from shared.events.organizations import OrganizationRole
 from shared.i18n import Locale
 from shared.outbox import event_headers
 from shared.relay import make_producer
@@ -83,8 +85,9 @@ class EventPublisher:
         *,
         license_id: uuid.UUID | None = None,
         time: datetime | None = None,
+        organization_id: uuid.UUID | None = None,
     ) -> Envelope[Event]:
-        event = license_bound(license_id or uuid.uuid4(), account_id, product, start, end)
+        event = license_bound(license_id or uuid.uuid4(), account_id, product, start, end, organization_id)
         return await self.publish(event, time=time)
 
     async def bind_contract(
@@ -115,8 +118,16 @@ def serial_of(license_id: uuid.UUID) -> str:
     return f"SN-{license_id.hex[:10].upper()}"
 
 
-def licensed(license_id: uuid.UUID, account_id: uuid.UUID, product: str, start: date, end: date) -> License:
-    """A license bound to `account_id` whose warranty runs from `start` to `end`."""
+def licensed(
+    license_id: uuid.UUID,
+    account_id: uuid.UUID,
+    product: str,
+    start: date,
+    end: date,
+    organization_id: uuid.UUID | None = None,
+) -> License:
+    """A license bound to `account_id` (owned by `organization_id`, if given) whose warranty runs
+    from `start` to `end`."""
     return License(
         id=license_id,
         serial=serial_of(license_id),
@@ -127,13 +138,28 @@ def licensed(license_id: uuid.UUID, account_id: uuid.UUID, product: str, start: 
         purchased_on=start,
         warranty_ends=end,
         account_id=account_id,
+        organization_id=organization_id,
     )
 
 
+def organization_member_added(
+    user_id: uuid.UUID, organization_id: uuid.UUID, name: str, *, role: OrganizationRole = "member"
+) -> OrganizationMemberAdded:
+    """`user_id` joined the organization `organization_id`, as identity announces it."""
+    organization = Organization(id=organization_id, name=name, country="TW")
+    member = OrganizationMember(user_id=user_id, organization_id=organization_id, role=role)
+    return identity_events.organization_member_added(member, organization, bring_licenses=False)
+
+
 def license_bound(
-    license_id: uuid.UUID, account_id: uuid.UUID, product: str, start: date, end: date
+    license_id: uuid.UUID,
+    account_id: uuid.UUID,
+    product: str,
+    start: date,
+    end: date,
+    organization_id: uuid.UUID | None = None,
 ) -> LicenseBound:
-    license = licensed(license_id, account_id, product, start, end)
+    license = licensed(license_id, account_id, product, start, end, organization_id)
     return licensing_events.license_bound(license, Coverage.of(Period(start, end)))
 
 

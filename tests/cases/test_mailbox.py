@@ -22,7 +22,7 @@ from tests.accounts import Accounts, PortalUser
 from tests.cases.conftest import unique_product
 from tests.cases.mailbox_kit import COVERED, LAPSED, SENDER_DOMAIN, Mailbox, customer, new_mail
 from tests.conftest import database_url
-from tests.events import EventPublisher
+from tests.events import EventPublisher, organization_member_added, user_verified
 from tests.kit import Mailpit, eventually, unique_email
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -478,3 +478,58 @@ async def test_one_sender_cannot_open_cases_without_limit(
     assert outcomes.count("case_opened") == 30 and outcomes.count("rate_limited") == 1
     [license_id] = licenses.values()
     assert await mailbox.db.fetchval("SELECT count(*) FROM cases WHERE license_id = $1", license_id) == 30
+
+
+async def test_a_colleague_answers_an_organizations_case_by_mail(
+    stack: dict[str, Any], accounts: Accounts, events: EventPublisher, mailbox: Mailbox, mailpit: Mailpit
+) -> None:
+    """The mailbox follows the portal's rule on an organization's case: a member's mail to the
+    case address (say, a reply to all of a case mail the reporter copied them on) is their
+    message on the case; on a case the reporter made private it is ignored as anyone else's."""
+    product, organization_id = unique_product(), uuid.uuid4()
+    reporter, colleague = (
+        await accounts.user(name="Mail Customer"),
+        await accounts.user(name="Mail Colleague"),
+    )
+    for person in (reporter, colleague):
+        await events.publish(organization_member_added(person.user_id, organization_id, "Acme Mail Ltd."))
+        await events.publish(user_verified(person.user_id, person.email, person.name, "en"))
+    license_id = uuid.UUID(
+        (
+            await events.bind_license(reporter.user_id, product, *COVERED, organization_id=organization_id)
+        ).subject
+    )
+
+    async def projected() -> bool:
+        members = await mailbox.db.fetchval(
+            "SELECT count(*) FROM memberships m JOIN people p USING (user_id) WHERE m.organization_id = $1",
+            organization_id,
+        )
+        owner = await mailbox.db.fetchval(
+            "SELECT organization_id FROM holdings WHERE license_id = $1", license_id
+        )
+        return members == 2 and owner == organization_id
+
+    await eventually(projected, what="the organization's members and license projected into cases")
+    opened = new_mail(reporter.email, "Export hangs", "The nightly export hangs at 50%.")
+    await mailbox.send(opened)
+    case_id = (await mailbox.settled(opened["Message-ID"]))["case_id"]
+    case = await mailbox.case(case_id)
+    assert case["organization_id"] == organization_id
+    [case_mail] = await mailpit.wait_for(reporter.email, subject_contains=case["number"])
+    reply_to = (await _headers(mailpit, case_mail["ID"]))["Reply-To"][0]
+
+    answer = new_mail(colleague.email, f"Re: {case['number']}", "Same here since Monday.", to=reply_to)
+    await mailbox.send(answer, recipients=[reply_to])
+    row = await mailbox.settled(answer["Message-ID"])
+    assert (row["status"], row["outcome"], row["case_id"]) == ("applied", "case_message", case_id)
+    author = await mailbox.db.fetchval(
+        "SELECT author_id FROM case_messages WHERE id = $1", row["case_message_id"]
+    )
+    assert author == colleague.user_id
+
+    await mailbox.db.execute("UPDATE cases SET private = true WHERE id = $1", case_id)
+    again = new_mail(colleague.email, f"Re: {case['number']}", "Any news?", to=reply_to)
+    await mailbox.send(again, recipients=[reply_to])
+    row = await mailbox.settled(again["Message-ID"])
+    assert (row["status"], row["outcome"], row["case_id"]) == ("ignored", "not_case_owner", None)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.cases.access import customer_sees, organization_of_account
 from services.cases.mailbox import casework
 from services.cases.mailbox.attachments import AttachmentStore
 from services.cases.mailbox.auto_replies import request_auto_reply
@@ -95,9 +96,11 @@ class MailProcessor:
         self, session: AsyncSession, row: InboundMail, mail: ParsedMail, person: Person, case_id: UUID
     ) -> Outcome:
         case = await session.get(Case, case_id)
-        if case is None or case.account_id != person.user_id:
-            # A valid token from another address: a forwarded case mail. Nothing is said to the
-            # sender about someone else's case.
+        organization_id = await organization_of_account(session, person.user_id)
+        if case is None or not customer_sees(person.user_id, organization_id, case):
+            # A valid token from an address that may not write here (a forwarded case mail): the
+            # portal's rule decides, so a colleague answers an organization's shared case, and
+            # nobody else, nor anyone on a private or security case. Nothing is said to the sender.
             return Outcome("ignored", "not_case_owner")
         try:
             message = await casework.add_customer_message(
