@@ -18,7 +18,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.events import Envelope, Event, OrganizationMemberAdded, OrganizationMemberRemoved
+from shared.events import (
+    Envelope,
+    Event,
+    OrganizationDissolved,
+    OrganizationMemberAdded,
+    OrganizationMemberRemoved,
+)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 
@@ -55,7 +61,14 @@ def membership_handlers(table: Table) -> dict[type[Event], Handler]:
     async def removed(session: AsyncSession, envelope: Envelope[OrganizationMemberRemoved]) -> None:
         await apply_membership(session, table, envelope.data.user_id, None, envelope.time)
 
-    return {OrganizationMemberAdded: added, OrganizationMemberRemoved: removed}
+    async def dissolved(session: AsyncSession, envelope: Envelope[OrganizationDissolved]) -> None:
+        await apply_membership(session, table, envelope.data.user_id, None, envelope.time)
+
+    return {
+        OrganizationMemberAdded: added,
+        OrganizationMemberRemoved: removed,
+        OrganizationDissolved: dissolved,
+    }
 
 
 async def organization_of(session: AsyncSession, table: Table, user_id: UUID) -> UUID | None:

@@ -11,6 +11,7 @@ from services.identity.core import OneTimeLink
 from services.identity.models import Organization, OrganizationInvitation, OrganizationMember, User
 from shared.events import (
     AccountExistsNotice,
+    OrganizationDissolved,
     OrganizationInvitationSent,
     OrganizationMemberAdded,
     OrganizationMemberRemoved,
@@ -124,6 +125,10 @@ def organization_member_removed(
     return OrganizationMemberRemoved(
         user_id=member.user_id, organization_id=member.organization_id, reason=reason
     )
+
+
+def organization_dissolved(member: OrganizationMember) -> OrganizationDissolved:
+    return OrganizationDissolved(user_id=member.user_id, organization_id=member.organization_id)
 
 
 def organization_renamed(organization: Organization) -> OrganizationRenamed:

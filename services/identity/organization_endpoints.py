@@ -27,6 +27,7 @@ from services.identity.problems import (
     INVITATION_INVALID,
     LAST_ADMIN,
     NOT_ORGANIZATION_ADMIN,
+    ORGANIZATION_NOT_EMPTY,
 )
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.http.deps import SessionDep
@@ -88,6 +89,16 @@ async def remove_member(
     organization_id: uuid.UUID, user_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> None:
     await organizations.remove_member(session, user, organization_id, user_id)
+
+
+@router.delete(
+    "/{organization_id}",
+    status_code=204,
+    responses=problem_responses(*ADMIN_REFUSALS, ORGANIZATION_NOT_EMPTY),
+    summary="Dissolve the organization (its last member, an administrator); what it held becomes theirs",
+)
+async def dissolve(organization_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
+    await organizations.dissolve_organization(session, user, organization_id)
 
 
 @router.post(

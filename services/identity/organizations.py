@@ -8,6 +8,7 @@ services keep their own copy of who belongs where and grant access from it.
 
 import uuid
 
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,7 +24,12 @@ from services.identity.organization_schemas import (
     OrganizationPublic,
     OrganizationUpdate,
 )
-from services.identity.problems import ALREADY_IN_ORGANIZATION, LAST_ADMIN, NOT_ORGANIZATION_ADMIN
+from services.identity.problems import (
+    ALREADY_IN_ORGANIZATION,
+    LAST_ADMIN,
+    NOT_ORGANIZATION_ADMIN,
+    ORGANIZATION_NOT_EMPTY,
+)
 from services.identity.profile import active_user
 from services.identity.texts import (
     ASK_AN_ADMIN,
@@ -31,6 +37,7 @@ from services.identity.texts import (
     NO_ORGANIZATION_OF_YOURS,
     NO_SUCH_MEMBER,
     PROMOTE_ANOTHER_ADMIN,
+    REMOVE_MEMBERS_FIRST,
 )
 from shared.auth import Principal
 from shared.events.organizations import OrganizationRole, RemovalReason
@@ -188,6 +195,33 @@ async def remove_member(
     await session.flush()
     reason: RemovalReason = "left" if leaving else "removed"
     await emit(session, events.organization_member_removed(member, reason))
+
+
+async def dissolve_organization(
+    session: AsyncSession, principal: Principal, organization_id: uuid.UUID
+) -> None:
+    """Its last member, an administrator, dissolves the organization: what it held (licenses,
+    contracts, cases) falls back to them personally, as each service applies the event. While
+    anyone else belongs to it, it stays (remove them first: what it holds must land with someone
+    who was still a member). Pending invitations go with it."""
+    await active_user(session, principal)
+    organization, member = await administered_organization(session, principal, organization_id)
+    others = await session.exec(
+        select(func.count()).where(
+            OrganizationMember.organization_id == organization.id,
+            OrganizationMember.user_id != member.user_id,
+        )
+    )
+    if others.one():
+        raise Problem(ORGANIZATION_NOT_EMPTY, detail=REMOVE_MEMBERS_FIRST())
+    await session.exec(
+        delete(OrganizationInvitation).where(col(OrganizationInvitation.organization_id) == organization.id)
+    )
+    await session.delete(member)
+    await session.flush()
+    await session.delete(organization)
+    await session.flush()
+    await emit(session, events.organization_dissolved(member))
 
 
 # --- views ------------------------------------------------------------------------------------

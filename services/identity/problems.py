@@ -200,6 +200,16 @@ LAST_ADMIN = ProblemType(
         "組織には少なくとも 1 人の管理者が必要です",
     ),
 )
+ORGANIZATION_NOT_EMPTY = ProblemType(
+    "organization-not-empty",
+    409,
+    _t(
+        "The organization still has other members",
+        "組織仍有其他成員",
+        "组织仍有其他成员",
+        "組織にはまだ他のメンバーがいます",
+    ),
+)
 NOT_ORGANIZATION_ADMIN = ProblemType(
     "not-organization-admin",
     403,

@@ -262,6 +262,13 @@ PROMOTE_ANOTHER_ADMIN = Text(
     zh_cn="请先将其他成员设为管理员；最后一位管理员不能退出或取消管理员身份。",
     ja="先に別のメンバーを管理者にしてください。最後の管理者は脱退や管理者の解除ができません。",
 )
+REMOVE_MEMBERS_FIRST = Text(
+    "identity.remove-members-first",
+    en="Remove the other members first (their licenses and cases then come to you); an organization is dissolved by its last member.",
+    zh_tw="請先移除其他成員（他們的授權與案件將轉由您持有）；組織只能由最後一位成員解散。",
+    zh_cn="请先移除其他成员（他们的授权与案件将转由您持有）；组织只能由最后一位成员解散。",
+    ja="先に他のメンバーを削除してください（そのライセンスとケースはあなたに引き継がれます）。組織を解散できるのは最後のメンバーだけです。",
+)
 INVITATION_USED = Text(
     "identity.invitation-used",
     en="This invitation was already used, revoked or replaced; ask the organization's administrator for a new one.",

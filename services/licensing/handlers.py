@@ -9,6 +9,7 @@ from services.licensing.service.organization_names import record_organization_na
 from shared.consumer import Handlers
 from shared.events import (
     Envelope,
+    OrganizationDissolved,
     OrganizationMemberAdded,
     OrganizationRenamed,
     UserProfileChanged,
@@ -44,10 +45,17 @@ async def on_organization_renamed(session: AsyncSession, envelope: Envelope[Orga
     await record_organization_name(session, renamed.organization_id, renamed.name, envelope.time)
 
 
+async def on_organization_dissolved(session: AsyncSession, envelope: Envelope[OrganizationDissolved]) -> None:
+    await MEMBERSHIP_HANDLERS[OrganizationDissolved](session, envelope)
+    dissolved = envelope.data
+    await ownership.take_back_from_dissolved(session, dissolved.user_id, dissolved.organization_id)
+
+
 HANDLERS: Handlers = {
     UserVerified: on_user_verified,
     UserProfileChanged: on_user_profile_changed,
     **MEMBERSHIP_HANDLERS,
     OrganizationMemberAdded: on_member_added,
     OrganizationRenamed: on_organization_renamed,
+    OrganizationDissolved: on_organization_dissolved,
 }

@@ -32,6 +32,7 @@ from shared.events.licensing import (
     LicenseVoided,
 )
 from shared.events.organizations import (
+    OrganizationDissolved,
     OrganizationInvitationSent,
     OrganizationMemberAdded,
     OrganizationMemberRemoved,
@@ -50,6 +51,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     OrganizationMemberAdded,
     OrganizationMemberRemoved,
     OrganizationRenamed,
+    OrganizationDissolved,
     OrganizationInvitationSent,
     AccountClosed,
     LicenseIssued,
@@ -97,6 +99,7 @@ __all__ = [
     "LicenseRestored",
     "LicenseVoided",
     "MailAutoReplyRequested",
+    "OrganizationDissolved",
     "OrganizationInvitationSent",
     "OrganizationMemberAdded",
     "OrganizationMemberRemoved",

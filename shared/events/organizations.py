@@ -47,6 +47,21 @@ class OrganizationMemberRemoved(Event):
     reason: RemovalReason
 
 
+class OrganizationDissolved(Event):
+    """The organization `organization_id` no longer exists: its last member `user_id` (an
+    administrator with no one else left) dissolved it, and what it held falls back to them
+    personally: licensing moves its licenses to them (`BindingMoved`, so every holdings copy
+    follows, contracts with their license) and cases makes its cases theirs. Keyed by the user,
+    as their membership events are, so it stays in order with them."""
+
+    topic = TOPIC
+    type = "identity.OrganizationDissolved.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    organization_id: UUID
+
+
 class OrganizationRenamed(Event):
     """`organization_id` is now called `name`. Services that print the organization (the
     licensee of its license files) keep the name from `OrganizationMemberAdded` and this."""

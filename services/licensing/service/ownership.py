@@ -59,3 +59,24 @@ async def bring_licenses(session: AsyncSession, account_id: UUID, organization_i
         coverage, _ = await customer_coverage(session, license)
         await publish(session, binding_moved(license, account_id, coverage))
     return len(licenses)
+
+
+async def take_back_from_dissolved(session: AsyncSession, account_id: UUID, organization_id: UUID) -> int:
+    """The organization was dissolved by its last member: its licenses (contracts follow their
+    license) become that member's, whoever bound them. Each change is an event, so downloads,
+    cases and the notifier follow; a void license moves too (no one else may restore it to an
+    organization that is gone) but announces nothing, as it entitles no one."""
+    licenses = (
+        await session.exec(
+            select(License).where(col(License.organization_id) == organization_id).with_for_update()
+        )
+    ).all()
+    for license in licenses:
+        from_account_id = license.account_id or account_id
+        license.account_id, license.organization_id = account_id, None
+        session.add(license)
+        await session.flush()
+        if license.voided_at is None:
+            coverage, _ = await customer_coverage(session, license)
+            await publish(session, binding_moved(license, from_account_id, coverage))
+    return len(licenses)

@@ -45,7 +45,8 @@ async function show(slot) {
       membersCard(company, admin, reload),
       admin ? inviteCard(company, reload) : null,
       admin ? invitationsCard(company, reload) : null,
-      leaveCard(company),
+      // The last member (necessarily an administrator) cannot leave, but may dissolve it.
+      admin && company.members.length === 1 ? dissolveCard(company) : leaveCard(company),
     ),
   );
 }
@@ -216,4 +217,14 @@ function leaveCard(company) {
     busy(leave, () => act(status, () => api(`${ORGS}/${company.id}/members/${userId()}`, { method: "DELETE" }), () => navigate("/organization", { replace: true })));
   });
   return card(t("org.leave"), h("div", { class: "stack" }, status, h("p", { class: "muted" }, t("org.leave.text")), h("div", {}, leave)));
+}
+
+function dissolveCard(company) {
+  const status = messageSlot();
+  const dissolve = button(t("org.dissolve"), { kind: "danger", id: "dissolve-organization" });
+  dissolve.addEventListener("click", () => {
+    if (!confirm(t("org.dissolve.confirm", { name: company.name }))) return;
+    busy(dissolve, () => act(status, () => api(`${ORGS}/${company.id}`, { method: "DELETE" }), () => navigate("/organization", { replace: true })));
+  });
+  return card(t("org.dissolve"), h("div", { class: "stack" }, status, h("p", { class: "muted" }, t("org.dissolve.text")), h("div", {}, dissolve)));
 }
