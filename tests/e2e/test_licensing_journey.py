@@ -143,6 +143,7 @@ async def test_license_journey(
         "seats": 40,
         "coverage_start": "2024-04-01",
         "coverage_end": "2025-03-31",
+        "organization_id": None,  # bound by a customer of no organization: a personal license
     }
     contract_bound = by_type["licensing.ContractBound.v1"]["data"]
     assert (contract_bound["contract_id"], contract_bound["coverage_end"]) == (
