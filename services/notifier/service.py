@@ -99,6 +99,17 @@ async def queue_mail(
     )
 
 
+_DROP_PENDING = text("DELETE FROM delivery WHERE status = 'pending' AND lower(email) = lower(:email)")
+
+
+async def drop_pending_mail(session: AsyncSession, email: str) -> int:
+    """Forget every mail still waiting for `email` (release notices, reminders, case mails):
+    nothing more goes to a closed account. A mail being sent right now holds its row lock, so
+    this waits for it and then finds it sent."""
+    result = await session.execute(_DROP_PENDING, {"email": email})
+    return getattr(result, "rowcount", 0) or 0  # a CursorResult's, which the stubs do not show
+
+
 async def recipient_of(session: AsyncSession, account_id: UUID) -> Recipient | None:
     return await session.get(Recipient, account_id)
 
