@@ -91,11 +91,12 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             )
 
     async def on_account_closed(session: AsyncSession, envelope: Envelope[AccountClosed]) -> None:
-        """Stop what is still queued for the account, then confirm the closing to the address it
-        had. The event is the only place that address still travels; the delivery row queued
-        here is the notifier's only copy (the recipient row holds the anonymised one already)."""
+        """Stop what is still queued for the account and forget the mail it was sent, then
+        confirm the closing to the address it had. The event is the only place that address
+        still travels; the delivery row queued here is the notifier's only copy of it (the
+        recipient row holds the anonymised one already, from UserProfileChanged)."""
         event = envelope.data
-        dropped = await service.drop_pending_mail(session, event.email)
+        dropped = await service.forget_address(session, event.email)
         await service.queue_mail(
             session,
             event_id=envelope.id,
@@ -104,7 +105,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
             locale=event.locale,
             context={"name": event.name, "portal_url": portal},
         )
-        log.info("account closed: queued mail dropped", user_id=str(event.user_id), dropped=dropped)
+        log.info("account closed: its mail forgotten", user_id=str(event.user_id), dropped=dropped)
 
     async def on_release_published(session: AsyncSession, envelope: Envelope[ReleasePublished]) -> None:
         event = envelope.data

@@ -99,14 +99,14 @@ async def queue_mail(
     )
 
 
-_DROP_PENDING = text("DELETE FROM delivery WHERE status = 'pending' AND lower(email) = lower(:email)")
+_FORGET_ADDRESS = text("DELETE FROM delivery WHERE lower(email) = lower(:email)")
 
 
-async def drop_pending_mail(session: AsyncSession, email: str) -> int:
-    """Forget every mail still waiting for `email` (release notices, reminders, case mails):
-    nothing more goes to a closed account. A mail being sent right now holds its row lock, so
-    this waits for it and then finds it sent."""
-    result = await session.execute(_DROP_PENDING, {"email": email})
+async def forget_address(session: AsyncSession, email: str) -> int:
+    """Drop every mail for `email`: those still waiting (release notices, reminders, case
+    mails) are never sent, and those already sent or given up no longer keep the address.
+    A mail being sent right now holds its row lock, so this waits for it and then drops it."""
+    result = await session.execute(_FORGET_ADDRESS, {"email": email})
     return getattr(result, "rowcount", 0) or 0  # a CursorResult's, which the stubs do not show
 
 

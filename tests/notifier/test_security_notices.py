@@ -86,26 +86,30 @@ async def test_a_closed_account_is_told_at_the_address_it_had(
     assert sentence in mail.text and sentence in mail.html
 
 
-async def _queue_backing_off(notifier_db: NotifierDb, address: str) -> uuid.UUID:
-    """A mail still waiting for its address (its last attempt failed; the next is an hour away)."""
+async def _queue_backing_off(notifier_db: NotifierDb, address: str, status: str = "pending") -> uuid.UUID:
+    """A mail still waiting for its address (its last attempt failed; the next is an hour away),
+    or one already sent or given up (`status`)."""
     delivery_id = uuid.uuid4()
     await notifier_db.connection.execute(
-        "INSERT INTO delivery (id, event_id, email, kind, locale, context, attempts, next_attempt_at) "
-        "VALUES ($1, $2, $3, 'welcome', 'en', $4, 1, now() + interval '1 hour')",
+        "INSERT INTO delivery (id, event_id, email, kind, locale, context, attempts, next_attempt_at, status) "
+        "VALUES ($1, $2, $3, 'welcome', 'en', $4, 1, now() + interval '1 hour', $5)",
         delivery_id,
         uuid.uuid4(),
         address,
         json.dumps({"name": "Ann", "portal_url": PORTAL}),
+        status,
     )
     return delivery_id
 
 
-async def test_closing_drops_every_mail_still_queued_for_the_account(
+async def test_closing_drops_every_mail_queued_for_the_account_and_forgets_its_address(
     events: EventPublisher, mailpit: Mailpit, notifier_db: NotifierDb
 ) -> None:
     address, neighbour = unique_email("closing"), unique_email("neighbour")
     await _queue_backing_off(notifier_db, address.upper())  # addresses compare case-blind
     await _queue_backing_off(notifier_db, address)
+    await _queue_backing_off(notifier_db, address, status="sent")
+    await _queue_backing_off(notifier_db, address, status="failed")
     kept = await _queue_backing_off(notifier_db, neighbour)
 
     envelope = await events.publish(
@@ -113,6 +117,7 @@ async def test_closing_drops_every_mail_still_queued_for_the_account(
     )
     mail = await only_mail_to(mailpit, address)
     assert mail.subject == "Your account was closed"
+    # The confirmation's row is the only one left that holds the address.
     left = await notifier_db.deliveries_to(address) + await notifier_db.deliveries_to(address.upper())
     assert [(d["kind"], d["event_id"]) for d in left] == [("account_closed", envelope.id)]
     [other] = await notifier_db.deliveries_to(neighbour)
