@@ -84,7 +84,7 @@ async def test_new_recovery_codes_replace_the_old_ones_and_are_shown_once(gatewa
     assert all(n["data"]["email"] == user["email"] for n in notices)
 
 
-async def test_renewing_needs_two_step_on_and_turning_it_off_is_announced(gateway, events):
+async def test_renewing_needs_two_step_on_and_turning_it_off_is_announced(gateway, events, mailpit):
     user = await enrolled_user(gateway, events)
     headers = bearer(user["access_token"])
     off = await gateway.post(
@@ -101,3 +101,7 @@ async def test_renewing_needs_two_step_on_and_turning_it_off_is_announced(gatewa
     assert refused.status_code == 409 and refused.json()["detail_id"] == "identity.two-step-not-on"
     notices = await events.wait("TwoStepChanged", user_id=user["id"], count=2)
     assert [n["data"]["change"] for n in notices] == ["enabled", "disabled"]
+
+    # The whole way to the mailbox, in the account's language (registered in zh-TW).
+    await mailpit.wait_for(user["email"], subject_contains="您的帳號已開啟兩步驟登入")
+    await mailpit.wait_for(user["email"], subject_contains="您的帳號已關閉兩步驟登入")
