@@ -12,14 +12,13 @@ from sqlalchemy import delete, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import events
+from services.identity import events, two_step
 from services.identity.core import Deps, emit, now
 from services.identity.models import AuditEntry, OneTimeToken, RecoveryCode, TwoStepCredential
 from services.identity.profile import active_user, require_password
 from services.identity.repository import revoke_sessions
 from shared.audit import record
 from shared.auth import Principal
-from shared.events import AccountClosed
 
 # What a closed account shows where a name is needed (staff views, old case conversations).
 CLOSED_NAME = "Closed account"
@@ -28,10 +27,13 @@ CLOSED_DOMAIN = "closed.example"
 
 
 async def close_account(
-    session: AsyncSession, deps: Deps, principal: Principal, password: str, client: str
+    session: AsyncSession, deps: Deps, principal: Principal, password: str, code: str | None, client: str
 ) -> None:
+    """With two-step sign-in on, a code (or a recovery code) confirms it besides the password."""
     user = await active_user(session, principal)
     await require_password(session, deps, user, password, client)
+    await two_step.require_second_factor(session, deps, user, code, client)
+    closed = events.account_closed(user)  # the address it had, before it is replaced
     moment = now()
     placeholder = f"closed-{user.id.hex}@{CLOSED_DOMAIN}"
     user.name, user.phone, user.email, user.email_key = CLOSED_NAME, "", placeholder, placeholder
@@ -57,4 +59,4 @@ async def close_account(
         target=str(user.id),
     )
     await emit(session, events.profile_changed(user))
-    await emit(session, AccountClosed(user_id=user.id))
+    await emit(session, closed)

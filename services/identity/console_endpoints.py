@@ -16,6 +16,7 @@ from services.identity.console_schemas import (
     DisableTwoStepRequest,
     EnrolledTokens,
     IdentityExport,
+    NewRecoveryCodesRequest,
     RecoveryCodes,
     SessionPublic,
     TwoStepEnrolment,
@@ -27,6 +28,7 @@ from services.identity.problems import (
     CURRENT_PASSWORD_WRONG,
     LOCKED,
     TWO_STEP_CHALLENGE_INVALID,
+    TWO_STEP_CODE_REQUIRED,
     TWO_STEP_CODE_WRONG,
 )
 from services.identity.schemas import TokenResponse
@@ -136,6 +138,25 @@ async def disable_two_step(
     await two_step.disable(session, deps, account, data.code, client)
 
 
+@console.post(
+    "/two-step/recovery-codes",
+    response_model=RecoveryCodes,
+    responses=problem_responses(CONFLICT, CURRENT_PASSWORD_WRONG, TWO_STEP_CODE_WRONG, LOCKED),
+    summary="New recovery codes in place of all old ones (password and a code); answers them, once",
+)
+async def renew_recovery_codes(
+    data: NewRecoveryCodesRequest,
+    session: SessionDep,
+    deps: IdentityDeps,
+    user: CurrentUser,
+    client: ClientAddress,
+) -> RecoveryCodes:
+    account = await profile.active_user(session, user)
+    await profile.require_password(session, deps, account, data.password, client)
+    codes = await two_step.renew_recovery_codes(session, deps, account, data.code, client)
+    return RecoveryCodes(recovery_codes=codes)
+
+
 # --- my data ---------------------------------------------------------------------------------
 
 
@@ -160,8 +181,8 @@ async def export_my_data(session: SessionDep, deps: IdentityDeps, user: CurrentU
 @console.post(
     "/close",
     status_code=204,
-    responses=problem_responses(CURRENT_PASSWORD_WRONG, LOCKED),
-    summary="Close the account: anonymised, signed out everywhere (password confirms)",
+    responses=problem_responses(CURRENT_PASSWORD_WRONG, TWO_STEP_CODE_REQUIRED, TWO_STEP_CODE_WRONG, LOCKED),
+    summary="Close the account: anonymised, signed out everywhere (password, and a code with two-step on)",
 )
 async def close_account(
     data: CloseAccountRequest,
@@ -171,7 +192,7 @@ async def close_account(
     user: CurrentUser,
     client: ClientAddress,
 ) -> None:
-    await closing.close_account(session, deps, user, data.password, client)
+    await closing.close_account(session, deps, user, data.password, data.code, client)
     clear_refresh_cookie(deps, response)
 
 

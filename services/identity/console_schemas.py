@@ -48,6 +48,12 @@ class DisableTwoStepRequest(Strict):
 
 class CloseAccountRequest(Strict):
     password: RawPassword
+    code: Code | None = None  # required when two-step sign-in is on
+
+
+class NewRecoveryCodesRequest(Strict):
+    password: RawPassword
+    code: Code
 
 
 class RecoveryCodes(BaseModel):

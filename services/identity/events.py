@@ -10,6 +10,7 @@ from services.identity.config import Settings
 from services.identity.core import OneTimeLink
 from services.identity.models import Organization, OrganizationInvitation, OrganizationMember, User
 from shared.events import (
+    AccountClosed,
     AccountExistsNotice,
     OrganizationDissolved,
     OrganizationInvitationSent,
@@ -19,11 +20,13 @@ from shared.events import (
     PasswordResetRequested,
     SessionsRevoked,
     SignInUnlockOffered,
+    TwoStepChanged,
     UserProfileChanged,
     UserRegistered,
     UserVerified,
     VerificationRequested,
 )
+from shared.events.identity import TwoStepChange
 from shared.events.organizations import RemovalReason
 from shared.i18n import Locale
 
@@ -102,6 +105,22 @@ def profile_changed(user: User, previous_email: str | None = None) -> UserProfil
 
 def sessions_revoked(user_id: uuid.UUID, session_ids: list[uuid.UUID], reason: str) -> SessionsRevoked:
     return SessionsRevoked(user_id=user_id, session_ids=session_ids, reason=reason)
+
+
+def two_step_changed(user: User, change: TwoStepChange, recovery_codes_left: int) -> TwoStepChanged:
+    return TwoStepChanged(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        locale=user.locale,
+        change=change,
+        recovery_codes_left=recovery_codes_left,
+    )
+
+
+def account_closed(user: User) -> AccountClosed:
+    """Built before the account is anonymised: it carries the address and name it had."""
+    return AccountClosed(user_id=user.id, email=user.email, name=user.name, locale=user.locale)
 
 
 # --- organizations ----------------------------------------------------------------------------

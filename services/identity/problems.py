@@ -127,6 +127,16 @@ TWO_STEP_CODE_WRONG = ProblemType(
         "コードが正しくないか、すでに使用されています",
     ),
 )
+TWO_STEP_CODE_REQUIRED = ProblemType(
+    "two-step-code-required",
+    403,
+    _t(
+        "A two-step sign-in code is required",
+        "需要兩步驟登入驗證碼",
+        "需要两步登录验证码",
+        "2 段階サインインのコードが必要です",
+    ),
+)
 TWO_STEP_CHALLENGE_INVALID = ProblemType(
     "two-step-challenge-invalid",
     401,

@@ -18,10 +18,10 @@ from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity import guessing, totp
-from services.identity.core import Deps, now
+from services.identity import events, guessing, totp
+from services.identity.core import Deps, emit, now
 from services.identity.models import AuditEntry, RecoveryCode, TwoStepCredential, User
-from services.identity.problems import TWO_STEP_CODE_WRONG
+from services.identity.problems import TWO_STEP_CODE_REQUIRED, TWO_STEP_CODE_WRONG
 from services.identity.texts import (
     ENTER_CURRENT_CODE,
     TWO_STEP_ALREADY_ON,
@@ -63,14 +63,18 @@ async def is_enabled(session: AsyncSession, user_id: uuid.UUID) -> bool:
     return found is not None and found.confirmed_at is not None
 
 
-async def state(session: AsyncSession, deps: Deps, user: User) -> TwoStepState:
-    left = (
+async def recovery_codes_left(session: AsyncSession, user_id: uuid.UUID) -> int:
+    return (
         await session.exec(
             select(func.count())
             .select_from(RecoveryCode)
-            .where(col(RecoveryCode.user_id) == user.id, col(RecoveryCode.used_at).is_(None))
+            .where(col(RecoveryCode.user_id) == user_id, col(RecoveryCode.used_at).is_(None))
         )
     ).one()
+
+
+async def state(session: AsyncSession, deps: Deps, user: User) -> TwoStepState:
+    left = await recovery_codes_left(session, user.id)
     enabled = await is_enabled(session, user.id)
     return TwoStepState(
         enabled, left if enabled else 0, required_for(deps.settings.two_step_required_roles, user)
@@ -114,6 +118,7 @@ async def confirm(session: AsyncSession, deps: Deps, user: User, code: str, clie
         action="two_step_on",
         target=str(user.id),
     )
+    await emit(session, events.two_step_changed(user, "enabled", len(codes)))
     return codes
 
 
@@ -132,6 +137,38 @@ async def disable(session: AsyncSession, deps: Deps, user: User, code: str, clie
         action="two_step_off",
         target=str(user.id),
     )
+    await emit(session, events.two_step_changed(user, "disabled", 0))
+
+
+async def renew_recovery_codes(
+    session: AsyncSession, deps: Deps, user: User, code: str, client: str
+) -> list[str]:
+    """Ten new recovery codes replace every old one (used or not), shown this once. The caller
+    has confirmed the password already; a code proves the authenticator is at hand too."""
+    await verify_second_factor(session, deps, user, code, client)
+    codes = await _new_recovery_codes(session, user.id)
+    record(
+        session,
+        AuditEntry,
+        actor_id=user.id,
+        actor_email=user.email,
+        action="recovery_codes_renewed",
+        target=str(user.id),
+    )
+    await emit(session, events.two_step_changed(user, "recovery_codes_renewed", len(codes)))
+    return codes
+
+
+async def require_second_factor(
+    session: AsyncSession, deps: Deps, user: User, code: str | None, client: str
+) -> None:
+    """For an action that must not rest on the password alone (closing the account): with
+    two-step on, a code is needed as well, checked and counted as at sign-in."""
+    if not await is_enabled(session, user.id):
+        return
+    if not code:
+        raise Problem(TWO_STEP_CODE_REQUIRED, detail=ENTER_CURRENT_CODE())
+    await verify_second_factor(session, deps, user, code, client)
 
 
 async def verify_second_factor(session: AsyncSession, deps: Deps, user: User, code: str, client: str) -> str:

@@ -21,6 +21,7 @@ from shared.events import (
     OrganizationInvitationSent,
     PasswordResetRequested,
     SignInUnlockOffered,
+    TwoStepChanged,
     VerificationRequested,
 )
 from shared.events.cases import AutoReplyReason
@@ -127,6 +128,17 @@ ADDRESSED_MAILS: dict[type[Event], AddressedMail[Any]] = {
             "inviter_name": e.inviter_name,
             "accept_url": e.accept_url,
             "expires_in_hours": e.expires_in_hours,
+        },
+    ),
+    TwoStepChanged: AddressedMail[TwoStepChanged](
+        kind="two_step_changed",
+        to=account_address,
+        context=lambda e, portal: {
+            "name": e.name,
+            "portal_url": portal,
+            "change": e.change,
+            "recovery_codes_left": e.recovery_codes_left,
+            "account_url": f"{portal}/account",
         },
     ),
 }

@@ -19,6 +19,7 @@ from services.notifier.config import Settings
 from services.notifier.models import HOLDINGS, MEMBERSHIPS
 from shared import clock
 from shared.events import (
+    AccountClosed,
     CaseOpened,
     CaseReplied,
     CaseSlaBreached,
@@ -88,6 +89,23 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
                 locale=event.locale,
                 context={"name": event.name, "portal_url": portal, "new_email": event.email},
             )
+
+    async def on_account_closed(session: AsyncSession, envelope: Envelope[AccountClosed]) -> None:
+        """Stop what is still queued for the account and forget the mail it was sent, then
+        confirm the closing to the address it had. The event is the only place that address
+        still travels; the delivery row queued here is the notifier's only copy of it (the
+        recipient row holds the anonymised one already, from UserProfileChanged)."""
+        event = envelope.data
+        dropped = await service.forget_address(session, event.email)
+        await service.queue_mail(
+            session,
+            event_id=envelope.id,
+            email=event.email,
+            kind="account_closed",
+            locale=event.locale,
+            context={"name": event.name, "portal_url": portal},
+        )
+        log.info("account closed: its mail forgotten", user_id=str(event.user_id), dropped=dropped)
 
     async def on_release_published(session: AsyncSession, envelope: Envelope[ReleasePublished]) -> None:
         event = envelope.data
@@ -226,6 +244,7 @@ def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
         **{event_type: addressed_mail_handler(mail, portal) for event_type, mail in ADDRESSED_MAILS.items()},
         UserVerified: on_user_verified,
         UserProfileChanged: on_profile_changed,
+        AccountClosed: on_account_closed,
         **holding_handlers(HOLDINGS),
         **membership_handlers(MEMBERSHIPS),
         ReleasePublished: on_release_published,

@@ -49,6 +49,8 @@ MAIL_KINDS = (
     "renewal_reminder",
     "mailbox_auto_reply",
     "organization_invitation",
+    "two_step_changed",
+    "account_closed",
 )
 
 

@@ -99,6 +99,17 @@ async def queue_mail(
     )
 
 
+_FORGET_ADDRESS = text("DELETE FROM delivery WHERE lower(email) = lower(:email)")
+
+
+async def forget_address(session: AsyncSession, email: str) -> int:
+    """Drop every mail for `email`: those still waiting (release notices, reminders, case
+    mails) are never sent, and those already sent or given up no longer keep the address.
+    A mail being sent right now holds its row lock, so this waits for it and then drops it."""
+    result = await session.execute(_FORGET_ADDRESS, {"email": email})
+    return getattr(result, "rowcount", 0) or 0  # a CursorResult's, which the stubs do not show
+
+
 async def recipient_of(session: AsyncSession, account_id: UUID) -> Recipient | None:
     return await session.get(Recipient, account_id)
 

@@ -124,16 +124,44 @@ class SessionsRevoked(Event):
     reason: str
 
 
+# What changed in an account's two-step sign-in (a security notice mails each one).
+TwoStepChange = Literal["enabled", "disabled", "recovery_codes_renewed", "recovery_code_used"]
+
+
+class TwoStepChanged(Event):
+    """Two-step sign-in was turned on or off, its recovery codes were renewed, or one was used
+    to sign in: the owner is told at the account's address (someone with the password alone
+    must not change it unnoticed)."""
+
+    topic = TOPIC
+    type = "identity.TwoStepChanged.v1"
+    subject_field = "user_id"
+
+    user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale
+    change: TwoStepChange
+    recovery_codes_left: int
+
+
 class AccountClosed(Event):
     """The person closed their account. Identity has already anonymised it (name, phone and
     address replaced; the address is free to register again), disabled it and ended its
     sessions; a UserProfileChanged with the anonymised values and `disabled` goes out with it,
     so every projection of the person is anonymised by the consumers that already keep one.
     Licenses stay bound to the anonymised account (one license, one owner); cases keep their
-    conversation under the anonymised reporter; nothing is mailed to the account any more."""
+    conversation under the anonymised reporter.
+
+    `email`, `name` and `locale` are what the account had before: the only place identity
+    passes them on, so that the notifier can confirm the closing to the address it was asked
+    from (its delivery row is then the only copy) and stop every mail still queued for it."""
 
     topic = TOPIC
     type = "identity.AccountClosed.v1"
     subject_field = "user_id"
 
     user_id: UUID
+    email: EmailStr
+    name: str
+    locale: Locale

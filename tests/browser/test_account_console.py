@@ -51,7 +51,7 @@ async def test_set_up_two_step_then_sign_in_with_a_code(portal: Portal, stack: d
     secret = await _start_enrolment(page)
     # The key is shown in groups of four for typing by hand.
     assert re.fullmatch(r"([A-Z2-7]{4} ){7}[A-Z2-7]{4}", await page.locator("#two-step-secret").inner_text())
-    await page.get_by_label(EN["field.code"], exact=True).fill(code(secret))
+    await page.locator("#two-step").get_by_label(EN["field.code"], exact=True).fill(code(secret))
     await page.locator("#two-step-confirm").click()
     await expect(page.locator("#recovery-codes li")).to_have_count(10)
     await page.locator("#two-step-done").click()
@@ -172,6 +172,64 @@ async def test_close_my_account_signs_out_and_the_password_no_longer_works(
     await expect(page.locator("main")).to_contain_text(EN["close_account.done"])
     refused = await gateway.post("/api/identity/auth/login", json={"email": email, "password": PASSWORD})
     assert refused.status_code == 401
+
+
+async def _two_step_on(page: Page) -> tuple[str, list[str]]:
+    secret = await _start_enrolment(page)
+    await page.locator("#two-step").get_by_label(EN["field.code"], exact=True).fill(code(secret))
+    await page.locator("#two-step-confirm").click()
+    await expect(page.locator("#recovery-codes li")).to_have_count(10)
+    shown = await page.locator("#recovery-codes li").all_inner_texts()
+    await page.locator("#two-step-done").click()
+    return secret, shown
+
+
+async def test_new_recovery_codes_are_shown_once_and_the_count_of_those_left(
+    portal: Portal, stack: dict[str, Any]
+) -> None:
+    email = await _customer(stack)
+    page = await _signed_in(portal, email)
+    _, first = await _two_step_on(page)
+    card = page.locator("#two-step")
+    await expect(card).to_contain_text(f"{EN['two_step.codes_left']}")
+    await expect(card.locator("dd", has_text=re.compile(r"^10$"))).to_have_count(1)
+
+    renew = page.locator("#two-step-renew-form")
+    await renew.get_by_label(EN["field.current_password"], exact=True).fill(PASSWORD)
+    await renew.get_by_label(EN["field.code"], exact=True).fill(first[0])
+    await page.locator("#two-step-renew").click()
+    await expect(page.locator("#recovery-codes li")).to_have_count(10)
+    await expect(card).to_contain_text(EN["two_step.renewed"])
+    second = await page.locator("#recovery-codes li").all_inner_texts()
+    assert not set(first) & set(second)
+    await page.locator("#two-step-done").click()
+    await expect(page.locator("#recovery-codes")).to_have_count(0)  # shown once: gone after "continue"
+    await expect(card.locator("dd", has_text=re.compile(r"^10$"))).to_have_count(1)
+
+    # A wrong code renews nothing and says why on the form.
+    await renew.get_by_label(EN["field.current_password"], exact=True).fill(PASSWORD)
+    await renew.get_by_label(EN["field.code"], exact=True).fill(first[1])
+    await page.locator("#two-step-renew").click()
+    await expect(renew.locator(".notice-error")).to_be_visible()
+
+
+async def test_closing_with_two_step_on_asks_for_a_code(
+    portal: Portal, stack: dict[str, Any], gateway: httpx.AsyncClient, mailpit: Mailpit
+) -> None:
+    email = await _customer(stack)
+    page = await _signed_in(portal, email)
+    secret, _ = await _two_step_on(page)
+    form = page.locator("form", has=page.locator("#close-account"))
+    await form.get_by_label(EN["field.current_password"], exact=True).fill(PASSWORD)
+    await page.locator("#close-account").click()
+    await expect(form.locator(".notice-error")).to_be_visible()  # the password alone is not enough
+    await form.locator("input[name='code']").fill(code(secret, 1))  # labelled "Code (optional)"
+    await page.locator("#close-account").click()
+    await expect(page).to_have_url(re.compile(r"/signin\?closed=1$"))
+    refused = await gateway.post("/api/identity/auth/login", json={"email": email, "password": PASSWORD})
+    assert refused.status_code == 401
+    # The closing is confirmed at the address the account had.
+    await mailpit.wait_for(email, subject_contains="Your account was closed")
 
 
 async def test_change_email_from_the_account_page(

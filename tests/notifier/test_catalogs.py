@@ -74,6 +74,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "accept_url": "http://p/organization/join?token=t",
         "expires_in_hours": 72,
     },
+    "two_step_changed": {
+        "change": "recovery_code_used",
+        "recovery_codes_left": 7,
+        "account_url": "http://p/account",
+    },
+    "account_closed": {},
 }
 
 
@@ -163,3 +169,19 @@ def test_the_renewal_reminder_names_the_end_date_in_the_readers_language(locale:
     )
     assert end in mail.subject and end in mail.text
     assert "SN-1" in mail.text and "http://p/contracts" in mail.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_each_two_step_change_has_its_own_subject_and_sentence(locale: Locale) -> None:
+    changes = ("enabled", "disabled", "recovery_codes_renewed", "recovery_code_used")
+    mails = [
+        render(
+            "two_step_changed",
+            locale,
+            {**CONTEXTS["two_step_changed"], "name": "Ann", "portal_url": "http://p", "change": change},
+        )
+        for change in changes
+    ]
+    assert len({mail.subject for mail in mails}) == 4
+    assert len({mail.text.split("\n\n")[1] for mail in mails}) == 4
+    assert "7" in mails[3].text and "7" not in mails[0].text

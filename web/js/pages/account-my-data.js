@@ -31,7 +31,8 @@ function save(document, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Closing the account: the password confirms; afterwards this browser is signed out too. */
+/** Closing the account: the password confirms (and a code, with two-step sign-in on); afterwards this browser is
+ * signed out too. */
 export function closeAccountCard(card, { onClosed }) {
   const submit = button(t("close_account.submit"), { type: "submit", kind: "danger", id: "close-account" });
   const form = h(
@@ -39,14 +40,20 @@ export function closeAccountCard(card, { onClosed }) {
     { class: "stack", novalidate: true },
     messageSlot(),
     h("p", { class: "muted" }, t("close_account.text")),
-    h("fieldset", { class: "stack" }, field({ name: "password", label: t("field.current_password"), type: "password", autocomplete: "current-password" })),
+    h(
+      "fieldset",
+      { class: "stack" },
+      field({ name: "password", label: t("field.current_password"), type: "password", autocomplete: "current-password" }),
+      field({ name: "code", label: t("field.code"), autocomplete: "one-time-code", hint: t("close_account.code_hint"), required: false }),
+    ),
     h("div", { class: "form-actions" }, submit),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     await busy(submit, async () => {
       try {
-        await api("/identity/me/close", { method: "POST", body: { password: form.elements.password.value } });
+        const code = form.elements.code.value.trim();
+        await api("/identity/me/close", { method: "POST", body: { password: form.elements.password.value, ...(code ? { code } : {}) } });
       } catch (error) {
         showProblem(form, error);
         return;

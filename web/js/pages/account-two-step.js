@@ -1,4 +1,4 @@
-// Two-step sign-in: the account page's card (set up, see what is left, turn off) and the
+// Two-step sign-in: the account page's card (set up, see what is left, new recovery codes, turn off) and the
 // enrolment panel that sign-in shows too when an account's role requires it.
 
 import { api } from "../api.js";
@@ -26,7 +26,7 @@ async function show(body) {
   ]);
   const required = status.required ? notice("info", t("two_step.required")) : null;
   if (status.enabled) {
-    body.replaceChildren(state, disableForm(body));
+    body.replaceChildren(state, renewForm(body), h("hr"), disableForm(body));
     return;
   }
   const start = button(t("two_step.set_up"), { id: "two-step-start" });
@@ -79,18 +79,49 @@ export function enrolmentPanel(enrolment, confirm) {
   return form;
 }
 
-/** Shown once, right after two-step sign-in is turned on. */
-export function recoveryCodes(codes, done) {
+/** Shown once, right after two-step sign-in is turned on or the codes are renewed. */
+export function recoveryCodes(codes, done, title = t("two_step.enabled")) {
   const next = button(t("two_step.continue"), { id: "two-step-done" });
   next.addEventListener("click", () => done());
   return h(
     "div",
     { class: "stack" },
-    notice("success", t("two_step.enabled"), t("two_step.recovery.text")),
+    notice("success", title, t("two_step.recovery.text")),
     h("h3", {}, t("two_step.recovery.title")),
     h("ul", { class: "recovery-codes", id: "recovery-codes" }, codes.map((code) => h("li", {}, h("code", {}, code)))),
     h("div", {}, next),
   );
+}
+
+/** The password and a code (a recovery code too) make ten new recovery codes; the old ones stop working. */
+function renewForm(body) {
+  const submit = button(t("two_step.renew"), { type: "submit", kind: "secondary", id: "two-step-renew" });
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true, id: "two-step-renew-form" },
+    messageSlot(),
+    h("p", { class: "muted" }, t("two_step.renew.text")),
+    h(
+      "fieldset",
+      { class: "stack" },
+      field({ name: "password", label: t("field.current_password"), type: "password", autocomplete: "current-password" }),
+      field({ name: "code", label: t("field.code"), autocomplete: "one-time-code", hint: t("two_step.disable.code_hint") }),
+    ),
+    h("div", { class: "form-actions" }, submit),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = { password: form.elements.password.value, code: form.elements.code.value.trim() };
+    await busy(submit, async () => {
+      try {
+        const { recovery_codes } = await api("/identity/me/two-step/recovery-codes", { method: "POST", body: data });
+        body.replaceChildren(recoveryCodes(recovery_codes, () => show(body), t("two_step.renewed")));
+      } catch (error) {
+        showProblem(form, error);
+      }
+    });
+  });
+  return form;
 }
 
 function disableForm(body) {
