@@ -252,4 +252,5 @@ async def test_change_email_from_the_account_page(
     # The old address is told (the notifier's email_changed mail), and the account shows the new one.
     await mailpit.wait_for(email, subject_contains="The email address of your account was changed")
     await page.goto("/account")
-    await expect(page.locator("main .facts")).to_contain_text(new_email)
+    profile = page.locator("main .facts").filter(has=page.get_by_text(EN["field.email"], exact=True))
+    await expect(profile).to_contain_text(new_email)

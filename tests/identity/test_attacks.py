@@ -88,7 +88,21 @@ async def test_malformed_json_is_a_4xx_problem(gateway):
 async def test_customer_urls_carry_no_user_id(gateway):
     schema = (await gateway.get(f"{API}/openapi.json")).json()
     customer_paths = [p for p in schema["paths"] if not p.startswith("/admin")]
-    # The one id a customer URL carries names one of the caller's own sessions (another
-    # account's answers 404: tests/identity/test_console_sessions.py), never a user.
-    own_objects = {"/me/sessions/{session_id}"}
-    assert customer_paths and all("{" not in p for p in set(customer_paths) - own_objects), customer_paths
+    # Ids a customer URL may carry, each checked against the caller: one of their own sessions
+    # (another account's answers 404: tests/identity/test_console_sessions.py), and their own
+    # organization with its members and invitations (an outsider's answers 404, a plain member
+    # is refused an administrator's action: tests/identity/test_organizations.py). Staff's
+    # customer lookup names a user and answers only staff (same file).
+    own_objects = {
+        "/me/sessions/{session_id}",
+        "/organizations/{organization_id}",
+        "/organizations/{organization_id}/members/{user_id}",
+        "/organizations/{organization_id}/members/{user_id}/role",
+        "/organizations/{organization_id}/invitations",
+        "/organizations/{organization_id}/invitations/{invitation_id}",
+    }
+    staff_only = {"/organizations/of-user/{user_id}"}
+    templated = {p for p in customer_paths if "{" in p}
+    assert customer_paths and templated <= own_objects | staff_only, sorted(
+        templated - own_objects - staff_only
+    )
