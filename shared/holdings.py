@@ -168,21 +168,24 @@ def held_by(holding: Owned, account_id: UUID, organization_id: UUID | None) -> b
     return holding.account_id == account_id
 
 
+def _personal(table: Table, account_id: UUID) -> ColumnElement[bool]:
+    """A person's own rows: bound by them and not their organization's."""
+    return and_(table.c.account_id == account_id, table.c.organization_id.is_(None))
+
+
 def owned_by(table: Table, account_id: UUID, organization_id: UUID | None) -> ColumnElement[bool]:
     """The rows a person may use: those they own personally and those of their organization
     (`organization_id` from the service's memberships projection, None if they have none)."""
-    personal = and_(table.c.account_id == account_id, table.c.organization_id.is_(None))
     if organization_id is None:
-        return personal
-    return or_(personal, table.c.organization_id == organization_id)
+        return _personal(table, account_id)
+    return or_(_personal(table, account_id), table.c.organization_id == organization_id)
 
 
 def owned_by_member(table: Table, account_id: UUID, memberships: Table) -> ColumnElement[bool]:
     """`owned_by` with the organization looked up inside the same statement (a hot path's one
     round trip): the person's own rows, and those of the organization they belong to now."""
     organization = select(memberships.c.organization_id).where(memberships.c.user_id == account_id)
-    personal = and_(table.c.account_id == account_id, table.c.organization_id.is_(None))
-    return or_(personal, table.c.organization_id == organization.scalar_subquery())
+    return or_(_personal(table, account_id), table.c.organization_id == organization.scalar_subquery())
 
 
 async def holdings_of(
