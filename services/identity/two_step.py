@@ -30,6 +30,7 @@ from services.identity.texts import (
 )
 from shared import clock
 from shared.audit import record
+from shared.events.identity import TwoStepChange
 from shared.http.problems import CONFLICT, Problem
 
 RECOVERY_CODES = 10
@@ -110,15 +111,7 @@ async def confirm(session: AsyncSession, deps: Deps, user: User, code: str, clie
     found.confirmed_at = now()
     session.add(found)
     codes = await _new_recovery_codes(session, user.id)
-    record(
-        session,
-        AuditEntry,
-        actor_id=user.id,
-        actor_email=user.email,
-        action="two_step_on",
-        target=str(user.id),
-    )
-    await emit(session, events.two_step_changed(user, "enabled", len(codes)))
+    await _record_change(session, user, "two_step_on", "enabled", len(codes))
     return codes
 
 
@@ -129,15 +122,7 @@ async def disable(session: AsyncSession, deps: Deps, user: User, code: str, clie
     await verify_second_factor(session, deps, user, code, client)
     await session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     await session.execute(delete(TwoStepCredential).where(col(TwoStepCredential.user_id) == user.id))
-    record(
-        session,
-        AuditEntry,
-        actor_id=user.id,
-        actor_email=user.email,
-        action="two_step_off",
-        target=str(user.id),
-    )
-    await emit(session, events.two_step_changed(user, "disabled", 0))
+    await _record_change(session, user, "two_step_off", "disabled", 0)
 
 
 async def renew_recovery_codes(
@@ -147,16 +132,16 @@ async def renew_recovery_codes(
     has confirmed the password already; a code proves the authenticator is at hand too."""
     await verify_second_factor(session, deps, user, code, client)
     codes = await _new_recovery_codes(session, user.id)
-    record(
-        session,
-        AuditEntry,
-        actor_id=user.id,
-        actor_email=user.email,
-        action="recovery_codes_renewed",
-        target=str(user.id),
-    )
-    await emit(session, events.two_step_changed(user, "recovery_codes_renewed", len(codes)))
+    await _record_change(session, user, "recovery_codes_renewed", "recovery_codes_renewed", len(codes))
     return codes
+
+
+async def _record_change(
+    session: AsyncSession, user: User, action: str, change: TwoStepChange, codes_left: int
+) -> None:
+    """Audit a change of the account's own two-step set-up and announce it (the notice mail)."""
+    record(session, AuditEntry, actor_id=user.id, actor_email=user.email, action=action, target=str(user.id))
+    await emit(session, events.two_step_changed(user, change, codes_left))
 
 
 async def require_second_factor(
