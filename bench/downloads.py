@@ -34,7 +34,7 @@ from minio import Minio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.process_cpu import CpuMeter, service_pid  # noqa: E402
+from bench.process_cpu import CpuMeter, outbox_drained, service_pid  # noqa: E402
 from bench.rows import Row, emit  # noqa: E402
 from deploy.local import stack as local_stack  # noqa: E402
 from deploy.portal_client import publish_release  # noqa: E402
@@ -94,18 +94,6 @@ def _report(label: str, latencies: list[float], elapsed: float) -> float:
 CPU_TARGET_MS = 3.0
 
 
-async def _outbox_drained(info: dict[str, Any], deadline_seconds: float = 60) -> None:
-    connection = await asyncpg.connect(database_url(info, "downloads"))
-    try:
-        deadline = time.monotonic() + deadline_seconds
-        while time.monotonic() < deadline:
-            if not await connection.fetchval("SELECT count(*) FROM outbox"):
-                return
-            await asyncio.sleep(0.05)
-    finally:
-        await connection.close()
-
-
 async def _grants(
     info: dict[str, Any], path: str, headers: dict[str, str], total: int, concurrency: int, pid: int
 ) -> tuple[float, float]:
@@ -129,7 +117,7 @@ async def _grants(
         with CpuMeter(pid) as cpu:
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             # What the grants queued is published by the relay of the same process: count it too.
-            await _outbox_drained(info)
+            await outbox_drained(info, "downloads")
         elapsed = time.perf_counter() - started
     rate = _report(f"gateway grant ({concurrency} concurrent)", latencies, elapsed)
     print(f"  downloads process CPU per grant    {1000 * cpu.per(total):9.2f} ms   (load {_load()})")

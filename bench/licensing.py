@@ -20,16 +20,14 @@ import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.process_cpu import CpuMeter, load_average  # noqa: E402 - the repository root first
+from bench.process_cpu import CpuMeter, load_average, outbox_drained  # noqa: E402 - the repository root first
 from bench.rows import Row, emit  # noqa: E402
 from tests.accounts import PortalUser, register_customer  # noqa: E402
-from tests.conftest import database_url  # noqa: E402
 from tests.licensing.helpers import create_staff, wait_until_licensing_knows  # noqa: E402
 
 CPU_TARGET_MS = 3.0
@@ -106,7 +104,7 @@ async def bench_binds(
     started = time.perf_counter()
     with CpuMeter(pid) as cpu:
         await asyncio.gather(*(worker(i, a) for i, a in enumerate(accounts)))
-        await outbox_drained(stack)  # the relay of the same process publishes what binds queued
+        await outbox_drained(stack, "licensing")  # the relay of the same process publishes what binds queued
     elapsed = time.perf_counter() - started
     print(f"bind_customers {customers}")
     print(f"bind_requests {len(latencies)}")
@@ -127,18 +125,6 @@ async def bench_binds(
             met=per_bind_ms <= CPU_TARGET_MS,
         )
     )
-
-
-async def outbox_drained(stack: dict, deadline_seconds: float = 60) -> None:
-    connection = await asyncpg.connect(database_url(stack, "licensing"))
-    try:
-        deadline = time.monotonic() + deadline_seconds
-        while time.monotonic() < deadline:
-            if not await connection.fetchval("SELECT count(*) FROM outbox"):
-                return
-            await asyncio.sleep(0.05)
-    finally:
-        await connection.close()
 
 
 async def bench_import(licensing: httpx.AsyncClient, staff: PortalUser, pid: int, rows: int) -> None:

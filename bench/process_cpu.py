@@ -1,10 +1,17 @@
 """CPU time and memory of a stack process, read from /proc: per-request costs that stay steady
 when the machine is shared (wall-clock rates then only say how much of the cores we got)."""
 
+import asyncio
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from tests.conftest import database_url
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
@@ -51,3 +58,17 @@ class CpuMeter:
 def load_average() -> str:
     """The 1-minute load average, to print beside every figure (a shared machine skews them)."""
     return Path("/proc/loadavg").read_text().split()[0]
+
+
+async def outbox_drained(stack: dict[str, Any], service: str, deadline_seconds: float = 60) -> None:
+    """Wait until the service's relay has published everything queued: the CPU it spends on that
+    belongs to the requests measured, so a per-request figure is read only after it."""
+    connection = await asyncpg.connect(database_url(stack, service))
+    try:
+        deadline = time.monotonic() + deadline_seconds
+        while time.monotonic() < deadline:
+            if not await connection.fetchval("SELECT count(*) FROM outbox"):
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
