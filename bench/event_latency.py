@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from aiokafka import AIOKafkaProducer  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench.process_cpu import service_pid  # noqa: E402
 from bench.rows import Row, emit  # noqa: E402
 from shared import clock  # noqa: E402
 from shared.consumer import EventConsumer  # noqa: E402
@@ -85,7 +86,8 @@ async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, grou
     BenchPing.topic = topic
     ready = results.with_suffix(".ready")
     sessions = make_sessionmaker(make_engine(url, pool_size=5))
-    measured: dict[str, tuple[float, float]] = {}  # event id → (total, outbox → Kafka leg)
+    # event id → (outbox → effect committed, outbox → Kafka, outbox → received by the consumer)
+    measured: dict[str, tuple[float, float, float]] = {}
     done = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
 
@@ -96,6 +98,7 @@ async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, grou
 
     class TimedConsumer(EventConsumer):
         async def _handle_in_order(self, records) -> None:  # type: ignore[no-untyped-def]
+            received = clock.now().timestamp()  # the partition's task has the records in hand
             await super()._handle_in_order(records)  # returns after the effects committed
             now = clock.now().timestamp()
             for record in records:
@@ -105,8 +108,12 @@ async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, grou
                     continue
                 committed_at = event["data"]["committed_at"]
                 # The producer stamps a record when the relay sends it: the split between the
-                # outbox → Kafka leg and the Kafka → effect leg. A replayed record counts once.
-                measured.setdefault(event["id"], (now - committed_at, record.timestamp / 1000 - committed_at))
+                # outbox → Kafka leg, Kafka → received (fetch and wait for the partition's task)
+                # and received → committed (the batch's transaction). A replayed record counts once.
+                measured.setdefault(
+                    event["id"],
+                    (now - committed_at, record.timestamp / 1000 - committed_at, received - committed_at),
+                )
 
     consumer = TimedConsumer(group, bootstrap=bootstrap, sessions=sessions, handlers={BenchPing: handle})
     task = asyncio.create_task(consumer.run())
@@ -200,6 +207,32 @@ async def offered_load(dsn: str, topic: str, rate: int, seconds: float) -> int:
     return total
 
 
+def stack_cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU so far of each stack component: the process, its live children (PostgreSQL's
+    backends; the other services' connections are idle during a run) and the children it has
+    reaped (the load generator's backends end before the run does)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    totals = {}
+    for name, pid in pids.items():
+        reaped = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[13:15]
+        total, stack_ = sum(int(t) for t in reaped) / os.sysconf("SC_CLK_TCK"), [pid]
+        while stack_:
+            current = stack_.pop()
+            try:
+                total += process_cpu_seconds(current)
+            except OSError:
+                continue
+            stack_.extend(children.get(current, ()))
+        totals[name] = total
+    return totals
+
+
 def machine_busy() -> tuple[int, int]:
     """(busy, total) clock ticks of all cores so far, from /proc/stat."""
     ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -239,12 +272,13 @@ async def wait_for_effects(dsn: str, total: int, *, timeout: float) -> None:
 
 
 async def latency_run(
-    stack: dict[str, Any], rate: int, seconds: float, relay_batch: int | None, consumers: int
+    stack: dict[str, Any], state: Path, rate: int, seconds: float, relay_batch: int | None, consumers: int
 ) -> dict[str, Any]:
     url, dsn = await scratch_database(stack)
     bootstrap = stack["kafka"]["bootstrap"]
     topic = f"bench.ping.{uuid.uuid4().hex[:6]}"
     await ensure_topics(bootstrap, (topic, dlq_topic(topic)))
+    stack_pids = {name: service_pid(state, name) for name in ("kafka", "postgres")}
     scratch = Path(tempfile.mkdtemp())
     results = [scratch / f"consumer-{n}.json" for n in range(consumers)]
     load_results = scratch / "load.json"
@@ -271,6 +305,7 @@ async def latency_run(
         began = time.monotonic()
         busy_before = machine_busy()
         relay_cpu_before = process_cpu_seconds(relay.pid)
+        stack_cpu_before = stack_cpu_seconds(stack_pids)
         consumer_cpu_before = sum(process_cpu_seconds(p.pid) for p in consumer_processes)
         load = spawn(
             "--role", "load", "--dsn", dsn, "--topic", topic, "--rate", str(rate),
@@ -279,6 +314,7 @@ async def latency_run(
         await asyncio.to_thread(load.wait, timeout=seconds * 4 + 60)
         await wait_for_effects(dsn, total, timeout=seconds * 4 + 60)
         relay_cpu = process_cpu_seconds(relay.pid) - relay_cpu_before
+        stack_cpu_after = stack_cpu_seconds(stack_pids)
         busy_after = machine_busy()
         window = time.monotonic() - began
         for process in consumer_processes:
@@ -294,12 +330,15 @@ async def latency_run(
     for report in reports:
         for event_id, legs in report["measured"].items():
             measured[event_id] = min(measured.get(event_id, legs), legs)
-    latencies = [total_ * 1000 for total_, _ in measured.values()]
-    relay_legs = [leg * 1000 for _, leg in measured.values()]
+    latencies = [total_ * 1000 for total_, _, _ in measured.values()]
+    relay_legs = [kafka * 1000 for _, kafka, _ in measured.values()]
+    fetch_legs = [(received - kafka) * 1000 for _, kafka, received in measured.values()]
+    apply_legs = [(total_ - received) * 1000 for total_, _, received in measured.values()]
     cpu = {
         "load": loaded["cpu_s"],
         "relay": relay_cpu,
         "consumer": sum(r["cpu_s"] for r in reports) - consumer_cpu_before,
+        **{name: after - stack_cpu_before[name] for name, after in stack_cpu_after.items()},
     }
     cores = os.cpu_count() or 1
     return {
@@ -312,6 +351,10 @@ async def latency_run(
         "mean_ms": statistics.fmean(latencies),
         "relay_p50_ms": percentile(relay_legs, 0.50),
         "relay_p99_ms": percentile(relay_legs, 0.99),
+        "fetch_p50_ms": percentile(fetch_legs, 0.50),
+        "fetch_p99_ms": percentile(fetch_legs, 0.99),
+        "apply_p50_ms": percentile(apply_legs, 0.50),
+        "apply_p99_ms": percentile(apply_legs, 0.99),
         # Share of the machine's cores over the window (1.0 = every core busy all the time).
         "cpu_share": {role: seconds_ / (window * cores) for role, seconds_ in cpu.items()},
         "cpu_ms_per_event": {role: seconds_ * 1000 / total for role, seconds_ in cpu.items()},
@@ -393,15 +436,19 @@ async def main_driver(args: argparse.Namespace) -> None:
 
 async def one_run(stack: dict[str, Any], rate: int, args: argparse.Namespace, n: int) -> dict[str, Any]:
     print(f"latency at {rate} events/s for {args.seconds:.0f}s, run {n} of {args.runs}…", flush=True)
-    r = await latency_run(stack, rate, args.seconds, args.relay_batch, args.consumers)
+    r = await latency_run(stack, Path(args.state), rate, args.seconds, args.relay_batch, args.consumers)
     share, per_event = r["cpu_share"], r["cpu_ms_per_event"]
     print(
         f"  {r['events']} events, offered {r['achieved_rate']:.0f}/s: p50 {r['p50_ms']:.1f} ms, "
         f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms; "
-        f"of which outbox → Kafka: p50 {r['relay_p50_ms']:.1f} ms, p99 {r['relay_p99_ms']:.1f} ms\n"
+        f"split p50 / p99: outbox → Kafka {r['relay_p50_ms']:.1f} / {r['relay_p99_ms']:.1f} ms, "
+        f"Kafka → received {r['fetch_p50_ms']:.1f} / {r['fetch_p99_ms']:.1f} ms, "
+        f"received → committed {r['apply_p50_ms']:.1f} / {r['apply_p99_ms']:.1f} ms\n"
         f"  CPU share of the machine (ms per event): load generator {share['load']:.1%} "
         f"({per_event['load']:.2f}), relay {share['relay']:.1%} ({per_event['relay']:.2f}), "
-        f"consumer {share['consumer']:.1%} ({per_event['consumer']:.2f}); "
+        f"consumer {share['consumer']:.1%} ({per_event['consumer']:.2f}), "
+        f"Kafka {share['kafka']:.1%} ({per_event['kafka']:.2f}), "
+        f"PostgreSQL {share['postgres']:.1%} ({per_event['postgres']:.2f}); "
         f"machine busy {r['machine_busy']:.0%}; load average {r['load_average']}",
         flush=True,
     )
