@@ -34,12 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aiokafka import AIOKafkaProducer  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import bindparam, text  # noqa: E402
+from sqlalchemy.dialects.postgresql import ARRAY, UUID  # noqa: E402
 
 from bench.process_cpu import service_pid  # noqa: E402
 from bench.rows import Row, emit  # noqa: E402
 from shared import clock  # noqa: E402
-from shared.consumer import EventConsumer  # noqa: E402
+from shared.consumer import EventConsumer, SetWise  # noqa: E402
 from shared.db import make_engine, make_sessionmaker  # noqa: E402
 from shared.events import Envelope, Event  # noqa: E402
 from shared.migrations import MESSAGING_DDL  # noqa: E402
@@ -81,7 +82,13 @@ async def run_relay(dsn: str, bootstrap: str, batch_size: int | None) -> None:
     await OutboxRelay("bench", dsn, bootstrap, **options).run()
 
 
-async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, group: str) -> None:
+# The effect of a batch's events in one statement (a handler given as `SetWise`).
+_EFFECTS_MANY = text("INSERT INTO effects (event_id) SELECT unnest(:ids)").bindparams(
+    bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))
+)
+
+
+async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, group: str, effect: str) -> None:
     """One consumer process of the group (several = a service's replicas); measures until SIGTERM."""
     BenchPing.topic = topic
     ready = results.with_suffix(".ready")
@@ -95,6 +102,11 @@ async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, grou
         if envelope.data.warm_up:
             return  # not counted: `effects` holds the measured events only
         await session.exec(text("INSERT INTO effects (event_id) VALUES (:id)"), params={"id": envelope.id})
+
+    async def handle_many(session, envelopes: list[Envelope[Any]]) -> None:
+        ids = [envelope.id for envelope in envelopes if not envelope.data.warm_up]
+        if ids:
+            await session.exec(_EFFECTS_MANY, params={"ids": ids})
 
     class TimedConsumer(EventConsumer):
         async def _handle_in_order(self, records) -> None:  # type: ignore[no-untyped-def]
@@ -115,7 +127,8 @@ async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, grou
                     (now - committed_at, record.timestamp / 1000 - committed_at, received - committed_at),
                 )
 
-    consumer = TimedConsumer(group, bootstrap=bootstrap, sessions=sessions, handlers={BenchPing: handle})
+    handler = SetWise(handle_many) if effect == "set-wise" else handle
+    consumer = TimedConsumer(group, bootstrap=bootstrap, sessions=sessions, handlers={BenchPing: handler})
     task = asyncio.create_task(consumer.run())
     await done.wait()
     cpu = cpu_seconds()
@@ -272,7 +285,13 @@ async def wait_for_effects(dsn: str, total: int, *, timeout: float) -> None:
 
 
 async def latency_run(
-    stack: dict[str, Any], state: Path, rate: int, seconds: float, relay_batch: int | None, consumers: int
+    stack: dict[str, Any],
+    state: Path,
+    rate: int,
+    seconds: float,
+    relay_batch: int | None,
+    consumers: int,
+    effect: str,
 ) -> dict[str, Any]:
     url, dsn = await scratch_database(stack)
     bootstrap = stack["kafka"]["bootstrap"]
@@ -297,6 +316,8 @@ async def latency_run(
         topic,
         "--group",
         group,
+        "--effect",
+        effect,
     ]
     consumer_processes = [spawn(*consumer_args, "--results", str(path)) for path in results]
     load_before = load_average()
@@ -435,8 +456,13 @@ async def main_driver(args: argparse.Namespace) -> None:
 
 
 async def one_run(stack: dict[str, Any], rate: int, args: argparse.Namespace, n: int) -> dict[str, Any]:
-    print(f"latency at {rate} events/s for {args.seconds:.0f}s, run {n} of {args.runs}…", flush=True)
-    r = await latency_run(stack, Path(args.state), rate, args.seconds, args.relay_batch, args.consumers)
+    print(
+        f"latency at {rate} events/s for {args.seconds:.0f}s, effect {args.effect}, run {n} of {args.runs}…",
+        flush=True,
+    )
+    r = await latency_run(
+        stack, Path(args.state), rate, args.seconds, args.relay_batch, args.consumers, args.effect
+    )
     share, per_event = r["cpu_share"], r["cpu_ms_per_event"]
     print(
         f"  {r['events']} events, offered {r['achieved_rate']:.0f}/s: p50 {r['p50_ms']:.1f} ms, "
@@ -489,6 +515,12 @@ def main() -> None:
     parser.add_argument("--results", help=argparse.SUPPRESS)
     parser.add_argument("--group", help=argparse.SUPPRESS)
     parser.add_argument(
+        "--effect",
+        choices=["set-wise", "per-event"],
+        default="set-wise",
+        help="the consumer's effect: one statement per batch (a SetWise handler, default) or per event",
+    )
+    parser.add_argument(
         "--consumers", default=1, type=int, help="consumer processes in the group, like a service's replicas"
     )
     args = parser.parse_args()
@@ -497,7 +529,9 @@ def main() -> None:
     elif args.role == "load":
         asyncio.run(run_load(args.dsn, args.topic, args.rate, args.seconds, Path(args.results)))
     elif args.role == "consumer":
-        asyncio.run(run_consumer(args.url, args.bootstrap, args.topic, Path(args.results), args.group))
+        asyncio.run(
+            run_consumer(args.url, args.bootstrap, args.topic, Path(args.results), args.group, args.effect)
+        )
     else:
         asyncio.run(main_driver(args))
 
