@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from aiokafka import AIOKafkaProducer  # noqa: E402
 from sqlalchemy import bindparam, text  # noqa: E402
 from sqlalchemy.dialects.postgresql import ARRAY, UUID  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bench.process_cpu import service_pid  # noqa: E402
 from bench.rows import Row, emit  # noqa: E402
@@ -88,11 +89,17 @@ _EFFECTS_MANY = text("INSERT INTO effects (event_id) SELECT unnest(:ids)").bindp
 )
 
 
-async def run_consumer(url: str, bootstrap: str, topic: str, results: Path, group: str, effect: str) -> None:
+async def run_consumer(
+    url: str, bootstrap: str, topic: str, results: Path, group: str, effect: str, pre_ping: bool
+) -> None:
     """One consumer process of the group (several = a service's replicas); measures until SIGTERM."""
     BenchPing.topic = topic
     ready = results.with_suffix(".ready")
-    sessions = make_sessionmaker(make_engine(url, pool_size=5))
+    if pre_ping:
+        engine = make_engine(url, pool_size=5)
+    else:  # what the pool's pre-ping (BEGIN; ";"; ROLLBACK on every checkout) costs a batch
+        engine = create_async_engine(url, pool_size=5, max_overflow=0, pool_pre_ping=False)
+    sessions = make_sessionmaker(engine)
     # event id → (outbox → effect committed, outbox → Kafka, outbox → received by the consumer)
     measured: dict[str, tuple[float, float, float]] = {}
     done = asyncio.Event()
@@ -292,6 +299,7 @@ async def latency_run(
     relay_batch: int | None,
     consumers: int,
     effect: str,
+    pre_ping: bool = True,
 ) -> dict[str, Any]:
     url, dsn = await scratch_database(stack)
     bootstrap = stack["kafka"]["bootstrap"]
@@ -318,6 +326,7 @@ async def latency_run(
         group,
         "--effect",
         effect,
+        *([] if pre_ping else ["--no-pre-ping"]),
     ]
     consumer_processes = [spawn(*consumer_args, "--results", str(path)) for path in results]
     load_before = load_average()
@@ -457,11 +466,19 @@ async def main_driver(args: argparse.Namespace) -> None:
 
 async def one_run(stack: dict[str, Any], rate: int, args: argparse.Namespace, n: int) -> dict[str, Any]:
     print(
-        f"latency at {rate} events/s for {args.seconds:.0f}s, effect {args.effect}, run {n} of {args.runs}…",
+        f"latency at {rate} events/s for {args.seconds:.0f}s, effect {args.effect}"
+        f"{'' if args.pre_ping else ', no pre-ping'}, run {n} of {args.runs}…",
         flush=True,
     )
     r = await latency_run(
-        stack, Path(args.state), rate, args.seconds, args.relay_batch, args.consumers, args.effect
+        stack,
+        Path(args.state),
+        rate,
+        args.seconds,
+        args.relay_batch,
+        args.consumers,
+        args.effect,
+        args.pre_ping,
     )
     share, per_event = r["cpu_share"], r["cpu_ms_per_event"]
     print(
@@ -521,6 +538,12 @@ def main() -> None:
         help="the consumer's effect: one statement per batch (a SetWise handler, default) or per event",
     )
     parser.add_argument(
+        "--no-pre-ping",
+        dest="pre_ping",
+        action="store_false",
+        help="the consumer's pool without pre-ping (shared.db's engine pings on every checkout)",
+    )
+    parser.add_argument(
         "--consumers", default=1, type=int, help="consumer processes in the group, like a service's replicas"
     )
     args = parser.parse_args()
@@ -530,7 +553,15 @@ def main() -> None:
         asyncio.run(run_load(args.dsn, args.topic, args.rate, args.seconds, Path(args.results)))
     elif args.role == "consumer":
         asyncio.run(
-            run_consumer(args.url, args.bootstrap, args.topic, Path(args.results), args.group, args.effect)
+            run_consumer(
+                args.url,
+                args.bootstrap,
+                args.topic,
+                Path(args.results),
+                args.group,
+                args.effect,
+                args.pre_ping,
+            )
         )
     else:
         asyncio.run(main_driver(args))
