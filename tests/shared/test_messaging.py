@@ -306,3 +306,36 @@ async def test_a_set_wise_handler_gets_a_batch_at_once_in_order_each_event_once(
     )
     assert [r["note"] for r in rows] == [f"{n:02d}" for n in range(30)]  # in order, the duplicate once
     assert sum(batches) == 30 and max(batches) > 1  # several events in one call
+
+
+async def test_a_backlog_beyond_the_queue_bound_is_applied_in_full_and_in_order(scratch):
+    # 1,500 records on one partition: one fetch brings more than two batches of 500, so the
+    # partition is paused while its task catches up, then resumed.
+    await scratch["db"].execute("ALTER TABLE effects ADD COLUMN applied bigserial")
+    event_cls = scratch["event"]
+    producer = AIOKafkaProducer(bootstrap_servers=scratch["bootstrap"], linger_ms=20)
+    await producer.start()
+    try:
+        sent = [
+            await producer.send(
+                scratch["topic"],
+                Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note=f"{n:04d}"), source="test")
+                .model_dump_json()
+                .encode(),
+                key=b"one-partition",
+            )
+            for n in range(1500)
+        ]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+    start_consumer(scratch)
+
+    rows = await eventually(
+        lambda: _when(
+            scratch["db"].fetch("SELECT note FROM effects ORDER BY applied"), lambda r: len(r) >= 1500
+        ),
+        timeout=120,
+        what="the 1,500 effects",
+    )
+    assert [r["note"] for r in rows] == [f"{n:04d}" for n in range(1500)]
