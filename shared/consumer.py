@@ -17,8 +17,10 @@ it is retried until the database is back, never dead-lettered.
 """
 
 import asyncio
+import itertools
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
@@ -59,7 +61,20 @@ _RECORD_MANY = (
 )
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
-Handlers = Mapping[type[Event], Handler]
+BatchHandler = Callable[[AsyncSession, list[Envelope[Any]]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SetWise:
+    """A handler that applies several events of its type at once, in order (one statement for
+    all of them instead of a round trip each): `handlers={Event: SetWise(apply_many)}`. It is
+    given the consecutive events of a batch that are new to the inbox, or one event on the slow
+    path; like any handler it runs in the transaction that records them in the inbox."""
+
+    apply: BatchHandler
+
+
+Handlers = Mapping[type[Event], Handler | SetWise]
 
 
 class PoisonMessage(Exception):
@@ -162,11 +177,22 @@ class EventConsumer:
                 _RECORD_MANY, params={"consumer": self.name, "event_ids": [e.id for e, _ in parsed]}
             )
             fresh = set(recorded.scalars().all())
+            new = []
             for envelope, handler in parsed:
                 if envelope.id in fresh:
                     fresh.discard(envelope.id)  # the same event twice in one batch: once
-                    bind_trace(envelope.traceparent)
-                    await handler(session, envelope)
+                    new.append((envelope, handler))
+            # Runs of consecutive events with the same handler: a set-wise one takes a run at once.
+            for handler, run in itertools.groupby(new, key=lambda item: item[1]):
+                envelopes = [envelope for envelope, _ in run]
+                if isinstance(handler, SetWise):
+                    bind_trace(envelopes[-1].traceparent)
+                    await handler.apply(session, envelopes)
+                else:
+                    for envelope in envelopes:
+                        bind_trace(envelope.traceparent)
+                        await handler(session, envelope)
+                for envelope in envelopes:
                     CONSUMED.labels(self.name, envelope.type).inc()
         return True
 
@@ -194,7 +220,10 @@ class EventConsumer:
                     if recorded.first() is None:
                         log.info("duplicate event ignored", consumer=self.name, event_id=str(envelope.id))
                         return
-                    await handler(session, envelope)
+                    if isinstance(handler, SetWise):
+                        await handler.apply(session, [envelope])
+                    else:
+                        await handler(session, envelope)
                 CONSUMED.labels(self.name, envelope.type).inc()
                 return
             except Exception as error:
@@ -213,7 +242,7 @@ class EventConsumer:
                 )
                 await asyncio.sleep(delay)
 
-    def _parse(self, record: ConsumerRecord) -> tuple[Envelope[Any], Handler] | None:
+    def _parse(self, record: ConsumerRecord) -> tuple[Envelope[Any], Handler | SetWise] | None:
         try:
             raw = RawEnvelope.model_validate_json(record.value or b"")
         except ValidationError as error:

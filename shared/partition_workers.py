@@ -5,6 +5,12 @@ the records fetched for it and applies them in order, a batch at a time: a slow 
 partition no longer holds back the others, and a partition's next batch starts as soon as its
 previous one is committed to the database (not when every partition's batch is).
 
+One reader takes every fetched record out of aiokafka at once and queues it for its partition's
+task. Left in aiokafka's buffer while that task is busy, a partition's records would hold back
+the next fetch from their broker for every partition (up to 100 ms, aiokafka's prefetch
+back-off), so partitions would again wait for the slowest. A partition whose queue is long is
+paused (not fetched) until its task has caught up, which bounds the memory.
+
 Offsets are committed by the caller of `run()`, one request at a time, each carrying whatever the
 partitions finished while the previous request travelled; an offset is recorded only after the
 database commit of the records it covers. A crash in between replays records, which the inbox
@@ -30,6 +36,8 @@ ApplyBatch = Callable[[list[ConsumerRecord]], Awaitable[None]]
 
 # How long a fetch waits for records before looking again; records wake it at once.
 _FETCH_TIMEOUT_MS = 1000
+# Batches a partition may have queued before it is paused (fetched no more until drained).
+_QUEUED_BATCHES = 2
 
 
 class PartitionWorkers(ConsumerRebalanceListener):
@@ -48,6 +56,9 @@ class PartitionWorkers(ConsumerRebalanceListener):
         self._max_batch = max_batch
         self._grace = revoke_grace_seconds
         self._workers: dict[TopicPartition, asyncio.Task[None]] = {}
+        self._queues: dict[TopicPartition, list[ConsumerRecord]] = {}
+        self._arrived: dict[TopicPartition, asyncio.Event] = {}
+        self._paused: set[TopicPartition] = set()
         self._applying: set[TopicPartition] = set()
         self._stopping: set[TopicPartition] = set()
         self._applied: dict[TopicPartition, int] = {}  # next offset, its records in the database
@@ -57,13 +68,20 @@ class PartitionWorkers(ConsumerRebalanceListener):
         self._error: BaseException | None = None
 
     async def run(self) -> None:
-        """Commit applied offsets as partitions finish batches; raises what a worker raised."""
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            if self._error is not None:
-                raise self._error
-            await self._commit(self._consumer.assignment())
+        """Read records for the partitions' tasks and commit applied offsets as they finish
+        batches; raises what the reader or a worker raised."""
+        reader = asyncio.create_task(self._read(), name=f"{self._name}:reader")
+        reader.add_done_callback(self._worker_ended)
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                if self._error is not None:
+                    raise self._error
+                await self._commit(self._consumer.assignment())
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
 
     async def stop_all(self) -> None:
         await self._stop(list(self._workers), grace=0.01)
@@ -84,20 +102,46 @@ class PartitionWorkers(ConsumerRebalanceListener):
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         for tp in assigned:
             if tp not in self._workers:
+                self._queues[tp] = []
+                self._arrived[tp] = asyncio.Event()
+                self._paused.discard(tp)  # a new assignment starts unpaused
                 task = asyncio.create_task(self._drain(tp), name=f"{self._name}:{tp.topic}:{tp.partition}")
                 task.add_done_callback(self._worker_ended)
                 self._workers[tp] = task
 
     # -- the workers ------------------------------------------------------------------------------
 
+    async def _read(self) -> None:
+        """Hand every fetched record to its partition's queue at once, so aiokafka's buffer is
+        empty and its next fetch leaves for all partitions while their tasks apply."""
+        while True:
+            fetched = await self._consumer.getmany(timeout_ms=_FETCH_TIMEOUT_MS)
+            for tp, records in fetched.items():
+                queue = self._queues.get(tp)
+                if queue is None or tp not in self._workers:
+                    continue  # being revoked: its position is reset from the committed offset
+                queue.extend(records)
+                self._arrived[tp].set()
+                if len(queue) >= _QUEUED_BATCHES * self._max_batch and tp in self._consumer.assignment():
+                    self._consumer.pause(tp)
+                    self._paused.add(tp)
+
+    async def _next_batch(self, tp: TopicPartition) -> list[ConsumerRecord]:
+        queue, arrived = self._queues[tp], self._arrived[tp]
+        while not queue:
+            arrived.clear()
+            await arrived.wait()
+        records = queue[: self._max_batch]
+        del queue[: self._max_batch]
+        if tp in self._paused and len(queue) < self._max_batch:
+            self._paused.discard(tp)
+            if tp in self._consumer.assignment():
+                self._consumer.resume(tp)
+        return records
+
     async def _drain(self, tp: TopicPartition) -> None:
         while tp not in self._stopping:
-            batches = await self._consumer.getmany(
-                tp, timeout_ms=_FETCH_TIMEOUT_MS, max_records=self._max_batch
-            )
-            records = batches.get(tp)
-            if not records:
-                continue
+            records = await self._next_batch(tp)
             self._applying.add(tp)
             try:
                 await self._apply(records)
@@ -127,6 +171,10 @@ class PartitionWorkers(ConsumerRebalanceListener):
                 task.cancel()  # its transaction rolls back; the batch is replayed
             await asyncio.gather(*tasks, return_exceptions=True)
         self._stopping.difference_update(partitions)
+        for tp in partitions:  # what was queued and not applied is fetched again by the next owner
+            self._queues.pop(tp, None)
+            self._arrived.pop(tp, None)
+            self._paused.discard(tp)
 
     async def _commit(self, partitions: Iterable[TopicPartition]) -> None:
         async with self._commit_lock:  # one request at a time, so offsets never go backwards

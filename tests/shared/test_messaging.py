@@ -13,10 +13,11 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import text
+from sqlalchemy import Text, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.consumer import EventConsumer
+from shared.consumer import EventConsumer, SetWise
 from shared.db import make_engine, make_sessionmaker, transaction
 from shared.dlq_cli import read_dead_letters, replay
 from shared.events import Envelope, Event
@@ -261,3 +262,80 @@ async def test_each_partition_is_applied_in_order_while_partitions_go_side_by_si
     for index in range(len(things)):
         per_key = [note for note in notes if note.startswith(f"{index}-")]
         assert per_key == sorted(per_key), f"events of key {index} applied out of order"
+
+
+async def test_a_set_wise_handler_gets_a_batch_at_once_in_order_each_event_once(scratch):
+    await scratch["db"].execute("ALTER TABLE effects ADD COLUMN applied bigserial")
+    event_cls = scratch["event"]
+    events = [
+        Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note=f"{n:02d}"), source="test") for n in range(30)
+    ]
+    payloads = [envelope.model_dump_json().encode() for envelope in events]
+    payloads.insert(10, payloads[3])  # a redelivered event inside the batch
+    producer = AIOKafkaProducer(bootstrap_servers=scratch["bootstrap"])
+    await producer.start()
+    try:  # one key, one partition, all there before the consumer starts: one fetch holds them all
+        for payload in payloads:
+            await producer.send_and_wait(scratch["topic"], payload, key=b"one-partition")
+    finally:
+        await producer.stop()
+    batches: list[int] = []
+    insert_many = text("INSERT INTO effects (event_id, note) SELECT * FROM unnest(:ids, :notes)").bindparams(
+        bindparam("ids", type_=ARRAY(UUID(as_uuid=True))), bindparam("notes", type_=ARRAY(Text()))
+    )
+
+    async def record_effects(session: AsyncSession, envelopes: list[Envelope[Any]]) -> None:
+        batches.append(len(envelopes))
+        await session.exec(
+            insert_many, params={"ids": [e.id for e in envelopes], "notes": [e.data.note for e in envelopes]}
+        )
+
+    consumer = EventConsumer(
+        f"kernel-test-{uuid.uuid4().hex[:6]}",
+        bootstrap=scratch["bootstrap"],
+        sessions=scratch["sessions"],
+        handlers={event_cls: SetWise(record_effects)},
+    )
+    start(scratch, consumer.run())
+
+    rows = await eventually(
+        lambda: _when(
+            scratch["db"].fetch("SELECT note FROM effects ORDER BY applied"), lambda r: len(r) >= 30
+        ),
+        what="the 30 effects",
+    )
+    assert [r["note"] for r in rows] == [f"{n:02d}" for n in range(30)]  # in order, the duplicate once
+    assert sum(batches) == 30 and max(batches) > 1  # several events in one call
+
+
+async def test_a_backlog_beyond_the_queue_bound_is_applied_in_full_and_in_order(scratch):
+    # 1,500 records on one partition: one fetch brings more than two batches of 500, so the
+    # partition is paused while its task catches up, then resumed.
+    await scratch["db"].execute("ALTER TABLE effects ADD COLUMN applied bigserial")
+    event_cls = scratch["event"]
+    producer = AIOKafkaProducer(bootstrap_servers=scratch["bootstrap"], linger_ms=20)
+    await producer.start()
+    try:
+        sent = [
+            await producer.send(
+                scratch["topic"],
+                Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note=f"{n:04d}"), source="test")
+                .model_dump_json()
+                .encode(),
+                key=b"one-partition",
+            )
+            for n in range(1500)
+        ]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+    start_consumer(scratch)
+
+    rows = await eventually(
+        lambda: _when(
+            scratch["db"].fetch("SELECT note FROM effects ORDER BY applied"), lambda r: len(r) >= 1500
+        ),
+        timeout=120,
+        what="the 1,500 effects",
+    )
+    assert [r["note"] for r in rows] == [f"{n:04d}" for n in range(1500)]
