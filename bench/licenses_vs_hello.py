@@ -97,7 +97,7 @@ def wait_listening(port: int, deadline_seconds: float = 30) -> None:
 
 
 def _found(pattern: str, text: str) -> str:
-    match = re.search(pattern, text)
+    match = re.search(pattern, text, re.MULTILINE)
     if match is None:
         raise ValueError(f"wrk printed no {pattern!r}:\n{text}")
     return match.group(1)
@@ -119,7 +119,8 @@ def wrk(url: str, token: str | None, seconds: int, connections: int) -> WrkResul
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     rate = float(_found(r"Requests/sec:\s+([\d.]+)", output))
-    p50, p99 = _ms(_found(r"50%\s+(\S+)", output)), _ms(_found(r"99%\s+(\S+)", output))
+    # Anchored: "+/- Stdev" columns end in percentages too (e.g. "87.50%").
+    p50, p99 = _ms(_found(r"^\s+50%\s+(\S+)", output)), _ms(_found(r"^\s+99%\s+(\S+)", output))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     return WrkResult(rate, p50, p99, int(bad.group(1)) if bad else 0, cpu / elapsed)
 
