@@ -255,7 +255,7 @@ def main() -> None:
             f"{1000 * framework_cpu:.2f} ms CPU/request",
             ratio=round(listing.rate / framework.rate, 3),
             target=NO_TARGET,
-            met=True,
+            met=False,  # no target: the summary shows "—" and counts it as none
         )
     )
 
