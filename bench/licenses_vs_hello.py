@@ -6,16 +6,19 @@
 One customer holding LICENSES bound licenses asks for `GET /me/licenses` (the portal's
 `/api/licensing/me/licenses`) with its access token; the baseline is a raw ASGI app
 (bench/hello.py) under uvicorn with uvloop and httptools, started here on a free loopback port.
-Both sit behind ONE nginx started here with a minimal config (the same proxy settings for both,
+A second baseline shows what the framework costs apart from our code: a FastAPI app with one
+authenticated dependency (`bench.hello:fastapi_hello`, the services' own JWT verification against
+identity's JWKS), asked with the same token. All sit behind ONE nginx started here with a minimal config (the same proxy settings for both,
 keep-alive upstreams, no rate limits: the stack's gateway limits /me per address, which would
 measure nginx's limit, not the service). The load generator is `wrk` (apt: wrk) in its own
 process, at the same connection count for both; its CPU share is printed. Figures: requests/s,
-p50/p99, the ratio licenses ÷ hello (target ≥ 0.5×), and the licensing process's CPU per request.
+p50/p99, the ratio licenses ÷ hello (target ≥ 0.5×), and each server process's CPU per request.
 """
 
 import argparse
 import asyncio
 import json
+import os
 import re
 import resource
 import shutil
@@ -32,9 +35,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.hello import JWKS_URL_VARIABLE  # noqa: E402
 from bench.licensing import import_csv, licenses_csv  # noqa: E402 - the repository root first
 from bench.process_cpu import CpuMeter, load_average, service_pid  # noqa: E402
-from bench.rows import Row, emit  # noqa: E402
+from bench.rows import NO_TARGET, Row, emit  # noqa: E402
 from tests.accounts import register_customer  # noqa: E402
 from tests.licensing.helpers import create_staff, wait_until_licensing_knows  # noqa: E402
 
@@ -56,6 +60,7 @@ http {{
     scgi_temp_path {prefix}/scgi;
     upstream licensing_service {{ server {licensing}; keepalive 32; }}
     upstream hello_service {{ server {hello}; keepalive 32; }}
+    upstream fastapi_hello_service {{ server {fastapi_hello}; keepalive 32; }}
     server {{
         listen 127.0.0.1:{port};
         proxy_http_version 1.1;
@@ -66,6 +71,7 @@ http {{
         proxy_set_header X-Forwarded-Prefix /api/licensing;
         location /api/licensing/ {{ proxy_pass http://licensing_service/; }}
         location = /hello {{ proxy_pass http://hello_service/; }}
+        location = /fastapi-hello {{ proxy_pass http://fastapi_hello_service/hello; }}
     }}
 }}
 """
@@ -73,6 +79,7 @@ http {{
 
 @dataclass
 class WrkResult:
+    requests: int
     rate: float
     p50_ms: float
     p99_ms: float
@@ -97,7 +104,7 @@ def wait_listening(port: int, deadline_seconds: float = 30) -> None:
 
 
 def _found(pattern: str, text: str) -> str:
-    match = re.search(pattern, text)
+    match = re.search(pattern, text, re.MULTILINE)
     if match is None:
         raise ValueError(f"wrk printed no {pattern!r}:\n{text}")
     return match.group(1)
@@ -119,9 +126,11 @@ def wrk(url: str, token: str | None, seconds: int, connections: int) -> WrkResul
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     rate = float(_found(r"Requests/sec:\s+([\d.]+)", output))
-    p50, p99 = _ms(_found(r"50%\s+(\S+)", output)), _ms(_found(r"99%\s+(\S+)", output))
+    # Anchored: "+/- Stdev" columns end in percentages too (e.g. "87.50%").
+    p50, p99 = _ms(_found(r"^\s+50%\s+(\S+)", output)), _ms(_found(r"^\s+99%\s+(\S+)", output))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return WrkResult(rate, p50, p99, int(bad.group(1)) if bad else 0, cpu / elapsed)
+    requests = int(_found(r"(\d+) requests in", output))
+    return WrkResult(requests, rate, p50, p99, int(bad.group(1)) if bad else 0, cpu / elapsed)
 
 
 async def customer_with_licenses(stack: dict, licenses: int) -> str:
@@ -163,54 +172,90 @@ def main() -> None:
     stack = json.loads((args.state / "stack.json").read_text())
     token = asyncio.run(customer_with_licenses(stack, args.licenses))
     licensing_address = stack["services"]["licensing"]["url"].removeprefix("http://")
-    hello_port, nginx_port = free_port(), free_port()
+    jwks_url = stack["services"]["identity"]["url"] + "/.well-known/jwks.json"
+    hello_port, fastapi_port, nginx_port = free_port(), free_port(), free_port()
+    uvicorn = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log",
+               "--loop", "uvloop", "--http", "httptools", "--log-level", "warning"]  # fmt: skip
     with tempfile.TemporaryDirectory() as prefix:
         conf = Path(prefix) / "nginx.conf"
         conf.write_text(
             NGINX_CONF.format(
-                prefix=prefix, licensing=licensing_address, hello=f"127.0.0.1:{hello_port}", port=nginx_port
+                prefix=prefix,
+                licensing=licensing_address,
+                hello=f"127.0.0.1:{hello_port}",
+                fastapi_hello=f"127.0.0.1:{fastapi_port}",
+                port=nginx_port,
             )
         )
-        hello = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.hello:app", "--host", "127.0.0.1",
-             "--port", str(hello_port), "--no-access-log", "--loop", "uvloop", "--http", "httptools",
-             "--log-level", "warning"],
+        hello = subprocess.Popen([*uvicorn, "--port", str(hello_port), "bench.hello:app"], cwd=ROOT)
+        fastapi_hello = subprocess.Popen(
+            [*uvicorn, "--port", str(fastapi_port), "--factory", "bench.hello:fastapi_hello"],
             cwd=ROOT,
-        )  # fmt: skip
+            env={**os.environ, JWKS_URL_VARIABLE: jwks_url},
+        )
         nginx = subprocess.Popen([NGINX, "-p", prefix, "-c", str(conf)])
         try:
-            wait_listening(hello_port)
-            wait_listening(nginx_port)
+            for port in (hello_port, fastapi_port, nginx_port):
+                wait_listening(port)
             base = f"http://127.0.0.1:{nginx_port}"
-            wrk(f"{base}/hello", None, 2, args.connections)  # warm up both paths
-            wrk(f"{base}/api/licensing/me/licenses", token, 2, args.connections)
-            hello_result = wrk(f"{base}/hello", None, args.seconds, args.connections)
-            with CpuMeter(service_pid(args.state, "licensing")) as cpu:
-                listing = wrk(f"{base}/api/licensing/me/licenses", token, args.seconds, args.connections)
+            targets = {  # label: (url, token, the process answering)
+                "hello (bare uvicorn)": (f"{base}/hello", None, hello.pid),
+                "FastAPI hello + JWT": (f"{base}/fastapi-hello", token, fastapi_hello.pid),
+                "GET my licenses": (
+                    f"{base}/api/licensing/me/licenses",
+                    token,
+                    service_pid(args.state, "licensing"),
+                ),
+            }
+            for url, bearer, _ in targets.values():  # warm up every path
+                wrk(url, bearer, 2, args.connections)
+            results: dict[str, tuple[WrkResult, float]] = {}
+            for label, (url, bearer, pid) in targets.items():
+                with CpuMeter(pid) as cpu:
+                    result = wrk(url, bearer, args.seconds, args.connections)
+                results[label] = (result, cpu.per(result.requests))
         finally:
-            nginx.terminate()
-            hello.terminate()
-            nginx.wait(10)
-            hello.wait(10)
+            for process in (nginx, hello, fastapi_hello):
+                process.terminate()
+            for process in (nginx, hello, fastapi_hello):
+                process.wait(10)
     load = load_average()
-    listed_requests = round(listing.rate * args.seconds)
-    ratio = listing.rate / hello_result.rate
-    for label, result in (("hello (bare uvicorn)", hello_result), ("GET my licenses", listing)):
+    for label, (result, cpu_per_request) in results.items():
         print(
             f"  {label:<22} {result.rate:9.0f} req/s   p50 {result.p50_ms:7.2f} ms   p99 {result.p99_ms:7.2f} ms"
-            f"   non-2xx {result.non_2xx}   wrk CPU {100 * result.cpu_share:.0f}% of a core"
+            f"   non-2xx {result.non_2xx}   server CPU {1000 * cpu_per_request:.3f} ms/request"
+            f"   wrk CPU {100 * result.cpu_share:.0f}% of a core"
         )
-    print(f"  ratio licenses/hello: {ratio:.3f}   ({args.connections} connections, load {load})")
-    print(f"  licensing process CPU per list request: {1000 * cpu.per(listed_requests):.2f} ms")
+    hello_result, _ = results["hello (bare uvicorn)"]
+    framework, framework_cpu = results["FastAPI hello + JWT"]
+    listing, listing_cpu = results["GET my licenses"]
+    ratio = listing.rate / hello_result.rate
+    print(
+        f"  ratio licenses/hello: {ratio:.3f}   licenses/FastAPI hello: {listing.rate / framework.rate:.3f}"
+    )
+    print(f"  ({args.connections} connections, load {load})")
     emit(
         Row(
             benchmark=f"GET my licenses ({args.licenses}) through nginx, {args.connections} connections",
-            figure=f"{listing.rate:.0f} req/s, p50 {listing.p50_ms:.1f} / p99 {listing.p99_ms:.1f} ms (load {load})",
+            figure=f"{listing.rate:.0f} req/s, p50 {listing.p50_ms:.1f} / p99 {listing.p99_ms:.1f} ms, "
+            f"{1000 * listing_cpu:.2f} ms CPU/request (load {load})",
             baseline=f"bare uvicorn hello behind the same nginx: {hello_result.rate:.0f} req/s, "
             f"p50 {hello_result.p50_ms:.1f} / p99 {hello_result.p99_ms:.1f} ms",
             ratio=round(ratio, 3),
             target=f"≥ {TARGET_RATIO}×",
             met=ratio >= TARGET_RATIO and listing.non_2xx == 0,
+        )
+    )
+    emit(
+        Row(
+            benchmark=f"GET my licenses ({args.licenses}) vs FastAPI + the same JWT dependency, "
+            f"{args.connections} connections",
+            figure=f"{listing.rate:.0f} req/s, {1000 * listing_cpu:.2f} ms CPU/request (load {load})",
+            baseline=f"FastAPI hello + JWT behind the same nginx: {framework.rate:.0f} req/s, "
+            f"{1000 * framework_cpu:.2f} ms CPU/request",
+            ratio=round(listing.rate / framework.rate, 3),
+            target=NO_TARGET,
+            met=False,  # no target: the summary shows "—" and counts it as none
         )
     )
 

@@ -8,6 +8,7 @@ accepted: `alg: none` or an HMAC token signed with the public key are refused by
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -107,6 +108,44 @@ def http_key_source(jwks_url: str) -> KeySource:
     return fetch
 
 
+# How many verified tokens a process remembers (LRU): a few MiB at most, more than the users
+# one replica serves within a token's lifetime.
+VERIFIED_TOKENS_KEPT = 4096
+
+
+class VerifiedTokens:
+    """Tokens whose signature and claims were checked, each with its principal, until the
+    token's own `exp`: the same token (a browser sends it with every call) is then not decoded
+    and its Ed25519 signature not checked again on every request. Keyed by the whole token
+    string, so a token differing in any byte is verified from scratch. An entry is refused from
+    the moment its `exp` passes, exactly as the full check would (PyJWT: expired when
+    `exp <= now`). Revocation is not cached: `current_user` asks the deny-list every time."""
+
+    def __init__(self, size: int = VERIFIED_TOKENS_KEPT) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        principal, expires_at = entry
+        if expires_at <= time.time():  # noqa: TID251 - the JWT's own clock, as PyJWT checks `exp`
+            del self._entries[token]
+            return None  # verified again in full, which answers "expired"
+        self._entries.move_to_end(token)
+        return principal
+
+    def put(self, token: str, principal: Principal, expires_at: float) -> None:
+        self._entries[token] = (principal, expires_at)
+        self._entries.move_to_end(token)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
 class JwksVerifier:
     """Verifies access tokens against a cached key set taken from `source` (a JWKS URL, or a
     function returning the JWKS document: identity reads its own database that way)."""
@@ -120,12 +159,15 @@ class JwksVerifier:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        self.verified = VerifiedTokens()
 
     def load(self, jwks: dict[str, Any]) -> None:
         """Install a key set directly (identity verifies its own tokens without HTTP)."""
-        self._keys = {
-            k["kid"]: jwt.PyJWK(k, algorithm=ALGORITHM) for k in jwks.get("keys", []) if k.get("kid")
-        }
+        keys = {k["kid"]: jwt.PyJWK(k, algorithm=ALGORITHM) for k in jwks.get("keys", []) if k.get("kid")}
+        if any(kid not in keys for kid in self._keys):
+            # A key was withdrawn: tokens it signed must no longer pass, cached or not.
+            self.verified.clear()
+        self._keys = keys
         self._fetched_at = time.monotonic()
 
     async def refresh(self, *, force: bool = True, wanted_kid: str | None = None) -> None:
@@ -146,6 +188,9 @@ class JwksVerifier:
             self.load(await self._fetch())
 
     async def verify(self, token: str) -> Principal:
+        known = self.verified.get(token)
+        if known is not None and time.monotonic() - self._fetched_at <= self.ttl_seconds:
+            return known
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -179,7 +224,7 @@ class JwksVerifier:
                 issuer=ISSUER,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
-            return Principal(
+            principal = Principal(
                 user_id=UUID(claims["sub"]),
                 roles=frozenset(r for r in claims.get("roles", []) if r in ROLES),
                 session_id=claims.get("sid"),
@@ -190,6 +235,8 @@ class JwksVerifier:
             raise Problem(UNAUTHORIZED, detail=TOKEN_EXPIRED()) from error
         except (jwt.PyJWTError, ValueError) as error:
             raise Problem(UNAUTHORIZED, detail=TOKEN_INVALID()) from error
+        self.verified.put(token, principal, float(claims["exp"]))
+        return principal
 
 
 def bearer_token(request: Request) -> str:

@@ -3,13 +3,18 @@
 A request dependency (`session_dependency`) or the consumer wrapper opens a session and commits
 or rolls back; `service.py` functions only `flush` and add outbox rows. The dependency uses
 FastAPI's `scope="function"` so the commit happens before the response is sent: a client that
-got 201 can read what it just wrote.
+got 201 can read what it just wrote. Routes that only read take `read_only` instead: one
+connection in autocommit, no BEGIN and COMMIT around a single SELECT.
 """
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy import event, exc
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # A process's most connections to its database are pool_size + MAX_OVERFLOW; the Kubernetes
@@ -19,12 +24,41 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 # new connection (TCP, SCRAM authentication, and preparing each statement again on it).
 POOL_SIZE = 20
 MAX_OVERFLOW = 0
+# A pooled connection is tested before use only when it sat idle longer than this. SQLAlchemy's
+# `pool_pre_ping` tests it on every checkout, and with asyncpg that test is three round trips
+# (BEGIN, an empty statement, ROLLBACK): more than the single SELECT of a read route. A
+# connection used within the last second was alive a second ago; what kills connections (a
+# PostgreSQL restart, an idle timeout, a terminated backend) happens to idle ones. The pool
+# hands out the most recently returned connection first (LIFO), so under any steady load the
+# same few stay warm and are never pinged, and the rest idle long enough to be tested. Should a
+# connection still die in that second, the request answers 503 with Retry-After
+# (shared.http.context) and SQLAlchemy discards every connection opened before the failure.
+PING_IF_IDLE_SECONDS = 1.0
+_RETURNED_AT = "returned_at"
+
+
+def _remember_return(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_RETURNED_AT] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
+    returned_at = record.info.get(_RETURNED_AT)
+    if returned_at is None or time.monotonic() - returned_at <= PING_IF_IDLE_SECONDS:
+        return  # just opened, or used a moment ago
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        # The pool discards this connection and checks out another (a fresh one if need be).
+        raise exc.DisconnectionError(f"pooled connection is gone: {error!r}") from error
 
 
 def make_engine(database_url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
-    return create_async_engine(
-        database_url, pool_size=pool_size, max_overflow=MAX_OVERFLOW, pool_pre_ping=True
+    engine = create_async_engine(
+        database_url, pool_size=pool_size, max_overflow=MAX_OVERFLOW, pool_use_lifo=True
     )
+    event.listen(engine.sync_engine.pool, "checkin", _remember_return)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -45,3 +79,12 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
             else:
                 await session.rollback()
             raise
+
+
+@asynccontextmanager
+async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for a route that only reads: autocommit, so a single SELECT is one round
+    trip instead of three (BEGIN, SELECT, COMMIT). Several statements on it do not share a
+    snapshot; a route that needs one consistent view of several reads takes a transaction."""
+    async with engine.connect() as connection:
+        yield await connection.execution_options(isolation_level="AUTOCOMMIT")

@@ -20,6 +20,7 @@ from services.licensing.problems import (
 from services.licensing.service import (
     customer_contracts,
     customer_licenses,
+    my_licenses,
     repository,
 )
 from services.licensing.signing_keys import PublicKey, key_store, public_keys
@@ -27,7 +28,7 @@ from services.licensing.texts import (
     SIGNING_KEY_NOT_READY,
 )
 from shared.filenames import attachment_disposition
-from shared.http.deps import ClientAddress, SessionDep
+from shared.http.deps import ClientAddress, ReadOnlyDep, SessionDep
 from shared.http.problems import (
     RATE_LIMITED,
     UNAVAILABLE,
@@ -84,16 +85,16 @@ async def bind_license(
 
 @me.get("/licenses", summary="My licenses with coverage, status and timeline")
 async def list_my_licenses(
-    session: SessionDep, settings: SettingsDep, user: Customer
+    connection: ReadOnlyDep, settings: SettingsDep, user: Customer
 ) -> list[schemas.CustomerLicense]:
-    return await customer_licenses.list_my_licenses(session, settings, user)
+    return await my_licenses.my_licenses(connection, settings, user)
 
 
 @me.get("/licenses/{license_id}", summary="One of my licenses")
 async def get_my_license(
-    license_id: UUID, session: SessionDep, settings: SettingsDep, user: Customer
+    license_id: UUID, connection: ReadOnlyDep, settings: SettingsDep, user: Customer
 ) -> schemas.CustomerLicense:
-    return await customer_licenses.get_my_license(session, settings, user, license_id)
+    return await my_licenses.my_license(connection, settings, user, license_id)
 
 
 @me.get(

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from services.licensing import schemas
 from services.licensing.dependencies import SettingsDep
-from services.licensing.service import customer_contracts, customer_licenses
+from services.licensing.service import customer_contracts, my_licenses
 from shared.auth import CurrentUser
 from shared.http.deps import SessionDep
 
@@ -21,6 +21,6 @@ class LicensingExport(BaseModel):
 @my_data.get("/export", summary="Everything licensing keeps about the signed-in account (JSON)")
 async def export_my_data(session: SessionDep, settings: SettingsDep, user: CurrentUser) -> LicensingExport:
     return LicensingExport(
-        licenses=await customer_licenses.list_my_licenses(session, settings, user),
+        licenses=await my_licenses.my_licenses(await session.connection(), settings, user),
         contracts=await customer_contracts.list_my_contracts(session, user),
     )

@@ -11,15 +11,21 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import transaction
+from shared.db import read_only, transaction
 from shared.i18n import Locale, negotiate
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     async with transaction(request.app.state.sessions) as session:
         yield session
+
+
+async def _read_only(request: Request) -> AsyncIterator[AsyncConnection]:
+    async with read_only(request.app.state.engine) as connection:
+        yield connection
 
 
 async def _locale(request: Request) -> Locale:
@@ -70,6 +76,8 @@ def from_app_state(name: str) -> Any:
 
 # scope="function": commit before the response leaves, so a 2xx means the write is durable.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+# For routes that only read: an autocommit connection, back in the pool before the response goes.
+ReadOnlyDep = Annotated[AsyncConnection, Depends(_read_only, scope="function")]
 LocaleDep = Annotated[Locale, Depends(_locale)]
 ClientAddress = Annotated[str, Depends(_client_address)]
 

@@ -40,7 +40,7 @@ from services.downloads.release_dates import publication_date
 from services.downloads.release_ids import release_id_of
 from services.downloads.releases import SERVICE as DOWNLOADS
 from services.licensing.config import Settings as LicensingSettings
-from services.licensing.service import customer_licenses as licensing
+from services.licensing.service.my_licenses import my_licenses
 from services.notifier.config import Settings as NotifierSettings
 from services.notifier.handlers import build_handlers
 from services.notifier.models import HOLDINGS as NOTIFIER_HOLDINGS
@@ -135,7 +135,7 @@ async def _licensing_covers(
 ) -> bool:
     settings = LicensingSettings(database_url=stack["services"]["licensing"]["env"]["LICENSING_DATABASE_URL"])
     async with sessions() as session:
-        views = await licensing.list_my_licenses(session, settings, customer.principal)
+        views = await my_licenses(await session.connection(), settings, customer.principal)
     [view] = [v for v in views if v.id == customer.license_id]
     assert view.coverage.end == COVERAGE_END
     return view.status != "lapsed"

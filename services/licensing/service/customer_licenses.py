@@ -1,6 +1,8 @@
 """Customer-facing license operations: preview, bind, my licenses and the signed license file."""
 
-from typing import Any
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlmodel import col, select
@@ -19,10 +21,8 @@ from services.licensing.service.customer_lookup import (
     require_verified_account,
 )
 from services.licensing.service.organization_names import organization_name
-from services.licensing.service.ownership import caller_organization, usable_by, usable_clause
+from services.licensing.service.ownership import caller_organization, usable_by
 from services.licensing.service.repository import (
-    contracts_of,
-    coverage_from,
     customer_coverage,
     today,
     utcnow,
@@ -48,8 +48,35 @@ def coverage_view(coverage: Coverage) -> schemas.CoverageView:
     )
 
 
-def _file_url(settings: Settings, license: License) -> str:
-    return f"{settings.public_url.rstrip('/')}/api/licensing/me/licenses/{license.id}/file"
+def license_file_url(settings: Settings, license_id: UUID) -> str:
+    return f"{settings.public_url.rstrip('/')}/api/licensing/me/licenses/{license_id}/file"
+
+
+class ContractDays(Protocol):
+    """What a timeline needs of a contract: an ORM row or a column tuple of one."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def starts_on(self) -> date: ...
+    @property
+    def ends_on(self) -> date: ...
+
+
+def timeline_of(
+    purchased_on: date, warranty_ends: date, contracts: Iterable[ContractDays]
+) -> list[schemas.TimelineEntry]:
+    """The warranty, then each bound contract, as the customer's timeline shows them."""
+    timeline = [
+        schemas.TimelineEntry(kind=schemas.TimelineKind.WARRANTY, start=purchased_on, end=warranty_ends)
+    ]
+    timeline += [
+        schemas.TimelineEntry(
+            kind=schemas.TimelineKind.CONTRACT, contract_id=c.id, start=c.starts_on, end=c.ends_on
+        )
+        for c in contracts
+    ]
+    return timeline
 
 
 async def binder_names(session: AsyncSession, licenses: list[License]) -> dict[UUID, str]:
@@ -69,17 +96,7 @@ def customer_view(
     names: dict[UUID, str] | None = None,
 ) -> schemas.CustomerLicense:
     view = coverage_view(coverage)
-    timeline = [
-        schemas.TimelineEntry(
-            kind=schemas.TimelineKind.WARRANTY, start=license.purchased_on, end=license.warranty_ends
-        )
-    ]
-    timeline += [
-        schemas.TimelineEntry(
-            kind=schemas.TimelineKind.CONTRACT, contract_id=c.id, start=c.starts_on, end=c.ends_on
-        )
-        for c in contracts
-    ]
+    timeline = timeline_of(license.purchased_on, license.warranty_ends, contracts)
     return schemas.CustomerLicense(
         **schemas.public_terms(license),
         id=license.id,
@@ -89,7 +106,7 @@ def customer_view(
         bound_at=license.bound_at,
         bound_by=(names or {}).get(license.account_id) if license.account_id else None,
         organization_id=license.organization_id,
-        file_url=_file_url(settings, license),
+        file_url=license_file_url(settings, license.id),
     )
 
 
@@ -151,36 +168,6 @@ async def _owned_license(session: AsyncSession, user: Principal, license_id: UUI
     ):
         raise Problem(NOT_FOUND, detail=NO_LICENSE_OF_YOURS())
     return license
-
-
-async def list_my_licenses(
-    session: AsyncSession, settings: Settings, user: Principal
-) -> list[schemas.CustomerLicense]:
-    query = (
-        select(License)
-        .where(
-            usable_clause(user.user_id, await caller_organization(session, user)),
-            col(License.voided_at).is_(None),
-        )
-        .order_by(col(License.bound_at))
-    )
-    licenses = list((await session.exec(query)).all())
-    contracts = await contracts_of(session, [license.id for license in licenses], bound_only=True)
-    names = await binder_names(session, licenses)
-    return [
-        customer_view(
-            settings, license, contracts[license.id], coverage_from(license, contracts[license.id]), names
-        )
-        for license in licenses
-    ]
-
-
-async def get_my_license(
-    session: AsyncSession, settings: Settings, user: Principal, license_id: UUID
-) -> schemas.CustomerLicense:
-    license = await _owned_license(session, user, license_id)
-    coverage, contracts = await customer_coverage(session, license)
-    return customer_view(settings, license, contracts, coverage, await binder_names(session, [license]))
 
 
 async def license_file(
