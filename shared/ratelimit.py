@@ -38,9 +38,10 @@ async def retry_after_each(
     The count runs after the locks are held, in a statement of its own, so it sees every hit
     committed by whoever held a lock before."""
     keys = [key for key, _ in limits]
-    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(:key{i}))" for i in range(len(keys)))
-    # Through the session: this begins the transaction that holds the locks to its end.
-    await session.execute(text(f"SELECT {locks}"), {f"key{i}": key for i, key in enumerate(keys)})
+    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, len(keys) + 1))
+    # Through SQLAlchemy's connection (asyncpg's `$n` placeholders, no statement compiled): it
+    # begins the session's transaction, which holds the locks to its end.
+    await (await session.connection()).exec_driver_sql(f"SELECT {locks}", tuple(keys))
     connection = await driver_connection(session)
     rows = await _COUNT.fetch(connection, keys=keys, since=now - window)
     hits = {key: (count, oldest) for key, count, oldest in rows}

@@ -122,7 +122,13 @@ async def look_up(
 ) -> LookedUp:
     """The license matching serial and registration number, or the refusal: not verified (403),
     too many wrong numbers (429), no such license (404, counted as a miss) — in that order."""
-    serial = canonical_serial(settings, lookup.serial)
+    # A malformed serial is refused (422) only after the caller's own refusals, as a lookup
+    # would: meanwhile it reads as a serial that matches nothing.
+    malformed: Problem | None = None
+    try:
+        serial = canonical_serial(settings, lookup.serial)
+    except Problem as problem:
+        serial, malformed = "", problem
     digest = registration_hash(settings.pepper, lookup.registration_number)  # always: same cost
     wait = await lookup_wait(session, settings, user, address)  # begins the transaction
     statement = _BIND_FACTS if lock else _PREVIEW_FACTS
@@ -131,6 +137,8 @@ async def look_up(
     if not first["caller_verified"] or first["caller_disabled"]:
         raise Problem(ACCOUNT_NOT_VERIFIED, detail=VERIFY_ACCOUNT_FIRST())
     refuse_if_limited(wait)
+    if malformed is not None:
+        raise malformed
     found = first["id"] is not None
     matches = same_hash(first["registration_hash"] if found else ABSENT_HASH, digest)
     if not found or not matches or first["voided_at"] is not None:
