@@ -34,8 +34,11 @@ class Compiled:
         compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
         self.sql = compiled.string
         self._names: Sequence[str] = compiled.positiontup or ()
-        # Literals the statement holds itself (e.g. a coalesce default): bound like the rest.
-        self._fixed: Mapping[str, Any] = compiled.params
+        # Literals the statement holds itself (e.g. a coalesce default) are bound like the rest;
+        # a `bindparam` without a value must be given by name.
+        self._fixed: Mapping[str, Any] = {
+            name: bind.value for name, bind in compiled.binds.items() if not bind.required
+        }
 
     def args(self, values: Mapping[str, Any]) -> list[Any]:
         """Positional arguments from named ones; a missing name is a programming error."""
