@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, DateTime, Table, and_, or_, update
+from sqlalchemy import BindParameter, ColumnElement, DateTime, Table, and_, or_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -168,7 +168,7 @@ def held_by(holding: Owned, account_id: UUID, organization_id: UUID | None) -> b
     return holding.account_id == account_id
 
 
-def _personal(table: Table, account_id: UUID) -> ColumnElement[bool]:
+def _personal(table: Table, account_id: UUID | BindParameter[UUID]) -> ColumnElement[bool]:
     """A person's own rows: bound by them and not their organization's."""
     return and_(table.c.account_id == account_id, table.c.organization_id.is_(None))
 
@@ -181,9 +181,12 @@ def owned_by(table: Table, account_id: UUID, organization_id: UUID | None) -> Co
     return or_(_personal(table, account_id), table.c.organization_id == organization_id)
 
 
-def owned_by_member(table: Table, account_id: UUID, memberships: Table) -> ColumnElement[bool]:
+def owned_by_member(
+    table: Table, account_id: UUID | BindParameter[UUID], memberships: Table
+) -> ColumnElement[bool]:
     """`owned_by` with the organization looked up inside the same statement (a hot path's one
-    round trip): the person's own rows, and those of the organization they belong to now."""
+    round trip): the person's own rows, and those of the organization they belong to now.
+    `account_id` may be a bound parameter, for a statement compiled once (shared.driver_sql)."""
     organization = select(memberships.c.organization_id).where(memberships.c.user_id == account_id)
     return or_(_personal(table, account_id), table.c.organization_id == organization.scalar_subquery())
 

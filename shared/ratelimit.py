@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.driver_sql import Compiled, driver_connection
+
 TABLE = "rate_events"
 
 
@@ -36,18 +38,13 @@ async def retry_after_each(
     The count runs after the locks are held, in a statement of its own, so it sees every hit
     committed by whoever held a lock before."""
     keys = [key for key, _ in limits]
-    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(:key{i}))" for i in range(len(keys)))
-    await session.execute(text(f"SELECT {locks}"), {f"key{i}": key for i, key in enumerate(keys)})
-    since = now - window
-    rows = await session.execute(
-        text(
-            "WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since) "
-            "SELECT key, count(*), min(at) FROM rate_events "
-            "WHERE key = ANY(:keys) AND at > :since GROUP BY key"
-        ),
-        {"keys": keys, "since": since},
-    )
-    hits = {key: (count, oldest) for key, count, oldest in rows.all()}
+    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, len(keys) + 1))
+    # Through SQLAlchemy's connection (asyncpg's `$n` placeholders, no statement compiled): it
+    # begins the session's transaction, which holds the locks to its end.
+    await (await session.connection()).exec_driver_sql(f"SELECT {locks}", tuple(keys))
+    connection = await driver_connection(session)
+    rows = await _COUNT.fetch(connection, keys=keys, since=now - window)
+    hits = {key: (count, oldest) for key, count, oldest in rows}
     waits = []
     for key, limit in limits:
         count, oldest = hits.get(key, (0, None))
@@ -72,6 +69,20 @@ async def allow(session: AsyncSession, key: str, *, limit: int, window: timedelt
 async def prune(session: AsyncSession, older_than: datetime) -> None:
     """Housekeeping: hits older than every window are dead weight."""
     await session.execute(text("DELETE FROM rate_events WHERE at < :t"), {"t": older_than})
+
+
+# Drops expired hits and counts the rest of every key; sent straight to asyncpg inside the
+# transaction the locks began (shared.driver_sql: no SQLAlchemy work per call).
+_COUNT = Compiled(
+    text(
+        "WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since) "
+        "SELECT key, count(*), min(at) FROM rate_events "
+        "WHERE key = ANY(:keys) AND at > :since GROUP BY key"
+    ).bindparams(
+        sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
+        sa.bindparam("since", type_=sa.DateTime(timezone=True)),
+    )
+)
 
 
 def _columns() -> list[sa.Column[Any]]:

@@ -7,8 +7,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BindParameter, Select, bindparam, delete, func, select
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +33,7 @@ from services.downloads.texts import (
 )
 from shared import clock, entitlements
 from shared.auth import Principal
+from shared.driver_sql import Compiled, driver_connection
 from shared.events import DownloadRecorded, ReleasePublished
 from shared.events.downloads import ReleaseText, release_text_in
 from shared.holdings import holdings_of, owned_by_member
@@ -40,7 +41,7 @@ from shared.http.problems import Problem
 from shared.i18n import Locale
 from shared.memberships import organization_of
 from shared.messages import Message
-from shared.outbox import event_insert
+from shared.outbox_rows import outbox_insert, outbox_values
 
 SERVICE = "downloads"
 
@@ -254,12 +255,13 @@ class Grant:
     size: int
 
 
-def _grant_query(release_id: UUID, filename: str, account_id: UUID) -> Select[Any]:
+def _grant_query() -> Select[Any]:
     """Everything a grant decides on, in one round trip: the release, the file (if the release
     has it), the caller's preview choice, and the live holdings of the release's product that
-    the caller may use (their own and their organization's) (one row per holding; one row with no holding if there is none). Only the product's
-    holdings matter: the rule looks at no other."""
+    the caller may use (their own and their organization's): one row per holding, one row with
+    no holding if there is none. Only the product's holdings matter: the rule looks at no other."""
     releases, files = RELEASES, ARTIFACTS
+    account_id: BindParameter[UUID] = bindparam("account_id", type_=HOLDINGS.c.account_id.type)
     preview = select(CHANNEL_CHOICES.c.preview).where(CHANNEL_CHOICES.c.account_id == account_id)
     return (
         select(
@@ -277,15 +279,42 @@ def _grant_query(release_id: UUID, filename: str, account_id: UUID) -> Select[An
             HOLDINGS.c.coverage_end,
         )
         .select_from(releases)
-        .outerjoin(files, (files.c.release_id == releases.c.release_id) & (files.c.filename == filename))
+        .outerjoin(
+            files,
+            (files.c.release_id == releases.c.release_id) & (files.c.filename == bindparam("filename")),
+        )
         .outerjoin(
             HOLDINGS,
             owned_by_member(HOLDINGS, account_id, MEMBERSHIPS)
             & (HOLDINGS.c.product == releases.c.product)
             & HOLDINGS.c.void.is_(False),
         )
-        .where(releases.c.release_id == release_id)
+        .where(releases.c.release_id == bindparam("release_id"))
     )
+
+
+def _grant_insert() -> Insert:
+    """The audit row and the `DownloadRecorded` outbox row, written by one statement: atomic on
+    its own, so the grant needs no transaction around its read and this write."""
+    audit = insert(DOWNLOAD_AUDIT).values(
+        {column: bindparam(column, type_=DOWNLOAD_AUDIT.c[column].type) for column in _AUDIT_COLUMNS}
+    )
+    return outbox_insert().add_cte(audit.cte("download_audit_row"))
+
+
+_AUDIT_COLUMNS = (
+    "id",
+    "account_id",
+    "release_id",
+    "filename",
+    "client_address",
+    "object_key",
+    "at",
+    "expires_at",
+)
+# Rendered once at import: a grant sends only its arguments (shared.driver_sql).
+GRANT_QUERY = Compiled(_grant_query())
+GRANT_INSERT = Compiled(_grant_insert())
 
 
 async def grant_download(
@@ -300,18 +329,24 @@ async def grant_download(
     """Check the entitlement, audit the grant, and sign a short-lived URL for the bytes.
 
     The hot path of the service (bench/downloads.py): one SELECT for every fact, one INSERT for
-    the audit row and the outbox event together, Core statements rather than ORM objects."""
-    rows = (await session.execute(_grant_query(release_id, filename, user.user_id))).all()
+    the audit row and the outbox event together, both pre-compiled and sent straight to asyncpg
+    on the session's connection, outside a transaction (see `_grant_insert`): no BEGIN, no
+    COMMIT, no SQLAlchemy per-statement work."""
+    connection = await driver_connection(session)
+    rows = await GRANT_QUERY.fetch(
+        connection, release_id=release_id, filename=filename, account_id=user.user_id
+    )
     if not rows:
         raise Problem(RELEASE_NOT_FOUND, detail=CHECK_RELEASE_ID())
     first = rows[0]
+    product = first["product"]
     holdings = [
-        entitlements.Holding(first.product, entitlements.Period(row.coverage_start, row.coverage_end))
+        entitlements.Holding(product, entitlements.Period(row["coverage_start"], row["coverage_end"]))
         for row in rows
-        if row.coverage_start is not None
+        if row["coverage_start"] is not None
     ]
-    rights = _Entitlements(holdings, locale, first.preview, staff=user.is_staff)
-    release = ReleaseFacts(first.product, first.kind, first.channel, first.state, first.published_on)
+    rights = _Entitlements(holdings, locale, first["preview"], staff=user.is_staff)
+    release = ReleaseFacts(product, first["kind"], first["channel"], first["state"], first["published_on"])
     # A release of a product the caller does not hold answers exactly like a missing one: ids
     # are predictable (uuid5 of product:version:kind), so a 403 would confirm that it exists.
     # Drafts, withdrawn releases and previews the caller did not opt in to are as invisible as
@@ -322,21 +357,21 @@ async def grant_download(
     # A holder whose coverage ended sees the release in the list, so the reason tells nothing new.
     if not rights.entitled(release):
         raise Problem(NOT_ENTITLED, detail=rights.reason(release.product))
-    if first.object_key is None:
+    object_key = first["object_key"]
+    if object_key is None:
         raise Problem(ARTIFACT_NOT_FOUND, detail=PICK_LISTED_FILE())
-    url = presigner.download_url(first.object_key, filename, first.content_type)
-    audit = insert(DOWNLOAD_AUDIT).values(
+    url = presigner.download_url(object_key, filename, first["content_type"])
+    event = DownloadRecorded(release_id=release_id, account_id=user.user_id, filename=filename)
+    await GRANT_INSERT.execute(
+        connection,
         id=uuid4(),
         account_id=user.user_id,
         release_id=release_id,
         filename=filename,
         client_address=client_address,
-        object_key=first.object_key,
+        object_key=object_key,
         at=clock.now(),
         expires_at=url.expires_at,
+        **outbox_values(event, source=SERVICE),
     )
-    _, queue_event = event_insert(
-        DownloadRecorded(release_id=release_id, account_id=user.user_id, filename=filename), source=SERVICE
-    )
-    await session.execute(queue_event.add_cte(audit.cte("download_audit_row")))
-    return Grant(url=url, sha256=first.sha256, size=first.size)
+    return Grant(url=url, sha256=first["sha256"], size=first["size"])

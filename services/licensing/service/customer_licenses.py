@@ -10,16 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
 from services.licensing.config import Settings
-from services.licensing.events import license_bound, publish
 from services.licensing.license_file import sign
 from services.licensing.models import Contract, License, VerifiedAccount
 from services.licensing.problems import LICENSE_ALREADY_BOUND, NOT_FOUND
-from services.licensing.service.customer_lookup import (
-    enforce_lookup_limit,
-    matching_license,
-    refuse_lookup,
-    require_verified_account,
-)
+from services.licensing.service.license_lookup import bind, look_up
 from services.licensing.service.organization_names import organization_name
 from services.licensing.service.ownership import caller_organization, usable_by
 from services.licensing.service.repository import (
@@ -113,16 +107,11 @@ def customer_view(
 async def preview_license(
     session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
 ) -> schemas.LicensePreview:
-    await require_verified_account(session, user)
-    await enforce_lookup_limit(session, settings, user, address)
-    license = await matching_license(session, settings, lookup, lock=False)
-    if license is None:
-        await refuse_lookup(session, settings, user, address)
-    coverage, _ = await customer_coverage(session, license)
+    found = await look_up(session, settings, user, address, lookup, lock=False)
     return schemas.LicensePreview(
-        **schemas.public_terms(license),
-        coverage=coverage_view(coverage),
-        already_bound_to_you=usable_by(license, user.user_id, await caller_organization(session, user)),
+        **schemas.public_terms(found.license),
+        coverage=coverage_view(found.coverage),
+        already_bound_to_you=usable_by(found.license, user.user_id, found.organization_id),
     )
 
 
@@ -133,29 +122,19 @@ async def bind_license(
     Returns (license, created); binding twice (or a colleague binding it again) is idempotent.
 
     The row lock serialises concurrent binds of one serial: the first commits, the others then
-    read its owner and get a conflict (one license, one owner).
+    read its owner and get a conflict (one license, one owner). Binding changes who holds the
+    license, not its coverage: computed once, before.
     """
-    await require_verified_account(session, user)
-    await enforce_lookup_limit(session, settings, user, address)
-    license = await matching_license(session, settings, lookup, lock=True)
-    if license is None:
-        await refuse_lookup(session, settings, user, address)
-    organization_id = await caller_organization(session, user)
-    if license.account_id is not None and not usable_by(license, user.user_id, organization_id):
-        raise Problem(
-            LICENSE_ALREADY_BOUND,
-            detail=LICENSE_BOUND_ELSEWHERE(),
-        )
-    # Binding changes who holds the license, not its coverage: computed once, before or after.
-    coverage, contracts = await customer_coverage(session, license)
+    found = await look_up(session, settings, user, address, lookup, lock=True)
+    license = found.license
     if license.account_id is not None:
-        names = await binder_names(session, [license])
-        return customer_view(settings, license, contracts, coverage, names), False
-    license.account_id, license.organization_id, license.bound_at = user.user_id, organization_id, utcnow()
-    session.add(license)
-    await session.flush()
-    await publish(session, license_bound(license, coverage))
-    return customer_view(settings, license, contracts, coverage, await binder_names(session, [license])), True
+        if not usable_by(license, user.user_id, found.organization_id):
+            raise Problem(LICENSE_ALREADY_BOUND, detail=LICENSE_BOUND_ELSEWHERE())
+        names = {license.account_id: found.bound_by} if found.bound_by is not None else {}
+        return customer_view(settings, license, found.contracts, found.coverage, names), False
+    await bind(session, found, user, utcnow())
+    names = {user.user_id: found.caller_name}
+    return customer_view(settings, license, found.contracts, found.coverage, names), True
 
 
 async def _owned_license(session: AsyncSession, user: Principal, license_id: UUID) -> License:

@@ -13,7 +13,7 @@ from services.licensing import schemas
 from services.licensing.config import Settings
 from services.licensing.models import Contract, License, VerifiedAccount
 from services.licensing.problems import ACCOUNT_NOT_VERIFIED, LICENSE_NOT_FOUND
-from services.licensing.serials import registration_hash, same_hash
+from services.licensing.serials import registration_hash
 from services.licensing.service.repository import canonical_serial, utcnow
 from services.licensing.texts import (
     CHECK_SERIAL_AND_REGISTRATION,
@@ -25,7 +25,7 @@ from shared.auth import Principal
 from shared.http.problems import RATE_LIMITED, Problem
 
 # Compared against when the serial does not exist, so a miss costs what a hit costs.
-_ABSENT_HASH = "0" * 64
+ABSENT_HASH = "0" * 64
 
 
 async def require_verified_account(session: AsyncSession, user: Principal) -> VerifiedAccount:
@@ -46,22 +46,30 @@ def _lookup_keys(user: Principal, address: str, settings: Settings) -> tuple[tup
     )
 
 
-async def enforce_lookup_limit(
-    session: AsyncSession, settings: Settings, user: Principal, address: str
-) -> None:
-    """At most N failed lookups per window per account and per address, counted in Postgres
-    (shared/ratelimit.py) so every replica sees the same count. The keys stay locked until the
-    transaction ends, so parallel requests take turns and cannot all slip under the limit."""
+async def lookup_wait(session: AsyncSession, settings: Settings, user: Principal, address: str) -> int:
+    """Seconds until the caller may look up again (0: now): at most N failed lookups per window
+    per account and per address, counted in Postgres (shared/ratelimit.py) so every replica sees
+    the same count. The keys stay locked until the transaction ends, so parallel requests take
+    turns and cannot all slip under the limit."""
     window = timedelta(seconds=settings.lookup_window_seconds)
     limits = _lookup_keys(user, address, settings)
     waits = await ratelimit.retry_after_each(session, limits, window=window, now=utcnow())
-    wait = next((wait for wait in waits if wait), 0)
+    return next((wait for wait in waits if wait), 0)
+
+
+def refuse_if_limited(wait: int) -> None:
     if wait:
         raise Problem(
             RATE_LIMITED,
             detail=TOO_MANY_WRONG_NUMBERS(seconds=wait),
             headers={"Retry-After": str(wait)},
         )
+
+
+async def enforce_lookup_limit(
+    session: AsyncSession, settings: Settings, user: Principal, address: str
+) -> None:
+    refuse_if_limited(await lookup_wait(session, settings, user, address))
 
 
 async def refuse_lookup(session: AsyncSession, settings: Settings, user: Principal, address: str) -> NoReturn:
@@ -71,21 +79,6 @@ async def refuse_lookup(session: AsyncSession, settings: Settings, user: Princip
     for key, _ in _lookup_keys(user, address, settings):
         await ratelimit.record(session, key, moment)
     raise Problem(LICENSE_NOT_FOUND, detail=CHECK_SERIAL_AND_REGISTRATION(), keep_changes=True)
-
-
-async def matching_license(
-    session: AsyncSession, settings: Settings, lookup: schemas.LookupRequest, *, lock: bool
-) -> License | None:
-    serial = canonical_serial(settings, lookup.serial)
-    digest = registration_hash(settings.pepper, lookup.registration_number)  # always: same cost
-    query = select(License).where(License.serial == serial)
-    if lock:
-        query = query.with_for_update()
-    license = (await session.exec(query)).first()
-    matches = same_hash(license.registration_hash if license else _ABSENT_HASH, digest)
-    if license is None or not matches or license.voided_at is not None:
-        return None
-    return license
 
 
 async def matching_contract(
