@@ -5,6 +5,7 @@ NOTIFYs the relay on commit, so publishing starts at once without polling.
 """
 
 import uuid
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, LargeBinary, MetaData, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB, UUID, Insert, insert
@@ -42,18 +43,24 @@ async def add_event(session: AsyncSession, event: Event, *, source: str) -> Enve
     return envelope
 
 
+def event_row(event: Event, *, source: str) -> tuple[Envelope[Event], dict[str, Any]]:
+    """The envelope of `event` and the outbox row that carries it (column → value)."""
+    envelope: Envelope[Event] = Envelope.wrap(event, source=source, traceparent=current_traceparent())
+    row = {
+        "event_id": envelope.id,
+        "topic": event.topic,
+        "key": envelope.subject,
+        "value": envelope.model_dump_json().encode(),
+        "headers": event_headers(envelope),
+    }
+    return envelope, row
+
+
 def event_insert(event: Event, *, source: str) -> tuple[Envelope[Event], Insert]:
     """The envelope and the INSERT that queues it, for a hot path that sends the event in one
     statement with its own row (`statement.add_cte(insert(...).cte())`: one round trip)."""
-    envelope: Envelope[Event] = Envelope.wrap(event, source=source, traceparent=current_traceparent())
-    statement = _outbox_insert(
-        event_id=envelope.id,
-        topic=event.topic,
-        key=envelope.subject,
-        value=envelope.model_dump_json().encode(),
-        headers=event_headers(envelope),
-    )
-    return envelope, statement
+    envelope, row = event_row(event, source=source)
+    return envelope, _outbox_insert(**row)
 
 
 async def add_raw(

@@ -1,8 +1,8 @@
 """The outbox row of an event as bound parameters, for a hot path that sends it inside one
 pre-compiled statement (`shared.driver_sql`), e.g. as a CTE beside the row it announces.
 
-The same row as `shared.outbox.event_insert` writes (same envelope, headers and conflict rule);
-that one builds a fresh SQLAlchemy statement per event, which costs more than the write.
+The same row as `shared.outbox.event_insert` writes (`shared.outbox.event_row`, same conflict
+rule); that one builds a fresh SQLAlchemy statement per event, which costs more than the write.
 """
 
 import json
@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import Insert, insert
 
-from shared.events.base import Envelope, Event
-from shared.logging import current_traceparent
-from shared.outbox import OUTBOX, event_headers
+from shared.events.base import Event
+from shared.outbox import OUTBOX, event_row
 
 _COLUMNS = ("event_id", "topic", "key", "value", "headers")
 
@@ -25,12 +24,7 @@ def outbox_insert(prefix: str = "outbox_") -> Insert:
 
 
 def outbox_values(event: Event, *, source: str, prefix: str = "outbox_") -> dict[str, Any]:
-    envelope: Envelope[Event] = Envelope.wrap(event, source=source, traceparent=current_traceparent())
-    return {
-        prefix + "event_id": envelope.id,
-        prefix + "topic": event.topic,
-        prefix + "key": envelope.subject,
-        prefix + "value": envelope.model_dump_json().encode(),
-        # The dialect's JSONB codec on these connections takes JSON text.
-        prefix + "headers": json.dumps(event_headers(envelope)),
-    }
+    _, row = event_row(event, source=source)
+    # The dialect's JSONB codec on these connections takes JSON text.
+    row["headers"] = json.dumps(row["headers"])
+    return {prefix + column: row[column] for column in _COLUMNS}
