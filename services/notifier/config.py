@@ -1,5 +1,7 @@
 """Notifier settings (env prefix NOTIFIER_). SMTP fields come from the kernel's ServiceSettings."""
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from shared.config import ServiceSettings, settings_config
@@ -31,6 +33,9 @@ class Settings(ServiceSettings):
     # connection failures (server down) are retried forever: mail must survive an outage.
     max_attempts_permanent: int = 5
     smtp_timeout_seconds: float = 15.0
+    # The SMTP client for plain connections (no TLS, no AUTH): the minimal one of lean_smtp.py,
+    # or aiosmtplib (always used with TLS or AUTH). See smtp.py.
+    smtp_client: Literal["lean", "aiosmtplib"] = "lean"
     # Chunk size of the release fan-out's set-wise INSERT … SELECT.
     fanout_chunk_size: int = 1000
     # The support team's shared address: it gets a mail for every new case.
