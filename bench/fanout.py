@@ -1,12 +1,18 @@
 """Release fan-out benchmark: one ReleasePublished to N entitled users, until the last mail.
 
-    .venv/bin/python -m bench.fanout --state .run/test-notifier -n 2000 -n 10000
+    .venv/bin/python -m bench.fanout --state .run/test-notifier -n 2000 -n 10000 [-n 100000]
 
 Needs a running stack with the notifier (`python -m deploy.local up --state DIR`). For each N it
-seeds N users with an active license of a fresh product through events (UserProfileChanged +
-LicenseBound, as identity and licensing publish them; no mail is caused by seeding), publishes
-one ReleasePublished and measures the time until the last announcement is in Mailpit, with the
-notifier's CPU time (from /proc) and peak resident memory (VmHWM, reset before each run). Beside
+seeds N users with an active license of a fresh product, publishes one ReleasePublished and
+measures the time until the last announcement is accepted, with the notifier's CPU time (from
+/proc, its process and any sender workers), the CPU time of the stack's PostgreSQL (postmaster,
+its live backends and those it reaped) and the notifier's peak resident memory (VmHWM, reset
+before each run).
+
+Seeding (`--seed`): `sql` (the default) writes the notifier's projections set-wise, one
+`INSERT … SELECT generate_series` per table (100,000 users in seconds); `events` publishes
+UserProfileChanged + LicenseBound as identity and licensing do and waits for the projections
+(slow above ~10,000). Either way no mail is caused by seeding. Beside
 it, in the same run, two baselines into the same Mailpit with the same number of SMTP sessions as
 the notifier's sender (`sender_concurrency`) and mails of the same size:
 
@@ -37,6 +43,7 @@ import asyncpg
 import httpx
 
 from bench import smtp_source
+from bench.process_cpu import service_pid
 from bench.rows import Row, emit
 from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
@@ -57,6 +64,7 @@ class Result:
     count: int
     cpu_seconds: float = 0.0
     peak_rss_mib: float = 0.0
+    postgres_cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -88,6 +96,14 @@ def peak_rss_mib(pid: int) -> float:
     return total / 1024
 
 
+def postgres_cpu_seconds(pid: int) -> float:
+    """CPU time of PostgreSQL: the postmaster, its live backends, and the children it has reaped
+    (cutime/cstime, fields 16 and 17), so backends that ended during a run still count."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    reaped = int(fields[13]) + int(fields[14])
+    return process_cpu_seconds(pid) + reaped / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak_rss(pid: int) -> None:
     """Start VmHWM afresh (Linux: writing 5 to clear_refs), so each run reports its own peak."""
     for member in process_tree(pid):
@@ -98,10 +114,11 @@ def reset_peak_rss(pid: int) -> None:
 
 
 class Bench:
-    def __init__(self, stack: dict[str, Any], concurrency: int, notifier_pid: int) -> None:
+    def __init__(self, stack: dict[str, Any], concurrency: int, notifier_pid: int, postgres_pid: int) -> None:
         self.stack = stack
         self.concurrency = concurrency
         self.notifier_pid = notifier_pid
+        self.postgres_pid = postgres_pid
         self.mailpit = httpx.AsyncClient(base_url=stack["mailpit"]["http_url"], timeout=30)
         self.dsn = stack["postgres"]["url_template"].format(db="notifier").replace("+asyncpg", "")
         self.producer = make_producer(stack["kafka"]["bootstrap"], linger_ms=20)
@@ -141,6 +158,33 @@ class Bench:
         response = await self.mailpit.get("/api/v1/search", params={"query": query, "limit": 1})
         response.raise_for_status()
         return int(response.json().get("messages_count", 0))
+
+    async def seed_sql(self, n: int, product: str) -> None:
+        """N recipients holding an active license of `product`, written set-wise into the
+        notifier's projections (what its consumers would write from the same events)."""
+        today = clock.today()
+        async with self.db.transaction():
+            await self.db.execute(
+                """
+                WITH users AS (
+                    INSERT INTO recipient (user_id, email, name, locale, welcomed_at, updated_at)
+                    SELECT gen_random_uuid(), 'bench-' || $1 || '-' || i || '@example.com',
+                           'Bench ' || i, ($2::text[])[1 + i % 4], now(), now()
+                    FROM generate_series(1, $3) AS i
+                    RETURNING user_id
+                )
+                INSERT INTO holding (license_id, account_id, serial, product, coverage_start,
+                                     coverage_end, void, as_of)
+                SELECT gen_random_uuid(), user_id, 'SN-' || left(user_id::text, 8), $4, $5, $6, false, now()
+                FROM users
+                """,
+                product.lower(),
+                list(LOCALES),
+                n,
+                product,
+                today - timedelta(days=30),
+                today + timedelta(days=335),
+            )
 
     async def seed(self, n: int, product: str) -> None:
         today = clock.today()
@@ -197,12 +241,14 @@ class Bench:
         )
         reset_peak_rss(self.notifier_pid)
         cpu_before = process_cpu_seconds(self.notifier_pid)
+        postgres_before = postgres_cpu_seconds(self.postgres_pid)
         started = time.perf_counter()
         await self.publish_all([release], "downloads")
         await self.wait_until(lambda: self.delivered(release.release_id, product, n), "fan-out", 60 + n * 0.1)
         seconds = time.perf_counter() - started
         cpu = process_cpu_seconds(self.notifier_pid) - cpu_before
-        return Result(seconds, n, cpu, peak_rss_mib(self.notifier_pid))
+        postgres = postgres_cpu_seconds(self.postgres_pid) - postgres_before
+        return Result(seconds, n, cpu, peak_rss_mib(self.notifier_pid), postgres)
 
     def announcement_size(self) -> int:
         """Bytes of one announcement as the notifier composes it (smtp-source's -l)."""
@@ -291,7 +337,8 @@ def report(
     end = "Mailpit" if n <= MAILPIT_COUNT_LIMIT else "SMTP accepted (DB)"
     print(
         f"N={n:>6}  seeded in {seeded:6.1f}s | notifier: {ours.seconds:6.2f}s {ours.rate:6.0f} mails/s, "
-        f"CPU {ours.cpu_seconds / n * 1000:.2f} ms/mail, peak RSS {ours.peak_rss_mib:.0f} MiB "
+        f"CPU {ours.cpu_seconds / n * 1000:.2f} ms/mail (PostgreSQL {ours.postgres_cpu_seconds / n * 1000:.2f}), "
+        f"peak RSS {ours.peak_rss_mib:.0f} MiB "
         f"| smtp-source -s {sessions}: {ceiling.seconds:6.2f}s {ceiling.rate:6.0f} mails/s, "
         f"CPU {ceiling.cpu_seconds / n * 1000:.2f} ms/mail "
         f"| raw aiosmtplib x{sessions}: {raw.seconds:6.2f}s {raw.rate:6.0f} mails/s, "
@@ -322,17 +369,21 @@ async def main() -> None:
         help="SMTP sessions of the baselines (default: the notifier's sender_concurrency)",
     )
     parser.add_argument("--smtp-source", help="path of Postfix's smtp-source (see bench/smtp_source.py)")
+    parser.add_argument(
+        "--seed", choices=("sql", "events"), default="sql", help="how recipients are seeded (see above)"
+    )
     args = parser.parse_args()
     binary = smtp_source.find(args.smtp_source)
     if binary is None:
         raise SystemExit(smtp_source.MISSING)
     stack = json.loads((args.state / "stack.json").read_text())
-    notifier_pid = int(json.loads((args.state / "pids" / "notifier.json").read_text())["pid"])
-    async with Bench(stack, args.concurrency, notifier_pid) as bench:
+    notifier_pid = service_pid(args.state, "notifier")
+    postgres_pid = service_pid(args.state, "postgres")
+    async with Bench(stack, args.concurrency, notifier_pid, postgres_pid) as bench:
         for n in args.n or [2000]:
             product = f"BENCH{uuid.uuid4().hex[:8].upper()}"
             seed_started = time.perf_counter()
-            await bench.seed(n, product)
+            await (bench.seed_sql if args.seed == "sql" else bench.seed)(n, product)
             seeded = time.perf_counter() - seed_started
             ours = await bench.fan_out(n, product)
             ceiling = bench.ceiling(binary, n)

@@ -14,7 +14,7 @@ AUTH stay with aiosmtplib (services/notifier/smtp.py picks the client from the s
 import asyncio
 import socket
 from collections import deque
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 
 def _local_hostname() -> bytes:
@@ -80,8 +80,8 @@ class _ReplyReader(asyncio.Protocol):
         self._lost: Exception | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's TCP transport has the Transport methods without subclassing asyncio.Transport.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self._buffer += data

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvloop
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -168,3 +169,19 @@ async def test_non_ascii_addresses_use_smtputf8(scripted: tuple[ScriptedServer, 
     with pytest.raises(PermanentFailure):
         await pool.send(mail("evil@example.com>\r\nRCPT TO:<x@example.com"))
     await pool.close()
+
+
+def test_on_the_services_event_loop_uvloop(scripted: tuple[ScriptedServer, int]) -> None:
+    server, port = scripted  # the service runs on uvloop, whose transports are its own classes
+
+    async def send_two() -> None:
+        pool = LeanSmtpPool(settings_for(port), 1)
+        await pool.send(mail("uv1@example.com"))
+        with pytest.raises(PermanentFailure):
+            await pool.send(mail("nobody@example.com"))
+        await pool.send(mail("uv2@example.com"))
+        await pool.close()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(send_two())
+    assert [r for r, _ in server.accepted] == ["uv1@example.com", "uv2@example.com"]
