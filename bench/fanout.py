@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import json
 import os
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -43,11 +44,12 @@ import asyncpg
 import httpx
 
 from bench import smtp_source
-from bench.process_cpu import service_pid
+from bench.process_cpu import cpu_seconds, service_pid
 from bench.rows import Row, emit
 from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
+from services.notifier.smtp import LeanSmtpPool, SmtpPool
 from shared import clock
 from shared.events import Envelope, Event, LicenseBound, ReleasePublished, UserProfileChanged
 from shared.outbox import event_headers
@@ -65,6 +67,7 @@ class Result:
     cpu_seconds: float = 0.0
     peak_rss_mib: float = 0.0
     postgres_cpu_seconds: float = 0.0
+    mailpit_cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -114,11 +117,12 @@ def reset_peak_rss(pid: int) -> None:
 
 
 class Bench:
-    def __init__(self, stack: dict[str, Any], concurrency: int, notifier_pid: int, postgres_pid: int) -> None:
+    def __init__(self, stack: dict[str, Any], concurrency: int, pids: dict[str, int]) -> None:
         self.stack = stack
         self.concurrency = concurrency
-        self.notifier_pid = notifier_pid
-        self.postgres_pid = postgres_pid
+        self.notifier_pid = pids["notifier"]
+        self.postgres_pid = pids["postgres"]
+        self.mailpit_pid = pids["mailpit"]
         self.mailpit = httpx.AsyncClient(base_url=stack["mailpit"]["http_url"], timeout=30)
         self.dsn = stack["postgres"]["url_template"].format(db="notifier").replace("+asyncpg", "")
         self.producer = make_producer(stack["kafka"]["bootstrap"], linger_ms=20)
@@ -242,27 +246,35 @@ class Bench:
         reset_peak_rss(self.notifier_pid)
         cpu_before = process_cpu_seconds(self.notifier_pid)
         postgres_before = postgres_cpu_seconds(self.postgres_pid)
+        mailpit_before = cpu_seconds(self.mailpit_pid)
         started = time.perf_counter()
         await self.publish_all([release], "downloads")
         await self.wait_until(lambda: self.delivered(release.release_id, product, n), "fan-out", 60 + n * 0.1)
         seconds = time.perf_counter() - started
         cpu = process_cpu_seconds(self.notifier_pid) - cpu_before
         postgres = postgres_cpu_seconds(self.postgres_pid) - postgres_before
-        return Result(seconds, n, cpu, peak_rss_mib(self.notifier_pid), postgres)
+        mailpit = cpu_seconds(self.mailpit_pid) - mailpit_before
+        return Result(seconds, n, cpu, peak_rss_mib(self.notifier_pid), postgres, mailpit)
 
     def announcement_size(self) -> int:
         """Bytes of one announcement as the notifier composes it (smtp-source's -l)."""
         return len(self.baseline_messages(1, "BENCH00000000")[0].data)
 
-    def ceiling(self, binary: Path, n: int) -> smtp_source.SmtpSourceRun:
-        return smtp_source.run(
+    def ceiling(
+        self, binary: Path, n: int, mail_file: Path | None = None
+    ) -> tuple[smtp_source.SmtpSourceRun, float]:
+        """smtp-source's run, and the CPU seconds Mailpit spent taking its mails."""
+        mailpit_before = cpu_seconds(self.mailpit_pid)
+        run = smtp_source.run(
             binary,
             host=self.stack["mailpit"]["smtp_host"],
             port=int(self.stack["mailpit"]["smtp_port"]),
             sessions=self.concurrency,
             messages=n,
             size=self.announcement_size(),
+            mail_file=mail_file,
         )
+        return run, cpu_seconds(self.mailpit_pid) - mailpit_before
 
     async def delivered(self, release_id: uuid.UUID, product: str, n: int) -> bool:
         # Poll the database while mail flows (searching Mailpit during the run would compete
@@ -273,6 +285,29 @@ class Bench:
         if sent < n:
             return False
         return n > MAILPIT_COUNT_LIMIT or await self.mailpit_count(f'subject:"{product}"') >= n
+
+    def announcement_file(self, directory: Path) -> Path:
+        """One announcement as the notifier composes it, for `smtp-source -F`."""
+        path = directory / "announcement.eml"
+        path.write_bytes(self.baseline_messages(1, "BENCH00000000")[0].data)
+        return path
+
+    async def clients(self, n: int, rounds: int) -> dict[str, list[float]]:
+        """CPU per mail (ms) of the notifier's two SMTP pools on the same pre-composed mails,
+        in this process, alternating: the client alone, without the database or rendering."""
+        settings = Settings(
+            smtp_host=self.stack["mailpit"]["smtp_host"], smtp_port=int(self.stack["mailpit"]["smtp_port"])
+        )
+        found: dict[str, list[float]] = {"lean": [], "aiosmtplib": []}
+        for _ in range(rounds):
+            for name, pool_class in (("lean", LeanSmtpPool), ("aiosmtplib", SmtpPool)):
+                pool = pool_class(settings, self.concurrency)
+                mails = self.baseline_messages(n, f"CLI{uuid.uuid4().hex[:8].upper()}")
+                before = process_cpu_seconds(os.getpid())
+                await asyncio.gather(*(pool.send(mail) for mail in mails))
+                found[name].append((process_cpu_seconds(os.getpid()) - before) / n * 1000)
+                await pool.close()
+        return found
 
     def baseline_messages(self, n: int, tag: str) -> list[OutgoingMail]:
         settings = Settings()
@@ -331,16 +366,32 @@ class Bench:
 
 
 def report(
-    n: int, seeded: float, ours: Result, ceiling: smtp_source.SmtpSourceRun, raw: Result, sessions: int
+    n: int,
+    seeded: float,
+    ours: Result,
+    ceiling: smtp_source.SmtpSourceRun,
+    ceiling_mailpit_cpu: float,
+    same_mail: tuple[smtp_source.SmtpSourceRun, float] | None,
+    raw: Result,
+    sessions: int,
 ) -> None:
     ratio = ours.rate / ceiling.rate
+    if same_mail is not None:
+        run, mailpit_cpu = same_mail
+        print(
+            f"N={n:>6}  smtp-source -s {sessions} -F <the announcement>: {run.seconds:6.2f}s {run.rate:6.0f} mails/s, "
+            f"CPU {run.cpu_seconds / n * 1000:.2f} ms/mail (Mailpit {mailpit_cpu / n * 1000:.2f}) "
+            f"| notifier / that {ours.rate / run.rate:.2f} | load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
     end = "Mailpit" if n <= MAILPIT_COUNT_LIMIT else "SMTP accepted (DB)"
     print(
         f"N={n:>6}  seeded in {seeded:6.1f}s | notifier: {ours.seconds:6.2f}s {ours.rate:6.0f} mails/s, "
-        f"CPU {ours.cpu_seconds / n * 1000:.2f} ms/mail (PostgreSQL {ours.postgres_cpu_seconds / n * 1000:.2f}), "
+        f"CPU {ours.cpu_seconds / n * 1000:.2f} ms/mail (PostgreSQL {ours.postgres_cpu_seconds / n * 1000:.2f}, "
+        f"Mailpit {ours.mailpit_cpu_seconds / n * 1000:.2f}), "
         f"peak RSS {ours.peak_rss_mib:.0f} MiB "
         f"| smtp-source -s {sessions}: {ceiling.seconds:6.2f}s {ceiling.rate:6.0f} mails/s, "
-        f"CPU {ceiling.cpu_seconds / n * 1000:.2f} ms/mail "
+        f"CPU {ceiling.cpu_seconds / n * 1000:.2f} ms/mail (Mailpit {ceiling_mailpit_cpu / n * 1000:.2f}) "
         f"| raw aiosmtplib x{sessions}: {raw.seconds:6.2f}s {raw.rate:6.0f} mails/s, "
         f"CPU {raw.cpu_seconds / n * 1000:.2f} ms/mail "
         f"| notifier / smtp-source {ratio:.2f} (end: last mail {end}) | load {os.getloadavg()[0]:.1f}",
@@ -370,6 +421,25 @@ async def main() -> None:
     )
     parser.add_argument("--smtp-source", help="path of Postfix's smtp-source (see bench/smtp_source.py)")
     parser.add_argument(
+        "--same-mail",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run smtp-source -F with the announcement itself (what Mailpit takes of our mail)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=0,
+        metavar="MAILS",
+        help="also compare the CPU per mail of the two SMTP clients on MAILS mails (3 rounds each)",
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=200,
+        help="recipients of an unmeasured release first (a freshly started notifier loads its templates)",
+    )
+    parser.add_argument(
         "--seed", choices=("sql", "events"), default="sql", help="how recipients are seeded (see above)"
     )
     args = parser.parse_args()
@@ -377,18 +447,37 @@ async def main() -> None:
     if binary is None:
         raise SystemExit(smtp_source.MISSING)
     stack = json.loads((args.state / "stack.json").read_text())
-    notifier_pid = service_pid(args.state, "notifier")
-    postgres_pid = service_pid(args.state, "postgres")
-    async with Bench(stack, args.concurrency, notifier_pid, postgres_pid) as bench:
+    pids = {name: service_pid(args.state, name) for name in ("notifier", "postgres", "mailpit")}
+    async with Bench(stack, args.concurrency, pids) as bench:
+        if args.warm_up > 0:
+            product = f"WARM{uuid.uuid4().hex[:8].upper()}"
+            await bench.seed_sql(args.warm_up, product)
+            await bench.fan_out(args.warm_up, product)
         for n in args.n or [2000]:
             product = f"BENCH{uuid.uuid4().hex[:8].upper()}"
             seed_started = time.perf_counter()
             await (bench.seed_sql if args.seed == "sql" else bench.seed)(n, product)
             seeded = time.perf_counter() - seed_started
             ours = await bench.fan_out(n, product)
-            ceiling = bench.ceiling(binary, n)
+            ceiling, ceiling_mailpit_cpu = bench.ceiling(binary, n)
+            same_mail = None
+            if args.same_mail:
+                with tempfile.TemporaryDirectory() as directory:
+                    same_mail = bench.ceiling(binary, n, bench.announcement_file(Path(directory)))
             raw = await bench.baseline(n)
-            report(n, seeded, ours, ceiling, raw, args.concurrency)
+            report(n, seeded, ours, ceiling, ceiling_mailpit_cpu, same_mail, raw, args.concurrency)
+        if args.clients > 0:
+            found = await bench.clients(args.clients, rounds=3)
+            print(
+                "SMTP clients, CPU per mail over "
+                f"{args.concurrency} connections ({args.clients} mails, 3 rounds, alternating): "
+                + "; ".join(
+                    f"{name} " + ", ".join(f"{ms:.2f}" for ms in values) + " ms"
+                    for name, values in found.items()
+                )
+                + f" | load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
