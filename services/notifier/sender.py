@@ -154,7 +154,7 @@ class MailSender:
             await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 
     async def _count_pending(self, connection: asyncpg.Connection) -> None:
-        if time.monotonic() - self._pending_counted_at >= 1.0:
+        if time.monotonic() - self._pending_counted_at >= self.settings.pending_count_seconds:
             PENDING.set(await connection.fetchval(_COUNT_PENDING))
             self._pending_counted_at = time.monotonic()
 
