@@ -1,12 +1,18 @@
 """Release fan-out benchmark: one ReleasePublished to N entitled users, until the last mail.
 
-    .venv/bin/python -m bench.fanout --state .run/test-notifier -n 2000 -n 10000
+    .venv/bin/python -m bench.fanout --state .run/test-notifier -n 2000 -n 10000 [-n 100000]
 
 Needs a running stack with the notifier (`python -m deploy.local up --state DIR`). For each N it
-seeds N users with an active license of a fresh product through events (UserProfileChanged +
-LicenseBound, as identity and licensing publish them; no mail is caused by seeding), publishes
-one ReleasePublished and measures the time until the last announcement is in Mailpit, with the
-notifier's CPU time (from /proc) and peak resident memory (VmHWM, reset before each run). Beside
+seeds N users with an active license of a fresh product, publishes one ReleasePublished and
+measures the time until the last announcement is accepted, with the notifier's CPU time (from
+/proc, its process and any sender workers), the CPU time of the stack's PostgreSQL (postmaster,
+its live backends and those it reaped) and the notifier's peak resident memory (VmHWM, reset
+before each run).
+
+Seeding (`--seed`): `sql` (the default) writes the notifier's projections set-wise, one
+`INSERT … SELECT generate_series` per table (100,000 users in seconds); `events` publishes
+UserProfileChanged + LicenseBound as identity and licensing do and waits for the projections
+(slow above ~10,000). Either way no mail is caused by seeding. Beside
 it, in the same run, two baselines into the same Mailpit with the same number of SMTP sessions as
 the notifier's sender (`sender_concurrency`) and mails of the same size:
 
@@ -25,6 +31,7 @@ import argparse
 import asyncio
 import json
 import os
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -37,10 +44,12 @@ import asyncpg
 import httpx
 
 from bench import smtp_source
+from bench.process_cpu import cpu_seconds, service_pid
 from bench.rows import Row, emit
 from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
+from services.notifier.smtp import LeanSmtpPool, SmtpPool
 from shared import clock
 from shared.events import Envelope, Event, LicenseBound, ReleasePublished, UserProfileChanged
 from shared.outbox import event_headers
@@ -57,6 +66,8 @@ class Result:
     count: int
     cpu_seconds: float = 0.0
     peak_rss_mib: float = 0.0
+    postgres_cpu_seconds: float = 0.0
+    mailpit_cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -88,6 +99,14 @@ def peak_rss_mib(pid: int) -> float:
     return total / 1024
 
 
+def postgres_cpu_seconds(pid: int) -> float:
+    """CPU time of PostgreSQL: the postmaster, its live backends, and the children it has reaped
+    (cutime/cstime, fields 16 and 17), so backends that ended during a run still count."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    reaped = int(fields[13]) + int(fields[14])
+    return process_cpu_seconds(pid) + reaped / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak_rss(pid: int) -> None:
     """Start VmHWM afresh (Linux: writing 5 to clear_refs), so each run reports its own peak."""
     for member in process_tree(pid):
@@ -98,10 +117,12 @@ def reset_peak_rss(pid: int) -> None:
 
 
 class Bench:
-    def __init__(self, stack: dict[str, Any], concurrency: int, notifier_pid: int) -> None:
+    def __init__(self, stack: dict[str, Any], concurrency: int, pids: dict[str, int]) -> None:
         self.stack = stack
         self.concurrency = concurrency
-        self.notifier_pid = notifier_pid
+        self.notifier_pid = pids["notifier"]
+        self.postgres_pid = pids["postgres"]
+        self.mailpit_pid = pids["mailpit"]
         self.mailpit = httpx.AsyncClient(base_url=stack["mailpit"]["http_url"], timeout=30)
         self.dsn = stack["postgres"]["url_template"].format(db="notifier").replace("+asyncpg", "")
         self.producer = make_producer(stack["kafka"]["bootstrap"], linger_ms=20)
@@ -141,6 +162,33 @@ class Bench:
         response = await self.mailpit.get("/api/v1/search", params={"query": query, "limit": 1})
         response.raise_for_status()
         return int(response.json().get("messages_count", 0))
+
+    async def seed_sql(self, n: int, product: str) -> None:
+        """N recipients holding an active license of `product`, written set-wise into the
+        notifier's projections (what its consumers would write from the same events)."""
+        today = clock.today()
+        async with self.db.transaction():
+            await self.db.execute(
+                """
+                WITH users AS (
+                    INSERT INTO recipient (user_id, email, name, locale, welcomed_at, updated_at)
+                    SELECT gen_random_uuid(), 'bench-' || $1 || '-' || i || '@example.com',
+                           'Bench ' || i, ($2::text[])[1 + i % 4], now(), now()
+                    FROM generate_series(1, $3) AS i
+                    RETURNING user_id
+                )
+                INSERT INTO holding (license_id, account_id, serial, product, coverage_start,
+                                     coverage_end, void, as_of)
+                SELECT gen_random_uuid(), user_id, 'SN-' || left(user_id::text, 8), $4, $5, $6, false, now()
+                FROM users
+                """,
+                product.lower(),
+                list(LOCALES),
+                n,
+                product,
+                today - timedelta(days=30),
+                today + timedelta(days=335),
+            )
 
     async def seed(self, n: int, product: str) -> None:
         today = clock.today()
@@ -197,26 +245,36 @@ class Bench:
         )
         reset_peak_rss(self.notifier_pid)
         cpu_before = process_cpu_seconds(self.notifier_pid)
+        postgres_before = postgres_cpu_seconds(self.postgres_pid)
+        mailpit_before = cpu_seconds(self.mailpit_pid)
         started = time.perf_counter()
         await self.publish_all([release], "downloads")
         await self.wait_until(lambda: self.delivered(release.release_id, product, n), "fan-out", 60 + n * 0.1)
         seconds = time.perf_counter() - started
         cpu = process_cpu_seconds(self.notifier_pid) - cpu_before
-        return Result(seconds, n, cpu, peak_rss_mib(self.notifier_pid))
+        postgres = postgres_cpu_seconds(self.postgres_pid) - postgres_before
+        mailpit = cpu_seconds(self.mailpit_pid) - mailpit_before
+        return Result(seconds, n, cpu, peak_rss_mib(self.notifier_pid), postgres, mailpit)
 
     def announcement_size(self) -> int:
         """Bytes of one announcement as the notifier composes it (smtp-source's -l)."""
         return len(self.baseline_messages(1, "BENCH00000000")[0].data)
 
-    def ceiling(self, binary: Path, n: int) -> smtp_source.SmtpSourceRun:
-        return smtp_source.run(
+    def ceiling(
+        self, binary: Path, n: int, mail_file: Path | None = None
+    ) -> tuple[smtp_source.SmtpSourceRun, float]:
+        """smtp-source's run, and the CPU seconds Mailpit spent taking its mails."""
+        mailpit_before = cpu_seconds(self.mailpit_pid)
+        run = smtp_source.run(
             binary,
             host=self.stack["mailpit"]["smtp_host"],
             port=int(self.stack["mailpit"]["smtp_port"]),
             sessions=self.concurrency,
             messages=n,
             size=self.announcement_size(),
+            mail_file=mail_file,
         )
+        return run, cpu_seconds(self.mailpit_pid) - mailpit_before
 
     async def delivered(self, release_id: uuid.UUID, product: str, n: int) -> bool:
         # Poll the database while mail flows (searching Mailpit during the run would compete
@@ -227,6 +285,29 @@ class Bench:
         if sent < n:
             return False
         return n > MAILPIT_COUNT_LIMIT or await self.mailpit_count(f'subject:"{product}"') >= n
+
+    def announcement_file(self, directory: Path) -> Path:
+        """One announcement as the notifier composes it, for `smtp-source -F`."""
+        path = directory / "announcement.eml"
+        path.write_bytes(self.baseline_messages(1, "BENCH00000000")[0].data)
+        return path
+
+    async def clients(self, n: int, rounds: int) -> dict[str, list[float]]:
+        """CPU per mail (ms) of the notifier's two SMTP pools on the same pre-composed mails,
+        in this process, alternating: the client alone, without the database or rendering."""
+        settings = Settings(
+            smtp_host=self.stack["mailpit"]["smtp_host"], smtp_port=int(self.stack["mailpit"]["smtp_port"])
+        )
+        found: dict[str, list[float]] = {"lean": [], "aiosmtplib": []}
+        for _ in range(rounds):
+            for name, pool_class in (("lean", LeanSmtpPool), ("aiosmtplib", SmtpPool)):
+                pool = pool_class(settings, self.concurrency)
+                mails = self.baseline_messages(n, f"CLI{uuid.uuid4().hex[:8].upper()}")
+                before = process_cpu_seconds(os.getpid())
+                await asyncio.gather(*(pool.send(mail) for mail in mails))
+                found[name].append((process_cpu_seconds(os.getpid()) - before) / n * 1000)
+                await pool.close()
+        return found
 
     def baseline_messages(self, n: int, tag: str) -> list[OutgoingMail]:
         settings = Settings()
@@ -285,15 +366,32 @@ class Bench:
 
 
 def report(
-    n: int, seeded: float, ours: Result, ceiling: smtp_source.SmtpSourceRun, raw: Result, sessions: int
+    n: int,
+    seeded: float,
+    ours: Result,
+    ceiling: smtp_source.SmtpSourceRun,
+    ceiling_mailpit_cpu: float,
+    same_mail: tuple[smtp_source.SmtpSourceRun, float] | None,
+    raw: Result,
+    sessions: int,
 ) -> None:
     ratio = ours.rate / ceiling.rate
+    if same_mail is not None:
+        run, mailpit_cpu = same_mail
+        print(
+            f"N={n:>6}  smtp-source -s {sessions} -F <the announcement>: {run.seconds:6.2f}s {run.rate:6.0f} mails/s, "
+            f"CPU {run.cpu_seconds / n * 1000:.2f} ms/mail (Mailpit {mailpit_cpu / n * 1000:.2f}) "
+            f"| notifier / that {ours.rate / run.rate:.2f} | load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
     end = "Mailpit" if n <= MAILPIT_COUNT_LIMIT else "SMTP accepted (DB)"
     print(
         f"N={n:>6}  seeded in {seeded:6.1f}s | notifier: {ours.seconds:6.2f}s {ours.rate:6.0f} mails/s, "
-        f"CPU {ours.cpu_seconds / n * 1000:.2f} ms/mail, peak RSS {ours.peak_rss_mib:.0f} MiB "
+        f"CPU {ours.cpu_seconds / n * 1000:.2f} ms/mail (PostgreSQL {ours.postgres_cpu_seconds / n * 1000:.2f}, "
+        f"Mailpit {ours.mailpit_cpu_seconds / n * 1000:.2f}), "
+        f"peak RSS {ours.peak_rss_mib:.0f} MiB "
         f"| smtp-source -s {sessions}: {ceiling.seconds:6.2f}s {ceiling.rate:6.0f} mails/s, "
-        f"CPU {ceiling.cpu_seconds / n * 1000:.2f} ms/mail "
+        f"CPU {ceiling.cpu_seconds / n * 1000:.2f} ms/mail (Mailpit {ceiling_mailpit_cpu / n * 1000:.2f}) "
         f"| raw aiosmtplib x{sessions}: {raw.seconds:6.2f}s {raw.rate:6.0f} mails/s, "
         f"CPU {raw.cpu_seconds / n * 1000:.2f} ms/mail "
         f"| notifier / smtp-source {ratio:.2f} (end: last mail {end}) | load {os.getloadavg()[0]:.1f}",
@@ -322,22 +420,64 @@ async def main() -> None:
         help="SMTP sessions of the baselines (default: the notifier's sender_concurrency)",
     )
     parser.add_argument("--smtp-source", help="path of Postfix's smtp-source (see bench/smtp_source.py)")
+    parser.add_argument(
+        "--same-mail",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run smtp-source -F with the announcement itself (what Mailpit takes of our mail)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=0,
+        metavar="MAILS",
+        help="also compare the CPU per mail of the two SMTP clients on MAILS mails (3 rounds each)",
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=200,
+        help="recipients of an unmeasured release first (a freshly started notifier loads its templates)",
+    )
+    parser.add_argument(
+        "--seed", choices=("sql", "events"), default="sql", help="how recipients are seeded (see above)"
+    )
     args = parser.parse_args()
     binary = smtp_source.find(args.smtp_source)
     if binary is None:
         raise SystemExit(smtp_source.MISSING)
     stack = json.loads((args.state / "stack.json").read_text())
-    notifier_pid = int(json.loads((args.state / "pids" / "notifier.json").read_text())["pid"])
-    async with Bench(stack, args.concurrency, notifier_pid) as bench:
+    pids = {name: service_pid(args.state, name) for name in ("notifier", "postgres", "mailpit")}
+    async with Bench(stack, args.concurrency, pids) as bench:
+        if args.warm_up > 0:
+            product = f"WARM{uuid.uuid4().hex[:8].upper()}"
+            await bench.seed_sql(args.warm_up, product)
+            await bench.fan_out(args.warm_up, product)
         for n in args.n or [2000]:
             product = f"BENCH{uuid.uuid4().hex[:8].upper()}"
             seed_started = time.perf_counter()
-            await bench.seed(n, product)
+            await (bench.seed_sql if args.seed == "sql" else bench.seed)(n, product)
             seeded = time.perf_counter() - seed_started
             ours = await bench.fan_out(n, product)
-            ceiling = bench.ceiling(binary, n)
+            ceiling, ceiling_mailpit_cpu = bench.ceiling(binary, n)
+            same_mail = None
+            if args.same_mail:
+                with tempfile.TemporaryDirectory() as directory:
+                    same_mail = bench.ceiling(binary, n, bench.announcement_file(Path(directory)))
             raw = await bench.baseline(n)
-            report(n, seeded, ours, ceiling, raw, args.concurrency)
+            report(n, seeded, ours, ceiling, ceiling_mailpit_cpu, same_mail, raw, args.concurrency)
+        if args.clients > 0:
+            found = await bench.clients(args.clients, rounds=3)
+            print(
+                "SMTP clients, CPU per mail over "
+                f"{args.concurrency} connections ({args.clients} mails, 3 rounds, alternating): "
+                + "; ".join(
+                    f"{name} " + ", ".join(f"{ms:.2f}" for ms in values) + " ms"
+                    for name, values in found.items()
+                )
+                + f" | load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -51,15 +51,26 @@ def find(explicit: str | None) -> Path | None:
     return None
 
 
-def run(binary: Path, *, host: str, port: int, sessions: int, messages: int, size: int) -> SmtpSourceRun:
-    """`smtp-source -s sessions -m messages -l size` against host:port; wall and CPU time."""
+def run(
+    binary: Path,
+    *,
+    host: str,
+    port: int,
+    sessions: int,
+    messages: int,
+    size: int,
+    mail_file: Path | None = None,
+) -> SmtpSourceRun:
+    """`smtp-source -s sessions -m messages -l size` against host:port; wall and CPU time.
+    With `mail_file`, `-F mail_file` instead of `-l`: that very message (header and body) each time."""
     env = dict(os.environ)
     libraries = binary.parent.parent / "lib" / "postfix"  # an extracted package's own libraries
     if libraries.is_dir():
         env["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [str(libraries), env.get("LD_LIBRARY_PATH")]))
     command = [
         str(binary),
-        *("-s", str(sessions), "-m", str(messages), "-l", str(size)),
+        *("-s", str(sessions), "-m", str(messages)),
+        *(("-F", str(mail_file)) if mail_file else ("-l", str(size))),
         *("-f", "bench@example.com", "-t", "smtp-source@example.com"),
         f"{host}:{port}",
     ]

@@ -1,5 +1,7 @@
 """Notifier settings (env prefix NOTIFIER_). SMTP fields come from the kernel's ServiceSettings."""
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from shared.config import ServiceSettings, settings_config
@@ -22,6 +24,10 @@ class Settings(ServiceSettings):
     # SMTP connections shared out between them (see sender_processes.py). For a pod with cores
     # to spare; on a busy 2-core machine a second process was slower than one (bench/README.md).
     sender_processes: int = Field(default=1, ge=1)
+    # How often the sender recounts the pending gauge. The count walks every pending row: 15–40 ms
+    # of PostgreSQL CPU with 80,000 queued, which once a second was ~0.1 ms per mail of a release
+    # fan-out at ~200 mails/s (bench/README.md); a gauge for alerts needs no finer grain.
+    pending_count_seconds: float = Field(default=10.0, gt=0)
     # A missed NOTIFY (or a retry falling due) is picked up by this slow poll.
     sender_poll_seconds: float = 2.0
     # Exponential backoff after an SMTP failure: base * 2^(attempts-1), capped.
@@ -31,6 +37,9 @@ class Settings(ServiceSettings):
     # connection failures (server down) are retried forever: mail must survive an outage.
     max_attempts_permanent: int = 5
     smtp_timeout_seconds: float = 15.0
+    # The SMTP client for plain connections (no TLS, no AUTH): the minimal one of lean_smtp.py,
+    # or aiosmtplib (always used with TLS or AUTH). See smtp.py.
+    smtp_client: Literal["lean", "aiosmtplib"] = "lean"
     # Chunk size of the release fan-out's set-wise INSERT … SELECT.
     fanout_chunk_size: int = 1000
     # The support team's shared address: it gets a mail for every new case.

@@ -34,7 +34,7 @@ from prometheus_client import Counter, Gauge
 from services.notifier.composition import OutgoingMail, compose
 from services.notifier.config import Settings
 from services.notifier.rendering import render
-from services.notifier.smtp import PermanentFailure, SmtpPool
+from services.notifier.smtp import PermanentFailure, smtp_pool
 from services.notifier.thread_headers import thread_headers_for
 from services.notifier.unsubscribe_links import links_for
 from shared import clock
@@ -98,7 +98,7 @@ class MailSender:
         """`connections`: this process's SMTP connections (default: all of sender_concurrency)."""
         self.settings = settings
         size = connections or settings.sender_concurrency
-        self.pool = SmtpPool(settings, size)
+        self.pool = smtp_pool(settings, size)
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(size)
         self._pending_counted_at = 0.0
@@ -154,7 +154,7 @@ class MailSender:
             await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 
     async def _count_pending(self, connection: asyncpg.Connection) -> None:
-        if time.monotonic() - self._pending_counted_at >= 1.0:
+        if time.monotonic() - self._pending_counted_at >= self.settings.pending_count_seconds:
             PENDING.set(await connection.fetchval(_COUNT_PENDING))
             self._pending_counted_at = time.monotonic()
 

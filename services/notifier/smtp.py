@@ -1,9 +1,19 @@
-"""A small pool of persistent SMTP connections (aiosmtplib), shared by the sender's workers.
+"""A small pool of persistent SMTP connections, shared by the sender's workers.
 
 Opening a connection per mail would cost a TCP + EHLO (+ TLS) handshake each time; a release
 announcement to thousands of users reuses a few connections instead.
 
-aiosmtplib opens, greets, secures and authenticates the connections; the mail transaction itself
+Two clients behind one interface (`smtp_pool` picks): for a plain connection (no TLS, no AUTH,
+the in-cluster relay) the minimal client of services/notifier/lean_smtp.py, about half the CPU
+per mail; with STARTTLS, implicit TLS or AUTH, aiosmtplib. `NOTIFIER_SMTP_CLIENT=aiosmtplib`
+forces the latter (an A/B switch for bench/fanout.py).
+
+Both answer alike: a 5xx refusal raises `PermanentFailure`; a 4xx answer, a lost connection or
+a timeout raises something else (the mail is retried later); an unreachable server raises an
+OSError (the sender's circuit breaker). A kept-open connection the server closed while idle
+gets one fresh try.
+
+With aiosmtplib, it opens, greets, secures and authenticates the connections; the mail transaction itself
 (MAIL, RCPT, DATA) is sent with its protocol-level commands. Its generic `sendmail` re-parses both
 addresses with `email.utils` and handles option lists and several recipients on every call, which
 cost about as much CPU again as the transaction's own socket I/O (~0.45 ms per mail of ~1 ms).
@@ -11,15 +21,110 @@ cost about as much CPU again as the transaction's own socket I/O (~0.45 ms per m
 
 import asyncio
 import contextlib
+from typing import Protocol
 
 import aiosmtplib
 
 from services.notifier.composition import OutgoingMail
 from services.notifier.config import Settings
+from services.notifier.lean_smtp import LeanSmtpConnection, Refused
 
 
 class PermanentFailure(Exception):
     """The server refused the mail for good (5xx): retrying the same mail will not help."""
+
+
+class TemporaryRefusal(Exception):
+    """The server answered 4xx (or out of step): the mail is retried later."""
+
+
+class MailPool(Protocol):
+    async def send(self, mail: OutgoingMail) -> None: ...
+    async def close(self) -> None: ...
+
+
+def smtp_pool(settings: Settings, size: int) -> MailPool:
+    plain = settings.smtp_tls == "none" and not settings.smtp_user
+    if plain and settings.smtp_client == "lean":
+        return LeanSmtpPool(settings, size)
+    return SmtpPool(settings, size)
+
+
+class _Slot:
+    """One of the lean pool's connections: open, or to be opened by the next mail."""
+
+    connection: LeanSmtpConnection | None = None
+
+
+class LeanSmtpPool:
+    def __init__(self, settings: Settings, size: int) -> None:
+        self.settings = settings
+        self._idle: asyncio.Queue[_Slot] = asyncio.Queue()
+        for _ in range(size):
+            self._idle.put_nowait(_Slot())
+
+    async def send(self, mail: OutgoingMail) -> None:
+        slot = await self._idle.get()
+        try:
+            await self._send_on(slot, mail)
+        finally:
+            self._idle.put_nowait(slot)
+
+    async def _send_on(self, slot: _Slot, mail: OutgoingMail) -> None:
+        connection = slot.connection
+        reused = connection is not None and connection.is_open
+        if connection is None or not connection.is_open:
+            slot.connection = None
+            connection = slot.connection = await LeanSmtpConnection.open(
+                self.settings.smtp_host, self.settings.smtp_port, self.settings.smtp_timeout_seconds
+            )
+        try:
+            await connection.send(mail.sender, mail.recipient, mail.data)
+        except Refused as refusal:
+            if refusal.closes_connection:
+                self._drop(slot)
+            else:
+                await self._reset(slot)
+            if refusal.permanent:
+                raise PermanentFailure(str(refusal)) from refusal
+            raise TemporaryRefusal(str(refusal)) from refusal
+        except ValueError as error:  # an address that cannot be written as SMTP asks for
+            await self._reset(slot)
+            raise PermanentFailure(str(error)) from error
+        except ConnectionError:
+            self._drop(slot)
+            if not reused or connection.body_sent:
+                raise  # a resend after the body went out would risk a duplicate now
+            # A kept-open connection the server closed while idle: one fresh try.
+            await self._send_on(slot, mail)
+        except BaseException:
+            self._drop(slot)  # timeouts, cancellation and the unexpected: start clean next time
+            raise
+
+    async def _reset(self, slot: _Slot) -> None:
+        if slot.connection is None:
+            return
+        try:
+            await slot.connection.reset()
+        except Exception:
+            self._drop(slot)
+
+    def _drop(self, slot: _Slot) -> None:
+        if slot.connection is not None:
+            slot.connection.abort()
+            slot.connection = None
+
+    async def close(self) -> None:
+        """Quit idle connections (the sender calls this when the queue is empty)."""
+        slots = []
+        while not self._idle.empty():
+            slots.append(self._idle.get_nowait())
+        for slot in slots:
+            if slot.connection is not None:
+                with contextlib.suppress(Exception):  # it is being closed anyway
+                    await slot.connection.quit()
+                slot.connection = None
+            self._idle.put_nowait(slot)
 
 
 def _connection(settings: Settings) -> aiosmtplib.SMTP:
