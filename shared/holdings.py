@@ -15,14 +15,13 @@ rows are written last-writer-wins by event time (`as_of`), which makes a late or
 event harmless; redelivery of the same event is absorbed by the consumer's inbox.
 """
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import BindParameter, ColumnElement, DateTime, Table, and_, or_, update
+from sqlalchemy import BindParameter, ColumnElement, DateTime, Table, and_, or_, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,7 +36,6 @@ from shared.events import (
     LicenseRestored,
     LicenseVoided,
 )
-from shared.memberships import members_of
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 
@@ -203,22 +201,37 @@ async def holdings_of(
     return [Holding(product, Period(start, end)) for product, start, end in rows.all()]
 
 
+# Rows a fan-out's cursor fetches at a time.
+_STREAM_ROWS = 2000
+
+
 async def holders_of(
     session: AsyncSession, table: Table, memberships: Table, product: str
-) -> dict[UUID, list[Holding]]:
-    """Every person entitled through a live holding of `product`, with those holdings (for
-    release fan-out): personal holders, and each current member of an owning organization.
-    Keyed by person, so a member entitled twice (their own and their organization's) is one key."""
-    rows = await session.exec(
-        select(
-            table.c.account_id, table.c.organization_id, table.c.coverage_start, table.c.coverage_end
-        ).where(table.c.product == product, table.c.void.is_(False))
+) -> AsyncIterator[tuple[UUID, list[Holding]]]:
+    """Every person entitled through a live holding of `product`, one at a time with their
+    holdings (for release fan-out): personal holders, and each current member of an owning
+    organization; a member entitled twice (their own and their organization's) comes once.
+    Streamed in person order from a server-side cursor, so a release to 100,000 people does not
+    hold 100,000 people's holdings in memory at once; the caller's transaction must stay open
+    while it iterates."""
+    live = and_(table.c.product == product, table.c.void.is_(False))
+    personal = select(table.c.account_id.label("person"), table.c.coverage_start, table.c.coverage_end).where(
+        live, table.c.organization_id.is_(None)
     )
-    found = rows.all()
-    members = await members_of(session, memberships, {org for _, org, _, _ in found if org is not None})
-    holders: dict[UUID, list[Holding]] = defaultdict(list)
-    for account_id, organization_id, start, end in found:
-        holding = Holding(product, Period(start, end))
-        for person in [account_id] if organization_id is None else members[organization_id]:
-            holders[person].append(holding)
-    return holders
+    through_organization = (
+        select(memberships.c.user_id.label("person"), table.c.coverage_start, table.c.coverage_end)
+        .join_from(table, memberships, memberships.c.organization_id == table.c.organization_id)
+        .where(live)
+    )
+    query = union_all(personal, through_organization).order_by("person")
+    rows = await session.stream(query.execution_options(yield_per=_STREAM_ROWS))
+    person: UUID | None = None
+    held: list[Holding] = []
+    async for next_person, start, end in rows:
+        if next_person != person:
+            if person is not None:
+                yield person, held
+            person, held = next_person, []
+        held.append(Holding(product, Period(start, end)))
+    if person is not None:
+        yield person, held

@@ -79,21 +79,6 @@ async def organization_of(session: AsyncSession, table: Table, user_id: UUID) ->
     return organization_id
 
 
-async def members_of(
-    session: AsyncSession, table: Table, organization_ids: set[UUID]
-) -> dict[UUID, list[UUID]]:
-    """The current members of each organization (for fan-out to every entitled person)."""
-    found: dict[UUID, list[UUID]] = {org: [] for org in organization_ids}
-    if not organization_ids:
-        return found
-    rows = await session.exec(
-        select(table.c.user_id, table.c.organization_id).where(table.c.organization_id.in_(organization_ids))
-    )
-    for user_id, organization_id in rows.all():
-        found[organization_id].append(user_id)
-    return found
-
-
 # --- migrations -------------------------------------------------------------------------------
 
 MEMBERSHIPS = "memberships"

@@ -148,10 +148,9 @@ async def fan_out_release(
     the delivery key is per address); members of an organization that holds the product are
     entitled through it, each once, each by their own preferences.
     """
-    holders = await holders_of(session, HOLDINGS, MEMBERSHIPS, product)
     accounts = [
         account
-        for account, held in holders.items()
+        async for account, held in holders_of(session, HOLDINGS, MEMBERSHIPS, product)
         if receives_release_notice(held, product, today) and announce_to(account)
     ]
     topic = release_topic(release_kind)
