@@ -465,6 +465,21 @@ async def main_driver(args: argparse.Namespace) -> None:
             )
         )
     for rate in args.rates:
+        if args.warm_up_seconds:
+            # A freshly started stack (Kafka's JIT, PostgreSQL's caches) is slower for its first
+            # minute than it will ever be again; a running system is past that.
+            print(f"warm-up at {rate} events/s for {args.warm_up_seconds:.0f}s (not counted)…", flush=True)
+            warm = await latency_run(
+                stack,
+                Path(args.state),
+                rate,
+                args.warm_up_seconds,
+                args.relay_batch,
+                args.consumers,
+                args.effect,
+                args.pre_ping,
+            )
+            print(f"  warm-up p50 {warm['p50_ms']:.1f} ms, p99 {warm['p99_ms']:.1f} ms", flush=True)
         runs = [await one_run(stack, rate, args, n) for n in range(1, args.runs + 1)]
         if rate == TARGET_RATE and runs:
             emit(latency_row(runs, args.seconds, args.effect))
@@ -533,6 +548,12 @@ def main() -> None:
     parser.add_argument("--rates", default="1000", type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--runs", default=5, type=int, help="latency runs per rate (default 5)")
     parser.add_argument("--seconds", default=30.0, type=float, help="length of one latency run")
+    parser.add_argument(
+        "--warm-up-seconds",
+        default=20.0,
+        type=float,
+        help="one unmeasured run at the rate first (default 20; 0: none)",
+    )
     parser.add_argument("--relay-events", default=50_000, type=int, help="0 skips the relay throughput")
     parser.add_argument("--relay-batch", type=int, help="the relay's claim batch size (default: the relay's)")
     parser.add_argument("--role", choices=["relay", "consumer", "load"], help=argparse.SUPPRESS)
