@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
@@ -71,15 +70,6 @@ def timeline_of(
         for c in contracts
     ]
     return timeline
-
-
-async def binder_names(session: AsyncSession, licenses: list[License]) -> dict[UUID, str]:
-    """Who bound each license, by name: colleagues see which of them bound an organization's."""
-    ids = {license.account_id for license in licenses if license.account_id is not None}
-    if not ids:
-        return {}
-    rows = await session.exec(select(VerifiedAccount).where(col(VerifiedAccount.account_id).in_(ids)))
-    return {account.account_id: account.name for account in rows.all()}
 
 
 def customer_view(
