@@ -3,18 +3,21 @@
 A request dependency (`session_dependency`) or the consumer wrapper opens a session and commits
 or rolls back; `service.py` functions only `flush` and add outbox rows. The dependency uses
 FastAPI's `scope="function"` so the commit happens before the response is sent: a client that
-got 201 can read what it just wrote. Routes that only read take `read_only` instead: one
-connection in autocommit, no BEGIN and COMMIT around a single SELECT.
+got 201 can read what it just wrote. Routes that only read take `read_only` instead: a pooled
+connection's asyncpg connection, no BEGIN and COMMIT around a single SELECT.
 """
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import event, exc
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # A process's most connections to its database are pool_size + MAX_OVERFLOW; the Kubernetes
@@ -81,10 +84,36 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
             raise
 
 
+# What a read leaves behind when it fails this way may be a broken or busy connection (dropped,
+# timed out, cancelled mid-query): it is closed instead of going back to the pool, where the
+# most-recently-returned-first order would hand it straight to the next request unpinged.
+_CONNECTION_SUSPECT: tuple[type[BaseException], ...] = (
+    OSError,  # ConnectionError and the like
+    TimeoutError,
+    asyncio.CancelledError,
+    asyncpg.InterfaceError,  # the connection is closed, or another operation is in progress
+    asyncpg.PostgresConnectionError,
+)
+
+
 @asynccontextmanager
-async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection for a route that only reads: autocommit, so a single SELECT is one round
-    trip instead of three (BEGIN, SELECT, COMMIT). Several statements on it do not share a
-    snapshot; a route that needs one consistent view of several reads takes a transaction."""
-    async with engine.connect() as connection:
-        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+async def read_only(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """The asyncpg connection of a pooled connection, for a route that only reads.
+
+    Its statements go straight to asyncpg (`shared.driver_sql.Compiled`), each on its own
+    (autocommit, as no transaction is begun): a single SELECT is one round trip, without
+    SQLAlchemy's per-statement work or its autocommit switch and reset around the checkout.
+    The connection is the pool's own (same size, same idle ping). Several statements on it do
+    not share a snapshot; a route that needs one consistent view of several reads takes a
+    transaction."""
+    pooled = await engine.raw_connection()
+    connection = cast(asyncpg.Connection, pooled.driver_connection)
+    try:
+        yield connection
+    except BaseException as error:
+        if isinstance(error, _CONNECTION_SUSPECT) or connection.is_closed():
+            await greenlet_spawn(pooled.invalidate, error)  # closed; the pool opens another
+        else:
+            await greenlet_spawn(pooled.close)
+        raise
+    await greenlet_spawn(pooled.close)  # back to the pool

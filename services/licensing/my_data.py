@@ -8,6 +8,7 @@ from services.licensing import schemas
 from services.licensing.dependencies import SettingsDep
 from services.licensing.service import customer_contracts, my_licenses
 from shared.auth import CurrentUser
+from shared.driver_sql import driver_connection
 from shared.http.deps import SessionDep
 
 my_data = APIRouter(prefix="/me", tags=["customers"])
@@ -21,6 +22,6 @@ class LicensingExport(BaseModel):
 @my_data.get("/export", summary="Everything licensing keeps about the signed-in account (JSON)")
 async def export_my_data(session: SessionDep, settings: SettingsDep, user: CurrentUser) -> LicensingExport:
     return LicensingExport(
-        licenses=await my_licenses.my_licenses(await session.connection(), settings, user),
+        licenses=await my_licenses.my_licenses(await driver_connection(session), settings, user),
         contracts=await customer_contracts.list_my_contracts(session, user),
     )

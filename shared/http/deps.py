@@ -10,8 +10,8 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Query, Request
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import read_only, transaction
@@ -23,7 +23,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def _read_only(request: Request) -> AsyncIterator[AsyncConnection]:
+async def _read_only(request: Request) -> AsyncIterator[asyncpg.Connection]:
     async with read_only(request.app.state.engine) as connection:
         yield connection
 
@@ -76,8 +76,9 @@ def from_app_state(name: str) -> Any:
 
 # scope="function": commit before the response leaves, so a 2xx means the write is durable.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
-# For routes that only read: an autocommit connection, back in the pool before the response goes.
-ReadOnlyDep = Annotated[AsyncConnection, Depends(_read_only, scope="function")]
+# For routes that only read: a pooled connection's asyncpg connection (statements through
+# `shared.driver_sql.Compiled`, each on its own), back in the pool before the response goes.
+ReadOnlyDep = Annotated[asyncpg.Connection, Depends(_read_only, scope="function")]
 LocaleDep = Annotated[Locale, Depends(_locale)]
 ClientAddress = Annotated[str, Depends(_client_address)]
 

@@ -3,9 +3,10 @@
 `GET /me/licenses` and `GET /me/licenses/{id}` are the portal's most frequent calls. Each reads
 the licenses the caller may use (`shared.holdings.owned_by_member`: their own, and their
 organization's, the organization looked up inside the statement), each license's bound,
-non-void contracts, and who bound it — one SELECT with two outer joins, on an autocommit
-connection (`shared.db.read_only`): one round trip, no ORM objects. The view is built by the
-same pieces as every other view of a customer's license (`customer_licenses`).
+non-void contracts, and who bound it — one SELECT with two outer joins, declared with Core and
+rendered once for asyncpg (`shared.driver_sql.Compiled`), sent straight to the driver: one round
+trip, no SQLAlchemy per request, the driver's records read as they are. The view is built by
+the same pieces as every other view of a customer's license (`customer_licenses`).
 """
 
 from collections.abc import Sequence
@@ -13,8 +14,8 @@ from datetime import date
 from typing import Any, NamedTuple, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Uuid, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+import asyncpg
+from sqlalchemy import Uuid, and_, bindparam, select
 
 from services.licensing import schemas
 from services.licensing.config import Settings
@@ -23,6 +24,7 @@ from services.licensing.problems import NOT_FOUND
 from services.licensing.service.customer_licenses import coverage_view, license_file_url, timeline_of
 from services.licensing.texts import NO_LICENSE_OF_YOURS
 from shared.auth import Principal
+from shared.driver_sql import Compiled
 from shared.entitlements import Coverage, Period
 from shared.holdings import owned_by_member
 from shared.http.problems import Problem
@@ -74,54 +76,58 @@ def _query(one: bool) -> Any:
     return query.where(LICENSES.c.id == bindparam("license_id", type_=Uuid())) if one else query
 
 
-ALL_OF_MINE = _query(one=False)
-ONE_OF_MINE = _query(one=True)
+ALL_OF_MINE = Compiled(_query(one=False))
+ONE_OF_MINE = Compiled(_query(one=True))
 
 
-def _view(settings: Settings, row: Row[Any], contracts: Sequence[ContractRow]) -> schemas.CustomerLicense:
+def _view(
+    settings: Settings, row: asyncpg.Record, contracts: Sequence[ContractRow]
+) -> schemas.CustomerLicense:
+    purchased_on, warranty_ends = row["purchased_on"], row["warranty_ends"]
     coverage = coverage_view(
-        Coverage.of(
-            Period(row.purchased_on, row.warranty_ends), (Period(c.starts_on, c.ends_on) for c in contracts)
-        )
+        Coverage.of(Period(purchased_on, warranty_ends), (Period(c.starts_on, c.ends_on) for c in contracts))
     )
-    terms = row._mapping
     return schemas.CustomerLicense(
-        **{name: terms[name] for name in PUBLIC_TERMS},
-        id=row.id,
+        **{name: row[name] for name in PUBLIC_TERMS},
+        id=row["id"],
         coverage=coverage,
         status=coverage.status,
-        timeline=timeline_of(row.purchased_on, row.warranty_ends, contracts),
-        bound_at=row.bound_at,
-        bound_by=row.bound_by if row.account_id is not None else None,
-        organization_id=row.organization_id,
-        file_url=license_file_url(settings, row.id),
+        timeline=timeline_of(purchased_on, warranty_ends, contracts),
+        bound_at=row["bound_at"],
+        bound_by=row["bound_by"] if row["account_id"] is not None else None,
+        organization_id=row["organization_id"],
+        file_url=license_file_url(settings, row["id"]),
     )
 
 
 async def my_licenses(
-    connection: AsyncConnection, settings: Settings, user: Principal, license_id: UUID | None = None
+    connection: asyncpg.Connection, settings: Settings, user: Principal, license_id: UUID | None = None
 ) -> list[schemas.CustomerLicense]:
-    """The caller's usable, non-void licenses by the time they were bound (or the one named)."""
+    """The caller's usable, non-void licenses by the time they were bound (or the one named).
+
+    `connection` is a driver connection (`shared.db.read_only`, or a session's through
+    `shared.driver_sql.driver_connection`)."""
     if license_id is None:
-        result = await connection.execute(ALL_OF_MINE, {"user_id": user.user_id})
+        rows = await ALL_OF_MINE.fetch(connection, user_id=user.user_id)
     else:
-        result = await connection.execute(ONE_OF_MINE, {"user_id": user.user_id, "license_id": license_id})
-    rows = result.all()
+        rows = await ONE_OF_MINE.fetch(connection, user_id=user.user_id, license_id=license_id)
     views: list[schemas.CustomerLicense] = []
     index = 0
     while index < len(rows):
         first, contracts = rows[index], []
-        while index < len(rows) and rows[index].id == first.id:
+        while index < len(rows) and rows[index]["id"] == first["id"]:
             row = rows[index]
-            if row.contract_id is not None:
-                contracts.append(ContractRow(row.contract_id, row.contract_starts_on, row.contract_ends_on))
+            if row["contract_id"] is not None:
+                contracts.append(
+                    ContractRow(row["contract_id"], row["contract_starts_on"], row["contract_ends_on"])
+                )
             index += 1
         views.append(_view(settings, first, contracts))
     return views
 
 
 async def my_license(
-    connection: AsyncConnection, settings: Settings, user: Principal, license_id: UUID
+    connection: asyncpg.Connection, settings: Settings, user: Principal, license_id: UUID
 ) -> schemas.CustomerLicense:
     found = await my_licenses(connection, settings, user, license_id)
     if not found:  # someone else's license answers exactly like a missing one
