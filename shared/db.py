@@ -108,6 +108,12 @@ async def read_only(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
     transaction."""
     pooled = await engine.raw_connection()
     connection = cast(asyncpg.Connection, pooled.driver_connection)
+    if connection.is_closed():
+        # Its server process ended since it was returned (a restart, a terminated backend) and
+        # the driver has already heard so: take another instead of failing this request.
+        await greenlet_spawn(pooled.invalidate)
+        pooled = await engine.raw_connection()
+        connection = cast(asyncpg.Connection, pooled.driver_connection)
     try:
         yield connection
     except BaseException as error:

@@ -27,8 +27,9 @@ from services.licensing.signing_keys import PublicKey, key_store, public_keys
 from services.licensing.texts import (
     SIGNING_KEY_NOT_READY,
 )
+from shared.db import read_only
 from shared.filenames import attachment_disposition
-from shared.http.deps import ClientAddress, ReadOnlyDep, SessionDep
+from shared.http.deps import ClientAddress, DatabaseDep, SessionDep
 from shared.http.problems import (
     RATE_LIMITED,
     UNAVAILABLE,
@@ -85,16 +86,18 @@ async def bind_license(
 
 @me.get("/licenses", summary="My licenses with coverage, status and timeline")
 async def list_my_licenses(
-    connection: ReadOnlyDep, settings: SettingsDep, user: Customer
+    database: DatabaseDep, settings: SettingsDep, user: Customer
 ) -> list[schemas.CustomerLicense]:
-    return await my_licenses.my_licenses(connection, settings, user)
+    async with read_only(database) as connection:
+        return await my_licenses.my_licenses(connection, settings, user)
 
 
 @me.get("/licenses/{license_id}", summary="One of my licenses")
 async def get_my_license(
-    license_id: UUID, connection: ReadOnlyDep, settings: SettingsDep, user: Customer
+    license_id: UUID, database: DatabaseDep, settings: SettingsDep, user: Customer
 ) -> schemas.CustomerLicense:
-    return await my_licenses.my_license(connection, settings, user, license_id)
+    async with read_only(database) as connection:
+        return await my_licenses.my_license(connection, settings, user, license_id)
 
 
 @me.get(

@@ -31,11 +31,19 @@ class _BodyTooLarge(Exception):
     """Raised into the application's `receive` when a streamed body passes the cap."""
 
 
-def _declared_length(scope: Scope) -> int | None:
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """The declared Content-Length (None if absent or not a number) and whether the body comes
+    in chunks (Transfer-Encoding). Neither means no body at all (HTTP/1.1 message framing)."""
+    declared: int | None = None
+    chunked = False
     for name, value in scope["headers"]:
         if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
+            declared = int(value) if value.isdigit() else None
+            if declared is None:
+                chunked = True  # a length the server let through unparsed: count what arrives
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked
 
 
 class LimitRequestBody:
@@ -51,9 +59,14 @@ class LimitRequestBody:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _declared_length(scope)
+        declared, chunked = _framing(scope)
         if declared is not None and declared > self.max_bytes:
             await self._refuse(scope, receive, send)
+            return
+        if not chunked and not declared:
+            # No body (a GET, a DELETE, an empty POST): nothing to count, so no wrapper around
+            # every message the application receives and sends.
+            await self.app(scope, receive, send)
             return
         received = 0
         exceeded = False

@@ -16,10 +16,12 @@ the service recovers by itself once PostgreSQL is back (the pool pre-pings conne
 
 import errno
 import time
+from functools import lru_cache
 
 import asyncpg
+from prometheus_client import Histogram
 from sqlalchemy import exc as sa_exc
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -78,6 +80,26 @@ def means_database_away(error: BaseException) -> bool:
     return False
 
 
+def _trace_headers(scope: Scope) -> tuple[str | None, str | None]:
+    """X-Request-ID and traceparent, read from the raw header list (first of each), without
+    building a Headers object for two lookups."""
+    request_id = traceparent = None
+    for name, value in scope["headers"]:
+        if name == b"x-request-id" and request_id is None:
+            request_id = value.decode("latin-1")
+        elif name == b"traceparent" and traceparent is None:
+            traceparent = value.decode("latin-1")
+    return request_id, traceparent
+
+
+@lru_cache(maxsize=4096)
+def _latency(method: str, route: str, status: int) -> Histogram:
+    """The latency histogram's child for these labels, looked up once: `labels()` takes a lock
+    and builds a key on every call. Routes are the app's templates (or "unmatched"), so the
+    label sets are few; the cache only bounds them further."""
+    return REQUESTS.labels(method, route, status)
+
+
 class RequestContext:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -86,9 +108,8 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        request_id = headers.get("x-request-id")
-        bind_trace(headers.get("traceparent"), request_id)
+        request_id, traceparent = _trace_headers(scope)
+        bind_trace(traceparent, request_id)
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -111,7 +132,7 @@ class RequestContext:
             await self._answer(error, scope, receive, send_with_context)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            REQUESTS.labels(scope["method"], route, status).observe(time.perf_counter() - started)
+            _latency(scope["method"], route, status).observe(time.perf_counter() - started)
 
     @staticmethod
     async def _answer(error: Exception, scope: Scope, receive: Receive, send: Send) -> None:

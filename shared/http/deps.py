@@ -10,11 +10,11 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Annotated, Any
 
-import asyncpg
 from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import read_only, transaction
+from shared.db import transaction
 from shared.i18n import Locale, negotiate
 
 
@@ -23,9 +23,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def _read_only(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    async with read_only(request.app.state.engine) as connection:
-        yield connection
+async def _engine(request: Request) -> AsyncEngine:
+    return request.app.state.engine
 
 
 async def _locale(request: Request) -> Locale:
@@ -76,9 +75,12 @@ def from_app_state(name: str) -> Any:
 
 # scope="function": commit before the response leaves, so a 2xx means the write is durable.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
-# For routes that only read: a pooled connection's asyncpg connection (statements through
-# `shared.driver_sql.Compiled`, each on its own), back in the pool before the response goes.
-ReadOnlyDep = Annotated[asyncpg.Connection, Depends(_read_only, scope="function")]
+# For routes that only read: the engine, for `async with shared.db.read_only(engine) as c:` in
+# the route itself. A pooled connection's asyncpg connection (statements through
+# `shared.driver_sql.Compiled`, each on its own), taken only once the caller is authorized and
+# back in the pool before the response goes. Not a yield dependency: FastAPI wraps each of those
+# in an exit stack and a shielded cancel scope, which cost a read route more than its checkout.
+DatabaseDep = Annotated[AsyncEngine, Depends(_engine)]
 LocaleDep = Annotated[Locale, Depends(_locale)]
 ClientAddress = Annotated[str, Depends(_client_address)]
 
