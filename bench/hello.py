@@ -4,7 +4,8 @@ benchmark under uvicorn with uvloop and httptools, as the services are:
 - `app`: raw ASGI, no framework, answering a fixed JSON body (the issue's baseline);
 - `fastapi_hello()`: FastAPI with one authenticated dependency, the services' own
   `shared.auth.current_user` (the same JWT verification against identity's JWKS, the same
-  verified-token cache), answering a small JSON body. Between the two, what the framework and
+  verified-token cache) and FastAPI configured as the services configure it (its native
+  telemetry off), answering a small JSON body. Between the two, what the framework and
   the token cost; between it and the license list, what our middleware, the database and the
   view cost.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from shared.auth import CurrentUser, JwksVerifier
+from shared.http.app import NO_NATIVE_TELEMETRY
 
 BODY = b'{"hello":"world"}'
 HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
@@ -30,7 +32,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 def fastapi_hello() -> FastAPI:
     """`uvicorn --factory bench.hello:fastapi_hello`, with identity's JWKS URL in BENCH_JWKS_URL."""
-    hello = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    hello = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, telemetry=NO_NATIVE_TELEMETRY)
     hello.state.jwks = JwksVerifier(os.environ[JWKS_URL_VARIABLE])
 
     @hello.get("/hello")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,6 +40,16 @@ from shared.topics import ensure_topics
 log = get_logger(__name__)
 
 BackgroundTask = Callable[[FastAPI], Coroutine[Any, Any, None]]
+
+# FastAPI's own OpenTelemetry bridge, off: the services configure no OpenTelemetry provider
+# (traces are our traceparent, carried into logs and events by shared.logging), yet with it on
+# every request asked the global tracer, meter and logger providers whether one had appeared.
+NO_NATIVE_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 async def _kafka_reachable(bootstrap: str) -> bool:
@@ -169,6 +180,7 @@ def create_service_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     install_docs(app)
     document_problems(app)

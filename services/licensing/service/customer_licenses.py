@@ -31,8 +31,9 @@ from shared.entitlements import Coverage
 from shared.http.problems import UNAVAILABLE, Problem
 
 
-def coverage_view(coverage: Coverage) -> schemas.CoverageView:
-    day = today()
+def coverage_view(coverage: Coverage, day: date | None = None) -> schemas.CoverageView:
+    """As of `day` (default: today); a list of views passes the one day it read once."""
+    day = today() if day is None else day
     return schemas.CoverageView(
         start=coverage.start,
         end=coverage.end,

@@ -22,6 +22,7 @@ from services.licensing.config import Settings
 from services.licensing.models import MEMBERSHIPS, Base
 from services.licensing.problems import NOT_FOUND
 from services.licensing.service.customer_licenses import coverage_view, license_file_url, timeline_of
+from services.licensing.service.repository import today
 from services.licensing.texts import NO_LICENSE_OF_YOURS
 from shared.auth import Principal
 from shared.driver_sql import Compiled
@@ -81,11 +82,12 @@ ONE_OF_MINE = Compiled(_query(one=True))
 
 
 def _view(
-    settings: Settings, row: asyncpg.Record, contracts: Sequence[ContractRow]
+    settings: Settings, day: date, row: asyncpg.Record, contracts: Sequence[ContractRow]
 ) -> schemas.CustomerLicense:
     purchased_on, warranty_ends = row["purchased_on"], row["warranty_ends"]
     coverage = coverage_view(
-        Coverage.of(Period(purchased_on, warranty_ends), (Period(c.starts_on, c.ends_on) for c in contracts))
+        Coverage.of(Period(purchased_on, warranty_ends), (Period(c.starts_on, c.ends_on) for c in contracts)),
+        day,
     )
     return schemas.CustomerLicense(
         **{name: row[name] for name in PUBLIC_TERMS},
@@ -112,6 +114,7 @@ async def my_licenses(
     else:
         rows = await ONE_OF_MINE.fetch(connection, user_id=user.user_id, license_id=license_id)
     views: list[schemas.CustomerLicense] = []
+    day = today()  # one day for the whole list (and one clock read)
     index = 0
     while index < len(rows):
         first, contracts = rows[index], []
@@ -122,7 +125,7 @@ async def my_licenses(
                     ContractRow(row["contract_id"], row["contract_starts_on"], row["contract_ends_on"])
                 )
             index += 1
-        views.append(_view(settings, first, contracts))
+        views.append(_view(settings, day, first, contracts))
     return views
 
 
