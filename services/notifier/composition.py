@@ -9,6 +9,7 @@ the direct path derives from the delivery id instead of drawing it at random: ba
 never contain it).
 """
 
+import re
 from binascii import b2a_base64
 from dataclasses import dataclass
 from datetime import datetime
@@ -180,6 +181,8 @@ _PART_HEADER = (
     'Content-Type: text/{subtype}; charset="utf-8"\nMIME-Version: 1.0\nContent-Transfer-Encoding: base64\n\n'
 )
 _MAX_LINE = 78  # compat32's folding width
+# A value compat32 cannot fold: it splits only at whitespace, ';' and ','.
+_UNBROKEN = re.compile(r"[^\s;,]+")
 
 
 def _boundary(delivery_id: UUID) -> str:
@@ -192,11 +195,18 @@ def _base64_lines(data: bytes) -> bytes:
     """Base64 in 76-character lines, as compat32's body encoding writes it (one C call for the
     whole body, then slicing, instead of one call per 57 bytes)."""
     encoded = b2a_base64(data, newline=False)
-    return b"".join(encoded[i : i + 76] + b"\n" for i in range(0, len(encoded), 76))
+    if not encoded:
+        return b""
+    return b"\n".join([encoded[i : i + 76] for i in range(0, len(encoded), 76)]) + b"\n"
 
 
 def _header_line(name: str, value: str) -> str:
     line = f"{name}: {value}\n"
+    if value.isascii() and _UNBROKEN.fullmatch(value):
+        # One ASCII word (a URL in List-Unsubscribe): compat32 can fold it nowhere, so a line
+        # too long gets the word on a continuation line of its own, as written here (~100 µs
+        # less per mail than asking `Header`; a test compares the two over many lengths).
+        return line if len(line) <= _MAX_LINE + 1 else f"{name}: \n {value}\n"
     if len(line) <= _MAX_LINE + 1 and value.isascii() and "\n" not in value and "\r" not in value:
         return line
     # compat32 passes every header through this; for a short one-line ASCII value it is the value
@@ -206,8 +216,32 @@ def _header_line(name: str, value: str) -> str:
     return f"{name}: {Header(value, header_name=name).encode(linesep=chr(10), maxlinelen=_MAX_LINE)}\n"
 
 
+# Headers whose value is the same in every mail of one kind and language (a release's subject,
+# the sender's address): written once, not once per recipient.
+_SHARED_HEADERS = frozenset(
+    {
+        "Subject",
+        "From",
+        "Reply-To",
+        "Content-Language",
+        "Auto-Submitted",
+        "X-Auto-Response-Suppress",
+        "X-Mail-Kind",
+        "List-Unsubscribe-Post",
+        "Precedence",
+    }
+)
+
+
+@lru_cache(maxsize=1024)
+def _shared_header_line(name: str, value: str) -> str:
+    return _header_line(name, value)
+
+
 def _direct_bytes(headers: list[tuple[str, str]], rendered: RenderedMail, boundary: str) -> bytes:
-    head = _MULTIPART_HEADER.format(boundary=boundary) + "".join(_header_line(n, v) for n, v in headers)
+    head = _MULTIPART_HEADER.format(boundary=boundary) + "".join(
+        _shared_header_line(n, v) if n in _SHARED_HEADERS else _header_line(n, v) for n, v in headers
+    )
     return b"".join(
         (
             f"{head}\n--{boundary}\n".encode("ascii"),

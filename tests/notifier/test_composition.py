@@ -4,12 +4,13 @@ import re
 import uuid
 from datetime import UTC, datetime
 from email import message_from_bytes
+from email.header import Header
 from email.message import Message
 from typing import Any
 
 import pytest
 
-from services.notifier.composition import ThreadHeaders, compose, compose_generic
+from services.notifier.composition import ThreadHeaders, _header_line, compose, compose_generic
 from services.notifier.rendering import render
 from shared.i18n import LOCALES, Locale
 from tests.notifier.test_catalogs import CONTEXTS
@@ -118,3 +119,14 @@ def test_an_address_without_a_name_that_is_not_ascii_is_written_the_same() -> No
 def test_the_boundary_is_fixed_by_the_delivery() -> None:
     fields = _release_fields("en", "Ann")
     assert compose(**fields).data == compose(**fields).data
+
+
+def test_an_unfoldable_header_value_is_written_as_compat32_writes_it() -> None:
+    # A one-word ASCII value (List-Unsubscribe's URL) takes a fast path; over every length
+    # around the folding width it equals what `Header` writes.
+    word = "<http://p/api/notifier/unsubscribe?token=" + "aZ09-_.~%=?!()" * 30
+    for length in range(1, 300):
+        value = word[:length]
+        for name in ("List-Unsubscribe", "Message-ID"):
+            expected = Header(value, header_name=name).encode(linesep="\n", maxlinelen=78)
+            assert _header_line(name, value) == f"{name}: {expected}\n", (name, length)
