@@ -53,9 +53,7 @@ class Compiled:
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection the session uses (checked out on first use; pinged only if it sat idle)."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return cast(asyncpg.Connection, raw.driver_connection)
+    return await raw_connection(await session.connection())
 
 
 async def raw_connection(connection: AsyncConnection) -> asyncpg.Connection:
