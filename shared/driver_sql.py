@@ -20,7 +20,7 @@ from typing import Any, cast
 
 import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -53,6 +53,10 @@ class Compiled:
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection the session uses (checked out on first use; pinged only if it sat idle)."""
-    connection = await session.connection()
+    return await raw_connection(await session.connection())
+
+
+async def raw_connection(connection: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection beneath a SQLAlchemy one (e.g. `shared.db.read_only`'s, in autocommit)."""
     raw = await connection.get_raw_connection()
     return cast(asyncpg.Connection, raw.driver_connection)

@@ -8,7 +8,7 @@ rule); that one builds a fresh SQLAlchemy statement per event, which costs more 
 import json
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import BindParameter, FromClause, bindparam, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 
 from shared.events.base import Event
@@ -17,10 +17,22 @@ from shared.outbox import OUTBOX, event_row
 _COLUMNS = ("event_id", "topic", "key", "value", "headers")
 
 
+def _parameters(prefix: str) -> dict[str, BindParameter[Any]]:
+    return {column: bindparam(prefix + column, type_=OUTBOX.c[column].type) for column in _COLUMNS}
+
+
 def outbox_insert(prefix: str = "outbox_") -> Insert:
     """INSERT of one outbox row whose values are the parameters `outbox_values(prefix=…)` names."""
-    values = {column: bindparam(prefix + column, type_=OUTBOX.c[column].type) for column in _COLUMNS}
+    values = _parameters(prefix)
     return insert(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
+
+
+def outbox_insert_if_any(rows: FromClause, prefix: str = "outbox_") -> Insert:
+    """The same INSERT, but only if `rows` (e.g. the CTE of an UPDATE that may match nothing)
+    holds a row: the event is queued only when the change it announces happened."""
+    values = _parameters(prefix)
+    one = select(*(value.label(column) for column, value in values.items())).select_from(rows).limit(1)
+    return insert(OUTBOX).from_select(list(_COLUMNS), one).on_conflict_do_nothing(index_elements=["event_id"])
 
 
 def outbox_values(event: Event, *, source: str, prefix: str = "outbox_") -> dict[str, Any]:

@@ -4,6 +4,12 @@ One row per hit in the service's `rate_events` table (created by `create_rate_ev
 in a migration); hits of one key are serialised with an advisory lock, so parallel requests
 cannot all slip under the limit. Callers choose the key (`<action>:account:<id>`,
 `<action>:address:<ip>`) and what a refusal means (a silent skip, or 429 with Retry-After).
+
+Two ways to use it. `retry_after`/`allow` lock the keys to the end of the caller's
+transaction. A hot path whose hits are the exception (e.g. a failed lookup; a success counts
+nothing) reads the keys' counts without a lock inside its own statement (`recent_hits_sql`)
+and, only when it has a hit to count, records it with `record_within`: the keys are locked
+just for that short transaction, so successful requests with one key never take turns.
 """
 
 import math
@@ -11,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,11 +52,45 @@ async def retry_after_each(
     connection = await driver_connection(session)
     rows = await _COUNT.fetch(connection, keys=keys, since=now - window)
     hits = {key: (count, oldest) for key, count, oldest in rows}
-    waits = []
-    for key, limit in limits:
-        count, oldest = hits.get(key, (0, None))
-        waits.append(max(1, math.ceil((oldest + window - now).total_seconds())) if count >= limit else 0)
-    return waits
+    return [
+        wait_seconds(*hits.get(key, (0, None)), limit=limit, window=window, now=now) for key, limit in limits
+    ]
+
+
+def wait_seconds(count: int, oldest: datetime | None, *, limit: int, window: timedelta, now: datetime) -> int:
+    """Seconds until a key with `count` hits in the window, the oldest at `oldest`, is under
+    `limit` again (0: it is now)."""
+    if count < limit or oldest is None:
+        return 0
+    return max(1, math.ceil((oldest + window - now).total_seconds()))
+
+
+def recent_hits_sql(key: str, since: str) -> str:
+    """SQL for one row (`hits`, `oldest`) of key `:<key>`'s hits after `:<since>`, to read a
+    key's count inside a caller's own statement (no lock: `record_within` decides a hit)."""
+    # Only the caller's parameter names are formatted in; the values are bound.
+    return f"(SELECT count(*) AS hits, min(at) AS oldest FROM {TABLE} WHERE key = :{key} AND at > :{since})"  # noqa: S608
+
+
+async def record_within(
+    connection: asyncpg.Connection, limits: Sequence[tuple[str, int]], *, window: timedelta, now: datetime
+) -> list[int]:
+    """Record one hit of every key if each key is under its limit (returns all 0); if any is
+    not, record nothing and return the waits (as `retry_after_each`). Under every key's lock,
+    taken in the order given, in a transaction of its own that ends here: parallel callers
+    take turns only for these two statements, and each sees the hits committed by the one
+    before, so no more than `limit` hits are ever recorded. (Called inside a transaction begun
+    with asyncpg, it is a savepoint and the locks last to that transaction's end.)"""
+    keys = [key for key, _ in limits]
+    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, len(keys) + 1))
+    async with connection.transaction():
+        await connection.execute(f"SELECT {locks}", *keys)
+        # A statement of its own, after the locks: its snapshot includes the previous holder's hit.
+        rows = await _COUNT_AND_RECORD.fetch(
+            connection, keys=keys, limits=[limit for _, limit in limits], since=now - window, now=now
+        )
+    hits = {key: (count, oldest) for key, count, oldest in rows}
+    return [wait_seconds(*hits[key], limit=limit, window=window, now=now) for key, limit in limits]
 
 
 async def record(session: AsyncSession, key: str, now: datetime) -> None:
@@ -81,6 +122,26 @@ _COUNT = Compiled(
     ).bindparams(
         sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
         sa.bindparam("since", type_=sa.DateTime(timezone=True)),
+    )
+)
+
+
+# The same after the locks, and one hit of every key recorded unless one of them is at its limit.
+_COUNT_AND_RECORD = Compiled(
+    text(
+        "WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since), "
+        "counted AS (SELECT given.key, given.most, count(hit.at) AS hits, min(hit.at) AS oldest "
+        "FROM unnest(:keys, :limits) AS given (key, most) "
+        "LEFT JOIN rate_events AS hit ON hit.key = given.key AND hit.at > :since "
+        "GROUP BY given.key, given.most), "
+        "recorded AS (INSERT INTO rate_events (key, at) SELECT key, :now FROM counted "
+        "WHERE NOT EXISTS (SELECT FROM counted WHERE hits >= most)) "
+        "SELECT key, hits, oldest FROM counted"
+    ).bindparams(
+        sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
+        sa.bindparam("limits", type_=sa.ARRAY(sa.Integer)),
+        sa.bindparam("since", type_=sa.DateTime(timezone=True)),
+        sa.bindparam("now", type_=sa.DateTime(timezone=True)),
     )
 )
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import PlainTextResponse
 
 from services.licensing import schemas
-from services.licensing.dependencies import Customer, SettingsDep
+from services.licensing.dependencies import AutocommitDep, Customer, SettingsDep
 from services.licensing.problems import (
     ACCOUNT_NOT_VERIFIED,
     COVERAGE_GAP,
@@ -57,12 +57,12 @@ me = APIRouter(prefix="/me", tags=["customers"])
 @me.post("/licenses/search", summary="Preview a license before binding it", responses=LOOKUP_RESPONSES)
 async def search_license(
     body: schemas.LookupRequest,
-    session: SessionDep,
+    connection: AutocommitDep,
     settings: SettingsDep,
     user: Customer,
     address: ClientAddress,
 ) -> schemas.LicensePreview:
-    return await customer_licenses.preview_license(session, settings, user, address, body)
+    return await customer_licenses.preview_license(connection, settings, user, address, body)
 
 
 @me.post(
@@ -73,13 +73,13 @@ async def search_license(
 )
 async def bind_license(
     body: schemas.LookupRequest,
-    session: SessionDep,
+    connection: AutocommitDep,
     settings: SettingsDep,
     user: Customer,
     address: ClientAddress,
     response: Response,
 ) -> schemas.CustomerLicense:
-    license, created = await customer_licenses.bind_license(session, settings, user, address, body)
+    license, created = await customer_licenses.bind_license(connection, settings, user, address, body)
     response.status_code = 201 if created else 200
     return license
 

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
@@ -27,6 +28,7 @@ from services.licensing.texts import (
     ORGANIZATION_NAME_PENDING,
 )
 from shared.auth import Principal
+from shared.driver_sql import raw_connection
 from shared.entitlements import Coverage
 from shared.http.problems import UNAVAILABLE, Problem
 
@@ -96,9 +98,13 @@ def customer_view(
 
 
 async def preview_license(
-    session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
+    connection: AsyncConnection,
+    settings: Settings,
+    user: Principal,
+    address: str,
+    lookup: schemas.LookupRequest,
 ) -> schemas.LicensePreview:
-    found = await look_up(session, settings, user, address, lookup, lock=False)
+    found = await look_up(await raw_connection(connection), settings, user, address, lookup)
     return schemas.LicensePreview(
         **schemas.public_terms(found.license),
         coverage=coverage_view(found.coverage),
@@ -106,26 +112,39 @@ async def preview_license(
     )
 
 
+# A bind that lost a race reads the facts again; should the license be unbound again meanwhile
+# (a back-office move) it tries again, this many times at most.
+BIND_ATTEMPTS = 3
+
+
 async def bind_license(
-    session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
+    connection: AsyncConnection,
+    settings: Settings,
+    user: Principal,
+    address: str,
+    lookup: schemas.LookupRequest,
 ) -> tuple[schemas.CustomerLicense, bool]:
     """Bind a license to the caller, owned by the caller's organization if they belong to one.
     Returns (license, created); binding twice (or a colleague binding it again) is idempotent.
 
-    The row lock serialises concurrent binds of one serial: the first commits, the others then
-    read its owner and get a conflict (one license, one owner). Binding changes who holds the
-    license, not its coverage: computed once, before.
+    The write changes only an unbound license, so of concurrent binds of one serial exactly one
+    writes; the others read the facts again and see its owner (one license, one owner: 409, or
+    200 for the owner's colleagues). Binding changes who holds the license, not its coverage:
+    computed once, before.
     """
-    found = await look_up(session, settings, user, address, lookup, lock=True)
-    license = found.license
-    if license.account_id is not None:
-        if not usable_by(license, user.user_id, found.organization_id):
-            raise Problem(LICENSE_ALREADY_BOUND, detail=LICENSE_BOUND_ELSEWHERE())
-        names = {license.account_id: found.bound_by} if found.bound_by is not None else {}
-        return customer_view(settings, license, found.contracts, found.coverage, names), False
-    await bind(session, found, user, utcnow())
-    names = {user.user_id: found.caller_name}
-    return customer_view(settings, license, found.contracts, found.coverage, names), True
+    driver = await raw_connection(connection)
+    for _ in range(BIND_ATTEMPTS):
+        found = await look_up(driver, settings, user, address, lookup)
+        license = found.license
+        if license.account_id is not None:
+            if not usable_by(license, user.user_id, found.organization_id):
+                raise Problem(LICENSE_ALREADY_BOUND, detail=LICENSE_BOUND_ELSEWHERE())
+            names = {license.account_id: found.bound_by} if found.bound_by is not None else {}
+            return customer_view(settings, license, found.contracts, found.coverage, names), False
+        if await bind(driver, found, user, utcnow()):
+            names = {user.user_id: found.caller_name}
+            return customer_view(settings, license, found.contracts, found.coverage, names), True
+    raise Problem(LICENSE_ALREADY_BOUND, detail=LICENSE_BOUND_ELSEWHERE())
 
 
 async def _owned_license(session: AsyncSession, user: Principal, license_id: UUID) -> License:

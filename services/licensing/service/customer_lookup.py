@@ -6,6 +6,7 @@ A miss costs what a hit costs, and every miss is counted per account and per add
 from datetime import timedelta
 from typing import NoReturn
 
+import asyncpg
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,7 +39,8 @@ async def require_verified_account(session: AsyncSession, user: Principal) -> Ve
     return account
 
 
-def _lookup_keys(user: Principal, address: str, settings: Settings) -> tuple[tuple[str, int], ...]:
+def lookup_keys(user: Principal, address: str, settings: Settings) -> tuple[tuple[str, int], ...]:
+    """The limit's (key, most misses per window) pairs: the caller's account, then their address."""
     # The account first: every request takes the keys' locks in the same order (no deadlock).
     return (
         (f"lookup-miss:account:{user.user_id}", settings.lookup_failures_per_account),
@@ -52,7 +54,7 @@ async def lookup_wait(session: AsyncSession, settings: Settings, user: Principal
     the same count. The keys stay locked until the transaction ends, so parallel requests take
     turns and cannot all slip under the limit."""
     window = timedelta(seconds=settings.lookup_window_seconds)
-    limits = _lookup_keys(user, address, settings)
+    limits = lookup_keys(user, address, settings)
     waits = await ratelimit.retry_after_each(session, limits, window=window, now=utcnow())
     return next((wait for wait in waits if wait), 0)
 
@@ -76,9 +78,23 @@ async def refuse_lookup(session: AsyncSession, settings: Settings, user: Princip
     """Wrong serial, wrong registration number or void license: indistinguishable on purpose.
     The failed attempt is kept (committed) so that the lookup limit counts it."""
     moment = utcnow()
-    for key, _ in _lookup_keys(user, address, settings):
+    for key, _ in lookup_keys(user, address, settings):
         await ratelimit.record(session, key, moment)
     raise Problem(LICENSE_NOT_FOUND, detail=CHECK_SERIAL_AND_REGISTRATION(), keep_changes=True)
+
+
+async def refuse_counted_miss(
+    connection: asyncpg.Connection, settings: Settings, user: Principal, address: str
+) -> NoReturn:
+    """A miss for a lookup that read the limit's counts without a lock (license_lookup): the
+    miss is counted under the keys' locks in a transaction of its own (shared.ratelimit.
+    record_within) and answered 404 only if it fit under both limits; else 429 and nothing
+    recorded, so parallel guesses cannot get more than the limit's number of answers."""
+    window = timedelta(seconds=settings.lookup_window_seconds)
+    limits = lookup_keys(user, address, settings)
+    waits = await ratelimit.record_within(connection, limits, window=window, now=utcnow())
+    refuse_if_limited(next((wait for wait in waits if wait), 0))
+    raise Problem(LICENSE_NOT_FOUND, detail=CHECK_SERIAL_AND_REGISTRATION())
 
 
 async def matching_contract(

@@ -1,22 +1,31 @@
 """Preview and bind a license by serial and registration number in few round trips.
 
-Both are the customer's hottest licensing requests. After the lookup limit (its keys' locks and
-counts, shared.ratelimit), ONE statement reads every fact the answer needs: whether the caller
-is verified and their name, the organization they belong to, the license they name (locked for a
-bind: concurrent binds of one serial take turns), its bound, non-void contracts and who bound it.
-A bind then writes the owner and the `LicenseBound` outbox row in one more statement. The
-statements are pre-compiled and sent straight to asyncpg on the session's connection, inside
-the transaction the lookup limit began (shared.driver_sql).
+Both are the customer's hottest licensing requests, and neither needs a transaction: ONE
+statement reads every fact the answer needs (whether the caller is verified and their name,
+the organization they belong to, the lookup limit's counts for their account and address, the
+license they name, its bound, non-void contracts and who bound it), and a bind writes the owner
+and the `LicenseBound` outbox row in one more, which changes the license only if it is still
+unbound (a bind that lost a race reads the facts again and answers like a later bind would).
+
+The lookup limit (at most N failed lookups per window, per account and per address) is read in
+the facts statement without a lock; a miss is then counted under the keys' locks in a short
+transaction of its own and answered 404 only if it still fits (customer_lookup.
+refuse_counted_miss), so parallel guesses get no more answers than the limit allows while
+successful binds from one address never take turns. A hit records nothing; it is answered only
+if the counts it read were under the limits, i.e. as if it came before any miss still in flight.
+
+The statements are pre-compiled and sent straight to asyncpg on an autocommit connection
+(shared.driver_sql).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import bindparam, text, update
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import String, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import TIMESTAMP
 
 from services.licensing import schemas
 from services.licensing.config import Settings
@@ -26,71 +35,80 @@ from services.licensing.problems import ACCOUNT_NOT_VERIFIED
 from services.licensing.serials import registration_hash, same_hash
 from services.licensing.service.customer_lookup import (
     ABSENT_HASH,
-    lookup_wait,
+    lookup_keys,
+    refuse_counted_miss,
     refuse_if_limited,
-    refuse_lookup,
 )
 from services.licensing.service.ownership import LICENSES
-from services.licensing.service.repository import canonical_serial, coverage_from
+from services.licensing.service.repository import canonical_serial, coverage_from, utcnow
 from services.licensing.texts import VERIFY_ACCOUNT_FIRST
 from shared.auth import Principal
-from shared.driver_sql import Compiled, driver_connection
+from shared.driver_sql import Compiled
 from shared.entitlements import Coverage
 from shared.http.problems import Problem
-from shared.outbox_rows import outbox_insert, outbox_values
+from shared.outbox_rows import outbox_insert_if_any, outbox_values
+from shared.ratelimit import recent_hits_sql, wait_seconds
 
 _LICENSE_COLUMNS = tuple(column.name for column in LICENSES.c)
 _CONTRACT_COLUMNS = tuple(column.name for column in Base.metadata.tables["contract"].c)
 
 # One row per bound, non-void contract of the license (at least one row: the caller's facts
-# come even when the serial matches nothing). A blocked FOR UPDATE returns the row as the
-# bind it waited for left it, so the loser of a race sees the winner as the owner.
+# and the limit's counts come even when the serial matches nothing).
 _FACTS_SQL = """
-WITH found AS (SELECT * FROM license WHERE serial = :serial {lock})
 SELECT caller.account_id IS NOT NULL AS caller_verified,
        caller.disabled AS caller_disabled,
        caller.name AS caller_name,
        (SELECT organization_id FROM memberships WHERE user_id = :account_id) AS caller_organization_id,
+       account_misses.hits AS account_misses, account_misses.oldest AS account_oldest_miss,
+       address_misses.hits AS address_misses, address_misses.oldest AS address_oldest_miss,
        {license_columns},
        binder.name AS bound_by,
        {contract_columns}
-FROM (VALUES (1)) AS one
+FROM {account_misses} AS account_misses
+CROSS JOIN {address_misses} AS address_misses
 LEFT JOIN verified_account AS caller ON caller.account_id = :account_id
-LEFT JOIN found ON true
+LEFT JOIN license AS found ON found.serial = :serial
 LEFT JOIN verified_account AS binder ON binder.account_id = found.account_id
 LEFT JOIN contract ON contract.license_id = found.id
     AND contract.voided_at IS NULL AND contract.bound_at IS NOT NULL
 ORDER BY contract.starts_on
 """
-
-
-def _facts(lock: str) -> Compiled:
-    sql = _FACTS_SQL.format(
-        lock=lock,
-        license_columns=", ".join(f"found.{name}" for name in _LICENSE_COLUMNS),
-        contract_columns=", ".join(f"contract.{name} AS contract_{name}" for name in _CONTRACT_COLUMNS),
-    )
-    statement = text(sql).bindparams(
+_FACTS = Compiled(
+    text(
+        _FACTS_SQL.format(
+            license_columns=", ".join(f"found.{name}" for name in _LICENSE_COLUMNS),
+            contract_columns=", ".join(f"contract.{name} AS contract_{name}" for name in _CONTRACT_COLUMNS),
+            account_misses=recent_hits_sql("account_key", "since"),
+            address_misses=recent_hits_sql("address_key", "since"),
+        )
+    ).bindparams(
         bindparam("serial", type_=LICENSES.c.serial.type),
         bindparam("account_id", type_=LICENSES.c.account_id.type),
+        bindparam("account_key", type_=String),
+        bindparam("address_key", type_=String),
+        bindparam("since", type_=TIMESTAMP(timezone=True)),
     )
-    return Compiled(statement)
+)
 
-
-_PREVIEW_FACTS = _facts(lock="")
-_BIND_FACTS = _facts(lock="FOR UPDATE")
-# The new owner and the event that announces it, together (one statement, one round trip).
+# The new owner, only if the license is still unbound and not void, and the event that
+# announces it only if so; one statement, atomic on its own. Answers how many rows it bound.
+_BOUND = (
+    update(LICENSES)
+    .where(
+        LICENSES.c.id == bindparam("license_id"),
+        LICENSES.c.account_id.is_(None),
+        LICENSES.c.voided_at.is_(None),
+    )
+    .values(
+        account_id=bindparam("account_id"),
+        organization_id=bindparam("organization_id"),
+        bound_at=bindparam("bound_at"),
+    )
+    .returning(LICENSES.c.id)
+    .cte("bound_license")
+)
 _BIND = Compiled(
-    outbox_insert().add_cte(
-        update(LICENSES)
-        .where(LICENSES.c.id == bindparam("license_id"))
-        .values(
-            account_id=bindparam("account_id"),
-            organization_id=bindparam("organization_id"),
-            bound_at=bindparam("bound_at"),
-        )
-        .cte("bound_license")
-    )
+    select(func.count()).select_from(_BOUND).add_cte(outbox_insert_if_any(_BOUND).cte("queued_event"))
 )
 
 
@@ -112,16 +130,15 @@ class LookedUp:
 
 
 async def look_up(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     settings: Settings,
     user: Principal,
     address: str,
     lookup: schemas.LookupRequest,
-    *,
-    lock: bool,
 ) -> LookedUp:
     """The license matching serial and registration number, or the refusal: not verified (403),
-    too many wrong numbers (429), no such license (404, counted as a miss) — in that order."""
+    too many wrong numbers (429), malformed serial (422), no such license (404, counted as a
+    miss) — in that order."""
     # A malformed serial is refused (422) only after the caller's own refusals, as a lookup
     # would: meanwhile it reads as a serial that matches nothing.
     malformed: Problem | None = None
@@ -130,19 +147,34 @@ async def look_up(
     except Problem as problem:
         serial, malformed = "", problem
     digest = registration_hash(settings.pepper, lookup.registration_number)  # always: same cost
-    wait = await lookup_wait(session, settings, user, address)  # begins the transaction
-    statement = _BIND_FACTS if lock else _PREVIEW_FACTS
-    rows = await statement.fetch(await driver_connection(session), serial=serial, account_id=user.user_id)
+    now = utcnow()
+    window = timedelta(seconds=settings.lookup_window_seconds)
+    (account_key, account_limit), (address_key, address_limit) = lookup_keys(user, address, settings)
+    rows = await _FACTS.fetch(
+        connection,
+        serial=serial,
+        account_id=user.user_id,
+        account_key=account_key,
+        address_key=address_key,
+        since=now - window,
+    )
     first = rows[0]
     if not first["caller_verified"] or first["caller_disabled"]:
         raise Problem(ACCOUNT_NOT_VERIFIED, detail=VERIFY_ACCOUNT_FIRST())
-    refuse_if_limited(wait)
+    refuse_if_limited(
+        wait_seconds(
+            first["account_misses"], first["account_oldest_miss"], limit=account_limit, window=window, now=now
+        )
+        or wait_seconds(
+            first["address_misses"], first["address_oldest_miss"], limit=address_limit, window=window, now=now
+        )
+    )
     if malformed is not None:
         raise malformed
     found = first["id"] is not None
     matches = same_hash(first["registration_hash"] if found else ABSENT_HASH, digest)
     if not found or not matches or first["voided_at"] is not None:
-        await refuse_lookup(session, settings, user, address)
+        await refuse_counted_miss(connection, settings, user, address)
     license = License(**{name: first[name] for name in _LICENSE_COLUMNS})
     contracts = [_contract(row) for row in rows if row["contract_id"] is not None]
     return LookedUp(
@@ -155,19 +187,21 @@ async def look_up(
     )
 
 
-async def bind(session: AsyncSession, found: LookedUp, user: Principal, moment: datetime) -> None:
-    """Make the caller (and their organization, if any) the owner, and queue `LicenseBound`."""
+async def bind(connection: asyncpg.Connection, found: LookedUp, user: Principal, moment: datetime) -> bool:
+    """Make the caller (and their organization, if any) the owner, and queue `LicenseBound`, if
+    the license is still unbound and not void; False if another bind (or a void) came first."""
     license = found.license
     license.account_id, license.organization_id, license.bound_at = (
         user.user_id,
         found.organization_id,
         moment,
     )
-    await _BIND.execute(
-        await driver_connection(session),
+    bound = await _BIND.fetch(
+        connection,
         license_id=license.id,
         account_id=license.account_id,
         organization_id=license.organization_id,
         bound_at=moment,
         **outbox_values(license_bound(license, found.coverage), source=SOURCE),
     )
+    return bool(bound[0][0])
