@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import PlainTextResponse
 
 from services.licensing import schemas
-from services.licensing.dependencies import AutocommitDep, Customer, SettingsDep
+from services.licensing.dependencies import Customer, SettingsDep
 from services.licensing.problems import (
     ACCOUNT_NOT_VERIFIED,
     COVERAGE_GAP,
@@ -57,12 +57,15 @@ me = APIRouter(prefix="/me", tags=["customers"])
 @me.post("/licenses/search", summary="Preview a license before binding it", responses=LOOKUP_RESPONSES)
 async def search_license(
     body: schemas.LookupRequest,
-    connection: AutocommitDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     user: Customer,
     address: ClientAddress,
 ) -> schemas.LicensePreview:
-    return await customer_licenses.preview_license(connection, settings, user, address, body)
+    # Every statement of a lookup is atomic on its own (a failed one is counted in a short
+    # transaction of its own): an autocommit connection, no BEGIN and COMMIT around them.
+    async with read_only(database) as connection:
+        return await customer_licenses.preview_license(connection, settings, user, address, body)
 
 
 @me.post(
@@ -73,13 +76,15 @@ async def search_license(
 )
 async def bind_license(
     body: schemas.LookupRequest,
-    connection: AutocommitDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     user: Customer,
     address: ClientAddress,
     response: Response,
 ) -> schemas.CustomerLicense:
-    license, created = await customer_licenses.bind_license(connection, settings, user, address, body)
+    # The bind writes the owner and its event in one statement: no transaction around it.
+    async with read_only(database) as connection:
+        license, created = await customer_licenses.bind_license(connection, settings, user, address, body)
     response.status_code = 201 if created else 200
     return license
 

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.licensing import schemas
@@ -28,7 +28,6 @@ from services.licensing.texts import (
     ORGANIZATION_NAME_PENDING,
 )
 from shared.auth import Principal
-from shared.driver_sql import raw_connection
 from shared.entitlements import Coverage
 from shared.http.problems import UNAVAILABLE, Problem
 
@@ -98,13 +97,13 @@ def customer_view(
 
 
 async def preview_license(
-    connection: AsyncConnection,
+    connection: asyncpg.Connection,
     settings: Settings,
     user: Principal,
     address: str,
     lookup: schemas.LookupRequest,
 ) -> schemas.LicensePreview:
-    found = await look_up(await raw_connection(connection), settings, user, address, lookup)
+    found = await look_up(connection, settings, user, address, lookup)
     return schemas.LicensePreview(
         **schemas.public_terms(found.license),
         coverage=coverage_view(found.coverage),
@@ -118,7 +117,7 @@ BIND_ATTEMPTS = 3
 
 
 async def bind_license(
-    connection: AsyncConnection,
+    connection: asyncpg.Connection,
     settings: Settings,
     user: Principal,
     address: str,
@@ -132,16 +131,15 @@ async def bind_license(
     200 for the owner's colleagues). Binding changes who holds the license, not its coverage:
     computed once, before.
     """
-    driver = await raw_connection(connection)
     for _ in range(BIND_ATTEMPTS):
-        found = await look_up(driver, settings, user, address, lookup)
+        found = await look_up(connection, settings, user, address, lookup)
         license = found.license
         if license.account_id is not None:
             if not usable_by(license, user.user_id, found.organization_id):
                 raise Problem(LICENSE_ALREADY_BOUND, detail=LICENSE_BOUND_ELSEWHERE())
             names = {license.account_id: found.bound_by} if found.bound_by is not None else {}
             return customer_view(settings, license, found.contracts, found.coverage, names), False
-        if await bind(driver, found, user, utcnow()):
+        if await bind(connection, found, user, utcnow()):
             names = {user.user_id: found.caller_name}
             return customer_view(settings, license, found.contracts, found.coverage, names), True
     raise Problem(LICENSE_ALREADY_BOUND, detail=LICENSE_BOUND_ELSEWHERE())
