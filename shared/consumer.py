@@ -37,7 +37,7 @@ from shared.kafka_security import PLAINTEXT, KafkaSecurity
 from shared.logging import bind_trace, get_logger
 from shared.metrics import CONSUMED, DEAD_LETTERED
 from shared.outbox import INBOX, add_raw
-from shared.partition_workers import PartitionWorkers
+from shared.partition_workers import COMMIT_INTERVAL_SECONDS, PartitionWorkers
 from shared.topics import dlq_topic
 
 log = get_logger(__name__)
@@ -98,6 +98,7 @@ class EventConsumer:
         max_attempts: int = 5,
         retry_base_seconds: float = 0.2,
         security: KafkaSecurity = PLAINTEXT,
+        commit_interval: float = COMMIT_INTERVAL_SECONDS,
     ) -> None:
         self.name = name
         self.bootstrap = bootstrap
@@ -107,6 +108,7 @@ class EventConsumer:
         self.topics = sorted({cls.topic for cls in handlers})
         self.max_attempts = max_attempts
         self.retry_base_seconds = retry_base_seconds
+        self.commit_interval = commit_interval
 
     async def run(self) -> None:
         backoff = 0.5
@@ -120,7 +122,11 @@ class EventConsumer:
                 max_poll_records=MAX_BATCH,
             )
             partitions = PartitionWorkers(
-                consumer, self._handle_in_order, name=self.name, max_batch=MAX_BATCH
+                consumer,
+                self._handle_in_order,
+                name=self.name,
+                max_batch=MAX_BATCH,
+                commit_interval=self.commit_interval,
             )
             consumer.subscribe(self.topics, listener=partitions)
             try:
