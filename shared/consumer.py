@@ -19,9 +19,10 @@ it is retried until the database is back, never dead-lettered.
 import asyncio
 import itertools
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from pydantic import ValidationError
@@ -75,6 +76,22 @@ class SetWise:
 
 
 Handlers = Mapping[type[Event], Handler | SetWise]
+
+T = TypeVar("T")
+
+
+def newest_per_key(
+    items: Iterable[T], key: Callable[[T], Hashable], as_of: Callable[[T], datetime]
+) -> list[T]:
+    """What a run of last-writer-wins writes leaves of each key, applied one at a time in order:
+    its newest item, the later one of two with the same time. A set-wise upsert needs one row per
+    key (an `ON CONFLICT DO UPDATE` may touch a row only once per statement)."""
+    newest: dict[Hashable, T] = {}
+    for item in items:
+        seen = newest.get(key(item))
+        if seen is None or as_of(seen) <= as_of(item):
+            newest[key(item)] = item
+    return list(newest.values())
 
 
 class PoisonMessage(Exception):

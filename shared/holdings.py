@@ -44,7 +44,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.consumer import SetWise
+from shared.consumer import SetWise, newest_per_key
 from shared.entitlements import Holding, Period
 from shared.events import (
     BindingMoved,
@@ -183,17 +183,6 @@ def _upsert_many(table: Table) -> Insert:
     )
 
 
-def _newest_per_license(run: Sequence[HoldingFacts]) -> list[HoldingFacts]:
-    """What applying `run` one fact at a time leaves of each license: its newest fact, the later
-    one of two with the same time (one row per license: an upsert may touch a row only once)."""
-    newest: dict[UUID, HoldingFacts] = {}
-    for facts in run:
-        seen = newest.get(facts.license_id)
-        if seen is None or seen.as_of <= facts.as_of:
-            newest[facts.license_id] = facts
-    return list(newest.values())
-
-
 async def apply_holdings(
     session: AsyncSession, table: Table, facts: Sequence[HoldingFacts], *, upsert_many: Insert | None = None
 ) -> None:
@@ -207,7 +196,7 @@ async def apply_holdings(
             for one in run:
                 await apply_holding(session, table, one)
             continue
-        newest = _newest_per_license(run)
+        newest = newest_per_key(run, key=lambda f: f.license_id, as_of=lambda f: f.as_of)
         await session.exec(
             statement,
             params={name: [getattr(f, name) for f in newest] for name in _UPSERT_COLUMNS},

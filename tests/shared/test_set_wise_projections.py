@@ -1,9 +1,10 @@
-"""A burst of licensing events applied in one batch by the holdings projection's set-wise handler
-leaves a service's holdings exactly as the same events applied one at a time do.
+"""A burst of events applied in one batch by a set-wise handler leaves a projection exactly as
+the same events applied one at a time do: the holdings (licensing's events, in downloads and
+cases) and cases' people (identity's events).
 
-Real Kafka and PostgreSQL: the events are built by licensing's own builders, published on a
+Real Kafka and PostgreSQL: the events are built by the producers' own builders, published on a
 fresh topic as the relay publishes them, and consumed with the service's own handler map into
-two scratch databases holding the service's holdings table: one by the consumer as it runs (all
+two scratch databases holding the projection's table: one by the consumer as it runs (all
 records fetched at once, so applied in batches), one record at a time through the consumer's
 single-event path.
 """
@@ -33,27 +34,46 @@ from shared.events import (
     LicenseBound,
     LicenseRestored,
     LicenseVoided,
+    UserProfileChanged,
+    UserVerified,
 )
 from shared.migrations import MESSAGING_DDL
 from shared.outbox import event_headers
 from shared.relay import make_producer
 from shared.topics import dlq_topic, ensure_topics
-from tests.events import binding_moved, contract_bound, license_bound, license_voided, licensed, long_ago
+from tests.events import (
+    binding_moved,
+    contract_bound,
+    license_bound,
+    license_voided,
+    licensed,
+    long_ago,
+    profile_changed,
+    user_verified,
+)
 from tests.kit import eventually
 
 LICENSING_EVENTS = (LicenseBound, ContractBound, LicenseVoided, LicenseRestored, BindingMoved)
 START, END = date(2026, 1, 1), date(2026, 12, 31)
 
 
-def service_handlers(service: str) -> tuple[dict[type[Event], Any], Table]:
-    handlers = importlib.import_module(f"services.{service}.handlers").HANDLERS
-    table: Table = importlib.import_module(f"services.{service}.models").HOLDINGS
-    return handlers, table
+IDENTITY_EVENTS = (UserVerified, UserProfileChanged)
+
+
+def service_handlers(service: str) -> dict[type[Event], Any]:
+    handlers: dict[type[Event], Any] = importlib.import_module(f"services.{service}.handlers").HANDLERS
+    return handlers
+
+
+def projection_table(service: str, projection: str) -> Table:
+    model = getattr(importlib.import_module(f"services.{service}.models"), projection)
+    table: Table = getattr(model, "__table__", model)  # a Table, or a model class declaring one
+    return table
 
 
 async def scratch_database(stack: dict[str, Any], table: Table) -> AsyncIterator[dict[str, Any]]:
     pg = stack["postgres"]
-    name = f"holdings_{uuid.uuid4().hex[:10]}"
+    name = f"setwise_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(
         host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
     )
@@ -74,11 +94,13 @@ async def scratch_database(stack: dict[str, Any], table: Table) -> AsyncIterator
 
 @pytest.fixture
 async def two_databases(stack: dict[str, Any], request: pytest.FixtureRequest):
-    """(batched, one by one) scratch databases with the service's holdings table."""
-    _, table = service_handlers(request.param)
+    """(service, table, batched, one by one): scratch databases with the service's projection
+    table, named by the parameter `(service, table or model's name in its models)`."""
+    service, projection = request.param
+    table = projection_table(service, projection)
     batched, single = scratch_database(stack, table), scratch_database(stack, table)
     try:
-        yield request.param, await anext(batched), await anext(single)
+        yield service, table, await anext(batched), await anext(single)
     finally:
         await asyncio.gather(batched.aclose(), single.aclose())
 
@@ -155,30 +177,29 @@ async def read_back(bootstrap: str, topic: str, count: int) -> list[ConsumerReco
         await consumer.stop()
 
 
-async def holdings(engine: Any, table: Table) -> list[tuple[Any, ...]]:
+async def rows_of(engine: Any, table: Table) -> list[tuple[Any, ...]]:
     async with engine.connect() as connection:
-        rows = await connection.execute(table.select().order_by(table.c.license_id))
+        rows = await connection.execute(table.select().order_by(*table.primary_key.columns))
         return [tuple(row) for row in rows]
 
 
-@pytest.mark.parametrize("two_databases", ["downloads", "cases"], indirect=True)
-async def test_a_burst_in_one_batch_leaves_the_holdings_one_event_at_a_time_leaves(
-    stack: dict[str, Any], two_databases: tuple[str, dict[str, Any], dict[str, Any]]
+async def apply_batched_and_one_by_one(
+    bootstrap: str,
+    service: str,
+    event_types: tuple[type[Event], ...],
+    envelopes: list[Envelope[Event]],
+    batched: dict[str, Any],
+    single: dict[str, Any],
 ) -> None:
-    service, batched, single = two_databases
-    handlers, table = service_handlers(service)
-    bootstrap = stack["kafka"]["bootstrap"]
-    topic = f"holdings.test.{uuid.uuid4().hex[:8]}"
+    """Publish `envelopes`, apply them with the service's handler for `event_types` in batches
+    into `batched` and one at a time into `single`."""
+    topic = f"setwise.test.{uuid.uuid4().hex[:8]}"
     await ensure_topics(bootstrap, (topic, dlq_topic(topic)))
-    envelopes, ids = licensing_burst()
-    distinct = len({envelope.id for envelope in envelopes})
     await publish(bootstrap, topic, envelopes)
-
-    # The service's own handler for licensing's events, counted: one set-wise handler for all.
-    projection = {handlers[cls] for cls in LICENSING_EVENTS}
-    assert len(projection) == 1
-    handler = projection.pop()
-    assert isinstance(handler, SetWise)
+    handlers = service_handlers(service)
+    # The service's own handler for these events, counted: one set-wise handler for all.
+    handler = handlers[event_types[0]]
+    assert isinstance(handler, SetWise) and all(handlers[cls] is handler for cls in event_types)
     sizes: list[int] = []
 
     async def counted(session: AsyncSession, batch: list[Envelope[Any]]) -> None:
@@ -187,12 +208,13 @@ async def test_a_burst_in_one_batch_leaves_the_holdings_one_event_at_a_time_leav
 
     counting = SetWise(counted)
     consumer = EventConsumer(
-        f"holdings-batch-{uuid.uuid4().hex[:6]}",
+        f"setwise-batch-{uuid.uuid4().hex[:6]}",
         bootstrap=bootstrap,
         sessions=batched["sessions"],
-        handlers={cls: counting for cls in LICENSING_EVENTS},
+        handlers=dict.fromkeys(event_types, counting),
     )
-    consumer.topics = [topic]  # the licensing events above, on the test's own topic
+    consumer.topics = [topic]  # the producer's events, on the test's own topic
+    distinct = len({envelope.id for envelope in envelopes})
     running = asyncio.create_task(consumer.run())
     try:
         await eventually(lambda: _inbox_holds(batched["engine"], distinct), timeout=60, what="every event")
@@ -202,7 +224,7 @@ async def test_a_burst_in_one_batch_leaves_the_holdings_one_event_at_a_time_leav
     assert sum(sizes) == distinct and max(sizes) > 1, sizes  # applied in batches, each event once
 
     one_by_one = EventConsumer(
-        f"holdings-single-{uuid.uuid4().hex[:6]}",
+        f"setwise-single-{uuid.uuid4().hex[:6]}",
         bootstrap=bootstrap,
         sessions=single["sessions"],
         handlers=handlers,
@@ -210,14 +232,65 @@ async def test_a_burst_in_one_batch_leaves_the_holdings_one_event_at_a_time_leav
     for record in await read_back(bootstrap, topic, len(envelopes)):
         await one_by_one.handle(record)  # one transaction per event
 
-    expected = await holdings(single["engine"], table)
-    assert await holdings(batched["engine"], table) == expected
+
+@pytest.mark.parametrize("two_databases", [("downloads", "HOLDINGS"), ("cases", "HOLDINGS")], indirect=True)
+async def test_a_burst_of_licensing_events_in_one_batch_leaves_the_holdings_as_one_at_a_time(
+    stack: dict[str, Any], two_databases: tuple[str, Table, dict[str, Any], dict[str, Any]]
+) -> None:
+    service, table, batched, single = two_databases
+    envelopes, ids = licensing_burst()
+    await apply_batched_and_one_by_one(
+        stack["kafka"]["bootstrap"], service, LICENSING_EVENTS, envelopes, batched, single
+    )
+
+    expected = await rows_of(single["engine"], table)
+    assert await rows_of(batched["engine"], table) == expected
     rows = {row[0]: dict(zip(table.c.keys(), row, strict=True)) for row in expected}
     assert ids["never_seen"] not in rows and len(rows) == 25
     assert rows[ids["renewed"]]["coverage_end"] == END + timedelta(days=365)  # the stale bind lost
     assert rows[ids["voided"]]["void"] and not rows[ids["restored"]]["void"]
     assert rows[ids["cut"]]["coverage_end"] == date(2026, 6, 30)
     assert rows[ids["moved"]]["account_id"] == ids["carol"]
+
+
+@pytest.mark.parametrize("two_databases", [("cases", "Person")], indirect=True)
+async def test_a_burst_of_sign_ups_in_one_batch_leaves_cases_people_as_one_at_a_time(
+    stack: dict[str, Any], two_databases: tuple[str, Table, dict[str, Any], dict[str, Any]]
+) -> None:
+    service, table, batched, single = two_databases
+    renamed, moved, late = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def wrap(event: Event) -> Envelope[Event]:
+        return Envelope.wrap(event, source="identity")
+
+    stale = wrap(profile_changed(late, "late@example.com", "Stale Name", "en"))
+    envelopes = [
+        wrap(user_verified(uuid.uuid4(), f"p{n}@example.com", f"Person {n}", "ja")) for n in range(20)
+    ]
+    envelopes[5:5] = [
+        wrap(user_verified(renamed, "renamed@example.com", "First Name", "en")),
+        wrap(user_verified(moved, "moved@example.com", "Moved", "zh-TW")),
+        wrap(user_verified(late, "late@example.com", "Kept Name", "en")),
+        wrap(profile_changed(renamed, "renamed@example.com", "Second Name", "zh-CN")),
+        stale.model_copy(update={"time": long_ago()}),  # late: must not undo the name kept
+        wrap(
+            profile_changed(
+                moved, "new-home@example.com", "Moved", "zh-TW", previous_email="moved@example.com"
+            )
+        ),
+    ]
+    envelopes.insert(15, envelopes[2])  # a redelivery: the inbox absorbs it
+    await apply_batched_and_one_by_one(
+        stack["kafka"]["bootstrap"], service, IDENTITY_EVENTS, envelopes, batched, single
+    )
+
+    expected = await rows_of(single["engine"], table)
+    assert await rows_of(batched["engine"], table) == expected
+    people = {row[0]: dict(zip(table.c.keys(), row, strict=True)) for row in expected}
+    assert len(people) == 23
+    assert (people[renamed]["name"], people[renamed]["locale"]) == ("Second Name", "zh-CN")
+    assert people[moved]["email"] == "new-home@example.com"
+    assert people[late]["name"] == "Kept Name"
 
 
 async def _inbox_holds(engine: Any, count: int) -> bool:
