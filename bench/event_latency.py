@@ -38,7 +38,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aiokafka import AIOKafkaProducer  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from sqlalchemy import bindparam, text  # noqa: E402
 from sqlalchemy.dialects.postgresql import ARRAY, UUID  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
@@ -122,6 +122,8 @@ async def run_consumer(
     """One consumer process of the group (several = a service's replicas); measures until SIGTERM."""
     BenchPing.topic = topic
     gc_pauses = GcPauses().install()
+    commits = count_offset_commits()
+    gc_pauses.on_reset.append(commits.clear)
     ready = results.with_suffix(".ready")
     if pre_ping:
         engine = make_engine(url, pool_size=5)
@@ -172,10 +174,24 @@ async def run_consumer(
         freeze_start_up()
     await done.wait()
     cpu = cpu_seconds()
-    report = {"measured": measured, "cpu_s": cpu, "gc": gc_pauses.summary()}
+    report = {"measured": measured, "cpu_s": cpu, "gc": gc_pauses.summary(), "offset_commits": len(commits)}
     await asyncio.to_thread(results.write_text, json.dumps(report))
     task.cancel()  # leaves the group and closes the consumer (no "Unclosed AIOKafkaConsumer")
     await asyncio.gather(task, return_exceptions=True)
+
+
+def count_offset_commits() -> list[None]:
+    """Offset commit requests this process sends (one entry each): each is a write to the
+    broker's offsets log, so their rate is part of what an event costs the broker."""
+    commits: list[None] = []
+    send = AIOKafkaConsumer.commit
+
+    async def counted(self: AIOKafkaConsumer, offsets: Any = None) -> None:
+        commits.append(None)
+        await send(self, offsets)
+
+    AIOKafkaConsumer.commit = counted  # in this measuring process only
+    return commits
 
 
 async def run_load(dsn: str, topic: str, rate: int, seconds: float, results: Path) -> None:
@@ -435,6 +451,8 @@ async def latency_run(
         "machine_busy": (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]),
         "load_average": f"{load_before} → {load_average()}",
         "gc": {"relay": relay_gc, "consumers": [report["gc"] for report in reports]},
+        "offset_commits": sum(report["offset_commits"] for report in reports),
+        "window_s": window,
     }
 
 
@@ -537,7 +555,8 @@ async def one_run(stack: dict[str, Any], rate: int, args: argparse.Namespace, n:
         f"Kafka {share['kafka']:.1%} ({per_event['kafka']:.2f}), "
         f"PostgreSQL {share['postgres']:.1%} ({per_event['postgres']:.2f}); "
         f"machine busy {r['machine_busy']:.0%}; load average {r['load_average']}\n"
-        f"  GC pauses in the window: relay {describe(r['gc']['relay'])}; "
+        f"  offset commits: {r['offset_commits']} ({r['offset_commits'] / r['window_s']:.0f}/s); "
+        f"GC pauses in the window: relay {describe(r['gc']['relay'])}; "
         + "; ".join(f"consumer {describe(gc_)}" for gc_ in r["gc"]["consumers"]),
         flush=True,
     )

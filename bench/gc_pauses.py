@@ -11,13 +11,16 @@ service starts).
 import gc
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 
 class GcPauses:
-    """Install with `GcPauses().install()`; SIGUSR1 starts the measured window afresh."""
+    """Install with `GcPauses().install()`; SIGUSR1 starts the measured window afresh (and calls
+    whatever else was added to `on_reset`)."""
 
     def __init__(self) -> None:
+        self.on_reset: list[Callable[[], None]] = []
         self._started = (0.0, 0.0)
         self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
         self.cpu: dict[int, float] = {0: 0.0, 1: 0.0, 2: 0.0}
@@ -30,6 +33,8 @@ class GcPauses:
     def reset(self) -> None:
         self.pauses = {0: [], 1: [], 2: []}
         self.cpu = {0: 0.0, 1: 0.0, 2: 0.0}
+        for hook in self.on_reset:
+            hook()
 
     def _observe(self, phase: str, info: dict[str, Any]) -> None:
         # Wall clock (what the waiting records feel, preemption included) and the thread's CPU
