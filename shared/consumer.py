@@ -146,11 +146,13 @@ class EventConsumer:
                 commit_interval=self.commit_interval,
             )
             consumer.subscribe(self.topics, listener=partitions)
+            stopping = False
             try:
                 await consumer.start()
                 backoff = 0.5
                 await partitions.run()
             except asyncio.CancelledError:
+                stopping = True
                 raise
             except Exception as error:
                 log.warning(
@@ -159,7 +161,7 @@ class EventConsumer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
-                await partitions.stop_all()
+                await partitions.stop_all(commit_applied=stopping)
                 try:
                     await asyncio.wait_for(consumer.stop(), timeout=5)
                 except Exception as error:

@@ -377,3 +377,42 @@ async def test_the_last_batch_is_committed_to_kafka_once_the_events_stop(scratch
     finally:
         await reader.stop()
         await admin.close()
+
+
+async def test_a_consumer_stopped_cleanly_commits_what_it_applied(scratch):
+    # A commit interval longer than the test: only the stop itself can commit the offsets.
+    event_cls = scratch["event"]
+    group = f"kernel-test-{uuid.uuid4().hex[:6]}"
+    consumer = EventConsumer(
+        group,
+        bootstrap=scratch["bootstrap"],
+        sessions=scratch["sessions"],
+        handlers={event_cls: lambda session, envelope: asyncio.sleep(0)},
+        commit_interval=600,
+    )
+    running = asyncio.create_task(consumer.run())
+    scratch["tasks"].append(running)
+    for n in range(6):
+        envelope = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note=f"{n}"), source="test")
+        await publish_raw(scratch["bootstrap"], scratch["topic"], envelope.model_dump_json().encode())
+    await eventually(
+        lambda: _when(scratch["db"].fetchval("SELECT count(*) FROM inbox"), lambda n: n >= 6),
+        what="the six events applied",
+    )
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=scratch["bootstrap"])
+    reader = AIOKafkaConsumer(bootstrap_servers=scratch["bootstrap"])
+    await admin.start()
+    await reader.start()
+    try:
+        partitions = [TopicPartition(scratch["topic"], p) for p in range(PARTITIONS)]
+        ends = await reader.end_offsets(partitions)
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        assert {tp: committed[tp].offset for tp in partitions if ends[tp]} == {
+            tp: end for tp, end in ends.items() if end
+        }
+    finally:
+        await reader.stop()
+        await admin.close()
