@@ -38,11 +38,12 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aiokafka import AIOKafkaProducer  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from sqlalchemy import bindparam, text  # noqa: E402
 from sqlalchemy.dialects.postgresql import ARRAY, UUID  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bench.gc_pauses import GcPauses, describe, freeze_start_up  # noqa: E402
 from bench.process_cpu import service_pid  # noqa: E402
 from bench.rows import Row, emit  # noqa: E402
 from shared import clock  # noqa: E402
@@ -83,9 +84,22 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def run_relay(dsn: str, bootstrap: str, batch_size: int | None) -> None:
+async def run_relay(
+    dsn: str, bootstrap: str, batch_size: int | None, results: Path | None, gc_freeze: bool
+) -> None:
+    """The relay as a service runs it, until SIGTERM (then its GC pauses go to `results`)."""
+    gc_pauses = GcPauses().install()
     options = {} if batch_size is None else {"batch_size": batch_size}
-    await OutboxRelay("bench", dsn, bootstrap, **options).run()
+    task = asyncio.create_task(OutboxRelay("bench", dsn, bootstrap, **options).run())
+    if gc_freeze:
+        freeze_start_up()
+    done = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
+    await done.wait()
+    if results is not None:
+        await asyncio.to_thread(results.write_text, json.dumps({"gc": gc_pauses.summary()}))
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 # The effect of a batch's events in one statement (a handler given as `SetWise`).
@@ -95,10 +109,21 @@ _EFFECTS_MANY = text("INSERT INTO effects (event_id) SELECT unnest(:ids)").bindp
 
 
 async def run_consumer(
-    url: str, bootstrap: str, topic: str, results: Path, group: str, effect: str, pre_ping: bool
+    url: str,
+    bootstrap: str,
+    topic: str,
+    results: Path,
+    group: str,
+    effect: str,
+    pre_ping: bool,
+    gc_freeze: bool,
+    commit_interval: float | None,
 ) -> None:
     """One consumer process of the group (several = a service's replicas); measures until SIGTERM."""
     BenchPing.topic = topic
+    gc_pauses = GcPauses().install()
+    commits = count_offset_commits()
+    gc_pauses.on_reset.append(commits.clear)
     ready = results.with_suffix(".ready")
     if pre_ping:
         engine = make_engine(url, pool_size=5)
@@ -140,13 +165,33 @@ async def run_consumer(
                 )
 
     handler = SetWise(handle_many) if effect == "set-wise" else handle
-    consumer = TimedConsumer(group, bootstrap=bootstrap, sessions=sessions, handlers={BenchPing: handler})
+    options = {} if commit_interval is None else {"commit_interval": commit_interval}
+    consumer = TimedConsumer(
+        group, bootstrap=bootstrap, sessions=sessions, handlers={BenchPing: handler}, **options
+    )
     task = asyncio.create_task(consumer.run())
+    if gc_freeze:
+        freeze_start_up()
     await done.wait()
     cpu = cpu_seconds()
-    await asyncio.to_thread(results.write_text, json.dumps({"measured": measured, "cpu_s": cpu}))
+    report = {"measured": measured, "cpu_s": cpu, "gc": gc_pauses.summary(), "offset_commits": len(commits)}
+    await asyncio.to_thread(results.write_text, json.dumps(report))
     task.cancel()  # leaves the group and closes the consumer (no "Unclosed AIOKafkaConsumer")
     await asyncio.gather(task, return_exceptions=True)
+
+
+def count_offset_commits() -> list[None]:
+    """Offset commit requests this process sends (one entry each): each is a write to the
+    broker's offsets log, so their rate is part of what an event costs the broker."""
+    commits: list[None] = []
+    send = AIOKafkaConsumer.commit
+
+    async def counted(self: AIOKafkaConsumer, offsets: Any = None) -> None:
+        commits.append(None)
+        await send(self, offsets)
+
+    AIOKafkaConsumer.commit = counted  # in this measuring process only
+    return commits
 
 
 async def run_load(dsn: str, topic: str, rate: int, seconds: float, results: Path) -> None:
@@ -302,11 +347,10 @@ async def latency_run(
     state: Path,
     rate: int,
     seconds: float,
-    relay_batch: int | None,
-    consumers: int,
-    effect: str,
-    pre_ping: bool = True,
+    args: argparse.Namespace,
 ) -> dict[str, Any]:
+    """One run at `rate`; the relay's and consumers' options from the command line's `args`."""
+    relay_batch, consumers, effect = args.relay_batch, args.consumers, args.effect
     url, dsn = await scratch_database(stack)
     bootstrap = stack["kafka"]["bootstrap"]
     topic = f"bench.ping.{uuid.uuid4().hex[:6]}"
@@ -315,9 +359,14 @@ async def latency_run(
     scratch = Path(tempfile.mkdtemp())
     results = [scratch / f"consumer-{n}.json" for n in range(consumers)]
     load_results = scratch / "load.json"
+    relay_results = scratch / "relay.json"
     total = int(rate * seconds)
     batch = [] if relay_batch is None else ["--relay-batch", str(relay_batch)]
-    relay = spawn("--role", "relay", "--dsn", dsn, "--bootstrap", bootstrap, *batch)
+    freeze = [] if args.gc_freeze else ["--no-gc-freeze"]
+    relay = spawn(
+        "--role", "relay", "--dsn", dsn, "--bootstrap", bootstrap, "--results", str(relay_results),
+        *batch, *freeze,
+    )  # fmt: skip
     group = f"bench-{uuid.uuid4().hex[:6]}"
     consumer_args = [
         "--role",
@@ -332,7 +381,9 @@ async def latency_run(
         group,
         "--effect",
         effect,
-        *([] if pre_ping else ["--no-pre-ping"]),
+        *([] if args.pre_ping else ["--no-pre-ping"]),
+        *([] if args.commit_interval is None else ["--commit-interval", str(args.commit_interval)]),
+        *freeze,
     ]
     consumer_processes = [spawn(*consumer_args, "--results", str(path)) for path in results]
     load_before = load_average()
@@ -343,6 +394,8 @@ async def latency_run(
         relay_cpu_before = process_cpu_seconds(relay.pid)
         stack_cpu_before = stack_cpu_seconds(stack_pids)
         consumer_cpu_before = sum(process_cpu_seconds(p.pid) for p in consumer_processes)
+        for process in (relay, *consumer_processes):
+            os.kill(process.pid, signal.SIGUSR1)  # their GC pauses from here on
         load = spawn(
             "--role", "load", "--dsn", dsn, "--topic", topic, "--rate", str(rate),
             "--seconds", str(seconds), "--results", str(load_results),
@@ -353,11 +406,12 @@ async def latency_run(
         stack_cpu_after = stack_cpu_seconds(stack_pids)
         busy_after = machine_busy()
         window = time.monotonic() - began
-        for process in consumer_processes:
+        for process in (relay, *consumer_processes):
             process.terminate()
-        for process in consumer_processes:
+        for process in (relay, *consumer_processes):
             await asyncio.to_thread(process.wait, timeout=60)
         reports = [json.loads(await asyncio.to_thread(path.read_text)) for path in results]
+        relay_gc = json.loads(await asyncio.to_thread(relay_results.read_text))["gc"]
         loaded = json.loads(await asyncio.to_thread(load_results.read_text))
     finally:
         for process in (relay, *consumer_processes):
@@ -396,6 +450,9 @@ async def latency_run(
         "cpu_ms_per_event": {role: seconds_ * 1000 / total for role, seconds_ in cpu.items()},
         "machine_busy": (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]),
         "load_average": f"{load_before} → {load_average()}",
+        "gc": {"relay": relay_gc, "consumers": [report["gc"] for report in reports]},
+        "offset_commits": sum(report["offset_commits"] for report in reports),
+        "window_s": window,
     }
 
 
@@ -469,16 +526,7 @@ async def main_driver(args: argparse.Namespace) -> None:
             # A freshly started stack (Kafka's JIT, PostgreSQL's caches) is slower for its first
             # minute than it will ever be again; a running system is past that.
             print(f"warm-up at {rate} events/s for {args.warm_up_seconds:.0f}s (not counted)…", flush=True)
-            warm = await latency_run(
-                stack,
-                Path(args.state),
-                rate,
-                args.warm_up_seconds,
-                args.relay_batch,
-                args.consumers,
-                args.effect,
-                args.pre_ping,
-            )
+            warm = await latency_run(stack, Path(args.state), rate, args.warm_up_seconds, args)
             print(f"  warm-up p50 {warm['p50_ms']:.1f} ms, p99 {warm['p99_ms']:.1f} ms", flush=True)
         runs = [await one_run(stack, rate, args, n) for n in range(1, args.runs + 1)]
         if rate == TARGET_RATE and runs:
@@ -488,19 +536,12 @@ async def main_driver(args: argparse.Namespace) -> None:
 async def one_run(stack: dict[str, Any], rate: int, args: argparse.Namespace, n: int) -> dict[str, Any]:
     print(
         f"latency at {rate} events/s for {args.seconds:.0f}s, effect {args.effect}"
-        f"{'' if args.pre_ping else ', no pre-ping'}, run {n} of {args.runs}…",
+        f"{'' if args.pre_ping else ', no pre-ping'}{'' if args.gc_freeze else ', no gc.freeze'}"
+        f"{'' if args.commit_interval is None else f', offsets committed every {args.commit_interval} s'}, "
+        f"run {n} of {args.runs}…",
         flush=True,
     )
-    r = await latency_run(
-        stack,
-        Path(args.state),
-        rate,
-        args.seconds,
-        args.relay_batch,
-        args.consumers,
-        args.effect,
-        args.pre_ping,
-    )
+    r = await latency_run(stack, Path(args.state), rate, args.seconds, args)
     share, per_event = r["cpu_share"], r["cpu_ms_per_event"]
     print(
         f"  {r['events']} events, offered {r['achieved_rate']:.0f}/s: p50 {r['p50_ms']:.1f} ms, "
@@ -513,7 +554,10 @@ async def one_run(stack: dict[str, Any], rate: int, args: argparse.Namespace, n:
         f"consumer {share['consumer']:.1%} ({per_event['consumer']:.2f}), "
         f"Kafka {share['kafka']:.1%} ({per_event['kafka']:.2f}), "
         f"PostgreSQL {share['postgres']:.1%} ({per_event['postgres']:.2f}); "
-        f"machine busy {r['machine_busy']:.0%}; load average {r['load_average']}",
+        f"machine busy {r['machine_busy']:.0%}; load average {r['load_average']}\n"
+        f"  offset commits: {r['offset_commits']} ({r['offset_commits'] / r['window_s']:.0f}/s); "
+        f"GC pauses in the window: relay {describe(r['gc']['relay'])}; "
+        + "; ".join(f"consumer {describe(gc_)}" for gc_ in r["gc"]["consumers"]),
         flush=True,
     )
     return r
@@ -577,11 +621,23 @@ def main() -> None:
         help="the consumer's pool without pre-ping (shared.db's engine pings on every checkout)",
     )
     parser.add_argument(
+        "--no-gc-freeze",
+        dest="gc_freeze",
+        action="store_false",
+        help="relay and consumer without the services' gc.freeze() after start-up",
+    )
+    parser.add_argument(
+        "--commit-interval",
+        type=float,
+        help="seconds between the consumer's offset commits (default: the consumer's; 0: after every batch)",
+    )
+    parser.add_argument(
         "--consumers", default=1, type=int, help="consumer processes in the group, like a service's replicas"
     )
     args = parser.parse_args()
     if args.role == "relay":
-        asyncio.run(run_relay(args.dsn, args.bootstrap, args.relay_batch))
+        results = None if args.results is None else Path(args.results)
+        asyncio.run(run_relay(args.dsn, args.bootstrap, args.relay_batch, results, args.gc_freeze))
     elif args.role == "load":
         asyncio.run(run_load(args.dsn, args.topic, args.rate, args.seconds, Path(args.results)))
     elif args.role == "consumer":
@@ -594,6 +650,8 @@ def main() -> None:
                 args.group,
                 args.effect,
                 args.pre_ping,
+                args.gc_freeze,
+                args.commit_interval,
             )
         )
     else:

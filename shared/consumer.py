@@ -19,9 +19,10 @@ it is retried until the database is back, never dead-lettered.
 import asyncio
 import itertools
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from pydantic import ValidationError
@@ -37,7 +38,7 @@ from shared.kafka_security import PLAINTEXT, KafkaSecurity
 from shared.logging import bind_trace, get_logger
 from shared.metrics import CONSUMED, DEAD_LETTERED
 from shared.outbox import INBOX, add_raw
-from shared.partition_workers import PartitionWorkers
+from shared.partition_workers import COMMIT_INTERVAL_SECONDS, PartitionWorkers
 from shared.topics import dlq_topic
 
 log = get_logger(__name__)
@@ -76,6 +77,22 @@ class SetWise:
 
 Handlers = Mapping[type[Event], Handler | SetWise]
 
+T = TypeVar("T")
+
+
+def newest_per_key(
+    items: Iterable[T], key: Callable[[T], Hashable], as_of: Callable[[T], datetime]
+) -> list[T]:
+    """What a run of last-writer-wins writes leaves of each key, applied one at a time in order:
+    its newest item, the later one of two with the same time. A set-wise upsert needs one row per
+    key (an `ON CONFLICT DO UPDATE` may touch a row only once per statement)."""
+    newest: dict[Hashable, T] = {}
+    for item in items:
+        seen = newest.get(key(item))
+        if seen is None or as_of(seen) <= as_of(item):
+            newest[key(item)] = item
+    return list(newest.values())
+
 
 class PoisonMessage(Exception):
     """The message itself is wrong: retrying cannot help."""
@@ -98,6 +115,7 @@ class EventConsumer:
         max_attempts: int = 5,
         retry_base_seconds: float = 0.2,
         security: KafkaSecurity = PLAINTEXT,
+        commit_interval: float = COMMIT_INTERVAL_SECONDS,
     ) -> None:
         self.name = name
         self.bootstrap = bootstrap
@@ -107,6 +125,7 @@ class EventConsumer:
         self.topics = sorted({cls.topic for cls in handlers})
         self.max_attempts = max_attempts
         self.retry_base_seconds = retry_base_seconds
+        self.commit_interval = commit_interval
 
     async def run(self) -> None:
         backoff = 0.5
@@ -120,14 +139,20 @@ class EventConsumer:
                 max_poll_records=MAX_BATCH,
             )
             partitions = PartitionWorkers(
-                consumer, self._handle_in_order, name=self.name, max_batch=MAX_BATCH
+                consumer,
+                self._handle_in_order,
+                name=self.name,
+                max_batch=MAX_BATCH,
+                commit_interval=self.commit_interval,
             )
             consumer.subscribe(self.topics, listener=partitions)
+            stopping = False
             try:
                 await consumer.start()
                 backoff = 0.5
                 await partitions.run()
             except asyncio.CancelledError:
+                stopping = True
                 raise
             except Exception as error:
                 log.warning(
@@ -136,7 +161,7 @@ class EventConsumer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
-                await partitions.stop_all()
+                await partitions.stop_all(commit_applied=stopping)
                 try:
                     await asyncio.wait_for(consumer.stop(), timeout=5)
                 except Exception as error:

@@ -15,17 +15,36 @@ rows are written last-writer-wins by event time (`as_of`), which makes a late or
 event harmless; redelivery of the same event is absorbed by the consumer's inbox.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import itertools
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import BindParameter, ColumnElement, DateTime, Table, and_, or_, union_all, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Insert,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    func,
+    or_,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.consumer import SetWise, newest_per_key
 from shared.entitlements import Holding, Period
 from shared.events import (
     BindingMoved,
@@ -36,8 +55,6 @@ from shared.events import (
     LicenseRestored,
     LicenseVoided,
 )
-
-Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 
 
 class HoldingRecord(SQLModel):
@@ -135,18 +152,72 @@ async def apply_holding(session: AsyncSession, table: Table, facts: HoldingFacts
     await session.exec(update(table).where(table.c.license_id == facts.license_id, newer).values(**changes))
 
 
-def holding_handlers(table: Table) -> dict[type[Event], Handler]:
-    """The consumer handlers that keep `table` true to licensing's events."""
+# The columns a complete fact writes, with their types for the set-wise upsert's arrays.
+_UPSERT_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "license_id": PG_UUID(as_uuid=True),
+    "account_id": PG_UUID(as_uuid=True),
+    "organization_id": PG_UUID(as_uuid=True),
+    "serial": Text(),
+    "product": Text(),
+    "coverage_start": Date(),
+    "coverage_end": Date(),
+    "void": Boolean(),
+    "as_of": DateTime(timezone=True),
+}
 
-    async def project(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await apply_holding(session, table, facts_of(envelope))
 
+def _upsert_many(table: Table) -> Insert:
+    """`apply_holding`'s upsert for many licenses in one statement of a fixed shape (one array
+    per column, unnested), so it is compiled and prepared once whatever the batch's size."""
+    names = list(_UPSERT_COLUMNS)
+    rows = (
+        func.unnest(*(bindparam(name, type_=ARRAY(type_)) for name, type_ in _UPSERT_COLUMNS.items()))
+        .table_valued(*names)
+        .render_derived()
+    )
+    statement = insert(table).from_select(names, select(*(rows.c[name] for name in names)))
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.license_id],
+        set_={name: statement.excluded[name] for name in names if name != "license_id"},
+        where=table.c.as_of <= statement.excluded.as_of,
+    )
+
+
+async def apply_holdings(
+    session: AsyncSession, table: Table, facts: Sequence[HoldingFacts], *, upsert_many: Insert | None = None
+) -> None:
+    """`apply_holding` for several facts in order, with the same result: each run of complete
+    facts is one statement (a burst of binds is one round trip instead of one each); a void that
+    leaves no coverage, which only updates, is applied alone in its place."""
+    statement = _upsert_many(table) if upsert_many is None else upsert_many
+    for complete, grouped in itertools.groupby(facts, key=lambda f: f.complete):
+        run = list(grouped)
+        if not complete or len(run) == 1:
+            for one in run:
+                await apply_holding(session, table, one)
+            continue
+        newest = newest_per_key(run, key=lambda f: f.license_id, as_of=lambda f: f.as_of)
+        await session.exec(
+            statement,
+            params={name: [getattr(f, name) for f in newest] for name in _UPSERT_COLUMNS},
+        )
+
+
+def holding_handlers(table: Table) -> dict[type[Event], SetWise]:
+    """The consumer handlers that keep `table` true to licensing's events: one set-wise handler
+    for all of them, so a batch's consecutive licensing events are applied together."""
+    upsert_many = _upsert_many(table)
+
+    async def project(session: AsyncSession, envelopes: list[Envelope[Any]]) -> None:
+        await apply_holdings(session, table, [facts_of(e) for e in envelopes], upsert_many=upsert_many)
+
+    handler = SetWise(project)
     return {
-        LicenseBound: project,
-        ContractBound: project,
-        LicenseVoided: project,
-        LicenseRestored: project,
-        BindingMoved: project,
+        LicenseBound: handler,
+        ContractBound: handler,
+        LicenseVoided: handler,
+        LicenseRestored: handler,
+        BindingMoved: handler,
     }
 
 

@@ -1,8 +1,8 @@
 """The outbox relay: the only code path that publishes service events to Kafka.
 
-It claims committed outbox rows with `FOR UPDATE SKIP LOCKED` (several replicas can run),
-sends them with an idempotent producer (acks=all), and deletes them in the same transaction
-once Kafka acknowledged. Woken by LISTEN/NOTIFY; a slow poll covers a missed notification.
+It claims committed outbox rows with `FOR UPDATE SKIP LOCKED` (several replicas can run) and
+deletes them in the same statement, sends them with an idempotent producer (acks=all), and
+commits the deletion only once Kafka acknowledged: a failed send rolls it back. Woken by LISTEN/NOTIFY; a slow poll covers a missed notification.
 If Kafka is down the rows simply stay: the relay backs off and retries, nothing is lost, and
 consumers' inboxes make a rare re-send harmless.
 """
@@ -28,8 +28,14 @@ FAILURES = Counter(
 )
 PENDING = Gauge("outbox_pending", "Outbox rows claimed in the last batch", ["service"])
 
-_CLAIM = "SELECT seq, topic, key, value, headers FROM outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED"
-_DELETE = "DELETE FROM outbox WHERE seq = ANY($1::bigint[])"
+# Claim and delete in one round trip: the deletion stays uncommitted (the rows locked, other
+# relays skip them) until Kafka has acknowledged every row, and rolls back if it does not.
+# RETURNING does not keep the subquery's order: the rows are put back in `seq` order to send.
+_CLAIM = """
+DELETE FROM outbox WHERE seq IN (
+    SELECT seq FROM outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+) RETURNING seq, topic, key, value, headers
+"""
 
 
 def make_producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
@@ -100,7 +106,7 @@ class OutboxRelay:
 
     async def publish_batch(self, connection: asyncpg.Connection) -> int:
         async with connection.transaction():
-            rows = await connection.fetch(_CLAIM, self.batch_size)
+            rows = sorted(await connection.fetch(_CLAIM, self.batch_size), key=lambda row: row["seq"])
             PENDING.labels(self.service).set(len(rows))
             if not rows:
                 return 0
@@ -114,8 +120,7 @@ class OutboxRelay:
                 )
                 for row in rows
             ]
-            await asyncio.gather(*futures)
-            await connection.execute(_DELETE, [row["seq"] for row in rows])
+            await asyncio.gather(*futures)  # acknowledged: the deletion may commit
         PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)
 

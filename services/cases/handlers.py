@@ -7,25 +7,40 @@ Effects go only through `session`; the consumer wrapper owns the transaction and
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.cases import service
 from services.cases.access import customer_cases
-from services.cases.models import HOLDINGS, MEMBERSHIPS, Case
+from services.cases.models import HOLDINGS, MEMBERSHIPS, Case, Person
+from shared.consumer import SetWise, newest_per_key
 from shared.events import Envelope, OrganizationDissolved, UserProfileChanged, UserVerified
 from shared.holdings import holding_handlers
 from shared.memberships import membership_handlers
 
 
-async def on_user_verified(session: AsyncSession, envelope: Envelope[UserVerified]) -> None:
-    e = envelope.data
-    await service.remember_person(session, e.user_id, str(e.email), e.name, e.locale, envelope.time)
+async def remember_people(
+    session: AsyncSession, envelopes: list[Envelope[UserVerified] | Envelope[UserProfileChanged]]
+) -> None:
+    """Name, address and language of each person as of their newest event, last writer wins by
+    event time (a late older event changes nothing): a burst of sign-ups is one statement."""
+    newest = newest_per_key(envelopes, key=lambda e: e.data.user_id, as_of=lambda e: e.time)
+    people = [
+        {"user_id": e.data.user_id, "email": str(e.data.email), "name": e.data.name,
+         "locale": e.data.locale, "as_of": e.time}
+        for e in newest
+    ]  # fmt: skip
+    statement = insert(Person).values(people)
+    await session.exec(
+        statement.on_conflict_do_update(
+            index_elements=[col(Person.user_id)],
+            set_={name: statement.excluded[name] for name in people[0] if name != "user_id"},
+            where=col(Person.as_of) <= statement.excluded.as_of,
+        )
+    )
 
 
-async def on_user_profile_changed(session: AsyncSession, envelope: Envelope[UserProfileChanged]) -> None:
-    e = envelope.data
-    await service.remember_person(session, e.user_id, str(e.email), e.name, e.locale, envelope.time)
+PEOPLE = SetWise(remember_people)
 
 
 MEMBERSHIP_HANDLERS = membership_handlers(MEMBERSHIPS)
@@ -49,6 +64,6 @@ HANDLERS: dict[type[Any], Any] = {
     **holding_handlers(HOLDINGS),
     **MEMBERSHIP_HANDLERS,
     OrganizationDissolved: on_organization_dissolved,
-    UserVerified: on_user_verified,
-    UserProfileChanged: on_user_profile_changed,
+    UserVerified: PEOPLE,
+    UserProfileChanged: PEOPLE,
 }

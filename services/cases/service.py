@@ -6,11 +6,10 @@ any entry point — the API, an inbound-mail gateway — opens cases and adds me
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,24 +40,6 @@ from shared.auth import Principal
 from shared.events.cases import CaseCategory, CaseStatus
 from shared.holdings import held_by
 from shared.http.problems import Problem
-
-# --- projections ------------------------------------------------------------------------------
-
-
-async def remember_person(
-    session: AsyncSession, user_id: UUID, email: str, name: str, locale: str, as_of: datetime
-) -> None:
-    values = {"user_id": user_id, "email": email, "name": name, "locale": locale, "as_of": as_of}
-    statement = insert(Person).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[col(Person.user_id)],
-            set_={name: statement.excluded[name] for name in values if name != "user_id"},
-            where=col(Person.as_of) <= as_of,
-        )
-    )
-    await session.flush()
-
 
 # --- opening ----------------------------------------------------------------------------------
 

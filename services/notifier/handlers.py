@@ -18,13 +18,13 @@ from services.notifier.addressed_mails import ADDRESSED_MAILS, addressed_mail_ha
 from services.notifier.config import Settings
 from services.notifier.models import HOLDINGS, MEMBERSHIPS
 from shared import clock
+from shared.consumer import Handlers
 from shared.events import (
     AccountClosed,
     CaseOpened,
     CaseReplied,
     CaseSlaBreached,
     Envelope,
-    Event,
     ReleasePublished,
     UserProfileChanged,
     UserVerified,
@@ -47,7 +47,7 @@ def release_page(portal: str, kind: str, release_id: UUID) -> str:
     return f"{portal}{page}?release={quote(str(release_id))}{tab}"
 
 
-def build_handlers(settings: Settings) -> dict[type[Event], Handler]:
+def build_handlers(settings: Settings) -> Handlers:
     portal = settings.public_url.rstrip("/")
 
     def case_link(case_id: UUID) -> str:

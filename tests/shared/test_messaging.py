@@ -12,7 +12,8 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import Text, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,7 +25,7 @@ from shared.events import Envelope, Event
 from shared.migrations import MESSAGING_DDL
 from shared.outbox import add_event
 from shared.relay import OutboxRelay
-from shared.topics import dlq_topic, ensure_topics
+from shared.topics import PARTITIONS, dlq_topic, ensure_topics
 from tests.kit import eventually
 
 
@@ -339,3 +340,79 @@ async def test_a_backlog_beyond_the_queue_bound_is_applied_in_full_and_in_order(
         what="the 1,500 effects",
     )
     assert [r["note"] for r in rows] == [f"{n:04d}" for n in range(1500)]
+
+
+async def test_the_last_batch_is_committed_to_kafka_once_the_events_stop(scratch):
+    # Offsets are committed at most once per interval, not after every batch: what the partitions
+    # finished during the interval goes in the next commit, the last batch's included.
+    event_cls = scratch["event"]
+    group = f"kernel-test-{uuid.uuid4().hex[:6]}"
+    consumer = EventConsumer(
+        group,
+        bootstrap=scratch["bootstrap"],
+        sessions=scratch["sessions"],
+        handlers={event_cls: lambda session, envelope: asyncio.sleep(0)},
+        commit_interval=0.5,
+    )
+    start(scratch, consumer.run())
+    for n in range(12):  # one at a time: batches of one, several per interval
+        envelope = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note=f"{n}"), source="test")
+        await publish_raw(scratch["bootstrap"], scratch["topic"], envelope.model_dump_json().encode())
+    admin = AIOKafkaAdminClient(bootstrap_servers=scratch["bootstrap"])
+    reader = AIOKafkaConsumer(bootstrap_servers=scratch["bootstrap"])
+    await admin.start()
+    await reader.start()
+    try:
+        partitions = [TopicPartition(scratch["topic"], p) for p in range(PARTITIONS)]
+        ends = await reader.end_offsets(partitions)
+        assert sum(ends.values()) == 12
+
+        async def committed_to_the_end() -> bool:
+            committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+            return all(
+                ends[tp] == 0 or (tp in committed and committed[tp].offset == ends[tp]) for tp in partitions
+            )
+
+        await eventually(committed_to_the_end, timeout=60, what="every offset committed")
+    finally:
+        await reader.stop()
+        await admin.close()
+
+
+async def test_a_consumer_stopped_cleanly_commits_what_it_applied(scratch):
+    # A commit interval longer than the test: only the stop itself can commit the offsets.
+    event_cls = scratch["event"]
+    group = f"kernel-test-{uuid.uuid4().hex[:6]}"
+    consumer = EventConsumer(
+        group,
+        bootstrap=scratch["bootstrap"],
+        sessions=scratch["sessions"],
+        handlers={event_cls: lambda session, envelope: asyncio.sleep(0)},
+        commit_interval=600,
+    )
+    running = asyncio.create_task(consumer.run())
+    scratch["tasks"].append(running)
+    for n in range(6):
+        envelope = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note=f"{n}"), source="test")
+        await publish_raw(scratch["bootstrap"], scratch["topic"], envelope.model_dump_json().encode())
+    await eventually(
+        lambda: _when(scratch["db"].fetchval("SELECT count(*) FROM inbox"), lambda n: n >= 6),
+        what="the six events applied",
+    )
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=scratch["bootstrap"])
+    reader = AIOKafkaConsumer(bootstrap_servers=scratch["bootstrap"])
+    await admin.start()
+    await reader.start()
+    try:
+        partitions = [TopicPartition(scratch["topic"], p) for p in range(PARTITIONS)]
+        ends = await reader.end_offsets(partitions)
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        assert {tp: committed[tp].offset for tp in partitions if ends[tp]} == {
+            tp: end for tp, end in ends.items() if end
+        }
+    finally:
+        await reader.stop()
+        await admin.close()
