@@ -47,6 +47,7 @@ from services.notifier.models import HOLDINGS as NOTIFIER_HOLDINGS
 from shared import clock
 from shared.auth import Principal
 from shared.db import make_engine, make_sessionmaker
+from shared.driver_sql import driver_connection
 from shared.events import Envelope, ReleasePublished
 from shared.http.problems import Problem
 from tests.accounts import register_customer
@@ -135,7 +136,7 @@ async def _licensing_covers(
 ) -> bool:
     settings = LicensingSettings(database_url=stack["services"]["licensing"]["env"]["LICENSING_DATABASE_URL"])
     async with sessions() as session:
-        views = await my_licenses(await session.connection(), settings, customer.principal)
+        views = await my_licenses(await driver_connection(session), settings, customer.principal)
     [view] = [v for v in views if v.id == customer.license_id]
     assert view.coverage.end == COVERAGE_END
     return view.status != "lapsed"
