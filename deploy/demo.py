@@ -5,17 +5,22 @@ Creates (once; a second run reuses what it made, kept in `<state>/demo.json`):
 - a verified customer (zh-TW) with an OMFLOW license whose warranty ended last month and a
   maintenance contract that picks up the day after (the back-pay rule), both bound;
 - a second verified customer (en) whose license lapsed, to show what is refused and why;
-- a published product release and an update, uploaded with the release tool as the administrator.
+- a published product release and an update, uploaded with the release tool as the administrator;
+- support cases for the desk: one taken and answered, one waiting in the queue, one opened by mail.
 """
 
 import argparse
 import asyncio
 import json
+import smtplib
 import sys
 import time
 from datetime import date, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from deploy.portal_client import Portal, create_user, expect, publish_release, release_env
 from shared import clock
@@ -94,8 +99,18 @@ async def seed(stack: dict[str, Any], state: Path) -> dict[str, Any]:
         await bind_when_verified(customer, "contract", lic["serial"], lic["contract_registration_number"])
         old = record["lapsed_license"]
         await bind_when_verified(lapsed, "license", old["serial"], old["registration_number"])
+        if "cases" not in record:
+            step("opening two cases as the customer, one taken and answered by the administrator")
+            record["cases"] = await _demo_cases(admin, customer, lic["serial"])
+            record_path.write_text(json.dumps(record, indent=2))
         for portal in (admin, customer, lapsed):
             await portal.http.aclose()
+
+    if "mailed_case" not in record and (stack.get("mailbox") or {}).get("running"):
+        step(f"mailing a question to {stack['mailbox']['support_address']}: the desk opens a case from it")
+        _mail_support(stack["mailbox"])
+        record["mailed_case"] = True
+        record_path.write_text(json.dumps(record, indent=2))
 
     if "releases" not in record:
         files = state / "demo-files"
@@ -117,7 +132,76 @@ async def seed(stack: dict[str, Any], state: Path) -> dict[str, Any]:
                         files=[guide], env=team)  # fmt: skip
         record["releases"] = ["5.2.0", "5.2.1", "5.2 guide"]
         record_path.write_text(json.dumps(record, indent=2))
+
+    if "downloaded" not in record:
+        step("downloading the 5.2.1 update as the customer, for the product team's download numbers")
+        async with (
+            Portal(gateway) as anonymous,
+            anonymous.signed_in(await anonymous.login(CUSTOMER["email"], CUSTOMER["password"])) as customer,
+        ):
+            await download_when_listed(customer, "5.2.1", "omflow-5.2.1-update.zip")
+        record["downloaded"] = True
+        record_path.write_text(json.dumps(record, indent=2))
     return record
+
+
+async def download_when_listed(portal: Portal, version: str, filename: str, deadline: float = 60) -> None:
+    """The catalog learns of a release from an event: wait for it, then fetch the file the way a
+    browser does (the signed link straight from the file store)."""
+    give_up = time.monotonic() + deadline
+    while not (found := [r for r in await portal.releases(product="OMFLOW") if r["version"] == version]):
+        if time.monotonic() > give_up:
+            sys.exit(f"[demo] OMFLOW {version} did not reach the catalog in {deadline:.0f} s")
+        await asyncio.sleep(0.5)
+    grant = expect(await portal.artifact_grant(found[0]["release_id"], filename), 200)
+    async with httpx.AsyncClient(timeout=60) as outside:
+        expect(await outside.get(grant["url"]), 200)
+
+
+async def open_when_covered(portal: Portal, body: dict[str, Any], deadline: float = 60) -> dict[str, Any]:
+    """Cases learns of the binding from an event: retry while it still answers "not covered"."""
+    give_up = time.monotonic() + deadline
+    while True:
+        response = await portal.open_case(body)
+        if (
+            response.status_code == 201
+            or response.status_code not in (403, 409)
+            or time.monotonic() > give_up
+        ):
+            return expect(response, 201)
+        await asyncio.sleep(0.5)
+
+
+async def _demo_cases(admin: Portal, customer: Portal, serial: str) -> list[str]:
+    """Something for the support desk to show: one case in progress, one waiting in the queue."""
+    license_id = next(lic["id"] for lic in await customer.my_licenses() if lic["serial"] == serial)
+    taken = await open_when_covered(customer, {
+        "license_id": license_id, "category": "bug", "severity": "high", "product_version": "5.2.1",
+        "environment": {"os": "RHEL 9"}, "subject": "升級到 5.2.1 後，流程設計器儲存時逾時",
+        "description": "升級後在流程設計器按「儲存」約 30 秒後出現逾時訊息，engine.log 有 timeout 紀錄。",
+    })  # fmt: skip
+    waiting = await open_when_covered(customer, {
+        "license_id": license_id, "category": "feature_question", "product_version": "5.2.0",
+        "subject": "表單可以設定必填欄位的條件嗎？",
+        "description": "想在某個選項被勾選時，才讓另一個欄位變成必填。5.2 可以做到嗎？",
+    })  # fmt: skip
+    me = await admin.me()
+    await admin.assign_case(taken["id"], me["id"])
+    await admin.reply(taken["id"], "您好，已收到。請附上 engine.log 與流程定義匯出檔，我們會盡快重現問題。")
+    return [taken["number"], waiting["number"]]
+
+
+def _mail_support(mailbox: dict[str, Any]) -> None:
+    """A customer's question by plain mail, the way most of them arrive."""
+    message = EmailMessage()
+    message["From"] = f"{CUSTOMER['name']} <{CUSTOMER['email']}>"
+    message["To"] = mailbox["support_address"]
+    message["Subject"] = "5.2.1 更新檔下載後無法解壓縮"
+    message.set_content(
+        "您好，從客戶支援網下載的 omflow-5.2.1-update.zip 解壓縮時出現錯誤，請協助確認。\n\n王小明"
+    )
+    with smtplib.SMTP(mailbox["smtp_host"], mailbox["smtp_port"], timeout=30) as smtp:
+        smtp.send_message(message)
 
 
 async def _spare_license(admin: Portal, today: date) -> dict[str, str]:

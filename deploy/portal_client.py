@@ -97,6 +97,27 @@ class Portal:
         body = {"serial": serial, "registration_number": registration_number}
         return await self.http.post("/api/licensing/me/contracts", json=body)
 
+    async def my_licenses(self) -> list[dict[str, Any]]:
+        return expect(await self.http.get("/api/licensing/me/licenses"), 200)
+
+    # cases
+    async def open_case(self, body: dict[str, Any]) -> httpx.Response:
+        return await self.http.post("/api/cases/cases", json=body)
+
+    async def cases(self) -> list[dict[str, Any]]:
+        return expect(await self.http.get("/api/cases/cases"), 200)
+
+    async def assign_case(self, case_id: str, assignee_id: str | None) -> dict[str, Any]:
+        body = {"assignee_id": assignee_id}
+        return expect(await self.http.post(f"/api/cases/cases/{case_id}/assignee", json=body), 200)
+
+    async def reply(self, case_id: str, body: str, **options: Any) -> dict[str, Any]:
+        message = {"body": body, **options}
+        return expect(await self.http.post(f"/api/cases/cases/{case_id}/messages", json=message), 201)
+
+    async def me(self) -> dict[str, Any]:
+        return expect(await self.http.get("/api/identity/me"), 200)
+
     # downloads
     async def releases(self, **params: str) -> list[dict[str, Any]]:
         return expect(await self.http.get("/api/downloads/releases", params=params), 200)

@@ -69,6 +69,7 @@ async def test_a_backup_restores_into_a_fresh_stack_that_customers_can_use(stack
             customer = anonymous.signed_in(await anonymous.login(CUSTOMER["email"], CUSTOMER["password"]))
             licenses = (await customer.http.get("/api/licensing/me/licenses")).json()
             assert record["license"]["serial"] in {item["serial"] for item in licenses}
+            assert set(record["cases"]) <= {case["number"] for case in await customer.cases()}
             release = next(r for r in await customer.releases() if r["version"] == "5.2.0")
             grant = await customer.artifact_grant(release["release_id"], installer.name)
             assert grant.status_code == 200, grant.text

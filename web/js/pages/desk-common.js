@@ -36,7 +36,7 @@ export function caseTable(cases, { id, caption }) {
     scrollRegion(caption),
     h(
       "table",
-      { class: "table", id },
+      { class: "table table-dense", id },
       h("caption", { class: "sr-only" }, caption),
       h("thead", {}, h("tr", {}, cols.map((key) => h("th", { scope: "col" }, t(key))))),
       h(
@@ -47,17 +47,24 @@ export function caseTable(cases, { id, caption }) {
             "tr",
             { dataset: { caseId: item.id } },
             cell(t(cols[0]), caseLink(item)),
-            cell(t(cols[1]), item.subject, " ", h("span", { class: "sub" }, t(`category.${item.category}`))),
+            subjectCell(t(cols[1]), item.subject, h("span", { class: "sub" }, t(`category.${item.category}`))),
             cell(t(cols[2]), item.customer_name ?? "—"),
             cell(t(cols[3]), severityBadge(item.severity)),
             cell(t(cols[4]), statusBadge(item.status, "desk.status")),
             cell(t(cols[5]), item.assignee_name ?? (item.assignee_id ? "—" : t("desk.case.unassigned"))),
-            cell(t(cols[6]), slaBadge(item.sla_state), " ", item.sla_due_at ? formatDateTime(item.sla_due_at) : ""),
+            // The due time under the badge: side by side they crowd the subject out of a narrow table.
+            cell(t(cols[6]), slaBadge(item.sla_state), item.sla_due_at ? h("span", { class: "sub" }, formatDateTime(item.sla_due_at)) : ""),
           ),
         ),
       ),
     ),
   );
+}
+
+function subjectCell(label, ...children) {
+  const td = cell(label, ...children);
+  td.classList.add("subject-cell");
+  return td;
 }
 
 export function coverageText(license) {

@@ -35,5 +35,5 @@ export async function render(view) {
   const mine = page.items.length
     ? caseTable(page.items, { id: "desk-mine", caption: t("desk.view.mine") })
     : emptyState({ icon: "inbox", title: t("desk.queue.empty") });
-  slot.replaceChildren(tiles, h("h2", {}, t("desk.view.mine")), mine);
+  slot.replaceChildren(tiles, h("h2", { class: "section-heading" }, t("desk.view.mine")), mine);
 }

@@ -74,9 +74,9 @@ export async function render(view) {
     view,
     pageHeader(t(title), { lead: t("analytics.lead") }),
     form,
-    h("h2", {}, t("analytics.daily")),
+    h("h2", { class: "section-heading" }, t("analytics.daily")),
     daily,
-    h("h2", {}, t("analytics.outdated")),
+    h("h2", { class: "section-heading" }, t("analytics.outdated")),
     h("p", { class: "sub" }, t("analytics.outdated.text")),
     versions,
   );

@@ -32,7 +32,7 @@ export async function render(view) {
   };
   list.append(loading());
   form = draftForm(refresh);
-  append(view, pageHeader(t(title), { lead: t("releases.lead") }), form, h("h2", {}, t("releases.list")), list);
+  append(view, pageHeader(t(title), { lead: t("releases.lead") }), form, h("h2", { class: "section-heading" }, t("releases.list")), list);
   await refresh();
 }
 
