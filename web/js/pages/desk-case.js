@@ -49,7 +49,7 @@ function draw(slot, item, staff) {
         item.messages.map(message),
         item.status === "closed" ? notice("info", t("cases.closed.title"), null) : composer(item, reload),
       ),
-      h("aside", { class: "stack case-facts" }, factsCard(item), documentsPanel(item), attachmentsPanel(item.id, { canUpload: item.status !== "closed" }), controls(item, staff, reload), otherCases(item), history(item)),
+      h("aside", { class: "stack case-facts" }, factsCard(item), documentsPanel(item), attachmentsPanel(item.id, { canUpload: item.status !== "closed" }), controls(item, staff, reload), otherCases(item), history(item, staff)),
     ),
   );
 }
@@ -204,11 +204,14 @@ function otherCases(item) {
   );
 }
 
-function history(item) {
+function history(item, staff) {
+  const names = new Map(staff.map((s) => [s.user_id, s.name ?? s.email]));
   const label = (change) => {
     if (change.kind === "status") return t(`desk.status.${change.new_value}`);
     if (change.kind === "severity") return t(`severity.${change.new_value}`);
-    return `${t("desk.case.assignee")}: ${change.new_value ? "✓" : t("desk.case.unassigned")}`;
+    // Someone who has since left the staff list is still shown as assigned, without a name.
+    const assignee = change.new_value ? (names.get(change.new_value) ?? "✓") : t("desk.case.unassigned");
+    return `${t("desk.case.assignee")}: ${assignee}`;
   };
   return h(
     "section",
