@@ -5,7 +5,7 @@ in a migration); hits of one key are serialised with an advisory lock, so parall
 cannot all slip under the limit. Callers choose the key (`<action>:account:<id>`,
 `<action>:address:<ip>`) and what a refusal means (a silent skip, or 429 with Retry-After).
 
-Two ways to use it. `retry_after`/`allow` lock the keys to the end of the caller's
+Two ways to use it. `retry_after`/`allow` lock the key to the end of the caller's
 transaction. A hot path whose hits are the exception (e.g. a failed lookup; a success counts
 nothing) reads the keys' counts without a lock inside its own statement (`recent_hits_sql`)
 and, only when it has a hit to count, records it with `record_within`: the keys are locked
@@ -32,29 +32,22 @@ async def retry_after(
 ) -> int:
     """Seconds until `key` has fewer than `limit` hits in `window` (0: it has now). Records
     nothing; holds the key's lock to the end of the transaction, so a caller that records a hit
-    afterwards (`record`) cannot be overtaken by a parallel request."""
-    return (await retry_after_each(session, [(key, limit)], window=window, now=now))[0]
-
-
-async def retry_after_each(
-    session: AsyncSession, limits: Sequence[tuple[str, int]], *, window: timedelta, now: datetime
-) -> list[int]:
-    """`retry_after` for several (key, limit) pairs in two round trips: every key's lock, taken in
-    the order given (callers name keys in one order, so two requests never wait on each other
-    crosswise), then one statement that drops expired hits and counts the rest of every key.
-    The count runs after the locks are held, in a statement of its own, so it sees every hit
-    committed by whoever held a lock before."""
-    keys = [key for key, _ in limits]
-    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, len(keys) + 1))
+    afterwards (`record`) cannot be overtaken by a parallel request. Two round trips: the lock,
+    then one statement that drops expired hits and counts the rest; the count runs after the
+    lock is held, in a statement of its own, so it sees every hit committed by whoever held the
+    lock before."""
     # Through SQLAlchemy's connection (asyncpg's `$n` placeholders, no statement compiled): it
-    # begins the session's transaction, which holds the locks to its end.
-    await (await session.connection()).exec_driver_sql(f"SELECT {locks}", tuple(keys))
-    connection = await driver_connection(session)
-    rows = await _COUNT.fetch(connection, keys=keys, since=now - window)
-    hits = {key: (count, oldest) for key, count, oldest in rows}
-    return [
-        wait_seconds(*hits.get(key, (0, None)), limit=limit, window=window, now=now) for key, limit in limits
-    ]
+    # begins the session's transaction, which holds the lock to its end.
+    await (await session.connection()).exec_driver_sql(_locks_sql(1), (key,))
+    rows = await _COUNT.fetch(await driver_connection(session), keys=[key], since=now - window)
+    count, oldest = (rows[0][1], rows[0][2]) if rows else (0, None)
+    return wait_seconds(count, oldest, limit=limit, window=window, now=now)
+
+
+def _locks_sql(keys: int) -> str:
+    """Every key's advisory lock, `$1` to `$<keys>`, taken in the order given (callers name keys
+    in one order, so two requests never wait on each other crosswise)."""
+    return "SELECT " + ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, keys + 1))
 
 
 def wait_seconds(count: int, oldest: datetime | None, *, limit: int, window: timedelta, now: datetime) -> int:
@@ -76,15 +69,14 @@ async def record_within(
     connection: asyncpg.Connection, limits: Sequence[tuple[str, int]], *, window: timedelta, now: datetime
 ) -> list[int]:
     """Record one hit of every key if each key is under its limit (returns all 0); if any is
-    not, record nothing and return the waits (as `retry_after_each`). Under every key's lock,
+    not, record nothing and return the waits (as `retry_after`). Under every key's lock,
     taken in the order given, in a transaction of its own that ends here: parallel callers
     take turns only for these two statements, and each sees the hits committed by the one
     before, so no more than `limit` hits are ever recorded. (Called inside a transaction begun
     with asyncpg, it is a savepoint and the locks last to that transaction's end.)"""
     keys = [key for key, _ in limits]
-    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, len(keys) + 1))
     async with connection.transaction():
-        await connection.execute(f"SELECT {locks}", *keys)
+        await connection.execute(_locks_sql(len(keys)), *keys)
         # A statement of its own, after the locks: its snapshot includes the previous holder's hit.
         rows = await _COUNT_AND_RECORD.fetch(
             connection, keys=keys, limits=[limit for _, limit in limits], since=now - window, now=now
