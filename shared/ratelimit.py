@@ -13,7 +13,7 @@ just for that short transaction, so successful requests with one key never take 
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +56,12 @@ def wait_seconds(count: int, oldest: datetime | None, *, limit: int, window: tim
     if count < limit or oldest is None:
         return 0
     return max(1, math.ceil((oldest + window - now).total_seconds()))
+
+
+def first_wait(waits: Iterable[int]) -> int:
+    """Of several keys' waits, the one a refusal answers with: the first that is not 0 (0: no
+    key refuses)."""
+    return next((wait for wait in waits if wait), 0)
 
 
 def recent_hits_sql(key: str, since: str) -> str:

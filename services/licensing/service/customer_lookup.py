@@ -95,15 +95,16 @@ def refuse_caller(
     if not facts["caller_verified"] or facts["caller_disabled"]:
         raise Problem(ACCOUNT_NOT_VERIFIED, detail=VERIFY_ACCOUNT_FIRST())
     window = lookup_window(settings)
-    (_, account_limit), (_, address_limit) = lookup_keys(user, address, settings)
-    refuse_if_limited(
+    # `lookup_keys`' order: the account's misses, then the address's.
+    waits = (
         ratelimit.wait_seconds(
-            facts["account_misses"], facts["account_oldest_miss"], limit=account_limit, window=window, now=now
+            facts[f"{whose}_misses"], facts[f"{whose}_oldest_miss"], limit=limit, window=window, now=now
         )
-        or ratelimit.wait_seconds(
-            facts["address_misses"], facts["address_oldest_miss"], limit=address_limit, window=window, now=now
+        for whose, (_, limit) in zip(
+            ("account", "address"), lookup_keys(user, address, settings), strict=True
         )
     )
+    refuse_if_limited(ratelimit.first_wait(waits))
 
 
 def refuse_if_limited(wait: int) -> None:
@@ -133,7 +134,7 @@ async def refuse_counted_miss(
     recorded, so parallel guesses cannot get more than the limit's number of answers."""
     limits = lookup_keys(user, address, settings)
     waits = await ratelimit.record_within(connection, limits, window=lookup_window(settings), now=utcnow())
-    refuse_if_limited(next((wait for wait in waits if wait), 0))
+    refuse_if_limited(ratelimit.first_wait(waits))
     raise Problem(LICENSE_NOT_FOUND, detail=CHECK_SERIAL_AND_REGISTRATION())
 
 
