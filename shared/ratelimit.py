@@ -39,9 +39,10 @@ async def retry_after(
     # Through SQLAlchemy's connection (asyncpg's `$n` placeholders, no statement compiled): it
     # begins the session's transaction, which holds the lock to its end.
     await (await session.connection()).exec_driver_sql(_locks_sql(1), (key,))
-    rows = await _COUNT.fetch(await driver_connection(session), keys=[key], since=now - window)
-    count, oldest = (rows[0][1], rows[0][2]) if rows else (0, None)
-    return wait_seconds(count, oldest, limit=limit, window=window, now=now)
+    (row,) = await _COUNT.fetch(
+        await driver_connection(session), keys=[key], limits=[limit], since=now - window
+    )
+    return wait_seconds(row["hits"], row["oldest"], limit=limit, window=window, now=now)
 
 
 def _locks_sql(keys: int) -> str:
@@ -68,7 +69,7 @@ def recent_hits_sql(key: str, since: str) -> str:
     """SQL for one row (`hits`, `oldest`) of key `:<key>`'s hits after `:<since>`, to read a
     key's count inside a caller's own statement (no lock: `record_within` decides a hit)."""
     # Only the caller's parameter names are formatted in; the values are bound.
-    return f"(SELECT count(*) AS hits, min(at) AS oldest FROM {TABLE} WHERE key = :{key} AND at > :{since})"  # noqa: S608
+    return f"({_HITS_AFTER.format(key=f':{key}', since=f':{since}')})"
 
 
 async def record_within(
@@ -87,8 +88,9 @@ async def record_within(
         rows = await _COUNT_AND_RECORD.fetch(
             connection, keys=keys, limits=[limit for _, limit in limits], since=now - window, now=now
         )
-    hits = {key: (count, oldest) for key, count, oldest in rows}
-    return [wait_seconds(*hits[key], limit=limit, window=window, now=now) for key, limit in limits]
+    return [
+        wait_seconds(row["hits"], row["oldest"], limit=row["most"], window=window, now=now) for row in rows
+    ]
 
 
 async def record(session: AsyncSession, key: str, now: datetime) -> None:
@@ -110,36 +112,44 @@ async def prune(session: AsyncSession, older_than: datetime) -> None:
     await session.execute(text("DELETE FROM rate_events WHERE at < :t"), {"t": older_than})
 
 
-# Drops expired hits and counts the rest of every key; sent straight to asyncpg inside the
-# transaction the locks began (shared.driver_sql: no SQLAlchemy work per call).
-_COUNT = Compiled(
-    text(
-        "WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since) "
-        "SELECT key, count(*), min(at) FROM rate_events "
-        "WHERE key = ANY(:keys) AND at > :since GROUP BY key"
-    ).bindparams(
-        sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
-        sa.bindparam("since", type_=sa.DateTime(timezone=True)),
-    )
+# The one count-in-window clause: one row (`hits`, `oldest`) of the hits of `{key}` after
+# `{since}` (SQL written here: a parameter or a column, never a value).
+_HITS_AFTER = "SELECT count(*) AS hits, min(at) AS oldest FROM rate_events WHERE key = {key} AND at > {since}"
+
+# Drops the given keys' expired hits and counts the rest, then does what `{then}` adds (a CTE
+# on `counted`); answers a row (`key`, `most`, `hits`, `oldest`) per key in the order given, 0
+# hits included. Sent straight to asyncpg inside the transaction the locks began
+# (shared.driver_sql: no SQLAlchemy work per call).
+_COUNTED_SQL = """
+WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since),
+counted AS (
+    SELECT given.position, given.key, given.most, recent.hits, recent.oldest
+    FROM unnest(:keys, :limits) WITH ORDINALITY AS given (key, most, position)
+    CROSS JOIN LATERAL ({hits}) AS recent
+){then}
+SELECT key, most, hits, oldest FROM counted ORDER BY position
+"""
+_COUNTED_PARAMETERS = (
+    sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
+    sa.bindparam("limits", type_=sa.ARRAY(sa.Integer)),
+    sa.bindparam("since", type_=sa.DateTime(timezone=True)),
 )
 
 
-# The same after the locks, and one hit of every key recorded unless one of them is at its limit.
+def _counted_sql(then: str) -> str:
+    return _COUNTED_SQL.format(hits=_HITS_AFTER.format(key="given.key", since=":since"), then=then)
+
+
+_COUNT = Compiled(text(_counted_sql(then="")).bindparams(*_COUNTED_PARAMETERS))
+# The same, and one hit of every key recorded at `:now` unless one of them is at its limit.
+_RECORD_UNLESS_ONE_IS_FULL = """,
+recorded AS (
+    INSERT INTO rate_events (key, at) SELECT key, :now FROM counted
+    WHERE NOT EXISTS (SELECT FROM counted WHERE hits >= most)
+)"""
 _COUNT_AND_RECORD = Compiled(
-    text(
-        "WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since), "
-        "counted AS (SELECT given.key, given.most, count(hit.at) AS hits, min(hit.at) AS oldest "
-        "FROM unnest(:keys, :limits) AS given (key, most) "
-        "LEFT JOIN rate_events AS hit ON hit.key = given.key AND hit.at > :since "
-        "GROUP BY given.key, given.most), "
-        "recorded AS (INSERT INTO rate_events (key, at) SELECT key, :now FROM counted "
-        "WHERE NOT EXISTS (SELECT FROM counted WHERE hits >= most)) "
-        "SELECT key, hits, oldest FROM counted"
-    ).bindparams(
-        sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
-        sa.bindparam("limits", type_=sa.ARRAY(sa.Integer)),
-        sa.bindparam("since", type_=sa.DateTime(timezone=True)),
-        sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+    text(_counted_sql(then=_RECORD_UNLESS_ONE_IS_FULL)).bindparams(
+        *_COUNTED_PARAMETERS, sa.bindparam("now", type_=sa.DateTime(timezone=True))
     )
 )
 
