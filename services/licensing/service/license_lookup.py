@@ -148,19 +148,16 @@ async def look_up(
 
 async def bind(connection: asyncpg.Connection, found: LookedUp, user: Principal, moment: datetime) -> bool:
     """Make the caller (and their organization, if any) the owner, and queue `LicenseBound`, if
-    the license is still unbound and not void; False if another bind (or a void) came first."""
+    the license is still unbound and not void; False if another bind (or a void) came first.
+    `found.license` shows the new owner only if this bind won."""
     license = found.license
-    license.account_id, license.organization_id, license.bound_at = (
-        user.user_id,
-        found.organization_id,
-        moment,
-    )
+    owner = {"account_id": user.user_id, "organization_id": found.organization_id, "bound_at": moment}
+    # The event announces the license as the write leaves it, from a copy: the write may lose.
+    event = license_bound(License(**(license.model_dump() | owner)), found.coverage)
     bound = await _BIND.fetch(
-        connection,
-        license_id=license.id,
-        account_id=license.account_id,
-        organization_id=license.organization_id,
-        bound_at=moment,
-        **outbox_values(license_bound(license, found.coverage), source=SOURCE),
+        connection, license_id=license.id, **owner, **outbox_values(event, source=SOURCE)
     )
-    return bool(bound[0][0])
+    if not bound[0][0]:
+        return False
+    license.sqlmodel_update(owner)
+    return True
