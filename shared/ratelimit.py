@@ -5,7 +5,7 @@ in a migration); hits of one key are serialised with an advisory lock, so parall
 cannot all slip under the limit. Callers choose the key (`<action>:account:<id>`,
 `<action>:address:<ip>`) and what a refusal means (a silent skip, or 429 with Retry-After).
 
-Two ways to use it. `retry_after`/`allow` lock the keys to the end of the caller's
+Two ways to use it. `retry_after`/`allow` lock the key to the end of the caller's
 transaction. A hot path whose hits are the exception (e.g. a failed lookup; a success counts
 nothing) reads the keys' counts without a lock inside its own statement (`recent_hits_sql`)
 and, only when it has a hit to count, records it with `record_within`: the keys are locked
@@ -13,7 +13,7 @@ just for that short transaction, so successful requests with one key never take 
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,29 +32,23 @@ async def retry_after(
 ) -> int:
     """Seconds until `key` has fewer than `limit` hits in `window` (0: it has now). Records
     nothing; holds the key's lock to the end of the transaction, so a caller that records a hit
-    afterwards (`record`) cannot be overtaken by a parallel request."""
-    return (await retry_after_each(session, [(key, limit)], window=window, now=now))[0]
-
-
-async def retry_after_each(
-    session: AsyncSession, limits: Sequence[tuple[str, int]], *, window: timedelta, now: datetime
-) -> list[int]:
-    """`retry_after` for several (key, limit) pairs in two round trips: every key's lock, taken in
-    the order given (callers name keys in one order, so two requests never wait on each other
-    crosswise), then one statement that drops expired hits and counts the rest of every key.
-    The count runs after the locks are held, in a statement of its own, so it sees every hit
-    committed by whoever held a lock before."""
-    keys = [key for key, _ in limits]
-    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, len(keys) + 1))
+    afterwards (`record`) cannot be overtaken by a parallel request. Two round trips: the lock,
+    then one statement that drops expired hits and counts the rest; the count runs after the
+    lock is held, in a statement of its own, so it sees every hit committed by whoever held the
+    lock before."""
     # Through SQLAlchemy's connection (asyncpg's `$n` placeholders, no statement compiled): it
-    # begins the session's transaction, which holds the locks to its end.
-    await (await session.connection()).exec_driver_sql(f"SELECT {locks}", tuple(keys))
-    connection = await driver_connection(session)
-    rows = await _COUNT.fetch(connection, keys=keys, since=now - window)
-    hits = {key: (count, oldest) for key, count, oldest in rows}
-    return [
-        wait_seconds(*hits.get(key, (0, None)), limit=limit, window=window, now=now) for key, limit in limits
-    ]
+    # begins the session's transaction, which holds the lock to its end.
+    await (await session.connection()).exec_driver_sql(_locks_sql(1), (key,))
+    (row,) = await _COUNT.fetch(
+        await driver_connection(session), keys=[key], limits=[limit], since=now - window
+    )
+    return wait_seconds(row["hits"], row["oldest"], limit=limit, window=window, now=now)
+
+
+def _locks_sql(keys: int) -> str:
+    """Every key's advisory lock, `$1` to `$<keys>`, taken in the order given (callers name keys
+    in one order, so two requests never wait on each other crosswise)."""
+    return "SELECT " + ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, keys + 1))
 
 
 def wait_seconds(count: int, oldest: datetime | None, *, limit: int, window: timedelta, now: datetime) -> int:
@@ -65,32 +59,38 @@ def wait_seconds(count: int, oldest: datetime | None, *, limit: int, window: tim
     return max(1, math.ceil((oldest + window - now).total_seconds()))
 
 
+def first_wait(waits: Iterable[int]) -> int:
+    """Of several keys' waits, the one a refusal answers with: the first that is not 0 (0: no
+    key refuses)."""
+    return next((wait for wait in waits if wait), 0)
+
+
 def recent_hits_sql(key: str, since: str) -> str:
     """SQL for one row (`hits`, `oldest`) of key `:<key>`'s hits after `:<since>`, to read a
     key's count inside a caller's own statement (no lock: `record_within` decides a hit)."""
     # Only the caller's parameter names are formatted in; the values are bound.
-    return f"(SELECT count(*) AS hits, min(at) AS oldest FROM {TABLE} WHERE key = :{key} AND at > :{since})"  # noqa: S608
+    return f"({_HITS_AFTER.format(key=f':{key}', since=f':{since}')})"
 
 
 async def record_within(
     connection: asyncpg.Connection, limits: Sequence[tuple[str, int]], *, window: timedelta, now: datetime
 ) -> list[int]:
     """Record one hit of every key if each key is under its limit (returns all 0); if any is
-    not, record nothing and return the waits (as `retry_after_each`). Under every key's lock,
+    not, record nothing and return the waits (as `retry_after`). Under every key's lock,
     taken in the order given, in a transaction of its own that ends here: parallel callers
     take turns only for these two statements, and each sees the hits committed by the one
     before, so no more than `limit` hits are ever recorded. (Called inside a transaction begun
     with asyncpg, it is a savepoint and the locks last to that transaction's end.)"""
     keys = [key for key, _ in limits]
-    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(${i}))" for i in range(1, len(keys) + 1))
     async with connection.transaction():
-        await connection.execute(f"SELECT {locks}", *keys)
+        await connection.execute(_locks_sql(len(keys)), *keys)
         # A statement of its own, after the locks: its snapshot includes the previous holder's hit.
         rows = await _COUNT_AND_RECORD.fetch(
             connection, keys=keys, limits=[limit for _, limit in limits], since=now - window, now=now
         )
-    hits = {key: (count, oldest) for key, count, oldest in rows}
-    return [wait_seconds(*hits[key], limit=limit, window=window, now=now) for key, limit in limits]
+    return [
+        wait_seconds(row["hits"], row["oldest"], limit=row["most"], window=window, now=now) for row in rows
+    ]
 
 
 async def record(session: AsyncSession, key: str, now: datetime) -> None:
@@ -112,36 +112,44 @@ async def prune(session: AsyncSession, older_than: datetime) -> None:
     await session.execute(text("DELETE FROM rate_events WHERE at < :t"), {"t": older_than})
 
 
-# Drops expired hits and counts the rest of every key; sent straight to asyncpg inside the
-# transaction the locks began (shared.driver_sql: no SQLAlchemy work per call).
-_COUNT = Compiled(
-    text(
-        "WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since) "
-        "SELECT key, count(*), min(at) FROM rate_events "
-        "WHERE key = ANY(:keys) AND at > :since GROUP BY key"
-    ).bindparams(
-        sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
-        sa.bindparam("since", type_=sa.DateTime(timezone=True)),
-    )
+# The one count-in-window clause: one row (`hits`, `oldest`) of the hits of `{key}` after
+# `{since}` (SQL written here: a parameter or a column, never a value).
+_HITS_AFTER = "SELECT count(*) AS hits, min(at) AS oldest FROM rate_events WHERE key = {key} AND at > {since}"
+
+# Drops the given keys' expired hits and counts the rest, then does what `{then}` adds (a CTE
+# on `counted`); answers a row (`key`, `most`, `hits`, `oldest`) per key in the order given, 0
+# hits included. Sent straight to asyncpg inside the transaction the locks began
+# (shared.driver_sql: no SQLAlchemy work per call).
+_COUNTED_SQL = """
+WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since),
+counted AS (
+    SELECT given.position, given.key, given.most, recent.hits, recent.oldest
+    FROM unnest(:keys, :limits) WITH ORDINALITY AS given (key, most, position)
+    CROSS JOIN LATERAL ({hits}) AS recent
+){then}
+SELECT key, most, hits, oldest FROM counted ORDER BY position
+"""
+_COUNTED_PARAMETERS = (
+    sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
+    sa.bindparam("limits", type_=sa.ARRAY(sa.Integer)),
+    sa.bindparam("since", type_=sa.DateTime(timezone=True)),
 )
 
 
-# The same after the locks, and one hit of every key recorded unless one of them is at its limit.
+def _counted_sql(then: str) -> str:
+    return _COUNTED_SQL.format(hits=_HITS_AFTER.format(key="given.key", since=":since"), then=then)
+
+
+_COUNT = Compiled(text(_counted_sql(then="")).bindparams(*_COUNTED_PARAMETERS))
+# The same, and one hit of every key recorded at `:now` unless one of them is at its limit.
+_RECORD_UNLESS_ONE_IS_FULL = """,
+recorded AS (
+    INSERT INTO rate_events (key, at) SELECT key, :now FROM counted
+    WHERE NOT EXISTS (SELECT FROM counted WHERE hits >= most)
+)"""
 _COUNT_AND_RECORD = Compiled(
-    text(
-        "WITH expired AS (DELETE FROM rate_events WHERE key = ANY(:keys) AND at <= :since), "
-        "counted AS (SELECT given.key, given.most, count(hit.at) AS hits, min(hit.at) AS oldest "
-        "FROM unnest(:keys, :limits) AS given (key, most) "
-        "LEFT JOIN rate_events AS hit ON hit.key = given.key AND hit.at > :since "
-        "GROUP BY given.key, given.most), "
-        "recorded AS (INSERT INTO rate_events (key, at) SELECT key, :now FROM counted "
-        "WHERE NOT EXISTS (SELECT FROM counted WHERE hits >= most)) "
-        "SELECT key, hits, oldest FROM counted"
-    ).bindparams(
-        sa.bindparam("keys", type_=sa.ARRAY(sa.String)),
-        sa.bindparam("limits", type_=sa.ARRAY(sa.Integer)),
-        sa.bindparam("since", type_=sa.DateTime(timezone=True)),
-        sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+    text(_counted_sql(then=_RECORD_UNLESS_ONE_IS_FULL)).bindparams(
+        *_COUNTED_PARAMETERS, sa.bindparam("now", type_=sa.DateTime(timezone=True))
     )
 )
 

@@ -1,5 +1,6 @@
 """The lookup limit under concurrency: guesses sent all at once get no more answers than the
-limit allows (a failed lookup is counted under the keys' locks; a successful bind takes none)."""
+limit allows (a failed lookup is counted under the keys' locks; a successful bind takes none),
+for licenses and contracts alike."""
 
 import asyncio
 from collections import Counter
@@ -9,11 +10,27 @@ import httpx
 
 from tests.accounts import PortalUser
 from tests.kit import client_ip
-from tests.licensing.helpers import issue_license, lookup
+from tests.licensing.helpers import issue_contract, issue_license, lookup
 
 WRONG = "00000-00000-00000-00000"
 ACCOUNT_LIMIT = 10  # lookup_failures_per_account
 ADDRESS_LIMIT = 100  # lookup_failures_per_address
+
+
+async def _all_at_once(
+    direct: httpx.AsyncClient, customer: PortalUser, guesses: list[tuple[str, dict[str, str]]]
+) -> Counter[int]:
+    """Every (path, body) guess sent at once: how many got each status. Every 429 is the
+    rate-limited problem with a Retry-After of at least a second."""
+    answers = await asyncio.gather(
+        *(direct.post(path, json=body, headers=customer.headers) for path, body in guesses)
+    )
+    assert all(
+        answer.json()["type"] == "/problems/rate-limited" and int(answer.headers["Retry-After"]) >= 1
+        for answer in answers
+        if answer.status_code == 429
+    )
+    return Counter(answer.status_code for answer in answers)
 
 
 async def test_parallel_wrong_guesses_of_one_account_get_at_most_the_limits_answers(
@@ -24,22 +41,37 @@ async def test_parallel_wrong_guesses_of_one_account_get_at_most_the_limits_answ
     customer.ip = client_ip()
     # Straight to the service: the gateway's per-address burst would refuse some first.
     async with httpx.AsyncClient(base_url=licensing_url, timeout=60) as direct:
-        answers = await asyncio.gather(
-            *(
-                direct.post("/me/licenses/search", json=lookup(license, WRONG), headers=customer.headers)
-                for _ in range(3 * ACCOUNT_LIMIT)
-            )
-        )
-        statuses = Counter(answer.status_code for answer in answers)
+        guesses = [("/me/licenses/search", lookup(license, WRONG))] * (3 * ACCOUNT_LIMIT)
+        statuses = await _all_at_once(direct, customer, guesses)
         assert statuses == {404: ACCOUNT_LIMIT, 429: 2 * ACCOUNT_LIMIT}, statuses
-        assert all(
-            answer.json()["type"] == "/problems/rate-limited" and int(answer.headers["Retry-After"]) >= 1
-            for answer in answers
-            if answer.status_code == 429
-        )
         # The right numbers wait out the window too: the limit is spent.
         right = await direct.post("/me/licenses", json=lookup(license), headers=customer.headers)
         assert right.status_code == 429, right.text
+
+
+async def test_parallel_wrong_contract_guesses_get_at_most_the_limits_answers(
+    gateway: httpx.AsyncClient, licensing_url: str, staff: PortalUser, new_customer: Any
+) -> None:
+    customer = await new_customer()
+    license = await issue_license(gateway, staff)
+    contract = (await issue_contract(gateway, staff, license["serial"], "2025-01-02", "2026-01-01")).json()
+    customer.ip = client_ip()
+    async with httpx.AsyncClient(base_url=licensing_url, timeout=60) as direct:
+        bound = await direct.post("/me/licenses", json=lookup(license), headers=customer.headers)
+        assert bound.status_code == 201, bound.text
+        # Previews and binds of the license's contract, all with a wrong registration number.
+        guesses = [
+            ("/me/contracts/search", lookup(license, WRONG)),
+            ("/me/contracts", lookup(license, WRONG)),
+        ]
+        statuses = await _all_at_once(direct, customer, guesses * (3 * ACCOUNT_LIMIT // 2))
+        assert statuses == {404: ACCOUNT_LIMIT, 429: 2 * ACCOUNT_LIMIT}, statuses
+        # The right numbers wait out the window too, for a contract and for a license.
+        right = lookup(license, contract["registration_number"])
+        for path, body in (("/me/contracts", right), ("/me/licenses/search", lookup(license))):
+            refused = await direct.post(path, json=body, headers=customer.headers)
+            assert refused.status_code == 429, (path, refused.text)
+        assert (await direct.get("/me/contracts", headers=customer.headers)).json() == []
 
 
 async def test_the_right_numbers_among_parallel_guesses_reveal_nothing_beyond_the_limit(

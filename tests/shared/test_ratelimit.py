@@ -77,3 +77,10 @@ async def test_hits_older_than_the_window_neither_count_nor_stay(
     assert await ratelimit.record_within(first, [(key, 1)], window=WINDOW, now=then) == [0]
     assert await ratelimit.record_within(first, [(key, 1)], window=WINDOW, now=clock.now()) == [0]
     assert await _recorded(first, key) == 1  # the old hit was dropped, the new one kept
+
+
+def test_the_first_refusing_key_gives_the_wait() -> None:
+    assert ratelimit.first_wait([0, 7, 3]) == 7
+    assert ratelimit.first_wait(iter([4, 0])) == 4
+    assert ratelimit.first_wait([0, 0]) == 0
+    assert ratelimit.first_wait([]) == 0

@@ -9,12 +9,7 @@ from services.licensing.events import contract_bound, publish
 from services.licensing.models import Contract, License
 from services.licensing.problems import COVERAGE_GAP, LICENSE_NOT_BOUND_TO_YOU
 from services.licensing.service.customer_licenses import coverage_view
-from services.licensing.service.customer_lookup import (
-    enforce_lookup_limit,
-    matching_contract,
-    refuse_lookup,
-    require_verified_account,
-)
+from services.licensing.service.customer_lookup import look_up_contract, matched_contract
 from services.licensing.service.ownership import caller_organization, usable_by, usable_clause
 from services.licensing.service.repository import (
     customer_coverage,
@@ -23,6 +18,7 @@ from services.licensing.service.repository import (
 )
 from services.licensing.texts import BIND_EARLIER_CONTRACT_FIRST, BIND_LICENSE_FIRST
 from shared.auth import Principal
+from shared.driver_sql import driver_connection
 from shared.entitlements import Period
 from shared.http.problems import Problem
 
@@ -36,24 +32,36 @@ def _contract_view(contract: Contract, license: License) -> schemas.CustomerCont
     )
 
 
-async def _require_license_usable_by(session: AsyncSession, license: License, user: Principal) -> None:
-    if not usable_by(license, user.user_id, await caller_organization(session, user)):
+async def _found(
+    session: AsyncSession,
+    settings: Settings,
+    user: Principal,
+    address: str,
+    lookup: schemas.LookupRequest,
+    *,
+    lock: bool,
+) -> tuple[Contract, License]:
+    """The contract the caller names and its license, usable by the caller (or the refusal).
+
+    The lookup's facts (and a miss, counted) go straight to asyncpg before the session sends
+    anything, so each runs on its own, as a license lookup does: the limit's keys are locked
+    only for a miss, never to the end of this request's transaction."""
+    contract_id, organization_id = await look_up_contract(
+        await driver_connection(session), settings, user, address, lookup
+    )
+    contract, license = await matched_contract(session, contract_id, lock=lock)
+    if not usable_by(license, user.user_id, organization_id):
         raise Problem(
             LICENSE_NOT_BOUND_TO_YOU,
             detail=BIND_LICENSE_FIRST(serial=license.serial),
         )
+    return contract, license
 
 
 async def preview_contract(
     session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
 ) -> schemas.ContractPreview:
-    await require_verified_account(session, user)
-    await enforce_lookup_limit(session, settings, user, address)
-    found = await matching_contract(session, settings, lookup, lock=False)
-    if found is None:
-        await refuse_lookup(session, settings, user, address)
-    contract, license = found
-    await _require_license_usable_by(session, license, user)
+    contract, license = await _found(session, settings, user, address, lookup, lock=False)
     coverage, _ = await customer_coverage(session, license)
     after = coverage.with_contract(Period(contract.starts_on, contract.ends_on))
     return schemas.ContractPreview(
@@ -70,13 +78,7 @@ async def preview_contract(
 async def bind_contract(
     session: AsyncSession, settings: Settings, user: Principal, address: str, lookup: schemas.LookupRequest
 ) -> tuple[schemas.CustomerContract, bool]:
-    await require_verified_account(session, user)
-    await enforce_lookup_limit(session, settings, user, address)
-    found = await matching_contract(session, settings, lookup, lock=True)
-    if found is None:
-        await refuse_lookup(session, settings, user, address)
-    contract, license = found
-    await _require_license_usable_by(session, license, user)
+    contract, license = await _found(session, settings, user, address, lookup, lock=True)
     if contract.bound_at is not None:
         return _contract_view(contract, license), False
     coverage, _ = await customer_coverage(session, license)

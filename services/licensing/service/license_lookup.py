@@ -8,46 +8,42 @@ and the `LicenseBound` outbox row in one more, which changes the license only if
 unbound (a bind that lost a race reads the facts again and answers like a later bind would).
 
 The lookup limit (at most N failed lookups per window, per account and per address) is read in
-the facts statement without a lock; a miss is then counted under the keys' locks in a short
-transaction of its own and answered 404 only if it still fits (customer_lookup.
-refuse_counted_miss), so parallel guesses get no more answers than the limit allows while
-successful binds from one address never take turns. A hit records nothing; it is answered only
-if the counts it read were under the limits, i.e. as if it came before any miss still in flight.
+the facts statement without a lock; a miss is counted in a short transaction of its own
+(customer_lookup: the same for contracts).
 
 The statements are pre-compiled and sent straight to asyncpg on an autocommit connection
 (shared.driver_sql).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import String, bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import TIMESTAMP
+from sqlalchemy import bindparam, func, select, text, update
 
 from services.licensing import schemas
 from services.licensing.config import Settings
 from services.licensing.events import SOURCE, license_bound
 from services.licensing.models import Base, Contract, License
-from services.licensing.problems import ACCOUNT_NOT_VERIFIED
 from services.licensing.serials import registration_hash, same_hash
 from services.licensing.service.customer_lookup import (
     ABSENT_HASH,
-    lookup_keys,
+    CALLER_COLUMNS,
+    CALLER_FROM,
+    CALLER_PARAMETERS,
+    caller_arguments,
+    refuse_caller,
     refuse_counted_miss,
-    refuse_if_limited,
+    serial_or_refusal,
 )
 from services.licensing.service.ownership import LICENSES
-from services.licensing.service.repository import canonical_serial, coverage_from, utcnow
-from services.licensing.texts import VERIFY_ACCOUNT_FIRST
+from services.licensing.service.repository import coverage_from, utcnow
 from shared.auth import Principal
 from shared.driver_sql import Compiled
 from shared.entitlements import Coverage
-from shared.http.problems import Problem
 from shared.outbox_rows import outbox_insert_if_any, outbox_values
-from shared.ratelimit import recent_hits_sql, wait_seconds
 
 _LICENSE_COLUMNS = tuple(column.name for column in LICENSES.c)
 _CONTRACT_COLUMNS = tuple(column.name for column in Base.metadata.tables["contract"].c)
@@ -55,18 +51,11 @@ _CONTRACT_COLUMNS = tuple(column.name for column in Base.metadata.tables["contra
 # One row per bound, non-void contract of the license (at least one row: the caller's facts
 # and the limit's counts come even when the serial matches nothing).
 _FACTS_SQL = """
-SELECT caller.account_id IS NOT NULL AS caller_verified,
-       caller.disabled AS caller_disabled,
-       caller.name AS caller_name,
-       (SELECT organization_id FROM memberships WHERE user_id = :account_id) AS caller_organization_id,
-       account_misses.hits AS account_misses, account_misses.oldest AS account_oldest_miss,
-       address_misses.hits AS address_misses, address_misses.oldest AS address_oldest_miss,
+SELECT {caller_columns},
        {license_columns},
        binder.name AS bound_by,
        {contract_columns}
-FROM {account_misses} AS account_misses
-CROSS JOIN {address_misses} AS address_misses
-LEFT JOIN verified_account AS caller ON caller.account_id = :account_id
+{caller_from}
 LEFT JOIN license AS found ON found.serial = :serial
 LEFT JOIN verified_account AS binder ON binder.account_id = found.account_id
 LEFT JOIN contract ON contract.license_id = found.id
@@ -76,18 +65,12 @@ ORDER BY contract.starts_on
 _FACTS = Compiled(
     text(
         _FACTS_SQL.format(
+            caller_columns=CALLER_COLUMNS,
             license_columns=", ".join(f"found.{name}" for name in _LICENSE_COLUMNS),
             contract_columns=", ".join(f"contract.{name} AS contract_{name}" for name in _CONTRACT_COLUMNS),
-            account_misses=recent_hits_sql("account_key", "since"),
-            address_misses=recent_hits_sql("address_key", "since"),
+            caller_from=CALLER_FROM,
         )
-    ).bindparams(
-        bindparam("serial", type_=LICENSES.c.serial.type),
-        bindparam("account_id", type_=LICENSES.c.account_id.type),
-        bindparam("account_key", type_=String),
-        bindparam("address_key", type_=String),
-        bindparam("since", type_=TIMESTAMP(timezone=True)),
-    )
+    ).bindparams(*CALLER_PARAMETERS, bindparam("serial", type_=LICENSES.c.serial.type))
 )
 
 # The new owner, only if the license is still unbound and not void, and the event that
@@ -139,36 +122,12 @@ async def look_up(
     """The license matching serial and registration number, or the refusal: not verified (403),
     too many wrong numbers (429), malformed serial (422), no such license (404, counted as a
     miss) — in that order."""
-    # A malformed serial is refused (422) only after the caller's own refusals, as a lookup
-    # would: meanwhile it reads as a serial that matches nothing.
-    malformed: Problem | None = None
-    try:
-        serial = canonical_serial(settings, lookup.serial)
-    except Problem as problem:
-        serial, malformed = "", problem
+    serial, malformed = serial_or_refusal(settings, lookup.serial)
     digest = registration_hash(settings.pepper, lookup.registration_number)  # always: same cost
     now = utcnow()
-    window = timedelta(seconds=settings.lookup_window_seconds)
-    (account_key, account_limit), (address_key, address_limit) = lookup_keys(user, address, settings)
-    rows = await _FACTS.fetch(
-        connection,
-        serial=serial,
-        account_id=user.user_id,
-        account_key=account_key,
-        address_key=address_key,
-        since=now - window,
-    )
+    rows = await _FACTS.fetch(connection, serial=serial, **caller_arguments(settings, user, address, now))
     first = rows[0]
-    if not first["caller_verified"] or first["caller_disabled"]:
-        raise Problem(ACCOUNT_NOT_VERIFIED, detail=VERIFY_ACCOUNT_FIRST())
-    refuse_if_limited(
-        wait_seconds(
-            first["account_misses"], first["account_oldest_miss"], limit=account_limit, window=window, now=now
-        )
-        or wait_seconds(
-            first["address_misses"], first["address_oldest_miss"], limit=address_limit, window=window, now=now
-        )
-    )
+    refuse_caller(first, settings, user, address, now)
     if malformed is not None:
         raise malformed
     found = first["id"] is not None
@@ -189,19 +148,16 @@ async def look_up(
 
 async def bind(connection: asyncpg.Connection, found: LookedUp, user: Principal, moment: datetime) -> bool:
     """Make the caller (and their organization, if any) the owner, and queue `LicenseBound`, if
-    the license is still unbound and not void; False if another bind (or a void) came first."""
+    the license is still unbound and not void; False if another bind (or a void) came first.
+    `found.license` shows the new owner only if this bind won."""
     license = found.license
-    license.account_id, license.organization_id, license.bound_at = (
-        user.user_id,
-        found.organization_id,
-        moment,
-    )
+    owner = {"account_id": user.user_id, "organization_id": found.organization_id, "bound_at": moment}
+    # The event announces the license as the write leaves it, from a copy: the write may lose.
+    event = license_bound(License(**(license.model_dump() | owner)), found.coverage)
     bound = await _BIND.fetch(
-        connection,
-        license_id=license.id,
-        account_id=license.account_id,
-        organization_id=license.organization_id,
-        bound_at=moment,
-        **outbox_values(license_bound(license, found.coverage), source=SOURCE),
+        connection, license_id=license.id, **owner, **outbox_values(event, source=SOURCE)
     )
-    return bool(bound[0][0])
+    if not bound[0][0]:
+        return False
+    license.sqlmodel_update(owner)
+    return True
