@@ -211,9 +211,12 @@ class MailSender:
             if failed:
                 attempts = {row["id"]: row["attempts"] + 1 for row in rows}
                 await connection.executemany(_MARK_FAILED, [self._failure_row(o, attempts) for o in failed])
+        sent_by_kind: dict[str, int] = {}
         for outcome in outcomes:
             if outcome.error is None:
-                MAILS_SENT.labels(outcome.kind).inc()
+                sent_by_kind[outcome.kind] = sent_by_kind.get(outcome.kind, 0) + 1
+        for kind, count in sent_by_kind.items():
+            MAILS_SENT.labels(kind).inc(count)  # once per kind and batch, not once per mail
         log.info(
             "delivery batch done",
             claimed=len(rows),
