@@ -59,13 +59,26 @@ class Refused(Exception):
 def dot_stuffed(data: bytes) -> bytes:
     """The message as DATA carries it: CRLF line ends, a leading dot doubled (RFC 5321 4.5.2),
     then the end-of-data line."""
-    lines = data.replace(b"\r\n", b"\n")
-    if lines.startswith(b"."):
-        lines = b"." + lines
-    lines = lines.replace(b"\n.", b"\n..")
+    lines = data.replace(b"\r\n", b"\n") if b"\r" in data else data
+    if _has_dot_line(lines):
+        if lines.startswith(b"."):
+            lines = b"." + lines
+        lines = lines.replace(b"\n.", b"\n..")
     if not lines.endswith(b"\n"):
         lines += b"\n"
     return lines.replace(b"\n", b"\r\n") + b".\r\n"
+
+
+def _has_dot_line(data: bytes) -> bool:
+    """Whether a line starts with a dot. Our mails have none (headers, base64 and boundaries
+    cannot start with one) and few dots at all, so this walks the dots with `find` (memchr):
+    searching for "\\n." itself walks every byte in Python's two-byte search, ~10 µs a mail."""
+    dot = data.find(b".")
+    while dot >= 0:
+        if dot == 0 or data[dot - 1] == 0x0A:
+            return True
+        dot = data.find(b".", dot + 1)
+    return False
 
 
 class _ReplyReader(asyncio.Protocol):
@@ -84,6 +97,12 @@ class _ReplyReader(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
+        if not self._buffer and not self._lines and data.find(b"\n") == len(data) - 1 and data[3:4] != b"-":
+            # The common case, one whole one-line reply in one read ("250 2.1.0 Ok\r\n"): no
+            # buffering (four replies a mail; the general path below costs ~3× as much).
+            line = data[:-1].rstrip(b"\r")
+            self._deliver(Reply(_code(line), line[4:].decode("utf-8", "replace")))
+            return
         self._buffer += data
         while (end := self._buffer.find(b"\n")) >= 0:
             line = bytes(self._buffer[:end]).rstrip(b"\r")
@@ -121,11 +140,14 @@ class _ReplyReader(asyncio.Protocol):
 
 
 def _parse(lines: list[bytes]) -> Reply:
+    return Reply(_code(lines[-1]), "\n".join(line[4:].decode("utf-8", "replace") for line in lines))
+
+
+def _code(line: bytes) -> int:
     try:
-        code = int(lines[-1][:3])
+        return int(line[:3])
     except ValueError:
-        code = 0  # not SMTP: Refused.closes_connection drops the connection
-    return Reply(code, "\n".join(line[4:].decode("utf-8", "replace") for line in lines))
+        return 0  # not SMTP: Refused.closes_connection drops the connection
 
 
 def _address(address: str, smtputf8: bool) -> bytes:

@@ -77,7 +77,14 @@ class Delivery(Base, table=True):
         UniqueConstraint("event_id", "email", "kind", name="uq_delivery_event_email_kind"),
         # The sender's claim query: due pending rows in order.
         Index("ix_delivery_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
-        Index("ix_delivery_status_created", "status", "created_at"),
+        # The ops listing of sent and given-up mail, newest first. Not of pending rows: the claim
+        # must have no other index to plan on (migration 0006 says why).
+        Index(
+            "ix_delivery_settled_created",
+            "status",
+            "created_at",
+            postgresql_where=text("status <> 'pending'"),
+        ),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)

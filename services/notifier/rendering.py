@@ -123,14 +123,22 @@ PERSONAL_FIELDS = {"name": NAME_PLACEHOLDER, "unsubscribe_url": "\u2063UNSUBSCRI
 _LINK_SOURCES = ("account_id",)
 
 
-def render(kind: str, locale: Locale, context: dict[str, Any]) -> RenderedMail:
+def shared_key(context: dict[str, Any]) -> str:
+    """What identifies a rendered template: the context without the personal fields, as
+    canonical JSON. A caller sending many mails of one context may compute it once and pass it
+    to `render` (it must be this function's value for that context)."""
+    shared = {k: v for k, v in context.items() if k not in PERSONAL_FIELDS and k not in _LINK_SOURCES}
+    return json.dumps(shared, sort_keys=True, default=str)
+
+
+def render(kind: str, locale: Locale, context: dict[str, Any], key: str | None = None) -> RenderedMail:
+    """The mail in `locale`. `key`: `shared_key(context)`, if the caller already has it."""
     if kind not in MAIL_KINDS:
         raise ValueError(f"unknown mail kind {kind!r}")
     personal = {"name": str(context.get("name", ""))}
     if "unsubscribe_url" in context:
         personal["unsubscribe_url"] = str(context["unsubscribe_url"])
-    shared = {k: v for k, v in context.items() if k not in PERSONAL_FIELDS and k not in _LINK_SOURCES}
-    template = _render_cached(kind, locale, json.dumps(shared, sort_keys=True, default=str), tuple(personal))
+    template = _render_cached(kind, locale, key if key is not None else shared_key(context), tuple(personal))
     subject, text, html_part = template.subject, template.text, template.html
     for field, value in personal.items():
         placeholder = PERSONAL_FIELDS[field]

@@ -14,7 +14,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from services.notifier.composition import OutgoingMail
 from services.notifier.config import Settings
-from services.notifier.lean_smtp import LeanSmtpConnection, SmtpConnectError, dot_stuffed
+from services.notifier.lean_smtp import LeanSmtpConnection, Reply, SmtpConnectError, _ReplyReader, dot_stuffed
 from services.notifier.smtp import LeanSmtpPool, PermanentFailure, SmtpPool, TemporaryRefusal, smtp_pool
 from tests.kit import Mailpit, unique_email
 
@@ -90,6 +90,27 @@ def settings_for(port: int, **overrides: Any) -> Settings:
 
 def test_dot_stuffing_and_line_ends() -> None:
     assert dot_stuffed(b".a\nb\n..c\r\nd") == b"..a\r\nb\r\n...c\r\nd\r\n.\r\n"
+    # Dots inside lines stay as they are; only a line's first dot is doubled.
+    assert dot_stuffed(b"a.b\nc.\n.d.e\n") == b"a.b\r\nc.\r\n..d.e\r\n.\r\n"
+    assert dot_stuffed(b"no dots\r\nat all") == b"no dots\r\nat all\r\n.\r\n"
+    assert dot_stuffed(b"x.\r\n.") == b"x.\r\n..\r\n.\r\n"
+
+
+@pytest.mark.parametrize(
+    "reads",
+    [
+        [b"250 2.1.0 Ok\r\n", b"354 go ahead\r\n", b"250-one\r\n250 two\r\n"],
+        [b"25", b"0 2.1.0 Ok\r", b"\n354 go ahead\r\n250-one\r\n", b"250 two\r\n"],
+        [b"250 2.1.0 Ok\r\n354 go ahead\r\n", b"250-one\r\n250 two\n"],
+    ],
+)
+def test_replies_are_the_same_however_the_reads_cut_them(reads: list[bytes]) -> None:
+    reader = _ReplyReader()
+    for data in reads:
+        reader.data_received(data)
+    assert list(reader._ready) == [Reply(250, "2.1.0 Ok"), Reply(354, "go ahead"), Reply(250, "one\ntwo")]
+    reader.data_received(b"nonsense\r\n")  # not SMTP: code 0, which drops the connection
+    assert reader._ready[-1] == Reply(0, "ense")
 
 
 def test_the_lean_client_is_used_only_for_plain_connections() -> None:
