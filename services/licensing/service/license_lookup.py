@@ -151,13 +151,23 @@ async def bind(connection: asyncpg.Connection, found: LookedUp, user: Principal,
     the license is still unbound and not void; False if another bind (or a void) came first.
     `found.license` shows the new owner only if this bind won."""
     license = found.license
-    owner = {"account_id": user.user_id, "organization_id": found.organization_id, "bound_at": moment}
-    # The event announces the license as the write leaves it, from a copy: the write may lose.
-    event = license_bound(License(**(license.model_dump() | owner)), found.coverage)
+    before = (license.account_id, license.organization_id, license.bound_at)
+    # The event announces the license as the write leaves it; if the write loses, the license
+    # is put back as it was read (three attributes: cheaper than building a copy of the model).
+    license.account_id, license.organization_id, license.bound_at = (
+        user.user_id,
+        found.organization_id,
+        moment,
+    )
     bound = await _BIND.fetch(
-        connection, license_id=license.id, **owner, **outbox_values(event, source=SOURCE)
+        connection,
+        license_id=license.id,
+        account_id=license.account_id,
+        organization_id=license.organization_id,
+        bound_at=moment,
+        **outbox_values(license_bound(license, found.coverage), source=SOURCE),
     )
     if not bound[0][0]:
+        license.account_id, license.organization_id, license.bound_at = before
         return False
-    license.sqlmodel_update(owner)
     return True
