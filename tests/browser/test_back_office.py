@@ -239,5 +239,6 @@ async def test_issue_void_restore_and_read_the_audit(
     await expect(entries).to_have_count(1)
     await expect(entries.first).to_contain_text("Refund cancelled")
     await expect(entries.first).to_contain_text(admin)
-    await expect(entries.first).to_contain_text("void: true → false")
+    void, yes, no = EN["office.audit.field.void"], EN["office.audit.yes"], EN["office.audit.no"]
+    await expect(entries.first).to_contain_text(f"{void}: {yes} → {no}")  # named and valued for people
     await portal.snap(page, "office-audit")

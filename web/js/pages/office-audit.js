@@ -98,7 +98,7 @@ function showEntries(slot, entries) {
 /** Before → after, field by field (what an issuance or import did is in its details). */
 function change(entry) {
   if (!entry.before && !entry.after) {
-    const details = Object.entries(entry.details ?? {}).map(([key, value]) => `${key}: ${value}`);
+    const details = Object.entries(entry.details ?? {}).map(([key, value]) => `${fieldName(key)}: ${show(value)}`);
     return details.length ? h("span", { class: "sub" }, details.join(" · ")) : "—";
   }
   const keys = [...new Set([...Object.keys(entry.before ?? {}), ...Object.keys(entry.after ?? {})])].filter(
@@ -107,10 +107,18 @@ function change(entry) {
   return h(
     "ul",
     { class: "plain-list" },
-    keys.map((key) => h("li", {}, h("code", {}, key), `: ${show(entry.before?.[key])} → ${show(entry.after?.[key])}`)),
+    keys.map((key) => h("li", {}, fieldName(key), `: ${show(entry.before?.[key])} → ${show(entry.after?.[key])}`)),
   );
 }
 
+/** The field's name in the reader's language; a field the catalog does not know shows as recorded. */
+function fieldName(key) {
+  const label = t(`office.audit.field.${key}`);
+  return label === `office.audit.field.${key}` ? key : label;
+}
+
 function show(value) {
-  return value === null || value === undefined ? "—" : String(value);
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "boolean") return t(value ? "office.audit.yes" : "office.audit.no");
+  return String(value);
 }
