@@ -6,7 +6,8 @@ Creates (once; a second run reuses what it made, kept in `<state>/demo.json`):
   maintenance contract that picks up the day after (the back-pay rule), both bound;
 - a second verified customer (en) whose license lapsed, to show what is refused and why;
 - a published product release and an update, uploaded with the release tool as the administrator;
-- support cases for the desk: one taken and answered, one waiting in the queue, one opened by mail.
+- support cases for the desk: one taken and answered, one waiting in the queue, one opened by mail;
+- a services partner in Taiwan for the desk's partner suggestions.
 """
 
 import argparse
@@ -99,6 +100,13 @@ async def seed(stack: dict[str, Any], state: Path) -> dict[str, Any]:
         await bind_when_verified(customer, "contract", lic["serial"], lic["contract_registration_number"])
         old = record["lapsed_license"]
         await bind_when_verified(lapsed, "license", old["serial"], old["registration_number"])
+        if "partner" not in record:
+            step("adding a services partner in Taiwan, for the desk to suggest on out-of-scope questions")
+            partner = await admin.add_partner(name="遠景資訊顧問 Vista IT Consulting", region="TW",
+                                              contact="+886 2 2345 6789 · services@vista-it.example",
+                                              products=["OMFLOW", "OMFLOW-ITSM"])  # fmt: skip
+            record["partner"] = partner["id"]
+            record_path.write_text(json.dumps(record, indent=2))
         if "cases" not in record:
             step("opening two cases as the customer, one taken and answered by the administrator")
             record["cases"] = await _demo_cases(admin, customer, lic["serial"])

@@ -115,6 +115,12 @@ class Portal:
         message = {"body": body, **options}
         return expect(await self.http.post(f"/api/cases/cases/{case_id}/messages", json=message), 201)
 
+    async def add_partner(
+        self, *, name: str, region: str, contact: str, products: list[str]
+    ) -> dict[str, Any]:
+        body = {"name": name, "region": region, "contact": contact, "products": products}
+        return expect(await self.http.post("/api/cases/desk/partners", json=body), 201)
+
     async def me(self) -> dict[str, Any]:
         return expect(await self.http.get("/api/identity/me"), 200)
 
