@@ -184,12 +184,12 @@ def _upsert_many(table: Table) -> Insert:
 
 
 async def apply_holdings(
-    session: AsyncSession, table: Table, facts: Sequence[HoldingFacts], *, upsert_many: Insert | None = None
+    session: AsyncSession, table: Table, facts: Sequence[HoldingFacts], *, upsert_many: Insert
 ) -> None:
     """`apply_holding` for several facts in order, with the same result: each run of complete
-    facts is one statement (a burst of binds is one round trip instead of one each); a void that
-    leaves no coverage, which only updates, is applied alone in its place."""
-    statement = _upsert_many(table) if upsert_many is None else upsert_many
+    facts is one statement, `upsert_many` (`_upsert_many(table)`, built once by the caller; a
+    burst of binds is one round trip instead of one each); a void that leaves no coverage, which
+    only updates, is applied alone in its place."""
     for complete, grouped in itertools.groupby(facts, key=lambda f: f.complete):
         run = list(grouped)
         if not complete or len(run) == 1:
@@ -198,7 +198,7 @@ async def apply_holdings(
             continue
         newest = newest_per_key(run, key=lambda f: f.license_id, as_of=lambda f: f.as_of)
         await session.exec(
-            statement,
+            upsert_many,
             params={name: [getattr(f, name) for f in newest] for name in _UPSERT_COLUMNS},
         )
 

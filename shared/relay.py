@@ -2,7 +2,8 @@
 
 It claims committed outbox rows with `FOR UPDATE SKIP LOCKED` (several replicas can run) and
 deletes them in the same statement, sends them with an idempotent producer (acks=all), and
-commits the deletion only once Kafka acknowledged: a failed send rolls it back. Woken by LISTEN/NOTIFY; a slow poll covers a missed notification.
+commits the deletion only once Kafka acknowledged: a failed send rolls it back. Woken by
+LISTEN/NOTIFY; a slow poll covers a missed notification.
 If Kafka is down the rows simply stay: the relay backs off and retries, nothing is lost, and
 consumers' inboxes make a rare re-send harmless.
 """

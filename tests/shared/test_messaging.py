@@ -342,29 +342,49 @@ async def test_a_backlog_beyond_the_queue_bound_is_applied_in_full_and_in_order(
     assert [r["note"] for r in rows] == [f"{n:04d}" for n in range(1500)]
 
 
-async def test_the_last_batch_is_committed_to_kafka_once_the_events_stop(scratch):
-    # Offsets are committed at most once per interval, not after every batch: what the partitions
-    # finished during the interval goes in the next commit, the last batch's included.
-    event_cls = scratch["event"]
+def _idle_consumer(scratch, *, commit_interval: float) -> tuple[EventConsumer, str]:
+    """A consumer in a group of its own whose handler does nothing: only its offsets matter."""
     group = f"kernel-test-{uuid.uuid4().hex[:6]}"
     consumer = EventConsumer(
         group,
         bootstrap=scratch["bootstrap"],
         sessions=scratch["sessions"],
-        handlers={event_cls: lambda session, envelope: asyncio.sleep(0)},
-        commit_interval=0.5,
+        handlers={scratch["event"]: lambda session, envelope: asyncio.sleep(0)},
+        commit_interval=commit_interval,
     )
-    start(scratch, consumer.run())
-    for n in range(12):  # one at a time: batches of one, several per interval
-        envelope = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note=f"{n}"), source="test")
+    return consumer, group
+
+
+async def _publish_one_at_a_time(scratch, count: int) -> None:
+    for n in range(count):
+        envelope = Envelope.wrap(scratch["event"](thing_id=uuid.uuid4(), note=f"{n}"), source="test")
         await publish_raw(scratch["bootstrap"], scratch["topic"], envelope.model_dump_json().encode())
+
+
+@contextlib.asynccontextmanager
+async def _topic_offsets(
+    scratch,
+) -> AsyncIterator[tuple[AIOKafkaAdminClient, list[TopicPartition], dict[TopicPartition, int]]]:
+    """An admin client, the test topic's partitions and their end offsets."""
     admin = AIOKafkaAdminClient(bootstrap_servers=scratch["bootstrap"])
     reader = AIOKafkaConsumer(bootstrap_servers=scratch["bootstrap"])
     await admin.start()
     await reader.start()
     try:
         partitions = [TopicPartition(scratch["topic"], p) for p in range(PARTITIONS)]
-        ends = await reader.end_offsets(partitions)
+        yield admin, partitions, await reader.end_offsets(partitions)
+    finally:
+        await reader.stop()
+        await admin.close()
+
+
+async def test_the_last_batch_is_committed_to_kafka_once_the_events_stop(scratch):
+    # Offsets are committed at most once per interval, not after every batch: what the partitions
+    # finished during the interval goes in the next commit, the last batch's included.
+    consumer, group = _idle_consumer(scratch, commit_interval=0.5)
+    start(scratch, consumer.run())
+    await _publish_one_at_a_time(scratch, 12)  # batches of one, several per interval
+    async with _topic_offsets(scratch) as (admin, partitions, ends):
         assert sum(ends.values()) == 12
 
         async def committed_to_the_end() -> bool:
@@ -374,27 +394,14 @@ async def test_the_last_batch_is_committed_to_kafka_once_the_events_stop(scratch
             )
 
         await eventually(committed_to_the_end, timeout=60, what="every offset committed")
-    finally:
-        await reader.stop()
-        await admin.close()
 
 
 async def test_a_consumer_stopped_cleanly_commits_what_it_applied(scratch):
     # A commit interval longer than the test: only the stop itself can commit the offsets.
-    event_cls = scratch["event"]
-    group = f"kernel-test-{uuid.uuid4().hex[:6]}"
-    consumer = EventConsumer(
-        group,
-        bootstrap=scratch["bootstrap"],
-        sessions=scratch["sessions"],
-        handlers={event_cls: lambda session, envelope: asyncio.sleep(0)},
-        commit_interval=600,
-    )
+    consumer, group = _idle_consumer(scratch, commit_interval=600)
     running = asyncio.create_task(consumer.run())
     scratch["tasks"].append(running)
-    for n in range(6):
-        envelope = Envelope.wrap(event_cls(thing_id=uuid.uuid4(), note=f"{n}"), source="test")
-        await publish_raw(scratch["bootstrap"], scratch["topic"], envelope.model_dump_json().encode())
+    await _publish_one_at_a_time(scratch, 6)
     await eventually(
         lambda: _when(scratch["db"].fetchval("SELECT count(*) FROM inbox"), lambda n: n >= 6),
         what="the six events applied",
@@ -402,17 +409,8 @@ async def test_a_consumer_stopped_cleanly_commits_what_it_applied(scratch):
     running.cancel()
     await asyncio.gather(running, return_exceptions=True)
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=scratch["bootstrap"])
-    reader = AIOKafkaConsumer(bootstrap_servers=scratch["bootstrap"])
-    await admin.start()
-    await reader.start()
-    try:
-        partitions = [TopicPartition(scratch["topic"], p) for p in range(PARTITIONS)]
-        ends = await reader.end_offsets(partitions)
+    async with _topic_offsets(scratch) as (admin, partitions, ends):
         committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
         assert {tp: committed[tp].offset for tp in partitions if ends[tp]} == {
             tp: end for tp, end in ends.items() if end
         }
-    finally:
-        await reader.stop()
-        await admin.close()
