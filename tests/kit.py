@@ -125,25 +125,41 @@ async def rolled_back_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession
 
 
 @asynccontextmanager
+async def empty_database(stack: dict[str, Any], prefix: str) -> AsyncIterator[str]:
+    """A new, empty database on the test stack's PostgreSQL, dropped afterwards (whatever is
+    still connected to it): yields its SQLAlchemy URL."""
+    pg = stack["postgres"]
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(
+        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
+    )
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield pg["url_template"].format(db=name)
+        finally:
+            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def driver_dsn(url: str) -> str:
+    """asyncpg's DSN for a SQLAlchemy URL of the stack."""
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@asynccontextmanager
 async def scratch_database(
     stack: dict[str, Any], service: str
 ) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
     """An empty database on the test stack's PostgreSQL for one migration test, dropped after:
     yields its SQLAlchemy URL (for `migrate`) and a plain asyncpg connection to inspect rows."""
-    pg = stack["postgres"]
-    name = f"{service}_migration_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(
-        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = pg["url_template"].format(db=name)
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        yield url, connection
-    finally:
-        await connection.close()
-        await admin.execute(f'DROP DATABASE "{name}"')
-        await admin.close()
+    async with empty_database(stack, f"{service}_migration") as url:
+        connection = await asyncpg.connect(driver_dsn(url))
+        try:
+            yield url, connection
+        finally:
+            await connection.close()
 
 
 async def migrate(service: str, url: str, direction: str, revision: str) -> None:

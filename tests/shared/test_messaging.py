@@ -26,7 +26,7 @@ from shared.migrations import MESSAGING_DDL
 from shared.outbox import add_event
 from shared.relay import OutboxRelay
 from shared.topics import PARTITIONS, dlq_topic, ensure_topics
-from tests.kit import eventually
+from tests.kit import driver_dsn, empty_database, eventually
 
 
 def make_event_class(topic: str) -> type[Event]:
@@ -43,40 +43,32 @@ def make_event_class(topic: str) -> type[Event]:
 @pytest.fixture
 async def scratch(stack: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
     """A fresh database with outbox/inbox and an `effects` table, plus a fresh topic."""
-    pg = stack["postgres"]
-    name = f"kernel_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(
-        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = pg["url_template"].format(db=name)
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    for statement in MESSAGING_DDL:
-        await connection.execute(statement)
-    await connection.execute("CREATE TABLE effects (event_id uuid, note text)")
-    topic = f"kernel.test.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(stack["kafka"]["bootstrap"], (topic, dlq_topic(topic)))
-    engine = make_engine(url, pool_size=5)
-    tasks: list[asyncio.Task[None]] = []
-    try:
-        yield {
-            "db": connection,
-            "url": url,
-            "dsn": url.replace("postgresql+asyncpg://", "postgresql://"),
-            "sessions": make_sessionmaker(engine),
-            "topic": topic,
-            "event": make_event_class(topic),
-            "bootstrap": stack["kafka"]["bootstrap"],
-            "tasks": tasks,
-        }
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await engine.dispose()
-        await connection.close()
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    async with empty_database(stack, "kernel") as url:
+        connection = await asyncpg.connect(driver_dsn(url))
+        for statement in MESSAGING_DDL:
+            await connection.execute(statement)
+        await connection.execute("CREATE TABLE effects (event_id uuid, note text)")
+        topic = f"kernel.test.{uuid.uuid4().hex[:8]}"
+        await ensure_topics(stack["kafka"]["bootstrap"], (topic, dlq_topic(topic)))
+        engine = make_engine(url, pool_size=5)
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            yield {
+                "db": connection,
+                "url": url,
+                "dsn": driver_dsn(url),
+                "sessions": make_sessionmaker(engine),
+                "topic": topic,
+                "event": make_event_class(topic),
+                "bootstrap": stack["kafka"]["bootstrap"],
+                "tasks": tasks,
+            }
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await engine.dispose()
+            await connection.close()
 
 
 def start(scratch: dict[str, Any], coroutine) -> None:

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from sqlalchemy import Table
@@ -51,7 +50,7 @@ from tests.events import (
     profile_changed,
     user_verified,
 )
-from tests.kit import eventually
+from tests.kit import empty_database, eventually
 
 LICENSING_EVENTS = (LicenseBound, ContractBound, LicenseVoided, LicenseRestored, BindingMoved)
 START, END = date(2026, 1, 1), date(2026, 12, 31)
@@ -72,24 +71,16 @@ def projection_table(service: str, projection: str) -> Table:
 
 
 async def scratch_database(stack: dict[str, Any], table: Table) -> AsyncIterator[dict[str, Any]]:
-    pg = stack["postgres"]
-    name = f"setwise_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(
-        host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], database="postgres"
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = pg["url_template"].format(db=name)
-    engine = make_engine(url, pool_size=2)
-    async with engine.begin() as connection:
-        for statement in MESSAGING_DDL:
-            await connection.exec_driver_sql(statement)
-        await connection.run_sync(table.create)
-    try:
-        yield {"engine": engine, "sessions": make_sessionmaker(engine)}
-    finally:
-        await engine.dispose()
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    async with empty_database(stack, "setwise") as url:
+        engine = make_engine(url, pool_size=2)
+        async with engine.begin() as connection:
+            for statement in MESSAGING_DDL:
+                await connection.exec_driver_sql(statement)
+            await connection.run_sync(table.create)
+        try:
+            yield {"engine": engine, "sessions": make_sessionmaker(engine)}
+        finally:
+            await engine.dispose()
 
 
 @pytest.fixture
